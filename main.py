@@ -1,0 +1,8 @@
+"""Starts Marginalia from a source checkout: `python main.py [--db PATH]`."""
+
+import sys
+
+from reader.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

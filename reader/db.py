@@ -1,0 +1,211 @@
+"""The library database: peewee models, connection pragmas and schema migrations."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+
+from peewee import (
+    BooleanField,
+    CompositeKey,
+    DatabaseError,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    SqliteDatabase,
+    TextField,
+)
+
+# Every connection gets these. WAL lets the reader and a background writer work at
+# once; synchronous=FULL makes a committed save survive a crash or a power cut.
+PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "synchronous": 2,  # FULL
+    "busy_timeout": 5000,
+}
+
+# Created without a path, as peewee's own examples do; `open_database` binds it to a file.
+database = SqliteDatabase(None)
+
+
+class LibraryError(Exception):
+    """A library file that cannot be used, with a message meant for the user."""
+
+
+def utc_now() -> str:
+    """The current time as an ISO-8601 UTC string, the form timestamps are stored in."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class Article(BaseModel):
+    title = TextField()
+    author = TextField(default="")
+    publication = TextField(default="")
+    published = TextField(null=True)  # ISO date, YYYY-MM-DD
+    url = TextField(null=True)
+    source_name = TextField(default="")  # the file it was imported from
+    source_format = TextField()  # "markdown" | "text"
+    source_text = TextField()  # exactly what was imported
+    text = TextField()  # the canonical text the reading pane shows
+    content_hash = TextField(index=True)
+    added_at = TextField(default=utc_now)
+    read = BooleanField(default=False)
+    archived = BooleanField(default=False)
+    reading_position = IntegerField(default=0)  # code-point offset into `text`
+
+    @classmethod
+    def listing(cls):
+        """The columns the article list needs, never the bodies."""
+        return cls.select(
+            cls.id, cls.title, cls.author, cls.publication, cls.published, cls.read,
+            cls.archived, cls.added_at,
+        )
+
+
+class Tag(BaseModel):
+    name = TextField(unique=True, collation="NOCASE")
+
+
+class ArticleTag(BaseModel):
+    article = ForeignKeyField(Article, on_delete="CASCADE", backref="article_tags")
+    tag = ForeignKeyField(Tag, on_delete="CASCADE", backref="article_tags")
+
+    class Meta:
+        primary_key = CompositeKey("article", "tag")
+
+
+class Meta(BaseModel):
+    """Small facts about the library itself (e.g. whether it was seeded)."""
+
+    key = TextField(primary_key=True)
+    value = TextField()
+
+    @classmethod
+    def get_value(cls, key: str, default: str | None = None) -> str | None:
+        row = cls.get_or_none(cls.key == key)
+        return row.value if row else default
+
+    @classmethod
+    def set_value(cls, key: str, value: str) -> None:
+        cls.insert(key=key, value=value).on_conflict_replace().execute()
+
+
+MODELS = [Article, Tag, ArticleTag, Meta]
+
+
+# --- migrations -----------------------------------------------------------------
+# Each step brings the schema from version N to N+1 and is written out in SQL, so
+# that it keeps meaning what it meant when it was released, whatever the models
+# become later. Never edit a released step: append a new one.
+
+def _v1_initial(db: SqliteDatabase) -> None:
+    db.execute_sql(
+        """CREATE TABLE article (
+            id INTEGER NOT NULL PRIMARY KEY,
+            title TEXT NOT NULL,
+            author TEXT NOT NULL DEFAULT '',
+            publication TEXT NOT NULL DEFAULT '',
+            published TEXT,
+            url TEXT,
+            source_name TEXT NOT NULL DEFAULT '',
+            source_format TEXT NOT NULL,
+            source_text TEXT NOT NULL,
+            text TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            added_at TEXT NOT NULL,
+            read INTEGER NOT NULL DEFAULT 0,
+            archived INTEGER NOT NULL DEFAULT 0,
+            reading_position INTEGER NOT NULL DEFAULT 0
+        )"""
+    )
+    db.execute_sql("CREATE INDEX article_content_hash ON article (content_hash)")
+    db.execute_sql("CREATE INDEX article_added_at ON article (added_at)")
+    db.execute_sql("CREATE INDEX article_url ON article (url)")
+    db.execute_sql(
+        "CREATE TABLE tag (id INTEGER NOT NULL PRIMARY KEY,"
+        " name TEXT NOT NULL COLLATE NOCASE UNIQUE)"
+    )
+    db.execute_sql(
+        """CREATE TABLE article_tag (
+            article_id INTEGER NOT NULL REFERENCES article (id) ON DELETE CASCADE,
+            tag_id INTEGER NOT NULL REFERENCES tag (id) ON DELETE CASCADE,
+            PRIMARY KEY (article_id, tag_id)
+        )"""
+    )
+    db.execute_sql("CREATE INDEX article_tag_tag_id ON article_tag (tag_id)")
+    db.execute_sql("CREATE TABLE meta (key TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL)")
+
+
+MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [_v1_initial]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+BackupHook = Callable[[Path, int], None]
+
+
+def read_schema_version(path: Path) -> int:
+    """The file's schema version, read without changing the file (0 for a new file)."""
+    if not path.exists() or path.stat().st_size == 0:
+        return 0
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            return conn.execute("PRAGMA user_version").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise LibraryError(f"{path}: not a Marginalia library ({exc}).") from exc
+
+
+def open_database(path: Path, before_migration: BackupHook | None = None) -> SqliteDatabase:
+    """Bind `database` to the file at path, creating or upgrading its schema.
+
+    A file written by a newer Marginalia is refused before anything touches it.
+    `before_migration(path, old_version)` runs before an existing library is upgraded
+    (the caller makes its backup there).
+    """
+    path = Path(path)
+    version = read_schema_version(path)
+    if version > SCHEMA_VERSION:
+        raise LibraryError(
+            f"{path}: this library was written by a newer version of Marginalia "
+            f"(schema {version}; this version understands up to {SCHEMA_VERSION}). "
+            "It has not been changed; please update Marginalia to open it."
+        )
+    if not database.is_closed():
+        database.close()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LibraryError(f"{path.parent}: cannot create the library folder ({exc.strerror}).") from exc
+    database.init(str(path), pragmas=PRAGMAS)
+    try:
+        database.connect()
+        if 0 < version < SCHEMA_VERSION and before_migration is not None:
+            before_migration(path, version)
+        migrate(database, version)
+    except (DatabaseError, sqlite3.DatabaseError) as exc:
+        database.close()
+        raise LibraryError(f"{path}: cannot open the library ({exc}).") from exc
+    return database
+
+
+def migrate(db: SqliteDatabase, version: int) -> None:
+    """Apply the steps after `version`, each in its own transaction with its version bump."""
+    for step_number in range(version, SCHEMA_VERSION):
+        with db.atomic():
+            MIGRATIONS[step_number](db)
+            db.pragma("user_version", step_number + 1)
+
+
+def close_database() -> None:
+    if not database.is_closed():
+        database.close()

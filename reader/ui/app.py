@@ -1,0 +1,49 @@
+"""Starts the application: the QApplication, the library and the main window."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from reader import APP_ID, APP_NAME
+from reader.library import Library, LibraryError
+from reader.paths import config_dir, seeds_dir
+from reader.ui import theme
+from reader.ui.main_window import MainWindow
+
+
+def window_settings() -> QSettings:
+    """Window geometry and similar per-user state, in the user's config folder."""
+    return QSettings(str(config_dir() / "window.ini"), QSettings.Format.IniFormat)
+
+
+def create_application(argv: list[str]) -> QApplication:
+    app = QApplication.instance() or QApplication(argv)
+    app.setApplicationName(APP_ID)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setDesktopFileName(APP_ID)
+    app.setStyleSheet(theme.stylesheet())
+    return app
+
+
+def run(db_path: Path, argv: list[str] | None = None) -> int:
+    """Open the library at db_path (seeding a new one) and run the window until it closes."""
+    app = create_application(argv if argv is not None else sys.argv[:1])
+    try:
+        library = Library.open(db_path)
+    except LibraryError as exc:
+        print(f"marginalia: {exc}", file=sys.stderr)
+        QMessageBox.critical(None, APP_NAME, str(exc))
+        return 1
+    with library:
+        report = library.seed_if_new(seeds_dir())
+        window = MainWindow(library, window_settings())
+        window.show()
+        if report and report.problems:
+            for problem in report.problems:
+                print(f"marginalia: {problem}", file=sys.stderr)
+            window.show_import_problems(report)
+        return app.exec()

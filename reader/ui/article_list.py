@@ -1,0 +1,161 @@
+"""The article list: an item model over the library's article ids, and a delegate to draw it.
+
+The model holds only the ids (cheap for 100,000 articles) and fetches the few fields a
+row shows in pages, as rows come into view; bodies are never loaded.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from reader.head import format_date
+from reader.library import Library
+from reader.records import ArticleSummary
+from reader.ui import theme
+
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+AUTHOR_ROLE = Qt.ItemDataRole.UserRole + 2
+DATE_ROLE = Qt.ItemDataRole.UserRole + 3
+READ_ROLE = Qt.ItemDataRole.UserRole + 4
+SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 5
+
+PAGE = 200
+CACHE_ROWS = 5000
+
+
+class ArticleListModel(QAbstractListModel):
+    """One row per article, in the library's list order."""
+
+    def __init__(self, library: Library, parent=None) -> None:
+        super().__init__(parent)
+        self._library = library
+        self._ids: list[int] = library.articles.ids()
+        self._cache: OrderedDict[int, ArticleSummary] = OrderedDict()
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self._ids)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._ids):
+            return None
+        if role == ID_ROLE:
+            return self._ids[index.row()]
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
+                        Qt.ItemDataRole.AccessibleTextRole, AUTHOR_ROLE, DATE_ROLE, READ_ROLE,
+                        SUMMARY_ROLE):
+            return None
+        summary = self.summary(index.row())
+        if summary is None:
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return summary.title
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            state = "read" if summary.read else "unread"
+            return f"{summary.title}, {summary.author}, {format_date(summary.published)}, {state}"
+        if role == AUTHOR_ROLE:
+            return summary.author
+        if role == DATE_ROLE:
+            return format_date(summary.published)
+        if role == READ_ROLE:
+            return summary.read
+        return summary
+
+    def summary(self, row: int) -> ArticleSummary | None:
+        article_id = self._ids[row]
+        found = self._cache.get(article_id)
+        if found is None:
+            self._fetch_page(row)
+            found = self._cache.get(article_id)
+        return found
+
+    def _fetch_page(self, row: int) -> None:
+        start = max(0, row - PAGE // 4)
+        page = self._ids[start:start + PAGE]
+        for summary in self._library.articles.summaries(page):
+            self._cache[summary.id] = summary
+        while len(self._cache) > CACHE_ROWS:
+            self._cache.popitem(last=False)
+
+    def row_of(self, article_id: int) -> int | None:
+        try:
+            return self._ids.index(article_id)
+        except ValueError:
+            return None
+
+    def article_id(self, row: int) -> int:
+        return self._ids[row]
+
+    def refresh_articles(self, article_ids: frozenset[int]) -> None:
+        """Re-read the rows of these articles after their fields changed."""
+        for article_id in article_ids:
+            self._cache.pop(article_id, None)
+            row = self.row_of(article_id)
+            if row is not None:
+                index = self.index(row)
+                self.dataChanged.emit(index, index)
+
+    def reload(self) -> None:
+        """Rebuild the list after articles were added or removed."""
+        self.beginResetModel()
+        self._ids = self._library.articles.ids()
+        self._cache.clear()
+        self.endResetModel()
+
+
+class ArticleDelegate(QStyledItemDelegate):
+    """Draws a row: the title (bold with a dot while unread), then author and date."""
+
+    PADDING_X = 14
+    PADDING_Y = 9
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.title_font = QFont()
+        self.title_font.setPointSizeF(10.5)
+        self.unread_font = QFont(self.title_font)
+        self.unread_font.setWeight(QFont.Weight.DemiBold)
+        self.meta_font = QFont()
+        self.meta_font.setPointSizeF(9)
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
+        height = (QFontMetrics(self.unread_font).height() + QFontMetrics(self.meta_font).height()
+                  + 2 * self.PADDING_Y + 3)
+        return QSize(200, height)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        painter.save()
+        rect = option.rect
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        if selected:
+            painter.fillRect(rect, QColor(theme.SELECTION))
+        unread = index.data(READ_ROLE) is False
+        title_font = self.unread_font if unread else self.title_font
+        title_metrics = QFontMetrics(title_font)
+        left = rect.left() + self.PADDING_X
+        width = rect.width() - 2 * self.PADDING_X
+        if unread:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setBrush(QColor(theme.ACCENT))
+            painter.setPen(Qt.PenStyle.NoPen)
+            dot_y = rect.top() + self.PADDING_Y + title_metrics.height() / 2
+            painter.drawEllipse(QRectF(rect.left() + 5, dot_y - 3, 6, 6))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setFont(title_font)
+        painter.setPen(QColor(theme.TEXT))
+        title = title_metrics.elidedText(index.data() or "", Qt.TextElideMode.ElideRight, width)
+        top = rect.top() + self.PADDING_Y
+        painter.drawText(left, top + title_metrics.ascent(), title)
+        meta = " · ".join(p for p in (index.data(AUTHOR_ROLE), index.data(DATE_ROLE)) if p)
+        meta_metrics = QFontMetrics(self.meta_font)
+        painter.setFont(self.meta_font)
+        painter.setPen(QColor(theme.MUTED))
+        meta = meta_metrics.elidedText(meta, Qt.TextElideMode.ElideRight, width)
+        painter.drawText(left, top + title_metrics.height() + 3 + meta_metrics.ascent(), meta)
+        if selected and option.state & QStyle.StateFlag.State_HasFocus:
+            # Keyboard focus is in the list: a bar in the margin says which row it is on.
+            painter.fillRect(QRectF(rect.left(), rect.top(), 3, rect.height()), QColor(theme.ACCENT))
+        painter.restore()

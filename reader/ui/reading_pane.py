@@ -1,0 +1,213 @@
+"""The reading pane: shows one article's document as comfortable rich text."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import (
+    QColor,
+    QDesktopServices,
+    QFont,
+    QFontMetricsF,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextFormat,
+    QTextListFormat,
+)
+from PySide6.QtWidgets import QTextBrowser
+
+from reader.document import (
+    BYLINE,
+    CODE,
+    HEADING,
+    LINE_BREAK,
+    LIST_ITEM,
+    QUOTE,
+    RULE,
+    TITLE,
+    Block,
+    Document,
+)
+from reader.ui import theme
+
+MEASURE_CHARS = 70  # the reading column is about this many characters wide
+MIN_SIDE_MARGIN = 24
+
+
+class ReadingPane(QTextBrowser):
+    """A read-only rich-text view of one article, in a centred column of ~70 characters."""
+
+    link_refused = Signal(str)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("readingPane")
+        self.setReadOnly(True)
+        self.setOpenLinks(False)  # links never navigate inside the pane
+        self.anchorClicked.connect(self._open_link)
+        self.setFrameShape(QTextBrowser.Shape.NoFrame)
+        self.body_font = theme.body_font()
+        self.document().setDefaultFont(self.body_font)
+        self.document().setDocumentMargin(0)
+        self._document: Document | None = None
+        self.show_placeholder()
+
+    @property
+    def shown(self) -> Document | None:
+        return self._document
+
+    def show_placeholder(self) -> None:
+        self._document = None
+        self.document().clear()
+        self.document().setDefaultFont(self.body_font)
+        cursor = QTextCursor(self.document())
+        fmt = QTextBlockFormat()
+        fmt.setAlignment(theme.ALIGN_CENTER)
+        fmt.setTopMargin(120)
+        cursor.setBlockFormat(fmt)
+        char = QTextCharFormat()
+        char.setForeground(QColor(theme.MUTED))
+        cursor.insertText("Choose an article from the list to start reading.", char)
+        self._fit_column()
+
+    def show_document(self, document: Document) -> None:
+        """Replace the pane's content with the document; its plain text is the document's text."""
+        self._document = document
+        build_text_document(self.document(), document, self.body_font)
+        self._fit_column()
+        self.setTextCursor(QTextCursor(self.document()))  # at the start, nothing selected
+        self.verticalScrollBar().setValue(0)
+
+    def plain_text(self) -> str:
+        """The text shown, with Qt's block and line separators written as newlines."""
+        return self.document().toRawText().replace("\u2029", "\n").replace("\u2028", "\n")
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().resizeEvent(event)
+        self._fit_column()
+
+    def _fit_column(self) -> None:
+        # A capped, centred measure: the side margins absorb whatever width is left.
+        width = self.viewport().width()
+        column = QFontMetricsF(self.body_font).averageCharWidth() * MEASURE_CHARS
+        side = max(MIN_SIDE_MARGIN, (width - column) / 2)
+        frame = self.document().rootFrame()
+        fmt = frame.frameFormat()
+        if abs(fmt.leftMargin() - side) < 0.5:
+            return
+        fmt.setLeftMargin(side)
+        fmt.setRightMargin(side)
+        fmt.setTopMargin(40)
+        fmt.setBottomMargin(80)
+        frame.setFrameFormat(fmt)
+
+    def _open_link(self, url: QUrl) -> None:
+        if url.scheme() in ("http", "https"):
+            QDesktopServices.openUrl(url)
+        else:
+            self.link_refused.emit(url.toString())
+
+    def loadResource(self, kind: int, url: QUrl):  # noqa: N802 (Qt name)
+        # Article content never makes the pane fetch anything, local or remote.
+        return None
+
+
+def build_text_document(doc: QTextDocument, document: Document, body_font: QFont) -> None:
+    """Fill a QTextDocument with the blocks; its raw text equals `document.text`."""
+    doc.clear()
+    doc.setDefaultFont(body_font)
+    cursor = QTextCursor(doc)
+    cursor.beginEditBlock()
+    lists: dict[int, object] = {}
+    for index, block in enumerate(document.blocks):
+        block_format, char_format = _formats(block, body_font)
+        if index == 0:
+            cursor.setBlockFormat(block_format)
+            cursor.setBlockCharFormat(char_format)
+        else:
+            cursor.insertBlock(block_format, char_format)
+        if block.kind == LIST_ITEM:
+            _add_to_list(cursor, block, lists)
+        else:
+            lists.clear()
+        for span in block.spans:
+            cursor.insertText(span.text.replace(LINE_BREAK, "\u2028"), _span_format(span, char_format))
+    cursor.endEditBlock()
+
+
+def _formats(block: Block, body_font: QFont) -> tuple[QTextBlockFormat, QTextCharFormat]:
+    size = body_font.pointSizeF()
+    block_format = QTextBlockFormat()
+    block_format.setLineHeight(theme.LINE_HEIGHT_PERCENT, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
+    block_format.setBottomMargin(size * 0.9)
+    char = QTextCharFormat()
+    char.setFont(body_font)
+    char.setForeground(QColor(theme.TEXT))
+    kind = block.kind
+    if kind == TITLE:
+        char.setFontPointSize(size * 1.75)
+        char.setFontWeight(QFont.Weight.Bold)
+        block_format.setLineHeight(120, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
+        block_format.setBottomMargin(size * 0.5)
+    elif kind == BYLINE:
+        char.setFontPointSize(size * 0.9)
+        char.setForeground(QColor(theme.MUTED))
+        block_format.setBottomMargin(size * 2.2)
+    elif kind == HEADING:
+        char.setFontPointSize(size * max(1.05, 1.5 - 0.15 * (block.level - 1)))
+        char.setFontWeight(QFont.Weight.Bold)
+        block_format.setTopMargin(size * 1.2)
+        block_format.setBottomMargin(size * 0.5)
+    elif kind == QUOTE:
+        block_format.setLeftMargin(size * 1.6 * block.level)
+        char.setForeground(QColor(theme.QUOTE))
+        char.setFontItalic(True)
+    elif kind == CODE:
+        char.setFont(theme.code_font(size * 0.85))
+        char.setForeground(QColor(theme.TEXT))
+        block_format.setBackground(QColor(theme.CODE_BACKGROUND))
+        block_format.setBottomMargin(0)
+        block_format.setLineHeight(100, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
+    elif kind == LIST_ITEM:
+        block_format.setBottomMargin(size * 0.4)
+    elif kind == RULE:
+        block_format.setProperty(QTextFormat.Property.BlockTrailingHorizontalRulerWidth, 1)
+    return block_format, char
+
+
+def _add_to_list(cursor: QTextCursor, block: Block, lists: dict[int, object]) -> None:
+    for deeper in [level for level in lists if level > block.level]:
+        del lists[deeper]
+    if not block.item_start:
+        fmt = cursor.blockFormat()
+        fmt.setIndent(block.level)
+        cursor.setBlockFormat(fmt)
+        return
+    text_list = lists.get(block.level)
+    if text_list is None:
+        list_format = QTextListFormat()
+        list_format.setIndent(block.level)
+        list_format.setStyle(
+            QTextListFormat.Style.ListDecimal if block.ordered else QTextListFormat.Style.ListDisc
+        )
+        lists[block.level] = cursor.createList(list_format)
+    else:
+        text_list.add(cursor.block())
+
+
+def _span_format(span, base: QTextCharFormat) -> QTextCharFormat:
+    fmt = QTextCharFormat(base)
+    if span.bold:
+        fmt.setFontWeight(QFont.Weight.Bold)
+    if span.italic:
+        fmt.setFontItalic(not base.fontItalic())
+    if span.code:
+        fmt.setFont(theme.code_font(base.fontPointSize() * 0.88 or 11))
+    if span.link:
+        fmt.setAnchor(True)
+        fmt.setAnchorHref(span.link)
+        fmt.setForeground(QColor(theme.LINK))
+        fmt.setFontUnderline(True)
+        fmt.setToolTip(span.link)
+    return fmt

@@ -1,0 +1,64 @@
+"""Shared fixtures: temporary library files, seeded libraries, isolated user folders."""
+
+from __future__ import annotations
+
+import os
+
+# Before anything imports Qt: tests never need a screen.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from reader.library import Library  # noqa: E402
+from reader.paths import seeds_dir  # noqa: E402
+
+SEED_TITLES = {
+    "Ukrainian military launches incursion of Russia": ("Clara Weiss", "2024-08-07"),
+    "Ukraine continues offensive inside Russia": ("Clara Weiss", "2024-08-18"),
+}
+
+
+@pytest.fixture(autouse=True)
+def isolated_user_folders(tmp_path_factory, monkeypatch):
+    """Keep every test away from the real user's data, config and log folders."""
+    home = tmp_path_factory.mktemp("home")
+    for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(name, str(home / name.lower()))
+    monkeypatch.delenv("MARGINALIA_DB", raising=False)
+    return home
+
+
+@pytest.fixture
+def library_path(tmp_path) -> Path:
+    return tmp_path / "library.sqlite3"
+
+
+@pytest.fixture
+def library(library_path):
+    lib = Library.open(library_path)
+    yield lib
+    lib.close()
+
+
+@pytest.fixture
+def seeded_library(library):
+    library.seed_if_new(seeds_dir())
+    return library
+
+
+@pytest.fixture
+def write_file(tmp_path):
+    """Write a text (or bytes) file under tmp_path and return its path."""
+
+    def write(name: str, content: str | bytes) -> Path:
+        path = tmp_path / "files" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        return path
+
+    return write

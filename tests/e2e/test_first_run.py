@@ -1,0 +1,53 @@
+"""First run, end to end: `run()` on an empty data folder seeds the library and shows it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from reader.library import Library
+from reader.paths import default_library_path
+from reader.ui import app as app_module
+from reader.ui.main_window import MainWindow
+
+
+def test_first_run_seeds_the_default_library_and_opens_the_window(qapp, isolated_user_folders):
+    library_path = default_library_path()
+    assert str(library_path).startswith(str(isolated_user_folders))
+    assert not library_path.exists()
+    seen = {}
+
+    def inspect_and_quit():
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        if not windows:
+            QTimer.singleShot(50, inspect_and_quit)
+            return
+        window = windows[0]
+        seen["title"] = window.windowTitle()
+        seen["rows"] = sorted(window.model.index(r).data() for r in range(window.model.rowCount()))
+        seen["text"] = window.reading_pane.plain_text()
+        window.close()
+
+    QTimer.singleShot(0, inspect_and_quit)
+    assert app_module.run(library_path) == 0
+    assert "Marginalia" in seen["title"]
+    assert seen["rows"] == ["Ukraine continues offensive inside Russia",
+                            "Ukrainian military launches incursion of Russia"]
+    assert seen["text"].startswith(seen["rows"][0] + "\nClara Weiss · 18 August 2024\n") or \
+        seen["text"].startswith(seen["rows"][1] + "\nClara Weiss · 7 August 2024\n")
+    with Library.open(library_path) as library:
+        assert library.articles.count() == 2
+
+
+def test_a_newer_library_is_refused_with_a_message(qapp, tmp_path, monkeypatch, capsys):
+    import sqlite3
+
+    path = tmp_path / "newer.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 999")
+    conn.close()
+    shown = []
+    monkeypatch.setattr(app_module.QMessageBox, "critical", lambda *args: shown.append(args[2]))
+    assert app_module.run(path) == 1
+    assert "newer version of Marginalia" in shown[0]
+    assert str(path) in capsys.readouterr().err

@@ -1,0 +1,54 @@
+"""The article list model over the library."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from reader import db
+from reader.ui.article_list import AUTHOR_ROLE, DATE_ROLE, ID_ROLE, READ_ROLE, ArticleListModel
+
+
+def test_model_passes_qt_model_tester(qtmodeltester, seeded_library):
+    model = ArticleListModel(seeded_library)
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_rows_show_title_author_date_and_unread(seeded_library):
+    model = ArticleListModel(seeded_library)
+    assert model.rowCount() == 2
+    rows = [(model.index(r).data(), model.index(r).data(AUTHOR_ROLE), model.index(r).data(DATE_ROLE),
+             model.index(r).data(READ_ROLE)) for r in range(2)]
+    assert sorted(rows) == [
+        ("Ukraine continues offensive inside Russia", "Clara Weiss", "18 August 2024", False),
+        ("Ukrainian military launches incursion of Russia", "Clara Weiss", "7 August 2024", False),
+    ]
+
+
+def test_read_state_change_refreshes_the_row(qtbot, seeded_library):
+    model = ArticleListModel(seeded_library)
+    article_id = model.index(0).data(ID_ROLE)
+    model.index(0).data(READ_ROLE)  # cached
+    changes = seeded_library.articles.set_read(article_id, True)
+    with qtbot.waitSignal(model.dataChanged):
+        model.refresh_articles(changes.articles)
+    assert model.index(0).data(READ_ROLE) is True
+
+
+def test_the_list_never_loads_article_bodies(seeded_library, monkeypatch, write_file):
+    for n in range(30):
+        seeded_library.import_files([write_file(f"{n}.md", f"# Article {n}\n\nBody {n}.")])
+    statements = []
+    original = db.database.execute_sql
+
+    def spy(sql, params=None, *args, **kwargs):
+        statements.append(sql)
+        return original(sql, params, *args, **kwargs)
+
+    monkeypatch.setattr(db.database, "execute_sql", spy)
+    model = ArticleListModel(seeded_library)
+    for row in range(model.rowCount()):
+        for role in (Qt.ItemDataRole.DisplayRole, AUTHOR_ROLE, DATE_ROLE, READ_ROLE):
+            model.index(row).data(role)
+    assert statements
+    for sql in statements:
+        assert '"text"' not in sql and "source_text" not in sql, sql

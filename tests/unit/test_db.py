@@ -1,0 +1,101 @@
+"""The database file: pragmas, migrations from the first schema, refusing newer files."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+
+import pytest
+
+from reader import db
+from reader.db import MODELS, SCHEMA_VERSION, LibraryError
+from reader.library import Library
+
+
+def test_pragmas_are_in_force_on_a_real_file(library_path):
+    with Library.open(library_path):
+        values = {name: db.database.pragma(name) for name in
+                  ("journal_mode", "foreign_keys", "synchronous", "busy_timeout")}
+        assert values == {"journal_mode": "wal", "foreign_keys": 1, "synchronous": 2,
+                          "busy_timeout": 5000}
+    # WAL is a property of the file itself: a plain connection sees it too.
+    conn = sqlite3.connect(library_path)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    conn.close()
+
+
+def test_new_library_has_the_current_schema(library_path):
+    with Library.open(library_path):
+        assert db.database.pragma("user_version") == SCHEMA_VERSION
+
+
+def test_schema_made_by_migrations_matches_the_models(library):
+    for model in MODELS:
+        columns = {c.name for c in db.database.get_columns(model._meta.table_name)}
+        fields = {f.column_name for f in model._meta.sorted_fields}
+        assert columns == fields, model.__name__
+
+
+def test_foreign_keys_cascade(library, write_file):
+    report = library.import_files([write_file("a.md", "# A\n\nText.")])
+    (article_id,) = report.added
+    tag = db.Tag.create(name="History")
+    db.ArticleTag.create(article=article_id, tag=tag)
+    db.Article.delete_by_id(article_id)
+    assert db.ArticleTag.select().count() == 0
+
+
+def _first_schema_file(path):
+    """A library as the first release wrote it, holding one article."""
+    first = db.SqliteDatabase(str(path))
+    with first.atomic():
+        db.MIGRATIONS[0](first)
+        first.execute_sql(
+            "INSERT INTO article (title, source_format, source_text, text, content_hash, added_at)"
+            " VALUES ('Old', 'markdown', '# Old\n\nText.', 'Old\nText.', 'h', '2024-01-01')"
+        )
+        first.pragma("user_version", 1)
+    first.close()
+
+
+def test_upgrade_from_the_first_schema_keeps_the_data(library_path):
+    _first_schema_file(library_path)
+    backups = []
+    db.open_database(library_path, before_migration=lambda p, v: backups.append(v))
+    try:
+        assert db.database.pragma("user_version") == SCHEMA_VERSION
+        assert [a.title for a in db.Article.select()] == ["Old"]
+    finally:
+        db.close_database()
+    # Only an actual upgrade asks for a backup first.
+    assert backups == ([1] if SCHEMA_VERSION > 1 else [])
+
+
+def test_a_file_from_a_newer_version_is_refused_untouched(library_path):
+    with Library.open(library_path):
+        pass
+    conn = sqlite3.connect(library_path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.execute("PRAGMA journal_mode = delete")
+    conn.commit()
+    conn.close()
+    before = hashlib.sha256(library_path.read_bytes()).hexdigest()
+    with pytest.raises(LibraryError, match="newer version of Marginalia") as caught:
+        Library.open(library_path)
+    assert str(library_path) in str(caught.value)
+    assert hashlib.sha256(library_path.read_bytes()).hexdigest() == before
+    assert not library_path.with_name(library_path.name + "-wal").exists()
+
+
+def test_a_file_that_is_not_a_library_is_refused(library_path):
+    library_path.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(LibraryError, match="not a Marginalia library") as caught:
+        Library.open(library_path)
+    assert str(library_path) in str(caught.value)
+
+
+def test_library_folder_that_cannot_be_created(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(LibraryError, match="cannot create the library folder"):
+        Library.open(blocker / "sub" / "library.sqlite3")

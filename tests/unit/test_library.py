@@ -1,0 +1,85 @@
+"""The Library facade: importing, seeding, listing and reading articles."""
+
+from __future__ import annotations
+
+from reader import db
+from reader.library import Library
+from reader.paths import seeds_dir
+from reader.records import ArticleSummary
+from tests.conftest import SEED_TITLES
+
+
+def test_seeding_a_new_library_imports_the_samples_once(library):
+    report = library.seed_if_new(seeds_dir())
+    assert len(report.added) == 2 and not report.problems
+    summaries = library.articles.summaries(library.articles.ids())
+    assert {s.title: (s.author, s.published) for s in summaries} == SEED_TITLES
+    assert all(not s.read for s in summaries)
+    # Seeding happens on the first run only, even if the user empties the library later.
+    assert library.seed_if_new(seeds_dir()) is None
+    db.Article.delete().execute()
+    assert library.seed_if_new(seeds_dir()) is None
+    assert library.articles.count() == 0
+
+
+def test_a_bad_file_does_not_stop_the_batch_and_leaves_nothing_behind(library, write_file):
+    good = write_file("good.md", "# Good\n\nFine text.")
+    empty = write_file("empty.md", "")
+    binary = write_file("binary.md", b"\x00\x01\x02")
+    also_good = write_file("also.txt", "Also good\n\nMore text.")
+    report = library.import_files([good, empty, binary, also_good])
+    assert len(report.added) == 2
+    assert [(p.path, p.reason) for p in report.problems] == [
+        (str(empty), "is empty"), (str(binary), "is a binary file, not text"),
+    ]
+    assert str(report.problems[0]) == f"{empty}: is empty"
+    assert sorted(s.title for s in library.articles.summaries(library.articles.ids())) == [
+        "Also good", "Good"]
+
+
+def test_importing_the_same_file_twice_keeps_one_copy(library, write_file):
+    path = write_file("a.md", "# A\n\nText.")
+    first = library.import_files([path])
+    second = library.import_files([path])
+    assert second.added == () and second.unchanged == first.added
+    assert library.articles.count() == 1
+
+
+def test_folders_are_searched_for_articles(library, write_file, tmp_path):
+    write_file("one.md", "# One\n\nText.")
+    write_file("deeper/two.txt", "Two\n\nText.")
+    write_file("deeper/skip.png", b"\x89PNG")
+    report = library.import_files([tmp_path / "files"])
+    assert len(report.added) == 2 and not report.problems
+
+
+def test_list_orders(library, write_file):
+    a = library.import_files([write_file("a.md", "# Beta\n\nMay 1, 2020\n\nText.")]).added[0]
+    b = library.import_files([write_file("b.md", "# alpha\n\nMay 1, 2022\n\nText.")]).added[0]
+    c = library.import_files([write_file("c.md", "# Gamma\n\nText.")]).added[0]
+    assert library.articles.ids("added") == [c, b, a]
+    assert library.articles.ids("published") == [b, a, c]
+    assert library.articles.ids("title") == [b, a, c]
+
+
+def test_summaries_follow_the_order_asked_for(seeded_library):
+    ids = seeded_library.articles.ids()
+    summaries = seeded_library.articles.summaries(list(reversed(ids)) + [99999])
+    assert [s.id for s in summaries] == list(reversed(ids))
+    assert all(isinstance(s, ArticleSummary) for s in summaries)
+
+
+def test_document_text_is_the_stored_canonical_text(seeded_library):
+    for article_id in seeded_library.articles.ids():
+        document = seeded_library.articles.document(article_id)
+        assert document.text == seeded_library.articles.text(article_id)
+        assert document.blocks[0].text == seeded_library.articles.get(article_id).title
+
+
+def test_read_state_is_saved(library_path, write_file):
+    with Library.open(library_path) as library:
+        (article_id,) = library.import_files([write_file("a.md", "# A\n\nText.")]).added
+        changes = library.articles.set_read(article_id, True)
+        assert changes.articles == {article_id}
+    with Library.open(library_path) as library:
+        assert library.articles.get(article_id).read is True
