@@ -61,6 +61,7 @@ class Article(BaseModel):
     read = BooleanField(default=False)
     archived = BooleanField(default=False)
     reading_position = IntegerField(default=0)  # code-point offset into `text`
+    note = TextField(default="")  # the article note, Markdown
 
     @classmethod
     def listing(cls):
@@ -83,6 +84,31 @@ class ArticleTag(BaseModel):
         primary_key = CompositeKey("article", "tag")
 
 
+class Highlight(BaseModel):
+    """A passage of an article, anchored by code-point offsets plus its quote and context
+    (the W3C Web Annotation TextPositionSelector and TextQuoteSelector)."""
+
+    article = ForeignKeyField(Article, on_delete="CASCADE", backref="highlights")
+    start = IntegerField()
+    end = IntegerField()
+    exact = TextField()
+    prefix = TextField(default="")
+    suffix = TextField(default="")
+    colour = TextField(default="yellow")
+    note = TextField(default="")  # Markdown
+    orphaned = BooleanField(default=False)  # could not be placed in the current text
+    created_at = TextField(default=utc_now)
+    updated_at = TextField(default=utc_now)
+
+
+class HighlightTag(BaseModel):
+    highlight = ForeignKeyField(Highlight, on_delete="CASCADE", backref="highlight_tags")
+    tag = ForeignKeyField(Tag, on_delete="CASCADE", backref="highlight_tags")
+
+    class Meta:
+        primary_key = CompositeKey("highlight", "tag")
+
+
 class Meta(BaseModel):
     """Small facts about the library itself (e.g. whether it was seeded)."""
 
@@ -99,18 +125,20 @@ class Meta(BaseModel):
         cls.insert(key=key, value=value).on_conflict_replace().execute()
 
 
-MODELS = [Article, Tag, ArticleTag, Meta]
+MODELS = [Article, Tag, ArticleTag, Highlight, HighlightTag, Meta]
 
 
 # --- migrations -----------------------------------------------------------------
 # Each step brings the schema from version N to N+1 and is written out in SQL, so
 # that it keeps meaning what it meant when it was released, whatever the models
 # become later. Never edit a released step: append a new one.
+# Article and highlight ids are AUTOINCREMENT: they appear in exported files and
+# marginalia:// links, so an id is never handed to a different item later.
 
 def _v1_initial(db: SqliteDatabase) -> None:
     db.execute_sql(
         """CREATE TABLE article (
-            id INTEGER NOT NULL PRIMARY KEY,
+            id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
             title TEXT NOT NULL,
             author TEXT NOT NULL DEFAULT '',
             publication TEXT NOT NULL DEFAULT '',
@@ -145,7 +173,36 @@ def _v1_initial(db: SqliteDatabase) -> None:
     db.execute_sql("CREATE TABLE meta (key TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL)")
 
 
-MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [_v1_initial]
+def _v2_annotations(db: SqliteDatabase) -> None:
+    db.execute_sql("ALTER TABLE article ADD COLUMN note TEXT NOT NULL DEFAULT ''")
+    db.execute_sql(
+        """CREATE TABLE highlight (
+            id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+            article_id INTEGER NOT NULL REFERENCES article (id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            exact TEXT NOT NULL,
+            prefix TEXT NOT NULL DEFAULT '',
+            suffix TEXT NOT NULL DEFAULT '',
+            colour TEXT NOT NULL DEFAULT 'yellow',
+            note TEXT NOT NULL DEFAULT '',
+            orphaned INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )"""
+    )
+    db.execute_sql("CREATE INDEX highlight_article_id ON highlight (article_id, start)")
+    db.execute_sql(
+        """CREATE TABLE highlight_tag (
+            highlight_id INTEGER NOT NULL REFERENCES highlight (id) ON DELETE CASCADE,
+            tag_id INTEGER NOT NULL REFERENCES tag (id) ON DELETE CASCADE,
+            PRIMARY KEY (highlight_id, tag_id)
+        )"""
+    )
+    db.execute_sql("CREATE INDEX highlight_tag_tag_id ON highlight_tag (tag_id)")
+
+
+MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [_v1_initial, _v2_annotations]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 BackupHook = Callable[[Path, int], None]

@@ -5,9 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from typing import Any
+
 from reader import db
-from reader.db import Article, LibraryError, Meta
+from reader.backup import backup_before_migration
+from reader.colours import ColourManager
+from reader.db import Article, ArticleTag, Highlight, LibraryError, Meta, Tag
 from reader.document import Document
+from reader.highlights import HighlightManager
 from reader.records import (
     ArticleRecord,
     ArticleSummary,
@@ -16,6 +21,8 @@ from reader.records import (
     ImportReport,
 )
 from reader.sources import ParsedArticle, SourceError, read_article, render, split_body, supported
+from reader.tags import TagManager
+from reader.undo import UndoStack
 
 __all__ = ["Library", "LibraryError"]
 
@@ -31,14 +38,28 @@ class Library:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.articles = ArticleManager()
+        self.undo_stack = UndoStack()
+        self.tags = TagManager()
+        self.colours = ColourManager()
+        self.highlights = HighlightManager(self.tags, self.undo_stack)
+        self.articles = ArticleManager(self.tags, self.highlights, self.undo_stack)
 
     @classmethod
     def open(cls, path: Path | str) -> Library:
-        """Open (creating or upgrading) the library at path; raises LibraryError."""
+        """Open (creating or upgrading) the library at path; raises LibraryError.
+
+        Before an existing library's schema is upgraded, a copy is kept in `backups/`.
+        """
         path = Path(path).expanduser()
-        db.open_database(path)
+        db.open_database(path, before_migration=backup_before_migration)
         return cls(path)
+
+    def undo(self) -> Changes | None:
+        """Undo the last annotation action (None when there is none)."""
+        return self.undo_stack.undo()
+
+    def redo(self) -> Changes | None:
+        return self.undo_stack.redo()
 
     def close(self) -> None:
         db.close_database()
@@ -79,15 +100,26 @@ class Library:
 
 
 class ArticleManager:
-    """Articles: listing, reading, adding and their reading state."""
+    """Articles: listing, reading, adding, tagging, notes, deleting and reading state."""
+
+    def __init__(self, tags: TagManager, highlights: HighlightManager, undo: UndoStack) -> None:
+        self._tags = tags
+        self._highlights = highlights
+        self._undo = undo
 
     def count(self) -> int:
         return Article.select().count()
 
-    def ids(self, order: str = "added") -> list[int]:
-        """Every article id in list order (ids only: cheap even for 100,000 articles)."""
-        query = Article.select(Article.id).order_by(*SORT_ORDERS[order]).tuples()
-        return [row[0] for row in query]
+    def ids(self, order: str = "added", tag: str | None = None) -> list[int]:
+        """Article ids in list order (ids only: cheap even for 100,000 articles).
+
+        With `tag`, only articles carrying it or a tag nested below it, on the article
+        or on one of its highlights.
+        """
+        query = Article.select(Article.id).order_by(*SORT_ORDERS[order])
+        if tag:
+            query = query.where(Article.id.in_(self._tags.article_ids_query(tag)))
+        return [row[0] for row in query.tuples()]
 
     def summaries(self, ids: Sequence[int]) -> list[ArticleSummary]:
         """The list rows for these ids, in the same order (missing ids are skipped)."""
@@ -103,18 +135,110 @@ class ArticleManager:
 
     def get(self, article_id: int) -> ArticleRecord:
         row = self._row(article_id)
-        tags = tuple(t.tag.name for t in row.article_tags)
         return ArticleRecord(
             row.id, row.title, row.author, row.publication, row.published, row.url,
             row.source_name, row.source_format, row.added_at, row.read, row.archived,
-            row.reading_position, row.content_hash, tags,
+            row.reading_position, row.content_hash, self.tag_names(article_id), row.note,
         )
 
+    def tag_names(self, article_id: int) -> tuple[str, ...]:
+        query = (Tag.select(Tag.name).join(ArticleTag)
+                 .where(ArticleTag.article == article_id).order_by(Tag.name))
+        return tuple(t.name for t in query)
+
     def document(self, article_id: int) -> Document:
-        """The article as the reading pane shows it; its `text` is the canonical text."""
+        """The article as the reading pane shows it; its `text` is the canonical text.
+
+        If rendering now gives a different text than was stored (the renderer changed),
+        the stored text is updated and the highlights are re-anchored in it.
+        """
         row = self._row(article_id)
         _head, body = split_body(row.source_text, row.source_format)
-        return render(row.title, row.author, row.publication, row.published, body)
+        document = render(row.title, row.author, row.publication, row.published, body)
+        if document.text != row.text:
+            with db.database.atomic():
+                Article.update(text=document.text).where(Article.id == article_id).execute()
+                self._highlights.reanchor(article_id, document.text)
+        return document
+
+    def replace_source(self, article_id: int, parsed: ParsedArticle) -> list[int]:
+        """Store a newer version of an article, re-anchoring its highlights in one transaction.
+
+        Returns the ids of highlights that could not be placed (kept, as orphaned).
+        """
+        self._row(article_id)
+        with db.database.atomic():
+            Article.update(
+                title=parsed.title, author=parsed.author, published=parsed.published,
+                source_name=parsed.source_name, source_format=parsed.source_format,
+                source_text=parsed.source_text, text=parsed.text, content_hash=parsed.content_hash,
+            ).where(Article.id == article_id).execute()
+            return self._highlights.reanchor(article_id, parsed.text)
+
+    def set_note(self, article_id: int, note: str) -> Changes:
+        """Set the article note (Markdown); undoable."""
+        before = self._row(article_id).note
+        note = note.rstrip()
+
+        def write(value: str) -> Changes:
+            Article.update(note=value).where(Article.id == article_id).execute()
+            return Changes(articles=frozenset({article_id}))
+
+        with db.database.atomic():
+            changes = write(note)
+        self._undo.push("Edit article note", lambda: write(before), lambda: write(note))
+        return changes
+
+    def set_tags(self, article_id: int, names: Iterable[str]) -> Changes:
+        """Replace the article's own tags; undoable."""
+        before = self.tag_names(article_id)
+        names = list(names)
+        changes = self._apply_tags(article_id, names)
+        self._undo.push("Tag article", lambda: self._apply_tags(article_id, before),
+                        lambda: self._apply_tags(article_id, names))
+        return changes
+
+    def _apply_tags(self, article_id: int, names: Iterable[str]) -> Changes:
+        self._row(article_id)
+        with db.database.atomic():
+            ArticleTag.delete().where(ArticleTag.article == article_id).execute()
+            for tag in self._tags.ensure(names):
+                ArticleTag.insert(article=article_id, tag=tag).on_conflict_ignore().execute()
+            self._tags.prune()
+        return Changes(articles=frozenset({article_id}), tags=True)
+
+    def delete(self, article_id: int) -> Changes:
+        """Delete an article with its highlights, notes and tags; undoable."""
+        snapshot = self._snapshot(article_id)
+        changes = self._remove(article_id)
+        self._undo.push("Delete article", lambda: self._restore(snapshot),
+                        lambda: self._remove(article_id))
+        return changes
+
+    def _remove(self, article_id: int) -> Changes:
+        with db.database.atomic():
+            Article.delete().where(Article.id == article_id).execute()  # cascades
+            self._tags.prune()
+        return Changes(article_list=True, tags=True, highlights=frozenset({article_id}))
+
+    def _snapshot(self, article_id: int) -> dict[str, Any]:
+        row = self._row(article_id)
+        return {
+            "article": {f: getattr(row, f) for f in Article._meta.fields},
+            "tags": self.tag_names(article_id),
+            "highlights": [self._highlights.snapshot(h.id) for h in
+                           Highlight.select(Highlight.id).where(Highlight.article == article_id)],
+        }
+
+    def _restore(self, snapshot: dict[str, Any]) -> Changes:
+        article_id = snapshot["article"]["id"]
+        with db.database.atomic():
+            Article.insert(**snapshot["article"]).execute()
+            for tag in self._tags.ensure(snapshot["tags"]):
+                ArticleTag.insert(article=article_id, tag=tag).execute()
+            for highlight in snapshot["highlights"]:
+                self._highlights.restore(highlight)
+        return Changes(article_list=True, tags=True, highlights=frozenset({article_id}))
 
     def text(self, article_id: int) -> str:
         """The canonical text stored for the article."""

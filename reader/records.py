@@ -37,6 +37,37 @@ class ArticleRecord:
     reading_position: int
     content_hash: str
     tags: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class HighlightRecord:
+    """A highlight: where it is (code-point offsets into the canonical text), what it says,
+    and the user's colour, tags and note. An orphaned highlight could not be placed in
+    the article's current text; start and end are then where it last was."""
+
+    id: int
+    article_id: int
+    start: int
+    end: int
+    exact: str
+    prefix: str
+    suffix: str
+    colour: str
+    note: str
+    tags: tuple[str, ...]
+    orphaned: bool
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class TagCount:
+    """A tag and the number of articles carrying it (on the article or on a highlight),
+    its nested tags included."""
+
+    name: str
+    count: int
 
 
 @dataclass(frozen=True)
@@ -63,8 +94,15 @@ class Changes:
 
     articles: frozenset[int] = field(default_factory=frozenset)  # rows whose fields changed
     article_list: bool = False  # articles added or removed: the list must be rebuilt
-    tags: bool = False
+    tags: bool = False  # tag names or counts changed
+    highlights: frozenset[int] = field(default_factory=frozenset)  # articles whose highlights changed
+    highlight_id: int | None = None  # the highlight the action was about (e.g. the new one)
+    colours: bool = False  # colour names changed
 
     def __or__(self, other: Changes) -> Changes:
-        return Changes(self.articles | other.articles, self.article_list or other.article_list,
-                       self.tags or other.tags)
+        return Changes(
+            self.articles | other.articles, self.article_list or other.article_list,
+            self.tags or other.tags, self.highlights | other.highlights,
+            other.highlight_id if other.highlight_id is not None else self.highlight_id,
+            self.colours or other.colours,
+        )

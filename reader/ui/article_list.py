@@ -33,8 +33,18 @@ class ArticleListModel(QAbstractListModel):
     def __init__(self, library: Library, parent=None) -> None:
         super().__init__(parent)
         self._library = library
+        self._tag: str | None = None
         self._ids: list[int] = library.articles.ids()
         self._cache: OrderedDict[int, ArticleSummary] = OrderedDict()
+
+    @property
+    def tag(self) -> str | None:
+        return self._tag
+
+    def set_tag(self, tag: str | None) -> None:
+        """Show only articles under this tag (nested tags and highlight tags included)."""
+        self._tag = tag
+        self.reload()
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self._ids)
@@ -101,7 +111,7 @@ class ArticleListModel(QAbstractListModel):
     def reload(self) -> None:
         """Rebuild the list after articles were added or removed."""
         self.beginResetModel()
-        self._ids = self._library.articles.ids()
+        self._ids = self._library.articles.ids(tag=self._tag)
         self._cache.clear()
         self.endResetModel()
 

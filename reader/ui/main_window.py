@@ -1,11 +1,10 @@
-"""The main window: the article list beside the reading pane."""
+"""The main window: tags and articles on the left, the reading pane, the annotation panel."""
 
 from __future__ import annotations
 
 import hashlib
 
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QListView,
@@ -17,14 +16,25 @@ from PySide6.QtWidgets import (
 )
 
 from reader import APP_NAME
+from reader.colours import COLOURS, DEFAULT_COLOUR
+from reader.commands import DEFAULT_KEYMAP, LIST, READER
+from reader.db import LibraryError
 from reader.library import Library
-from reader.records import ImportReport
+from reader.records import Changes, HighlightRecord, ImportReport
+from reader.ui.actions import CommandActions
+from reader.ui.annotation_panel import AnnotationPanel
 from reader.ui.article_list import ID_ROLE, ArticleDelegate, ArticleListModel
+from reader.ui.colour_dialog import ColourNamesDialog
+from reader.ui.dialogs import Confirm
 from reader.ui.reading_pane import ReadingPane
+from reader.ui.tag_manager import TagManagerDialog
+from reader.ui.tag_sidebar import TagSidebar
+
+STATUS_MS = 6000
 
 
 class MainWindow(QMainWindow):
-    """Lists the library's articles and shows the chosen one."""
+    """Lists the library's articles, shows the chosen one, and annotates it."""
 
     def __init__(self, library: Library, settings: QSettings) -> None:
         super().__init__()
@@ -32,8 +42,9 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self._library_key = "library-" + hashlib.sha1(
             str(library.path.resolve()).encode()).hexdigest()[:12]
+        self._highlights: list[HighlightRecord] = []
         self.setWindowTitle(APP_NAME)
-        self.resize(1200, 800)
+        self.resize(1360, 820)
 
         self.model = ArticleListModel(library, self)
         self.list_view = QListView()
@@ -48,29 +59,44 @@ class MainWindow(QMainWindow):
         self.list_header = QLabel()
         self.list_header.setObjectName("listHeader")
 
-        sidebar = QWidget()
-        layout = QVBoxLayout(sidebar)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.list_header)
-        layout.addWidget(self.list_view)
+        self.tag_sidebar = TagSidebar(library)
+        articles = QWidget()
+        articles_layout = QVBoxLayout(articles)
+        articles_layout.setContentsMargins(0, 0, 0, 0)
+        articles_layout.setSpacing(0)
+        articles_layout.addWidget(self.list_header)
+        articles_layout.addWidget(self.list_view)
+        self.left_splitter = QSplitter(Qt.Orientation.Vertical)
+        self.left_splitter.addWidget(self.tag_sidebar)
+        self.left_splitter.addWidget(articles)
+        self.left_splitter.setSizes([180, 620])
 
         self.reading_pane = ReadingPane()
         self.reading_pane.setAccessibleName("Reading pane")
-        self.reading_pane.link_refused.connect(self._refuse_link)
+        self.annotation_panel = AnnotationPanel(library)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(sidebar)
+        self.splitter.addWidget(self.left_splitter)
         self.splitter.addWidget(self.reading_pane)
+        self.splitter.addWidget(self.annotation_panel)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([340, 860])
+        self.splitter.setSizes([320, 720, 320])
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
 
-        self._build_menus()
+        self.actions = CommandActions(
+            self, {LIST: self.list_view, READER: self.reading_pane}, DEFAULT_KEYMAP)
+        self._update_colour_titles()
+
         self.list_view.selectionModel().currentRowChanged.connect(self._current_row_changed)
-        self.list_view.activated.connect(lambda _index: self.reading_pane.setFocus())
+        self.list_view.doubleClicked.connect(lambda _index: self.cmd_article_open())
         self.model.modelReset.connect(self._update_header)
+        self.tag_sidebar.tag_chosen.connect(self._filter_by_tag)
+        self.reading_pane.link_refused.connect(self._refuse_link)
+        self.reading_pane.cursorPositionChanged.connect(self._cursor_moved)
+        self.annotation_panel.highlight_chosen.connect(self._highlight_chosen)
+        self.annotation_panel.changed.connect(self.apply_changes)
+        self.annotation_panel.reattach_requested.connect(self._reattach)
         self._update_header()
         self._restore_state()
 
@@ -90,16 +116,37 @@ class MainWindow(QMainWindow):
         return index.data(ID_ROLE) if index.isValid() else None
 
     def _current_row_changed(self, current, _previous) -> None:
+        self.annotation_panel.save_pending()
         if not current.isValid():
             self.reading_pane.show_placeholder()
+            self.annotation_panel.show_article(None)
+            self._highlights = []
             return
         article_id = current.data(ID_ROLE)
         self.reading_pane.show_document(self.library.articles.document(article_id))
+        self._load_highlights(article_id)
+        self.annotation_panel.show_article(article_id)
         self.settings.setValue(f"{self._library_key}/last_article", article_id)
+
+    def _load_highlights(self, article_id: int, active: int | None = None) -> None:
+        self._highlights = self.library.highlights.for_article(article_id)
+        if active is None and any(h.id == self.reading_pane.active_highlight for h in self._highlights):
+            active = self.reading_pane.active_highlight
+        self.reading_pane.set_highlights(self._highlights, active)
 
     def _update_header(self) -> None:
         count = self.model.rowCount()
-        self.list_header.setText(f"LIBRARY · {count} ARTICLE{'S' if count != 1 else ''}")
+        noun = "ARTICLE" if count == 1 else "ARTICLES"
+        scope = f" · #{self.model.tag}" if self.model.tag else ""
+        self.list_header.setText(f"{count} {noun}{scope}")
+
+    def _filter_by_tag(self, tag: str | None) -> None:
+        current = self.current_article_id()
+        self.model.set_tag(tag)
+        if current is not None and self.model.row_of(current) is not None:
+            self.open_article(current)
+        elif self.model.rowCount():
+            self.open_article(self.model.article_id(0))
 
     def show_import_problems(self, report: ImportReport) -> None:
         lines = "\n".join(str(problem) for problem in report.problems)
@@ -110,24 +157,252 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"{len(report.problems)} file(s) could not be imported", 10000)
 
     def _refuse_link(self, url: str) -> None:
-        self.statusBar().showMessage(f"Only web links (http, https) are opened: {url}", 8000)
+        self.statusBar().showMessage(f"Only web links (http, https) are opened: {url}", STATUS_MS)
 
-    # --- menus ----------------------------------------------------------------------
-    def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
+    # --- keeping views in step with the library ----------------------------------------
+    def apply_changes(self, changes: Changes) -> None:
+        """Refresh exactly what a change touched."""
+        current = self.current_article_id()
+        if changes.article_list or changes.tags:
+            self.tag_sidebar.reload()
+        if changes.article_list:
+            row = self.list_view.currentIndex().row()
+            self.model.reload()
+            if current is not None and self.model.row_of(current) is not None:
+                self.open_article(current)
+            elif self.model.rowCount():
+                self.open_article(self.model.article_id(min(max(row, 0), self.model.rowCount() - 1)))
+            else:
+                self.reading_pane.show_placeholder()
+                self.annotation_panel.show_article(None)
+            current = self.current_article_id()
+        elif changes.articles:
+            self.model.refresh_articles(changes.articles)
+        if current is not None and (current in changes.highlights or changes.tags
+                                    or current in changes.articles or changes.colours):
+            self._load_highlights(current, changes.highlight_id)
+            self.annotation_panel.refresh()
+            if changes.highlight_id is not None and any(
+                    h.id == changes.highlight_id for h in self._highlights):
+                self.annotation_panel.select_highlight(changes.highlight_id)
+        if changes.colours:
+            self._update_colour_titles()
+
+    def _update_colour_titles(self) -> None:
+        for colour in self.library.colours.all():
+            self.actions.set_title(f"highlight.colour-{colour.number}", f"Colour {colour.number}: {colour.name}")
+
+    # --- highlights -----------------------------------------------------------------
+    def _target_highlight(self) -> HighlightRecord | None:
+        """The highlight commands act on: the marked one, else the one at the cursor."""
+        active = self.reading_pane.active_highlight
+        for record in self._highlights:
+            if record.id == active:
+                return record
+        panel = self.annotation_panel.current_highlight_id()
+        return next((h for h in self._highlights if h.id == panel), None)
+
+    def _cursor_moved(self) -> None:
+        if self.reading_pane.textCursor().hasSelection() or not self._highlights:
+            return
+        under = self.reading_pane.highlights_at(self.reading_pane.cursor_offset())
+        if under:
+            self._mark(under[0].id, scroll=False)
+
+    def _highlight_chosen(self, highlight_id: int) -> None:
+        self._mark(highlight_id, scroll=True, select_in_panel=False)
+
+    def _mark(self, highlight_id: int, scroll: bool, select_in_panel: bool = True) -> None:
+        record = next((h for h in self._highlights if h.id == highlight_id), None)
+        if record is None:
+            return
+        self.reading_pane.set_active_highlight(highlight_id)
+        if scroll and not record.orphaned:
+            self.reading_pane.scroll_to_offset(record.start)
+        if select_in_panel:
+            self.annotation_panel.select_highlight(highlight_id)
+
+    def _create_highlight(self, colour: str) -> None:
+        article_id = self.current_article_id()
+        span = self.reading_pane.selection_span()
+        if article_id is None or span is None:
+            self.statusBar().showMessage("Select a passage in the article first.", STATUS_MS)
+            return
+        try:
+            changes = self.library.highlights.create(article_id, *span, colour)
+        except LibraryError as exc:
+            self.statusBar().showMessage(str(exc), STATUS_MS)
+            return
+        self.reading_pane.clear_selection()
+        self.apply_changes(changes)
+        self._mark(changes.highlight_id, scroll=False)
+        self.statusBar().showMessage(
+            f"Highlighted in {self.library.colours.name(colour)}. T tags it, N adds a note.", STATUS_MS)
+
+    def _reattach(self, highlight_id: int) -> None:
+        span = self.reading_pane.selection_span()
+        if span is None:
+            self.statusBar().showMessage(
+                "Select the passage in the article, then choose Re-attach.", STATUS_MS)
+            return
+        self.apply_changes(self.library.highlights.reattach(highlight_id, *span))
+        self.reading_pane.clear_selection()
+
+    # --- commands (named after the registry's ids) -------------------------------------
+    def cmd_app_quit(self) -> None:
+        self.close()
+
+    def cmd_edit_undo(self) -> None:
+        label = self.library.undo_stack.undo_label
+        changes = self.library.undo()
+        if changes is None:
+            self.statusBar().showMessage("Nothing to undo.", STATUS_MS)
+            return
+        self.apply_changes(changes)
+        self.statusBar().showMessage(f"Undone: {label}", STATUS_MS)
+
+    def cmd_edit_redo(self) -> None:
+        label = self.library.undo_stack.redo_label
+        changes = self.library.redo()
+        if changes is None:
+            self.statusBar().showMessage("Nothing to redo.", STATUS_MS)
+            return
+        self.apply_changes(changes)
+        self.statusBar().showMessage(f"Redone: {label}", STATUS_MS)
+
+    def cmd_article_open(self) -> None:
+        if self.current_article_id() is not None:
+            self.reading_pane.setFocus()
+
+    def cmd_reader_back(self) -> None:
+        if self.reading_pane.textCursor().hasSelection():
+            self.reading_pane.clear_selection()
+            return
+        self.list_view.setFocus()
+
+    def cmd_article_tag(self) -> None:
+        if self.current_article_id() is not None:
+            self.annotation_panel.focus_article_tags()
+
+    def cmd_article_note(self) -> None:
+        if self.current_article_id() is not None:
+            self.annotation_panel.focus_article_note()
+
+    def cmd_article_delete(self) -> None:
+        article_id = self.current_article_id()
+        if article_id is None:
+            return
+        article = self.library.articles.get(article_id)
+        count = self.library.highlights.count(article_id)
+        detail = f" and its {count} highlight{'s' if count != 1 else ''}" if count else ""
+        if not Confirm.ask(self, "Delete article",
+                           f"Delete “{article.title}”{detail}? You can undo this with Ctrl+Z.",
+                           "Delete"):
+            return
+        self.apply_changes(self.library.articles.delete(article_id))
+        self.statusBar().showMessage(f"Deleted “{article.title}”. Ctrl+Z brings it back.", STATUS_MS)
+
+    def cmd_highlight_create(self) -> None:
+        self._create_highlight(DEFAULT_COLOUR)
+
+    def _colour(self, number: int) -> None:
+        colour = COLOURS[number - 1]
+        if self.reading_pane.selection_span() is not None:
+            self._create_highlight(colour)
+            return
+        target = self._target_highlight()
+        if target is None:
+            self.statusBar().showMessage("Select a passage or a highlight first.", STATUS_MS)
+            return
+        self.apply_changes(self.library.highlights.recolour(target.id, colour))
+
+    def cmd_highlight_colour_1(self) -> None:
+        self._colour(1)
+
+    def cmd_highlight_colour_2(self) -> None:
+        self._colour(2)
+
+    def cmd_highlight_colour_3(self) -> None:
+        self._colour(3)
+
+    def cmd_highlight_colour_4(self) -> None:
+        self._colour(4)
+
+    def cmd_highlight_colour_5(self) -> None:
+        self._colour(5)
+
+    def cmd_highlight_tag(self) -> None:
+        target = self._target_highlight()
+        if target is None:
+            self.statusBar().showMessage("There is no highlight here to tag.", STATUS_MS)
+            return
+        self.annotation_panel.select_highlight(target.id)
+        self.annotation_panel.focus_highlight_tags()
+
+    def cmd_highlight_note(self) -> None:
+        target = self._target_highlight()
+        if target is None:
+            self.statusBar().showMessage("There is no highlight here to annotate.", STATUS_MS)
+            return
+        self.annotation_panel.select_highlight(target.id)
+        self.annotation_panel.focus_highlight_note()
+
+    def _step_highlight(self, step: int) -> None:
+        placed = [h for h in self._highlights if not h.orphaned]
+        if not placed:
+            self.statusBar().showMessage("This article has no highlights yet.", STATUS_MS)
+            return
+        ids = [h.id for h in placed]
+        active = self.reading_pane.active_highlight
+        if active in ids:
+            index = (ids.index(active) + step) % len(ids)
+        else:
+            top = self.reading_pane.offset_at_top()
+            after = [i for i, h in enumerate(placed) if h.start >= top]
+            index = (after[0] if after else 0) if step > 0 else ((after[0] - 1) if after else -1)
+        self._mark(ids[index], scroll=True)
+
+    def cmd_highlight_next(self) -> None:
+        self._step_highlight(1)
+
+    def cmd_highlight_previous(self) -> None:
+        self._step_highlight(-1)
+
+    def cmd_highlight_delete(self) -> None:
+        target = self._target_highlight()
+        if target is None:
+            self.statusBar().showMessage("There is no highlight here to delete.", STATUS_MS)
+            return
+        self.apply_changes(self.library.highlights.delete(target.id))
+        self.reading_pane.set_active_highlight(None)
+        self.statusBar().showMessage("Highlight deleted. Ctrl+Z brings it back.", STATUS_MS)
+
+    def cmd_highlight_reattach(self) -> None:
+        highlight_id = self.annotation_panel.current_highlight_id()
+        if highlight_id is None:
+            self.statusBar().showMessage("Choose the highlight to re-attach in the panel.", STATUS_MS)
+            return
+        self._reattach(highlight_id)
+
+    def cmd_tags_manage(self) -> None:
+        dialog = TagManagerDialog(self.library, self)
+        dialog.changed.connect(self.apply_changes)
+        dialog.exec()
+
+    def cmd_colours_names(self) -> None:
+        dialog = ColourNamesDialog(self.library, self)
+        dialog.changed.connect(self.apply_changes)
+        dialog.exec()
 
     # --- state ----------------------------------------------------------------------
     def _restore_state(self) -> None:
         geometry = self.settings.value("window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
-        splitter = self.settings.value("window/splitter")
-        if isinstance(splitter, QByteArray):
-            self.splitter.restoreState(splitter)
+        for name, splitter in (("splitter", self.splitter), ("left_splitter", self.left_splitter)):
+            state = self.settings.value(f"window/{name}")
+            if isinstance(state, QByteArray):
+                splitter.restoreState(state)
         last = self.settings.value(f"{self._library_key}/last_article")
         row = self.model.row_of(int(last)) if last is not None and str(last).isdigit() else None
         if row is None and self.model.rowCount():
@@ -137,7 +412,9 @@ class MainWindow(QMainWindow):
         self.list_view.setFocus()
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        self.annotation_panel.save_pending()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/splitter", self.splitter.saveState())
+        self.settings.setValue("window/left_splitter", self.left_splitter.saveState())
         self.settings.sync()
         super().closeEvent(event)

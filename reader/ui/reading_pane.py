@@ -15,8 +15,9 @@ from PySide6.QtGui import (
     QTextFormat,
     QTextListFormat,
 )
-from PySide6.QtWidgets import QTextBrowser
+from PySide6.QtWidgets import QTextBrowser, QTextEdit
 
+from reader.colours import HEX
 from reader.document import (
     BYLINE,
     CODE,
@@ -28,11 +29,16 @@ from reader.document import (
     TITLE,
     Block,
     Document,
+    Utf16Map,
 )
+from reader.records import HighlightRecord
 from reader.ui import theme
 
 MEASURE_CHARS = 70  # the reading column is about this many characters wide
 MIN_SIDE_MARGIN = 24
+# Translucent, so that where two highlights overlap both colours show (darker mix).
+HIGHLIGHT_ALPHA = 120
+ACTIVE_ALPHA = 200
 
 
 class ReadingPane(QTextBrowser):
@@ -51,6 +57,9 @@ class ReadingPane(QTextBrowser):
         self.document().setDefaultFont(self.body_font)
         self.document().setDocumentMargin(0)
         self._document: Document | None = None
+        self._offsets = Utf16Map("")
+        self._highlights: list[HighlightRecord] = []
+        self._active_highlight: int | None = None
         self.show_placeholder()
 
     @property
@@ -59,6 +68,10 @@ class ReadingPane(QTextBrowser):
 
     def show_placeholder(self) -> None:
         self._document = None
+        self._offsets = Utf16Map("")
+        self._highlights = []
+        self._active_highlight = None
+        self.setExtraSelections([])
         self.document().clear()
         self.document().setDefaultFont(self.body_font)
         cursor = QTextCursor(self.document())
@@ -74,10 +87,103 @@ class ReadingPane(QTextBrowser):
     def show_document(self, document: Document) -> None:
         """Replace the pane's content with the document; its plain text is the document's text."""
         self._document = document
+        self._offsets = Utf16Map(document.text)
+        self._highlights = []
+        self._active_highlight = None
+        self.setExtraSelections([])
         build_text_document(self.document(), document, self.body_font)
         self._fit_column()
         self.setTextCursor(QTextCursor(self.document()))  # at the start, nothing selected
         self.verticalScrollBar().setValue(0)
+
+    # --- highlights -----------------------------------------------------------------
+    def set_highlights(self, highlights: list[HighlightRecord], active: int | None = None) -> None:
+        """Show these highlights (orphaned ones have no place and are skipped)."""
+        self._highlights = [h for h in highlights if not h.orphaned]
+        self._active_highlight = active
+        self._paint_highlights()
+
+    def set_active_highlight(self, highlight_id: int | None) -> None:
+        """Mark one highlight (the one being worked on) more strongly than the others."""
+        self._active_highlight = highlight_id
+        self._paint_highlights()
+
+    @property
+    def active_highlight(self) -> int | None:
+        return self._active_highlight
+
+    def highlights_at(self, offset: int) -> list[HighlightRecord]:
+        """The highlights covering a code-point offset, innermost (shortest) first."""
+        found = [h for h in self._highlights if h.start <= offset < h.end]
+        return sorted(found, key=lambda h: h.end - h.start)
+
+    def _paint_highlights(self) -> None:
+        selections = []
+        active = None
+        for record in self._highlights:
+            selection = self._extra_selection(record, HIGHLIGHT_ALPHA)
+            if record.id == self._active_highlight:
+                active = record
+            selections.append(selection)
+        if active is not None:
+            # Drawn last and stronger, underlined: which highlight has the focus.
+            marked = self._extra_selection(active, ACTIVE_ALPHA)
+            marked.format.setFontUnderline(True)
+            marked.format.setUnderlineColor(QColor(theme.ACCENT))
+            selections.append(marked)
+        self.setExtraSelections(selections)
+
+    def _extra_selection(self, record: HighlightRecord, alpha: int) -> QTextEdit.ExtraSelection:
+        colour = QColor(HEX.get(record.colour, HEX["yellow"]))
+        colour.setAlpha(alpha)
+        selection = QTextEdit.ExtraSelection()
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self._offsets.to_utf16(record.start))
+        cursor.setPosition(self._offsets.to_utf16(record.end), QTextCursor.MoveMode.KeepAnchor)
+        selection.cursor = cursor
+        fmt = QTextCharFormat()
+        fmt.setBackground(colour)
+        selection.format = fmt
+        return selection
+
+    # --- selection and position -------------------------------------------------------
+    def selection_span(self) -> tuple[int, int] | None:
+        """The selected passage as code-point offsets into the canonical text, if any."""
+        cursor = self.textCursor()
+        if self._document is None or not cursor.hasSelection():
+            return None
+        start = self._offsets.to_codepoint(cursor.selectionStart())
+        end = self._offsets.to_codepoint(cursor.selectionEnd())
+        return (start, end) if end > start else None
+
+    def select_span(self, start: int, end: int) -> None:
+        """Select text[start:end] (code points), as if the user had selected it."""
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self._offsets.to_utf16(start))
+        cursor.setPosition(self._offsets.to_utf16(end), QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+
+    def clear_selection(self) -> None:
+        cursor = self.textCursor()
+        cursor.clearSelection()
+        self.setTextCursor(cursor)
+
+    def scroll_to_offset(self, offset: int) -> None:
+        """Scroll so that the given code-point offset sits in the upper third of the view."""
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(min(self._offsets.to_utf16(offset), self.document().characterCount() - 1))
+        top = self.cursorRect(cursor).top() + self.verticalScrollBar().value()
+        bar = self.verticalScrollBar()
+        bar.setValue(max(0, min(bar.maximum(), int(top - self.viewport().height() / 3))))
+
+    def cursor_offset(self) -> int:
+        """Code-point offset of the text cursor."""
+        return self._offsets.to_codepoint(self.textCursor().position())
+
+    def offset_at_top(self) -> int:
+        """Code-point offset of the first character visible at the top of the view."""
+        cursor = self.cursorForPosition(self.viewport().rect().topLeft())
+        return self._offsets.to_codepoint(cursor.position())
 
     def plain_text(self) -> str:
         """The text shown, with Qt's block and line separators written as newlines."""

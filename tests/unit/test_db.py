@@ -99,3 +99,15 @@ def test_library_folder_that_cannot_be_created(tmp_path):
     blocker.write_text("x")
     with pytest.raises(LibraryError, match="cannot create the library folder"):
         Library.open(blocker / "sub" / "library.sqlite3")
+
+
+def test_opening_an_old_library_keeps_a_backup_first(library_path):
+    _first_schema_file(library_path)
+    with Library.open(library_path):
+        pass
+    (backup,) = (library_path.parent / "backups").iterdir()
+    assert backup.name.startswith("library-schema1-") and backup.suffix == ".sqlite3"
+    conn = sqlite3.connect(backup)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert conn.execute("SELECT title FROM article").fetchall() == [("Old",)]
+    conn.close()

@@ -1,0 +1,264 @@
+"""Re-anchoring of highlights: find where a stored text selector lies in a (changed) text.
+
+A highlight remembers its passage the way the W3C Web Annotation model does, with a
+TextPositionSelector (start, end) and a TextQuoteSelector (exact, prefix, suffix), all
+over the article's canonical text; offsets are code-point offsets (Python indices).
+When the text changes, ``anchor`` places the passage again, trying in turn:
+
+1. the stored position, if the text there is still the exact quote;
+2. the exact quote anywhere, the best occurrence chosen by how closely the text around
+   it matches the stored prefix/suffix, then by nearness to the old start;
+3. an approximate match of the quote with at most ``max_errors(len(quote))`` edits
+   (Levenshtein distance, computed by rapidfuzz), again weighed with the context;
+4. nothing: ``None``, and the caller keeps the highlight as orphaned.
+
+The approximate search never scans the text cell by cell in Python: the quote is cut
+into ``k + 1`` pieces, and by the pigeonhole principle a match with at most ``k`` edits
+holds one piece unchanged, so ``str.find`` of the pieces yields the few places worth
+aligning. There the span's start and end are chosen to minimise the edit distance, so a
+word inserted into or removed from the passage moves the end accordingly.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Levenshtein
+
+CONTEXT_CHARS = 32
+MIN_FUZZY_CHARS = 4  # shorter quotes are placed only by position or exact match
+MAX_ERRORS = 40  # cap on the edits an approximate match may need
+MAX_FUZZY_CANDIDATES = 32  # regions aligned in detail, the best-supported first
+
+
+@dataclass(frozen=True)
+class TextSelector:
+    """A passage of a text: its position, its exact quote and the text around it."""
+
+    start: int
+    end: int
+    exact: str
+    prefix: str
+    suffix: str
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """Where a selector was placed, and how: "position", "quote" or "fuzzy"."""
+
+    start: int
+    end: int
+    method: str
+
+
+def describe(text: str, start: int, end: int, context: int = CONTEXT_CHARS) -> TextSelector:
+    """Selector for text[start:end]; raises ValueError for an empty or out-of-range span."""
+    if not 0 <= start < end <= len(text):
+        raise ValueError(f"span {start}..{end} is empty or outside a text of {len(text)}")
+    if context < 0:
+        raise ValueError(f"context must not be negative, got {context}")
+    return TextSelector(
+        start=start,
+        end=end,
+        exact=text[start:end],
+        prefix=text[max(0, start - context) : start],
+        suffix=text[end : end + context],
+    )
+
+
+def max_errors(length: int) -> int:
+    """Most edits an approximate match of a quote this long may need (0: never fuzzy)."""
+    if length < MIN_FUZZY_CHARS:
+        return 0
+    return min(length // 4, MAX_ERRORS)
+
+
+def anchor(text: str, selector: TextSelector) -> Anchor | None:
+    """Where the selector's passage lies in text, or None when it cannot be placed."""
+    exact = selector.exact
+    if not exact:
+        return None
+    start, end = selector.start, selector.end
+    if 0 <= start <= end <= len(text) and text[start:end] == exact:
+        return Anchor(start, end, "position")
+
+    hits = _occurrences(text, exact)
+    if hits:
+        best = min(
+            hits,
+            key=lambda s: (_context_cost(text, selector, s, s + len(exact)), abs(s - start)),
+        )
+        return Anchor(best, best + len(exact), "quote")
+
+    span = _fuzzy(text, selector)
+    return None if span is None else Anchor(span[0], span[1], "fuzzy")
+
+
+def _occurrences(text: str, needle: str) -> list[int]:
+    """Every start of needle in text, overlapping ones included."""
+    found = []
+    pos = text.find(needle)
+    while pos != -1:
+        found.append(pos)
+        pos = text.find(needle, pos + 1)
+    return found
+
+
+def _context_cost(text: str, selector: TextSelector, start: int, end: int) -> int:
+    """Edits between the stored prefix/suffix and the text around start..end."""
+    # The longer of the two is the context the selector was made with (the other one
+    # is short only where the passage sat at the text's start or end).
+    width = max(len(selector.prefix), len(selector.suffix))
+    before = text[max(0, start - width) : start]
+    after = text[end : end + width]
+    return Levenshtein.distance(selector.prefix, before) + Levenshtein.distance(
+        selector.suffix, after
+    )
+
+
+def _fuzzy(text: str, selector: TextSelector) -> tuple[int, int] | None:
+    """The best approximate placement of the quote, weighed with its context."""
+    exact = selector.exact
+    k = max_errors(len(exact))
+    if k == 0 or not text:
+        return None
+    best: tuple[int, int, int, int] | None = None  # (cost, distance from old start, s, e)
+    placed: list[int] = []
+    for votes, s0 in _candidates(text, exact, k, selector.start):
+        # At least k + 1 - votes pieces are broken here, so as many edits at least; and
+        # a start within k of a placed one, with fewer votes, is the same match again.
+        if best is not None and k + 1 - votes > best[0]:
+            continue
+        if any(abs(s0 - p) <= k for p in placed):
+            continue
+        found = _align(text, exact, k, s0, s0 + len(exact))
+        if found is None:
+            continue
+        placed.append(found[0])
+        s, e = _snap(text, selector, k, *found)
+        cost = Levenshtein.distance(exact, text[s:e]) + _context_cost(text, selector, s, e)
+        key = (cost, abs(s - selector.start), s, e)
+        if best is None or key < best:
+            best = key
+    return None if best is None else (best[2], best[3])
+
+
+def _candidates(text: str, exact: str, k: int, old_start: int) -> list[tuple[int, int]]:
+    """Likely starts of the quote with at most k edits, as (votes, start) pairs.
+
+    The quote is cut into k + 1 pieces and every exact occurrence of a piece proposes a
+    start (a "diagonal"). The diagonals found by the most pieces come first. A match
+    with d edits keeps k + 1 - d pieces intact, all within 2k of each other's diagonals,
+    so the votes (distinct pieces within 2k of a start) bound its edits from below.
+    """
+    parts = k + 1
+    size, extra = divmod(len(exact), parts)
+    hits: list[tuple[int, int]] = []  # (diagonal, piece index)
+    offset = 0
+    for index in range(parts):
+        piece = exact[offset : offset + size + (index < extra)]
+        hits.extend((pos - offset, index) for pos in _occurrences(text, piece))
+        offset += len(piece)
+    support = Counter(diagonal for diagonal, _ in hits)
+    best = sorted(support, key=lambda d: (-support[d], abs(d - old_start)))
+    hits.sort()
+    diagonals = [diagonal for diagonal, _ in hits]
+    seeds = []
+    for diagonal in best[:MAX_FUZZY_CANDIDATES]:
+        lo = bisect_left(diagonals, diagonal - 2 * k)
+        near = hits[lo : bisect_right(diagonals, diagonal + 2 * k, lo)]
+        seeds.append((len({piece for _, piece in near}), diagonal))
+    return seeds
+
+
+def _align(text: str, exact: str, k: int, s0: int, e0: int) -> tuple[int, int] | None:
+    """The span near the guesses s0..e0 with the fewest edits from exact, if at most k.
+
+    Alternately fixes one end and picks the best other end (each within k of where the
+    quote's length puts it) until neither moves: a few hundred C-level distance calls.
+    """
+    length = len(exact)
+    s = min(max(s0, 0), len(text) - 1)
+    # The guesses are each off by the edits beyond their piece, k in all; so the first
+    # end is within k of e0, but its span may need up to 2k edits while s is unsettled.
+    found = _best_end(text, exact, s, e0, k, 2 * k, e0)
+    if found is None:
+        return None
+    e = found[1]
+    for _ in range(4):
+        found = _best_start(text, exact, e, e - length, k, k, s)
+        if found is None:
+            return None
+        new_s = found[1]
+        found = _best_end(text, exact, new_s, new_s + length, k, k, e)
+        if found is None:
+            return None
+        new_e = found[1]
+        if (new_s, new_e) == (s, e):
+            break
+        s, e = new_s, new_e
+    return s, e
+
+
+def _best_end(
+    text: str, exact: str, s: int, centre: int, reach: int, cutoff: int, hint: int
+) -> tuple[int, int] | None:
+    """(distance, end) of the best span from s that ends within reach of centre."""
+    ends = range(max(s + 1, centre - reach), min(len(text), centre + reach) + 1)
+    return _best(exact, cutoff, ((text[s:e], e - s, e, hint) for e in ends))
+
+
+def _best_start(
+    text: str, exact: str, e: int, centre: int, reach: int, cutoff: int, hint: int
+) -> tuple[int, int] | None:
+    """(distance, start) of the best span to e that starts within reach of centre."""
+    starts = range(max(0, centre - reach), min(e - 1, centre + reach) + 1)
+    return _best(exact, cutoff, ((text[s:e], e - s, s, hint) for s in starts))
+
+
+def _best(
+    exact: str, cutoff: int, spans: Iterable[tuple[str, int, int, int]]
+) -> tuple[int, int] | None:
+    """The (distance, position) of the closest span, ties to the quote's length then hint."""
+    best = None
+    for chunk, size, pos, hint in spans:
+        dist = Levenshtein.distance(exact, chunk, score_cutoff=cutoff)
+        if dist <= cutoff:
+            key = (dist, abs(size - len(exact)), abs(pos - hint), pos)
+            if best is None or key < best:
+                best = key
+    return None if best is None else (best[0], best[3])
+
+
+def _snap(text: str, selector: TextSelector, k: int, s: int, e: int) -> tuple[int, int]:
+    """Tidy the ends of an approximate span.
+
+    Where the quote began or ended at a word boundary, a span cut inside a word is
+    widened to the whole word (if it stays within k edits); then spaces at its ends that
+    the quote has not are dropped, if that costs no edit.
+    """
+    exact = selector.exact
+    ns, ne = s, e
+    if exact[0].isalnum() and not selector.prefix[-1:].isalnum():
+        while 0 < ns and text[ns - 1].isalnum() and text[ns].isalnum():
+            ns -= 1
+    if exact[-1].isalnum() and not selector.suffix[:1].isalnum():
+        while ne < len(text) and text[ne - 1].isalnum() and text[ne].isalnum():
+            ne += 1
+    if (ns, ne) != (s, e) and Levenshtein.distance(exact, text[ns:ne], score_cutoff=k) <= k:
+        s, e = ns, ne
+    ns, ne = s, e
+    if not exact[0].isspace():
+        while ns < ne - 1 and text[ns].isspace():
+            ns += 1
+    if not exact[-1].isspace():
+        while ne - 1 > ns and text[ne - 1].isspace():
+            ne -= 1
+    if (ns, ne) != (s, e) and Levenshtein.distance(exact, text[ns:ne]) <= Levenshtein.distance(
+        exact, text[s:e]
+    ):
+        s, e = ns, ne
+    return s, e

@@ -1,0 +1,199 @@
+"""Highlights: create, recolour, tag, annotate, delete, re-anchor and re-attach them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from reader import anchoring, db
+from reader.colours import DEFAULT_COLOUR, check
+from reader.db import Article, Highlight, HighlightTag, LibraryError, Tag
+from reader.records import Changes, HighlightRecord
+from reader.tags import TagManager
+from reader.undo import UndoStack
+
+
+class HighlightManager:
+    """The highlights of every article. Each change is its own transaction and can be undone."""
+
+    def __init__(self, tags: TagManager, undo: UndoStack) -> None:
+        self._tags = tags
+        self._undo = undo
+
+    # --- reading -----------------------------------------------------------------------
+    def for_article(self, article_id: int) -> list[HighlightRecord]:
+        """The article's highlights in reading order; orphaned ones last."""
+        rows = (Highlight.select().where(Highlight.article == article_id)
+                .order_by(Highlight.orphaned, Highlight.start, Highlight.end, Highlight.id))
+        tags = self._tag_names([row.id for row in rows])
+        return [_record(row, tags.get(row.id, ())) for row in rows]
+
+    def get(self, highlight_id: int) -> HighlightRecord:
+        row = self._row(highlight_id)
+        return _record(row, self._tag_names([highlight_id]).get(highlight_id, ()))
+
+    def count(self, article_id: int | None = None) -> int:
+        query = Highlight.select()
+        if article_id is not None:
+            query = query.where(Highlight.article == article_id)
+        return query.count()
+
+    # --- changing ----------------------------------------------------------------------
+    def create(self, article_id: int, start: int, end: int, colour: str = DEFAULT_COLOUR) -> Changes:
+        """Highlight text[start:end] of the article's canonical text (code-point offsets)."""
+        check(colour)
+        text = _article_text(article_id)
+        selector = _selector(text, start, end)
+        with db.database.atomic():
+            row = Highlight.create(
+                article=article_id, start=selector.start, end=selector.end, exact=selector.exact,
+                prefix=selector.prefix, suffix=selector.suffix, colour=colour,
+            )
+        snapshot = self.snapshot(row.id)
+        self._undo.push("Highlight", lambda: self._remove(row.id), lambda: self.restore(snapshot))
+        return _changed(article_id, row.id)
+
+    def recolour(self, highlight_id: int, colour: str) -> Changes:
+        check(colour)
+        return self._update(highlight_id, "Change colour", colour=colour)
+
+    def set_note(self, highlight_id: int, note: str) -> Changes:
+        return self._update(highlight_id, "Edit note", note=note.rstrip())
+
+    def set_tags(self, highlight_id: int, names: Iterable[str]) -> Changes:
+        """Replace the highlight's tags (new names become tags; unused tags are dropped)."""
+        before = self.get(highlight_id)
+        names = list(names)
+        changes = self._apply_tags(highlight_id, names)
+        self._undo.push("Tag highlight", lambda: self._apply_tags(highlight_id, before.tags),
+                        lambda: self._apply_tags(highlight_id, names))
+        return changes
+
+    def delete(self, highlight_id: int) -> Changes:
+        snapshot = self.snapshot(highlight_id)
+        changes = self._remove(highlight_id)
+        self._undo.push("Delete highlight", lambda: self.restore(snapshot),
+                        lambda: self._remove(highlight_id))
+        return changes
+
+    def reattach(self, highlight_id: int, start: int, end: int) -> Changes:
+        """Place a (typically orphaned) highlight on a new passage of its article."""
+        row = self._row(highlight_id)
+        selector = _selector(_article_text(row.article_id), start, end)
+        return self._update(highlight_id, "Re-attach highlight", start=selector.start,
+                            end=selector.end, exact=selector.exact, prefix=selector.prefix,
+                            suffix=selector.suffix, orphaned=False)
+
+    def reanchor(self, article_id: int, new_text: str) -> list[int]:
+        """Place the article's highlights in its new text; returns the ids left orphaned.
+
+        Runs inside the caller's transaction, together with the text change.
+        """
+        orphaned = []
+        for row in Highlight.select().where(Highlight.article == article_id):
+            found = anchoring.anchor(new_text, anchoring.TextSelector(
+                row.start, row.end, row.exact, row.prefix, row.suffix))
+            if found is None:
+                Highlight.update(orphaned=True).where(Highlight.id == row.id).execute()
+                orphaned.append(row.id)
+                continue
+            fresh = anchoring.describe(new_text, found.start, found.end)
+            Highlight.update(start=fresh.start, end=fresh.end, exact=fresh.exact,
+                             prefix=fresh.prefix, suffix=fresh.suffix, orphaned=False,
+                             ).where(Highlight.id == row.id).execute()
+        return orphaned
+
+    # --- internals ---------------------------------------------------------------------
+    def _update(self, highlight_id: int, label: str, **fields: Any) -> Changes:
+        row = self._row(highlight_id)
+        before = {name: getattr(row, name) for name in fields}
+
+        def write(values: dict[str, Any]) -> Changes:
+            with db.database.atomic():
+                Highlight.update(updated_at=db.utc_now(), **values).where(
+                    Highlight.id == highlight_id).execute()
+            return _changed(row.article_id, highlight_id)
+
+        changes = write(fields)
+        self._undo.push(label, lambda: write(before), lambda: write(fields))
+        return changes
+
+    def _apply_tags(self, highlight_id: int, names: Iterable[str]) -> Changes:
+        row = self._row(highlight_id)
+        with db.database.atomic():
+            HighlightTag.delete().where(HighlightTag.highlight == highlight_id).execute()
+            for tag in self._tags.ensure(names):
+                HighlightTag.insert(highlight=highlight_id, tag=tag).on_conflict_ignore().execute()
+            self._tags.prune()
+        changes = _changed(row.article_id, highlight_id)
+        return Changes(changes.articles, tags=True, highlights=changes.highlights,
+                       highlight_id=highlight_id)
+
+    def snapshot(self, highlight_id: int) -> dict[str, Any]:
+        """Everything about a highlight, for undo to put it back exactly (same id)."""
+        row = self._row(highlight_id)
+        data = {field: getattr(row, field) for field in Highlight._meta.fields if field != "article"}
+        data["article"] = row.article_id
+        data["tags"] = self._tag_names([highlight_id]).get(highlight_id, ())
+        return data
+
+    def restore(self, snapshot: dict[str, Any]) -> Changes:
+        """Put back a highlight taken by `snapshot` (no undo entry: undo itself calls this)."""
+        fields = {k: v for k, v in snapshot.items() if k != "tags"}
+        with db.database.atomic():
+            Highlight.insert(**fields).execute()
+            for tag in self._tags.ensure(snapshot["tags"]):
+                HighlightTag.insert(highlight=snapshot["id"], tag=tag).execute()
+        return Changes(tags=bool(snapshot["tags"]), highlights=frozenset({snapshot["article"]}),
+                       highlight_id=snapshot["id"])
+
+    def _remove(self, highlight_id: int) -> Changes:
+        row = self._row(highlight_id)
+        with db.database.atomic():
+            row.delete_instance()
+            self._tags.prune()
+        return Changes(tags=True, highlights=frozenset({row.article_id}))
+
+    @staticmethod
+    def _row(highlight_id: int) -> Highlight:
+        row = Highlight.get_or_none(Highlight.id == highlight_id)
+        if row is None:
+            raise LibraryError(f"There is no highlight with id {highlight_id}.")
+        return row
+
+    @staticmethod
+    def _tag_names(highlight_ids: list[int]) -> dict[int, tuple[str, ...]]:
+        names: dict[int, list[str]] = {}
+        if not highlight_ids:
+            return {}
+        query = (HighlightTag.select(HighlightTag.highlight, Tag.name).join(Tag)
+                 .where(HighlightTag.highlight.in_(highlight_ids)).order_by(Tag.name).tuples())
+        for highlight_id, name in query:
+            names.setdefault(highlight_id, []).append(name)
+        return {k: tuple(v) for k, v in names.items()}
+
+
+def _record(row: Highlight, tags: tuple[str, ...]) -> HighlightRecord:
+    return HighlightRecord(
+        row.id, row.article_id, row.start, row.end, row.exact, row.prefix, row.suffix,
+        row.colour, row.note, tuple(tags), bool(row.orphaned), row.created_at, row.updated_at,
+    )
+
+
+def _article_text(article_id: int) -> str:
+    row = Article.select(Article.text).where(Article.id == article_id).first()
+    if row is None:
+        raise LibraryError(f"There is no article with id {article_id}.")
+    return row.text
+
+
+def _selector(text: str, start: int, end: int) -> anchoring.TextSelector:
+    if not 0 <= start < end <= len(text):
+        raise LibraryError(f"The passage {start}-{end} is outside the article ({len(text)} characters).")
+    if not text[start:end].strip():
+        raise LibraryError("Only blank space is selected: there is nothing to highlight.")
+    return anchoring.describe(text, start, end)
+
+
+def _changed(article_id: int, highlight_id: int) -> Changes:
+    return Changes(highlights=frozenset({article_id}), highlight_id=highlight_id)

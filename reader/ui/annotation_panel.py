@@ -1,0 +1,654 @@
+"""The annotation panel beside the reading pane: the article's tags and note, its highlights
+(filtered by colour and tag), and an editor for the selected highlight's tags and note.
+
+Edits are saved on Enter (tags), Ctrl+Enter (notes), when focus leaves an editor, and
+before the selection, the filters or the article change; Escape reverts an editor. A
+refresh from outside (after undo, say) never overwrites what the user is still typing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, QStringListModel, Qt, Signal
+from PySide6.QtGui import QColor, QFocusEvent, QIcon, QKeyEvent, QPixmap, QTextCursor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reader.db import LibraryError
+from reader.library import Library
+from reader.records import Changes
+from reader.tags import SEPARATOR, parse_tag_list
+from reader.ui import theme
+from reader.ui.highlight_list import ID_ROLE, ORPHAN_LABEL, HighlightDelegate, HighlightListModel
+
+NO_ARTICLE_HINT = "Open an article to see its highlights and notes here."
+NO_HIGHLIGHTS_HINT = "No highlights yet. Select text and press H to highlight it."
+NO_MATCH_HINT = "No highlights match these filters."
+NO_SELECTION_HINT = "Select a highlight to edit its tags and note."
+ORPHAN_HINT = (f"{ORPHAN_LABEL}. Select the passage in the article, then re-attach the "
+               "highlight to it.")
+ALL_COLOURS = "All colours"
+
+STYLE = f"""
+QLabel[heading="true"] {{ color: {theme.MUTED}; font-size: 11px; font-weight: 600;
+                          letter-spacing: 1px; padding-top: 4px; }}
+QLabel[hint="true"] {{ color: {theme.MUTED}; padding: 16px; }}
+#annotationMessage {{ color: {theme.ACCENT}; }}
+#highlightList {{ background: {theme.SIDEBAR}; border: none; }}
+"""
+
+
+class TagCompleter(QCompleter):
+    """Completes the tag being typed after the last comma of a comma-separated list."""
+
+    def splitPath(self, path: str) -> list[str]:  # noqa: N802 (Qt name)
+        return [path.rsplit(",", 1)[-1].strip()]
+
+    def pathFromIndex(self, index) -> str:  # noqa: N802 (Qt name)
+        widget = self.widget()
+        text = widget.text() if isinstance(widget, QLineEdit) else ""
+        head = text.rsplit(",", 1)[0] + ", " if "," in text else ""
+        return head + str(index.data())
+
+
+class TagsEdit(QLineEdit):
+    """Comma-separated tags, with the text last saved so that it can tell edits apart."""
+
+    reverted = Signal()
+    left = Signal()
+
+    def __init__(self, names: QStringListModel, parent=None) -> None:
+        super().__init__(parent)
+        self.saved: tuple[str, ...] = ()
+        self.setPlaceholderText("Tags, separated by commas")
+        completer = TagCompleter(names, self)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.setCompleter(completer)
+
+    def value(self) -> list[str]:
+        return parse_tag_list(self.text())
+
+    def is_dirty(self) -> bool:
+        typed, saved = (sorted(t.casefold() for t in tags) for tags in (self.value(), self.saved))
+        return typed != saved
+
+    def load(self, tags: tuple[str, ...], keep_edits: bool = False) -> None:
+        """Show saved tags; with keep_edits, unsaved typing stays and only the baseline moves."""
+        dirty = keep_edits and self.is_dirty()
+        self.saved = tuple(tags)
+        if not dirty:
+            self.revert()
+
+    def revert(self) -> None:
+        self.setText(", ".join(self.saved))
+
+    def event(self, event: QEvent) -> bool:
+        # Escape belongs to the editor while it has focus, not to window shortcuts.
+        if event.type() == QEvent.Type.ShortcutOverride and event.key() == Qt.Key.Key_Escape:
+            event.accept()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() == Qt.Key.Key_Escape and not self.completer().popup().isVisible():
+            self.revert()
+            self.reverted.emit()
+            return
+        super().keyPressEvent(event)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802
+        super().focusOutEvent(event)
+        if event.reason() != Qt.FocusReason.PopupFocusReason:  # the completer's list
+            if not self.is_dirty():
+                self.revert()  # drop a dangling ", " left by focus_highlight_tags
+            self.left.emit()
+
+
+class NoteEdit(QPlainTextEdit):
+    """A Markdown note: Ctrl+Enter commits, Escape reverts, Tab moves on."""
+
+    committed = Signal()
+    reverted = Signal()
+    left = Signal()
+
+    def __init__(self, placeholder: str, parent=None) -> None:
+        super().__init__(parent)
+        self.saved = ""
+        self.setPlaceholderText(placeholder)
+        self.setTabChangesFocus(True)
+
+    def value(self) -> str:
+        return self.toPlainText().rstrip()
+
+    def is_dirty(self) -> bool:
+        return self.value() != self.saved.rstrip()
+
+    def load(self, note: str, keep_edits: bool = False) -> None:
+        dirty = keep_edits and self.is_dirty()
+        self.saved = note
+        if not dirty:
+            self.revert()
+
+    def revert(self) -> None:
+        if self.toPlainText() != self.saved:
+            self.setPlainText(self.saved)
+
+    @staticmethod
+    def _is_commit(event: QKeyEvent) -> bool:
+        return (event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier))
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and (
+                event.key() == Qt.Key.Key_Escape or self._is_commit(event)):
+            event.accept()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if self._is_commit(event):
+            self.committed.emit()
+        elif event.key() == Qt.Key.Key_Escape:
+            self.revert()
+            self.reverted.emit()
+        else:
+            super().keyPressEvent(event)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802
+        super().focusOutEvent(event)
+        if event.reason() != Qt.FocusReason.PopupFocusReason:  # e.g. its context menu
+            self.left.emit()
+
+
+class NoteView(QTextBrowser):
+    """A note rendered from Markdown. Nothing is fetched (no images, no files) and links
+    do not navigate."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+
+    def loadResource(self, kind: int, name):  # noqa: N802 (Qt name)
+        return None
+
+
+class AnnotationPanel(QWidget):
+    """Tags and note of the open article, and its highlights with their tags and notes."""
+
+    highlight_chosen = Signal(int)
+    changed = Signal(object)
+    reattach_requested = Signal(int)
+
+    def __init__(self, library: Library, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("annotationPanel")
+        self.setStyleSheet(STYLE)
+        self.library = library
+        self._article_id: int | None = None
+        self._loaded_id: int | None = None  # the highlight whose values the editor holds
+        self._quiet = 0
+        self.tag_names = QStringListModel(self)
+        self.filter_tag_names = QStringListModel(self)
+        self.model = HighlightListModel(library, self)
+        self._build()
+        self._connect()
+        self.show_article(None)
+
+    # --- construction -------------------------------------------------------------------
+    def _build(self) -> None:
+        self.placeholder = _hint(NO_ARTICLE_HINT)
+        self.article_tags = TagsEdit(self.tag_names)
+        self.article_tags.setAccessibleName("Article tags")
+        self.article_note = NoteEdit("A note on the article (Markdown; Ctrl+Enter saves)")
+        self.article_note.setAccessibleName("Article note")
+        self.article_note.setMaximumHeight(90)
+
+        self.colour_filter = QComboBox()
+        self.colour_filter.setAccessibleName("Filter by colour")
+        self.tag_filter = QLineEdit()
+        self.tag_filter.setAccessibleName("Filter by tag")
+        self.tag_filter.setPlaceholderText("Filter by tag")
+        self.tag_filter.setClearButtonEnabled(True)
+        tag_filter_completer = QCompleter(self.filter_tag_names, self.tag_filter)
+        tag_filter_completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        tag_filter_completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.tag_filter.setCompleter(tag_filter_completer)
+        self.count_label = _heading("HIGHLIGHTS")
+
+        self.list_view = QListView()
+        self.list_view.setObjectName("highlightList")
+        self.list_view.setAccessibleName("Highlights")
+        self.list_view.setModel(self.model)
+        self.delegate = HighlightDelegate(self.list_view)
+        self.list_view.setItemDelegate(self.delegate)
+        self.list_view.setUniformItemSizes(True)
+        self.list_view.setSelectionMode(QListView.SelectionMode.SingleSelection)
+        self.list_view.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
+        self.list_view.setMinimumHeight(self.delegate.row_height())
+        self.empty_label = _hint(NO_HIGHLIGHTS_HINT)
+        self.list_stack = QStackedWidget()
+        self.list_stack.addWidget(self.list_view)
+        self.list_stack.addWidget(self.empty_label)
+
+        self.editor_hint = _hint(NO_SELECTION_HINT)
+        self.orphan_label = QLabel(ORPHAN_HINT)
+        self.orphan_label.setWordWrap(True)
+        self.orphan_label.setStyleSheet(f"color: {theme.ACCENT};")
+        self.tags_edit = TagsEdit(self.tag_names)
+        self.tags_edit.setAccessibleName("Highlight tags")
+        self.tags_edit.setAccessibleDescription("Enter saves, Escape reverts")
+        self.note_edit = NoteEdit("A note on this highlight (Markdown; Ctrl+Enter saves)")
+        self.note_edit.setAccessibleName("Highlight note")
+        self.note_edit.setAccessibleDescription("Ctrl+Enter saves, Escape reverts")
+        self.note_edit.setMinimumHeight(60)
+        self.note_edit.setMaximumHeight(130)
+        self.note_view = NoteView()
+        self.note_view.setAccessibleName("Highlight note, formatted")
+        self.note_view.setPlaceholderText("The formatted note appears here.")
+        self.note_view.setMinimumHeight(40)
+        self.note_view.setMaximumHeight(110)
+        self.reattach_button = QPushButton("Re-attach to selection")
+        self.reattach_button.setAccessibleDescription(
+            "Place this highlight on the passage selected in the article")
+        self.delete_button = QPushButton("Delete")
+        self.delete_button.setAccessibleDescription("Delete this highlight")
+        self.message = QLabel()
+        self.message.setObjectName("annotationMessage")
+        self.message.setWordWrap(True)
+        self.message.hide()
+
+        self.editor = QWidget()
+        self.editor.setObjectName("highlightEditor")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.reattach_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.delete_button)
+        editor_layout = _column(self.editor, _heading("SELECTED HIGHLIGHT"), self.orphan_label,
+                                self.tags_edit, self.note_edit, self.note_view)
+        editor_layout.addLayout(buttons)
+        self.editor_stack = QStackedWidget()
+        self.editor_stack.addWidget(self.editor_hint)
+        self.editor_stack.addWidget(self.editor)
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.colour_filter)
+        filters.addWidget(self.tag_filter, 1)
+        top = QWidget()
+        _column(top, _heading("ARTICLE"), self.article_tags, self.article_note).addLayout(filters)
+        list_part = QWidget()
+        _column(list_part, self.count_label, self.list_stack)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(list_part)
+        self.splitter.addWidget(self.editor_stack)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setSizes([500, 320])  # proportions: the list gets the spare height
+        self.splitter.setChildrenCollapsible(False)
+        content = QWidget()
+        content_layout = _column(content, top, self.splitter, self.message)
+        content_layout.setStretch(1, 1)
+
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.placeholder)
+        self.stack.addWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(10, 6, 10, 10)
+        outer.addWidget(self.stack)
+        order = [self.article_tags, self.article_note, self.colour_filter, self.tag_filter,
+                 self.list_view, self.tags_edit, self.note_edit, self.note_view,
+                 self.reattach_button, self.delete_button]
+        for first, second in zip(order, order[1:]):
+            QWidget.setTabOrder(first, second)
+
+    def _connect(self) -> None:
+        self.article_tags.returnPressed.connect(self._save_article)
+        self.article_tags.left.connect(self._save_article)
+        self.article_note.committed.connect(self._save_article)
+        self.article_note.left.connect(self._save_article)
+        self.tags_edit.returnPressed.connect(self._save_highlight)
+        self.tags_edit.left.connect(self._save_highlight)
+        self.note_edit.committed.connect(self._save_highlight)
+        self.note_edit.left.connect(self._save_highlight)
+        self.note_edit.textChanged.connect(self._render_note)
+        self.colour_filter.currentIndexChanged.connect(self._apply_filters)
+        self.tag_filter.textChanged.connect(self._apply_filters)
+        self.list_view.selectionModel().currentChanged.connect(self._current_changed)
+        self.list_view.activated.connect(self._activated)
+        self.delete_button.clicked.connect(self.delete_current)
+        self.reattach_button.clicked.connect(self._request_reattach)
+
+    # --- public interface ---------------------------------------------------------------
+    def show_article(self, article_id: int | None) -> None:
+        """Show this article's tags, note and highlights (None: no article is open)."""
+        if article_id is not None and article_id == self._article_id:
+            self.refresh()
+            return
+        self.save_pending()
+        self._article_id = article_id
+        self._show_message("")
+        with self._quietly():
+            self.model.set_article(article_id)
+            self.list_view.selectionModel().clear()
+        self._load_editor()
+        if article_id is None:
+            self.stack.setCurrentIndex(0)
+            return
+        self.stack.setCurrentIndex(1)
+        self._load_lookups()
+        self._load_article(keep_edits=False)
+        self._update_counts()
+
+    def refresh(self) -> None:
+        """Re-read the open article's data (after undo, redo or edits made elsewhere), keeping
+        the selected highlight and any text the user has not saved yet."""
+        if self._article_id is None:
+            return
+        try:
+            self.library.articles.get(self._article_id)
+        except LibraryError:
+            self.show_article(None)
+            return
+        selected, loaded = self.current_highlight_id(), self._loaded_id
+        self._load_lookups()
+        self._load_article(keep_edits=True)
+        with self._quietly():
+            self.model.reload()
+            if loaded is not None and self.model.row_of(loaded) is None:
+                if self._exists(loaded):
+                    # It left the list; what was typed must not be lost.
+                    self._save_highlight(leaving=True)
+                self._loaded_id = None
+            self._select_row(self.model.row_of(selected))
+        self._load_editor(keep_edits=True)
+        self._update_counts()
+
+    def select_highlight(self, highlight_id: int | None) -> None:
+        """Select a highlight in the list (without emitting highlight_chosen)."""
+        with self._quietly():
+            if highlight_id is not None and self.model.row_of(highlight_id) is None \
+                    and self.model.is_filtered():
+                self.tag_filter.clear()  # a filter must not hide what was asked for
+                self.colour_filter.setCurrentIndex(0)
+            self._select_row(self.model.row_of(highlight_id))
+
+    def current_highlight_id(self) -> int | None:
+        index = self.list_view.currentIndex()
+        return index.data(ID_ROLE) if index.isValid() else None
+
+    def focus_highlight_tags(self) -> bool:
+        """Put the cursor after the highlight's tags, ready to add one (False: no highlight)."""
+        if self._loaded_id is None:
+            return False
+        edit = self.tags_edit
+        if edit.text().strip() and not edit.text().rstrip().endswith(","):
+            edit.setText(edit.text().rstrip() + ", ")
+        edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        edit.end(False)
+        return True
+
+    def focus_highlight_note(self) -> bool:
+        if self._loaded_id is None:
+            return False
+        self._focus_note(self.note_edit)
+        return True
+
+    def focus_article_tags(self) -> bool:
+        if self._article_id is None:
+            return False
+        self.article_tags.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.article_tags.end(False)
+        return True
+
+    def focus_article_note(self) -> bool:
+        if self._article_id is None:
+            return False
+        self._focus_note(self.article_note)
+        return True
+
+    def save_pending(self) -> None:
+        """Save whatever has been typed and not saved yet."""
+        self._save_highlight()
+        self._save_article()
+
+    def delete_current(self) -> None:
+        """Delete the selected highlight (undoable); the next one is selected."""
+        highlight_id = self.current_highlight_id()
+        if highlight_id is None:
+            return
+        self._save_highlight(leaving=True)  # so that undoing the delete restores what was typed
+        row = self.list_view.currentIndex().row()
+        try:
+            changes = self.library.highlights.delete(highlight_id)
+        except LibraryError as exc:
+            self._show_message(str(exc))
+            return
+        self._loaded_id = None
+        with self._quietly():
+            self.model.reload()
+            self._select_row(min(row, self.model.rowCount() - 1) if self.model.rowCount() else None)
+        self._load_editor()
+        self._update_counts()
+        self._load_lookups()
+        self.list_view.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.changed.emit(changes)
+
+    # --- selection and filters ----------------------------------------------------------
+    @contextmanager
+    def _quietly(self) -> Iterator[None]:
+        """Selection changes made by the program, not the user: no highlight_chosen."""
+        self._quiet += 1
+        try:
+            yield
+        finally:
+            self._quiet -= 1
+
+    def _select_row(self, row: int | None) -> None:
+        selection = self.list_view.selectionModel()
+        if row is None:
+            selection.clear()
+            self._load_editor()
+            return
+        index = self.model.index(row)
+        selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        self.list_view.scrollTo(index)
+
+    def _current_changed(self, current, _previous) -> None:
+        highlight_id = self.current_highlight_id()
+        # The same highlight selected again (the list was rebuilt) is no change of selection:
+        # its unsaved edits stay unsaved and on screen.
+        same = highlight_id is not None and highlight_id == self._loaded_id
+        if not same:
+            self._save_highlight(leaving=True)
+        self._load_editor(keep_edits=same)
+        if not self._quiet and current.isValid() and highlight_id is not None:
+            self.highlight_chosen.emit(highlight_id)
+
+    def _activated(self, index) -> None:
+        if index.isValid():
+            self.highlight_chosen.emit(index.data(ID_ROLE))
+
+    def _apply_filters(self) -> None:
+        selected = self._loaded_id
+        self._save_highlight(leaving=True)
+        with self._quietly():
+            self.model.set_filter(self.colour_filter.currentData(), self.tag_filter.text())
+            self._select_row(self.model.row_of(selected))
+        self._load_editor()
+        self._update_counts()
+
+    def _update_counts(self) -> None:
+        shown, total = self.model.rowCount(), self.model.total_count()
+        self.count_label.setText(f"HIGHLIGHTS · {shown}" if shown == total
+                                 else f"HIGHLIGHTS · {shown} OF {total}")
+        self.empty_label.setText(NO_HIGHLIGHTS_HINT if total == 0 else NO_MATCH_HINT)
+        self.list_stack.setCurrentIndex(0 if shown else 1)
+
+    # --- loading ------------------------------------------------------------------------
+    def _load_lookups(self) -> None:
+        """Tag names for the completers and colour names for the filter."""
+        names = self.library.tags.names()
+        self.tag_names.setStringList(names)
+        with_parents = {SEPARATOR.join(n.split(SEPARATOR)[:d]) for n in names
+                        for d in range(1, n.count(SEPARATOR) + 2)}
+        self.filter_tag_names.setStringList(sorted(with_parents, key=str.casefold))
+        chosen = self.colour_filter.currentData()
+        self.colour_filter.blockSignals(True)
+        self.colour_filter.clear()
+        self.colour_filter.addItem(ALL_COLOURS, None)
+        for colour in self.library.colours.all():
+            swatch = QPixmap(12, 12)
+            swatch.fill(QColor(colour.hex))
+            self.colour_filter.addItem(QIcon(swatch), colour.name, colour.key)
+        self.colour_filter.setCurrentIndex(max(0, self.colour_filter.findData(chosen)))
+        self.colour_filter.blockSignals(False)
+
+    def _load_article(self, keep_edits: bool) -> None:
+        article = self.library.articles.get(self._article_id)
+        self.article_tags.load(article.tags, keep_edits)
+        self.article_note.load(article.note, keep_edits)
+
+    def _load_editor(self, keep_edits: bool = False) -> None:
+        """Fill the editor from the current highlight. Unsaved edits of the same highlight
+        survive with keep_edits; otherwise they were saved before we got here."""
+        highlight_id = self.current_highlight_id()
+        record = None
+        if highlight_id is not None:
+            try:
+                record = self.library.highlights.get(highlight_id)
+            except LibraryError:
+                record = None
+        if record is None:
+            self._loaded_id = None
+            self.editor_stack.setCurrentIndex(0)
+            self.tags_edit.load(())
+            self.note_edit.load("")
+            return
+        keep = keep_edits and record.id == self._loaded_id
+        self._loaded_id = record.id
+        self.tags_edit.load(record.tags, keep)
+        self.note_edit.load(record.note, keep)
+        self._render_note()
+        self.orphan_label.setVisible(record.orphaned)
+        self.reattach_button.setVisible(record.orphaned)
+        self.editor_stack.setCurrentIndex(1)
+
+    def _exists(self, highlight_id: int) -> bool:
+        try:
+            self.library.highlights.get(highlight_id)
+        except LibraryError:
+            return False
+        return True
+
+    def _render_note(self) -> None:
+        self.note_view.setMarkdown(self.note_edit.toPlainText())
+
+    @staticmethod
+    def _focus_note(edit: NoteEdit) -> None:
+        edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        edit.moveCursor(QTextCursor.MoveOperation.End)
+
+    # --- saving -------------------------------------------------------------------------
+    def _save_highlight(self, leaving: bool = False) -> None:
+        """Commit the editor's unsaved edits. When the user is leaving the highlight, the
+        Changes emitted name no highlight, so that no view goes back to it."""
+        highlight_id = self._loaded_id
+        if highlight_id is None or not (self.tags_edit.is_dirty() or self.note_edit.is_dirty()):
+            return
+        changes: Changes | None = None
+        try:
+            if self.tags_edit.is_dirty():
+                changes = _merge(changes, self.library.highlights.set_tags(
+                    highlight_id, self.tags_edit.value()))
+            if self.note_edit.is_dirty():
+                changes = _merge(changes, self.library.highlights.set_note(
+                    highlight_id, self.note_edit.value()))
+            record = self.library.highlights.get(highlight_id)
+        except LibraryError as exc:
+            self._show_message(str(exc))
+            return
+        self._show_message("")
+        self.tags_edit.load(record.tags)  # as stored: tidied, existing tags' spelling
+        self.note_edit.saved = record.note  # the text stays as typed, cursor and all
+        self.model.refresh_highlight(highlight_id)
+        if changes is not None and changes.tags:
+            self._load_lookups()
+        if changes is not None and leaving:
+            changes = dataclasses.replace(changes, highlight_id=None)
+        self.changed.emit(changes)
+
+    def _save_article(self) -> None:
+        article_id = self._article_id
+        if article_id is None or not (self.article_tags.is_dirty() or self.article_note.is_dirty()):
+            return
+        changes: Changes | None = None
+        try:
+            if self.article_tags.is_dirty():
+                changes = _merge(changes, self.library.articles.set_tags(
+                    article_id, self.article_tags.value()))
+            if self.article_note.is_dirty():
+                changes = _merge(changes, self.library.articles.set_note(
+                    article_id, self.article_note.value()))
+            article = self.library.articles.get(article_id)
+        except LibraryError as exc:
+            self._show_message(str(exc))
+            return
+        self._show_message("")
+        self.article_tags.load(article.tags)
+        self.article_note.saved = article.note
+        if changes is not None and changes.tags:
+            self._load_lookups()
+        self.changed.emit(changes)
+
+    def _request_reattach(self) -> None:
+        highlight_id = self.current_highlight_id()
+        if highlight_id is not None:
+            self._save_highlight()
+            self.reattach_requested.emit(highlight_id)
+
+    def _show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+
+def _merge(changes: Changes | None, more: Changes) -> Changes:
+    return more if changes is None else changes | more
+
+
+def _heading(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setProperty("heading", True)
+    return label
+
+
+def _hint(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setProperty("hint", True)
+    label.setWordWrap(True)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    return label
+
+
+def _column(widget: QWidget, *children: QWidget) -> QVBoxLayout:
+    layout = QVBoxLayout(widget)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(6)
+    for child in children:
+        layout.addWidget(child)
+    return layout

@@ -1,0 +1,189 @@
+"""Annotating in the real main window: highlight, colour, tag, note, delete, undo, filter."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication
+
+from reader.commands import COMMANDS
+from reader.library import Library
+from reader.paths import seeds_dir
+from reader.ui import main_window as main_window_module
+from reader.ui.main_window import MainWindow
+
+SECOND_SEED = "Ukraine continues offensive inside Russia"
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
+
+
+def _window(qtbot, library, settings) -> MainWindow:
+    window = MainWindow(library, settings)
+    qtbot.addWidget(window)
+    with qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
+    return window
+
+
+def _open(window, title):
+    for row in range(window.model.rowCount()):
+        if window.model.index(row).data() == title:
+            window.open_article(window.model.article_id(row))
+            return window.model.article_id(row)
+    raise AssertionError(title)
+
+
+def _select(window, needle, occurrence=0):
+    text = window.reading_pane.shown.text
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.index(needle, start + 1)
+    window.reading_pane.select_span(start, start + len(needle))
+    return start, start + len(needle)
+
+
+def test_every_command_has_a_handler():
+    for command in COMMANDS:
+        assert callable(getattr(MainWindow, command.handler, None)), command.id
+
+
+def test_highlight_a_selection_across_paragraphs_and_overlapping(qtbot, seeded_library, settings):
+    window = _window(qtbot, seeded_library, settings)
+    article_id = _open(window, SECOND_SEED)
+    text = window.reading_pane.shown.text
+    start = text.index("So far, Ukraine has blown up")
+    end = text.index("evacuate residents") + len("evacuate residents")
+    window.reading_pane.select_span(start, end)
+    window.cmd_highlight_create()
+    first, = seeded_library.highlights.for_article(article_id)
+    assert first.exact == text[start:end] and "\n" in first.exact and first.colour == "yellow"
+    assert not window.reading_pane.textCursor().hasSelection()
+    _select(window, "two bridges in the region")
+    window.cmd_highlight_colour_3()  # a colour key with a selection highlights in that colour
+    highlights = seeded_library.highlights.for_article(article_id)
+    assert [h.colour for h in highlights] == ["yellow", "blue"]
+    # Both are painted (plus the stronger mark on the active one).
+    assert len(window.reading_pane.extraSelections()) == 3
+    painted = {(s.cursor.selectionStart(), s.cursor.selectionEnd())
+               for s in window.reading_pane.extraSelections()}
+    assert len(painted) == 2
+
+
+def test_recolour_and_delete_the_highlight_at_the_focus(qtbot, seeded_library, settings):
+    window = _window(qtbot, seeded_library, settings)
+    article_id = _open(window, SECOND_SEED)
+    _select(window, "interdicted a key rail line")
+    window.cmd_highlight_create()
+    (record,) = seeded_library.highlights.for_article(article_id)
+    assert window.reading_pane.active_highlight == record.id
+    window.cmd_highlight_colour_5()
+    assert seeded_library.highlights.get(record.id).colour == "purple"
+    window.cmd_highlight_delete()
+    assert seeded_library.highlights.for_article(article_id) == []
+    assert window.reading_pane.extraSelections() == []
+    window.cmd_edit_undo()
+    assert seeded_library.highlights.get(record.id).colour == "purple"
+    assert len(window.reading_pane.extraSelections()) >= 1
+
+
+def test_undo_and_redo_keys(qtbot, seeded_library, settings):
+    window = _window(qtbot, seeded_library, settings)
+    article_id = _open(window, SECOND_SEED)
+    _select(window, "rail line")
+    window.reading_pane.setFocus()
+    qtbot.keyClick(window.reading_pane, Qt.Key.Key_H)
+    assert len(seeded_library.highlights.for_article(article_id)) == 1
+    qtbot.keyClick(window.reading_pane, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert seeded_library.highlights.for_article(article_id) == []
+    qtbot.keyClick(window.reading_pane, Qt.Key.Key_Z,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert len(seeded_library.highlights.for_article(article_id)) == 1
+
+
+def test_notes_and_tags_typed_in_the_panel_survive_a_restart(qtbot, library_path, settings):
+    with Library.open(library_path) as library:
+        library.seed_if_new(seeds_dir())
+        window = _window(qtbot, library, settings)
+        article_id = _open(window, SECOND_SEED)
+        _select(window, "two bridges")
+        window.cmd_highlight_create()
+        (record,) = library.highlights.for_article(article_id)
+        window.cmd_highlight_tag()
+        editor = QApplication.focusWidget()
+        qtbot.keyClicks(editor, "kursk, bridges")
+        qtbot.keyClick(editor, Qt.Key.Key_Return)
+        window.cmd_highlight_note()
+        editor = QApplication.focusWidget()
+        qtbot.keyClicks(editor, "First line")
+        qtbot.keyClick(editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+        qtbot.keyClicks(editor, "second *line*")
+        qtbot.keyClick(editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        window.cmd_article_tag()
+        editor = QApplication.focusWidget()
+        qtbot.keyClicks(editor, "offensive")
+        qtbot.keyClick(editor, Qt.Key.Key_Return)
+        window.close()
+    with Library.open(library_path) as library:
+        saved = library.highlights.get(record.id)
+        assert saved.tags == ("bridges", "kursk")
+        assert saved.note == "First line\nsecond *line*"
+        assert library.articles.get(article_id).tags == ("offensive",)
+        again = _window(qtbot, library, settings)
+        assert again.current_article_id() == article_id
+        assert len(again.reading_pane.extraSelections()) == 1
+
+
+def test_deleting_an_article_asks_first_and_can_be_undone(qtbot, seeded_library, settings, monkeypatch):
+    window = _window(qtbot, seeded_library, settings)
+    article_id = _open(window, SECOND_SEED)
+    _select(window, "two bridges")
+    window.cmd_highlight_create()
+    answers = []
+    monkeypatch.setattr(main_window_module.Confirm, "ask",
+                        classmethod(lambda cls, parent, title, text, action: answers.append(text) or False))
+    window.cmd_article_delete()
+    assert seeded_library.articles.count() == 2
+    assert "1 highlight" in answers[0]
+    monkeypatch.setattr(main_window_module.Confirm, "ask", classmethod(lambda cls, *args: True))
+    window.cmd_article_delete()
+    assert seeded_library.articles.count() == 1
+    assert window.model.rowCount() == 1 and window.current_article_id() != article_id
+    window.cmd_edit_undo()
+    assert window.model.rowCount() == 2
+    assert len(seeded_library.highlights.for_article(article_id)) == 1
+
+
+def test_tag_sidebar_filters_the_list_nested_tags_included(qtbot, seeded_library, settings):
+    window = _window(qtbot, seeded_library, settings)
+    second = _open(window, SECOND_SEED)
+    first = next(i for i in seeded_library.articles.ids() if i != second)
+    seeded_library.articles.set_tags(first, ["war/front"])
+    hid = seeded_library.highlights.create(second, 0, 7).highlight_id
+    seeded_library.highlights.set_tags(hid, ["war/bridges"])
+    window.apply_changes(seeded_library.articles.set_tags(first, ["war/front"]))
+    assert window.tag_sidebar.select_tag("war")
+    assert window.model.rowCount() == 2
+    assert window.tag_sidebar.select_tag("war/front")
+    assert [window.model.article_id(r) for r in range(window.model.rowCount())] == [first]
+    assert "war/front" in window.list_header.text()
+    window.tag_sidebar.select_tag(None)
+    assert window.model.rowCount() == 2
+
+
+def test_choosing_a_highlight_in_the_panel_marks_it_in_the_pane(qtbot, seeded_library, settings):
+    window = _window(qtbot, seeded_library, settings)
+    article_id = _open(window, SECOND_SEED)
+    for needle in ("two bridges", "October Revolution"):
+        _select(window, needle)
+        window.cmd_highlight_create()
+    first, last = seeded_library.highlights.for_article(article_id)
+    window.reading_pane.verticalScrollBar().setValue(0)
+    window.annotation_panel.highlight_chosen.emit(last.id)
+    assert window.reading_pane.active_highlight == last.id
+    assert window.reading_pane.verticalScrollBar().value() > 0
+    window.cmd_highlight_previous()
+    assert window.reading_pane.active_highlight == first.id
