@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
@@ -109,14 +109,21 @@ def _occurrences(text: str, needle: str) -> list[int]:
 
 def _context_cost(text: str, selector: TextSelector, start: int, end: int) -> int:
     """Edits between the stored prefix/suffix and the text around start..end."""
+    return _prefix_cost(text, selector, start) + _suffix_cost(text, selector, end)
+
+
+def _width(selector: TextSelector) -> int:
     # The longer of the two is the context the selector was made with (the other one
     # is short only where the passage sat at the text's start or end).
-    width = max(len(selector.prefix), len(selector.suffix))
-    before = text[max(0, start - width) : start]
-    after = text[end : end + width]
-    return Levenshtein.distance(selector.prefix, before) + Levenshtein.distance(
-        selector.suffix, after
-    )
+    return max(len(selector.prefix), len(selector.suffix))
+
+
+def _prefix_cost(text: str, selector: TextSelector, start: int) -> int:
+    return Levenshtein.distance(selector.prefix, text[max(0, start - _width(selector)) : start])
+
+
+def _suffix_cost(text: str, selector: TextSelector, end: int) -> int:
+    return Levenshtein.distance(selector.suffix, text[end : end + _width(selector)])
 
 
 def _fuzzy(text: str, selector: TextSelector) -> tuple[int, int] | None:
@@ -134,7 +141,7 @@ def _fuzzy(text: str, selector: TextSelector) -> tuple[int, int] | None:
             continue
         if any(abs(s0 - p) <= k for p in placed):
             continue
-        found = _align(text, exact, k, s0, s0 + len(exact))
+        found = _align(text, selector, k, s0)
         if found is None:
             continue
         placed.append(found[0])
@@ -174,29 +181,24 @@ def _candidates(text: str, exact: str, k: int, old_start: int) -> list[tuple[int
     return seeds
 
 
-def _align(text: str, exact: str, k: int, s0: int, e0: int) -> tuple[int, int] | None:
-    """The span near the guesses s0..e0 with the fewest edits from exact, if at most k.
+def _align(text: str, selector: TextSelector, k: int, s0: int) -> tuple[int, int] | None:
+    """The span near a start guess that best fits the quote (at most k edits) and context.
 
-    Alternately fixes one end and picks the best other end (each within k of where the
-    quote's length puts it) until neither moves: a few hundred C-level distance calls.
+    Alternately fixes one end and picks the best other end, within k of where the
+    quote's length puts it, until neither moves: a few hundred C-level distance calls.
+    The cost of a span is its edits from the quote plus those of the context around it.
     """
-    length = len(exact)
+    length = len(selector.exact)
     s = min(max(s0, 0), len(text) - 1)
-    # The guesses are each off by the edits beyond their piece, k in all; so the first
-    # end is within k of e0, but its span may need up to 2k edits while s is unsettled.
-    found = _best_end(text, exact, s, e0, k, 2 * k, e0)
-    if found is None:
+    # The guess may be off by up to k, so the first span may need up to 2k edits.
+    e = _best_end(text, selector, s, k, 2 * k, s + length)
+    if e is None:
         return None
-    e = found[1]
     for _ in range(4):
-        found = _best_start(text, exact, e, e - length, k, k, s)
-        if found is None:
+        new_s = _best_start(text, selector, e, k, s)
+        new_e = None if new_s is None else _best_end(text, selector, new_s, k, k, e)
+        if new_s is None or new_e is None:
             return None
-        new_s = found[1]
-        found = _best_end(text, exact, new_s, new_s + length, k, k, e)
-        if found is None:
-            return None
-        new_e = found[1]
         if (new_s, new_e) == (s, e):
             break
         s, e = new_s, new_e
@@ -204,61 +206,74 @@ def _align(text: str, exact: str, k: int, s0: int, e0: int) -> tuple[int, int] |
 
 
 def _best_end(
-    text: str, exact: str, s: int, centre: int, reach: int, cutoff: int, hint: int
-) -> tuple[int, int] | None:
-    """(distance, end) of the best span from s that ends within reach of centre."""
-    ends = range(max(s + 1, centre - reach), min(len(text), centre + reach) + 1)
-    return _best(exact, cutoff, ((text[s:e], e - s, e, hint) for e in ends))
-
-
-def _best_start(
-    text: str, exact: str, e: int, centre: int, reach: int, cutoff: int, hint: int
-) -> tuple[int, int] | None:
-    """(distance, start) of the best span to e that starts within reach of centre."""
-    starts = range(max(0, centre - reach), min(e - 1, centre + reach) + 1)
-    return _best(exact, cutoff, ((text[s:e], e - s, s, hint) for s in starts))
-
-
-def _best(
-    exact: str, cutoff: int, spans: Iterable[tuple[str, int, int, int]]
-) -> tuple[int, int] | None:
-    """The (distance, position) of the closest span, ties to the quote's length then hint."""
+    text: str, selector: TextSelector, s: int, k: int, cutoff: int, hint: int
+) -> int | None:
+    """The best end for a span from s: least cost, then length nearest the quote's."""
+    exact, length = selector.exact, len(selector.exact)
     best = None
-    for chunk, size, pos, hint in spans:
-        dist = Levenshtein.distance(exact, chunk, score_cutoff=cutoff)
+    for e in range(max(s + 1, s + length - k), min(len(text), s + length + k) + 1):
+        dist = Levenshtein.distance(exact, text[s:e], score_cutoff=cutoff)
         if dist <= cutoff:
-            key = (dist, abs(size - len(exact)), abs(pos - hint), pos)
-            if best is None or key < best:
-                best = key
-    return None if best is None else (best[0], best[3])
+            cost = dist + _suffix_cost(text, selector, e)
+            key = (cost, abs(e - s - length), abs(e - hint), e)
+            best = key if best is None or key < best else best
+    return None if best is None else best[-1]
+
+
+def _best_start(text: str, selector: TextSelector, e: int, k: int, hint: int) -> int | None:
+    """The best start for a span to e: least cost, then length nearest the quote's."""
+    exact, length = selector.exact, len(selector.exact)
+    best = None
+    for s in range(max(0, e - length - k), min(e - 1, e - length + k) + 1):
+        dist = Levenshtein.distance(exact, text[s:e], score_cutoff=k)
+        if dist <= k:
+            cost = dist + _prefix_cost(text, selector, s)
+            key = (cost, abs(e - s - length), abs(s - hint), s)
+            best = key if best is None or key < best else best
+    return None if best is None else best[-1]
 
 
 def _snap(text: str, selector: TextSelector, k: int, s: int, e: int) -> tuple[int, int]:
-    """Tidy the ends of an approximate span.
+    """Tidy the ends of an approximate span without making it fit worse.
 
-    Where the quote began or ended at a word boundary, a span cut inside a word is
-    widened to the whole word (if it stays within k edits); then spaces at its ends that
-    the quote has not are dropped, if that costs no edit.
+    Where the quote began (ended) at a word boundary, an end cut inside a word may move
+    out to the word's edge or back past it; spaces the quote has not at its ends may be
+    dropped. Of these, the span of least cost (edits of quote and context) wins, the
+    tidied one on a tie; it must stay within k edits of the quote.
     """
-    exact = selector.exact
-    ns, ne = s, e
-    if exact[0].isalnum() and not selector.prefix[-1:].isalnum():
-        while 0 < ns and text[ns - 1].isalnum() and text[ns].isalnum():
-            ns -= 1
-    if exact[-1].isalnum() and not selector.suffix[:1].isalnum():
-        while ne < len(text) and text[ne - 1].isalnum() and text[ne].isalnum():
-            ne += 1
-    if (ns, ne) != (s, e) and Levenshtein.distance(exact, text[ns:ne], score_cutoff=k) <= k:
-        s, e = ns, ne
-    ns, ne = s, e
+    exact, n = selector.exact, len(text)
+    starts, ends = {s}, {e}
+    if exact[0].isalnum() and not selector.prefix[-1:].isalnum() and 0 < s < n:
+        if text[s - 1].isalnum() and text[s].isalnum():
+            starts.add(_skip(text, s, -1, str.isalnum))
+            starts.add(_skip(text, _skip(text, s, 1, str.isalnum), 1, str.isspace))
+    if exact[-1].isalnum() and not selector.suffix[:1].isalnum() and 0 < e < n:
+        if text[e - 1].isalnum() and text[e].isalnum():
+            ends.add(_skip(text, e, 1, str.isalnum))
+            ends.add(_skip(text, _skip(text, e, -1, str.isalnum), -1, str.isspace))
     if not exact[0].isspace():
-        while ns < ne - 1 and text[ns].isspace():
-            ns += 1
+        starts.add(_skip(text, s, 1, str.isspace))
     if not exact[-1].isspace():
-        while ne - 1 > ns and text[ne - 1].isspace():
-            ne -= 1
-    if (ns, ne) != (s, e) and Levenshtein.distance(exact, text[ns:ne]) <= Levenshtein.distance(
-        exact, text[s:e]
-    ):
-        s, e = ns, ne
-    return s, e
+        ends.add(_skip(text, e, -1, str.isspace))
+    best = None
+    for ns in starts:
+        for ne in ends:
+            if ns >= ne:
+                continue
+            dist = Levenshtein.distance(exact, text[ns:ne], score_cutoff=k)
+            if dist <= k:
+                cost = dist + _context_cost(text, selector, ns, ne)
+                key = (cost, -((ns != s) + (ne != e)), ns, ne)
+                best = key if best is None or key < best else best
+    return (s, e) if best is None else (best[2], best[3])
+
+
+def _skip(text: str, pos: int, step: int, test: Callable[[str], bool]) -> int:
+    """Move pos forward (step 1) or back (step -1) over characters that pass test."""
+    if step > 0:
+        while pos < len(text) and test(text[pos]):
+            pos += 1
+    else:
+        while pos > 0 and test(text[pos - 1]):
+            pos -= 1
+    return pos

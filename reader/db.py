@@ -17,6 +17,7 @@ from peewee import (
     SqliteDatabase,
     TextField,
 )
+from playhouse.sqlite_ext import FTS5Model, RowIDField, SearchField
 
 # Every connection gets these. WAL lets the reader and a background writer work at
 # once; synchronous=FULL makes a committed save survive a crash or a power cut.
@@ -125,7 +126,33 @@ class Meta(BaseModel):
         cls.insert(key=key, value=value).on_conflict_replace().execute()
 
 
+class ArticleIndex(FTS5Model):
+    """Full-text index of articles (title, author, canonical text); kept by triggers."""
+
+    rowid = RowIDField()
+    title = SearchField()
+    author = SearchField()
+    text = SearchField()
+
+    class Meta:
+        database = database
+        table_name = "article_fts"
+
+
+class HighlightIndex(FTS5Model):
+    """Full-text index of highlights (quoted text and note); kept by triggers."""
+
+    rowid = RowIDField()
+    exact = SearchField()
+    note = SearchField()
+
+    class Meta:
+        database = database
+        table_name = "highlight_fts"
+
+
 MODELS = [Article, Tag, ArticleTag, Highlight, HighlightTag, Meta]
+INDEXES = [ArticleIndex, HighlightIndex]
 
 
 # --- migrations -----------------------------------------------------------------
@@ -202,7 +229,40 @@ def _v2_annotations(db: SqliteDatabase) -> None:
     db.execute_sql("CREATE INDEX highlight_tag_tag_id ON highlight_tag (tag_id)")
 
 
-MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [_v1_initial, _v2_annotations]
+def _v3_full_text_search(db: SqliteDatabase) -> None:
+    # External-content FTS5 indexes: the text lives once, in its own table; these
+    # triggers keep the index in step with every insert, update and delete.
+    for table, columns in (("article", ("title", "author", "text")),
+                           ("highlight", ("exact", "note"))):
+        names = ", ".join(columns)
+        new = ", ".join(f"new.{c}" for c in columns)
+        old = ", ".join(f"old.{c}" for c in columns)
+        fts = f"{table}_fts"
+        db.execute_sql(
+            f"CREATE VIRTUAL TABLE {fts} USING fts5({names}, content='{table}',"
+            " content_rowid='id', tokenize='porter unicode61')"
+        )
+        db.execute_sql(
+            f"CREATE TRIGGER {table}_fts_insert AFTER INSERT ON {table} BEGIN"
+            f" INSERT INTO {fts} (rowid, {names}) VALUES (new.id, {new}); END"
+        )
+        db.execute_sql(
+            f"CREATE TRIGGER {table}_fts_delete AFTER DELETE ON {table} BEGIN"
+            f" INSERT INTO {fts} ({fts}, rowid, {names}) VALUES ('delete', old.id, {old}); END"
+        )
+        db.execute_sql(
+            f"CREATE TRIGGER {table}_fts_update AFTER UPDATE OF {names} ON {table} BEGIN"
+            f" INSERT INTO {fts} ({fts}, rowid, {names}) VALUES ('delete', old.id, {old});"
+            f" INSERT INTO {fts} (rowid, {names}) VALUES (new.id, {new}); END"
+        )
+        db.execute_sql(f"INSERT INTO {fts} ({fts}) VALUES ('rebuild')")
+
+
+MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [
+    _v1_initial,
+    _v2_annotations,
+    _v3_full_text_search,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 BackupHook = Callable[[Path, int], None]

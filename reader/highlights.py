@@ -10,6 +10,7 @@ from reader.colours import DEFAULT_COLOUR, check
 from reader.db import Article, Highlight, HighlightTag, LibraryError, Tag
 from reader.records import Changes, HighlightRecord
 from reader.tags import TagManager
+from reader.textnav import trim
 from reader.undo import UndoStack
 
 
@@ -190,7 +191,9 @@ def _article_text(article_id: int) -> str:
 def _selector(text: str, start: int, end: int) -> anchoring.TextSelector:
     if not 0 <= start < end <= len(text):
         raise LibraryError(f"The passage {start}-{end} is outside the article ({len(text)} characters).")
-    if not text[start:end].strip():
+    # White space at the edges of a selection is not part of the passage.
+    start, end = trim(text, start, end)
+    if start >= end:
         raise LibraryError("Only blank space is selected: there is nothing to highlight.")
     return anchoring.describe(text, start, end)
 

@@ -13,6 +13,7 @@ from reader.colours import ColourManager
 from reader.db import Article, ArticleTag, Highlight, LibraryError, Meta, Tag
 from reader.document import Document
 from reader.highlights import HighlightManager
+from reader.search import SearchManager, run_safely
 from reader.records import (
     ArticleRecord,
     ArticleSummary,
@@ -42,7 +43,8 @@ class Library:
         self.tags = TagManager()
         self.colours = ColourManager()
         self.highlights = HighlightManager(self.tags, self.undo_stack)
-        self.articles = ArticleManager(self.tags, self.highlights, self.undo_stack)
+        self.search = SearchManager()
+        self.articles = ArticleManager(self.tags, self.highlights, self.search, self.undo_stack)
 
     @classmethod
     def open(cls, path: Path | str) -> Library:
@@ -102,21 +104,37 @@ class Library:
 class ArticleManager:
     """Articles: listing, reading, adding, tagging, notes, deleting and reading state."""
 
-    def __init__(self, tags: TagManager, highlights: HighlightManager, undo: UndoStack) -> None:
+    def __init__(self, tags: TagManager, highlights: HighlightManager, search: SearchManager,
+                 undo: UndoStack) -> None:
         self._tags = tags
         self._highlights = highlights
+        self._search = search
         self._undo = undo
 
     def count(self) -> int:
         return Article.select().count()
 
-    def ids(self, order: str = "added", tag: str | None = None) -> list[int]:
+    def ids(self, order: str = "added", tag: str | None = None, search: str = "",
+            archived: bool = False) -> list[int]:
         """Article ids in list order (ids only: cheap even for 100,000 articles).
 
-        With `tag`, only articles carrying it or a tag nested below it, on the article
-        or on one of its highlights.
+        The articles in the reading list, or with `archived` those in the archive. With
+        `tag`, only articles carrying it or a tag nested below it, on the article or on
+        one of its highlights. With `search`, only articles matching it, best match first.
         """
-        query = Article.select(Article.id).order_by(*SORT_ORDERS[order])
+        in_view = {row[0] for row in Article.select(Article.id).where(
+            Article.archived == archived).tuples()} if search.strip() else None
+        matches = self._search.article_ids_query(search) if search.strip() else None
+        if search.strip() and matches is None:
+            return []
+        if matches is not None:
+            ranked = [row[0] for row in run_safely(matches.tuples()) if row[0] in in_view]
+            if tag:
+                allowed = {row[0] for row in self._tags.article_ids_query(tag).tuples()}
+                ranked = [i for i in ranked if i in allowed]
+            return ranked
+        query = (Article.select(Article.id).where(Article.archived == archived)
+                 .order_by(*SORT_ORDERS[order]))
         if tag:
             query = query.where(Article.id.in_(self._tags.article_ids_query(tag)))
         return [row[0] for row in query.tuples()]
@@ -257,6 +275,13 @@ class ArticleManager:
                 content_hash=parsed.content_hash,
             )
         return article.id
+
+    def set_archived(self, article_id: int, archived: bool) -> Changes:
+        """Move an article into the archive (out of the reading list) or back."""
+        self._row(article_id)
+        with db.database.atomic():
+            Article.update(archived=archived).where(Article.id == article_id).execute()
+        return Changes(articles=frozenset({article_id}), article_list=True)
 
     def set_read(self, article_id: int, read: bool) -> Changes:
         self._row(article_id)

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QMainWindow, QWidget
 
 from reader.commands import ANYWHERE, COMMANDS, Command, keys_for
 
-MENU_ORDER = ("File", "Edit", "Article", "Highlight", "Tags")
+MENU_ORDER = ("File", "Edit", "View", "Go", "Article", "Highlight", "Tags")
 
 
 class CommandActions:

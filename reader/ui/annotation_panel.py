@@ -196,6 +196,9 @@ class AnnotationPanel(QWidget):
     highlight_chosen = Signal(int)
     changed = Signal(object)
     reattach_requested = Signal(int)
+    # The user finished with an editor from the keyboard (Enter, Ctrl+Enter or Escape):
+    # the window hands the focus back to where the edit was started from.
+    edit_finished = Signal()
 
     def __init__(self, library: Library, parent=None) -> None:
         super().__init__(parent)
@@ -318,6 +321,12 @@ class AnnotationPanel(QWidget):
             QWidget.setTabOrder(first, second)
 
     def _connect(self) -> None:
+        for signal in (self.article_tags.returnPressed, self.article_tags.reverted,
+                       self.article_note.committed, self.article_note.reverted,
+                       self.tags_edit.returnPressed, self.tags_edit.reverted,
+                       self.note_edit.committed, self.note_edit.reverted):
+            # Connected before the savers below would be too early: queue it after them.
+            signal.connect(self.edit_finished.emit, Qt.ConnectionType.QueuedConnection)
         self.article_tags.returnPressed.connect(self._save_article)
         self.article_tags.left.connect(self._save_article)
         self.article_note.committed.connect(self._save_article)

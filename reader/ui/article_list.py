@@ -22,6 +22,7 @@ AUTHOR_ROLE = Qt.ItemDataRole.UserRole + 2
 DATE_ROLE = Qt.ItemDataRole.UserRole + 3
 READ_ROLE = Qt.ItemDataRole.UserRole + 4
 SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 5
+SNIPPET_ROLE = Qt.ItemDataRole.UserRole + 6
 
 PAGE = 200
 CACHE_ROWS = 5000
@@ -34,16 +35,37 @@ class ArticleListModel(QAbstractListModel):
         super().__init__(parent)
         self._library = library
         self._tag: str | None = None
+        self._search = ""
+        self._archived = False
         self._ids: list[int] = library.articles.ids()
         self._cache: OrderedDict[int, ArticleSummary] = OrderedDict()
+        self._snippets: dict[int, str] = {}
 
     @property
     def tag(self) -> str | None:
         return self._tag
 
+    @property
+    def search(self) -> str:
+        return self._search
+
+    @property
+    def archived(self) -> bool:
+        return self._archived
+
     def set_tag(self, tag: str | None) -> None:
         """Show only articles under this tag (nested tags and highlight tags included)."""
         self._tag = tag
+        self.reload()
+
+    def set_search(self, text: str) -> None:
+        """Show only articles matching the search, best first, each with a snippet."""
+        self._search = text
+        self.reload()
+
+    def set_archived(self, archived: bool) -> None:
+        """Show the archive instead of the reading list (or back)."""
+        self._archived = archived
         self.reload()
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
@@ -54,6 +76,8 @@ class ArticleListModel(QAbstractListModel):
             return None
         if role == ID_ROLE:
             return self._ids[index.row()]
+        if role == SNIPPET_ROLE:
+            return self._snippet(index.row())
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
                         Qt.ItemDataRole.AccessibleTextRole, AUTHOR_ROLE, DATE_ROLE, READ_ROLE,
                         SUMMARY_ROLE):
@@ -81,6 +105,18 @@ class ArticleListModel(QAbstractListModel):
             self._fetch_page(row)
             found = self._cache.get(article_id)
         return found
+
+    def _snippet(self, row: int) -> str | None:
+        if not self._search.strip():
+            return None
+        article_id = self._ids[row]
+        if article_id not in self._snippets:
+            start = max(0, row - 10)
+            page = [i for i in self._ids[start:start + 50] if i not in self._snippets]
+            found = self._library.search.snippets(self._search, page)
+            for i in page:
+                self._snippets[i] = found.get(i, "")
+        return self._snippets.get(article_id) or None
 
     def _fetch_page(self, row: int) -> None:
         start = max(0, row - PAGE // 4)
@@ -111,8 +147,10 @@ class ArticleListModel(QAbstractListModel):
     def reload(self) -> None:
         """Rebuild the list after articles were added or removed."""
         self.beginResetModel()
-        self._ids = self._library.articles.ids(tag=self._tag)
+        self._ids = self._library.articles.ids(tag=self._tag, search=self._search,
+                                               archived=self._archived)
         self._cache.clear()
+        self._snippets.clear()
         self.endResetModel()
 
 
@@ -159,7 +197,9 @@ class ArticleDelegate(QStyledItemDelegate):
         title = title_metrics.elidedText(index.data() or "", Qt.TextElideMode.ElideRight, width)
         top = rect.top() + self.PADDING_Y
         painter.drawText(left, top + title_metrics.ascent(), title)
-        meta = " · ".join(p for p in (index.data(AUTHOR_ROLE), index.data(DATE_ROLE)) if p)
+        # While searching, the second line shows where the words were found.
+        meta = index.data(SNIPPET_ROLE) or " · ".join(
+            p for p in (index.data(AUTHOR_ROLE), index.data(DATE_ROLE)) if p)
         meta_metrics = QFontMetrics(self.meta_font)
         painter.setFont(self.meta_font)
         painter.setPen(QColor(theme.MUTED))

@@ -6,6 +6,7 @@ import hashlib
 
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt
 from PySide6.QtWidgets import (
+    QApplication,
     QLabel,
     QListView,
     QMainWindow,
@@ -17,20 +18,26 @@ from PySide6.QtWidgets import (
 
 from reader import APP_NAME
 from reader.colours import COLOURS, DEFAULT_COLOUR
-from reader.commands import DEFAULT_KEYMAP, LIST, READER
+from reader.commands import DEFAULT_KEYMAP, LIST, READER, command
 from reader.db import LibraryError
 from reader.library import Library
 from reader.records import Changes, HighlightRecord, ImportReport
 from reader.ui.actions import CommandActions
 from reader.ui.annotation_panel import AnnotationPanel
 from reader.ui.article_list import ID_ROLE, ArticleDelegate, ArticleListModel
+from reader.ui.cheat_sheet import CheatSheet
 from reader.ui.colour_dialog import ColourNamesDialog
 from reader.ui.dialogs import Confirm
+from reader.ui.palette import CommandPalette, entries_from_registry
 from reader.ui.reading_pane import ReadingPane
+from reader.ui.search_box import SearchBox
 from reader.ui.tag_manager import TagManagerDialog
 from reader.ui.tag_sidebar import TagSidebar
+from reader.ui import theme
 
 STATUS_MS = 6000
+FONT_MIN = 8.0
+FONT_MAX = 32.0
 
 
 class MainWindow(QMainWindow):
@@ -58,12 +65,14 @@ class MainWindow(QMainWindow):
         self.list_view.setAccessibleName("Articles")
         self.list_header = QLabel()
         self.list_header.setObjectName("listHeader")
+        self.search_box = SearchBox()
 
         self.tag_sidebar = TagSidebar(library)
         articles = QWidget()
         articles_layout = QVBoxLayout(articles)
         articles_layout.setContentsMargins(0, 0, 0, 0)
         articles_layout.setSpacing(0)
+        articles_layout.addWidget(self.search_box)
         articles_layout.addWidget(self.list_header)
         articles_layout.addWidget(self.list_view)
         self.left_splitter = QSplitter(Qt.Orientation.Vertical)
@@ -92,11 +101,17 @@ class MainWindow(QMainWindow):
         self.list_view.doubleClicked.connect(lambda _index: self.cmd_article_open())
         self.model.modelReset.connect(self._update_header)
         self.tag_sidebar.tag_chosen.connect(self._filter_by_tag)
+        self.search_box.search_changed.connect(self._search)
+        self.search_box.left.connect(self._leave_search)
+        self.search_box.to_results.connect(self._to_results)
+        self.reading_pane.paragraph_focused.connect(self._paragraph_focused)
         self.reading_pane.link_refused.connect(self._refuse_link)
         self.reading_pane.cursorPositionChanged.connect(self._cursor_moved)
         self.annotation_panel.highlight_chosen.connect(self._highlight_chosen)
         self.annotation_panel.changed.connect(self.apply_changes)
         self.annotation_panel.reattach_requested.connect(self._reattach)
+        self.annotation_panel.edit_finished.connect(self._edit_finished)
+        self._return_focus: QWidget | None = None
         self._update_header()
         self._restore_state()
 
@@ -137,16 +152,51 @@ class MainWindow(QMainWindow):
     def _update_header(self) -> None:
         count = self.model.rowCount()
         noun = "ARTICLE" if count == 1 else "ARTICLES"
+        where = "IN THE ARCHIVE" if self.model.archived else ""
         scope = f" · #{self.model.tag}" if self.model.tag else ""
-        self.list_header.setText(f"{count} {noun}{scope}")
+        found = " FOUND" if self.model.search.strip() else ""
+        self.list_header.setText(" ".join(p for p in (f"{count} {noun}{found}", where) if p) + scope)
 
     def _filter_by_tag(self, tag: str | None) -> None:
+        self._keep_current_after(lambda: self.model.set_tag(tag))
+
+    def _search(self, text: str) -> None:
+        self._keep_current_after(lambda: self.model.set_search(text))
+
+    def _keep_current_after(self, change) -> None:
+        """Change the list's filter, staying on the open article if it is still listed."""
         current = self.current_article_id()
-        self.model.set_tag(tag)
+        change()
         if current is not None and self.model.row_of(current) is not None:
             self.open_article(current)
         elif self.model.rowCount():
             self.open_article(self.model.article_id(0))
+        else:
+            self.reading_pane.show_placeholder()
+            self.annotation_panel.show_article(None)
+
+    def _leave_search(self) -> None:
+        self.list_view.setFocus()
+
+    def _to_results(self, open_first: bool) -> None:
+        if not self.model.rowCount():
+            return
+        self.open_article(self.model.article_id(0))
+        if open_first:
+            self.reading_pane.setFocus()
+        else:
+            self.list_view.setFocus()
+
+    def _paragraph_focused(self, index: int) -> None:
+        # The highlight at the focus follows the paragraph focus, so that t, n, x and
+        # 1-5 act on what the reader is looking at.
+        start, end = self.reading_pane.paragraph_span(index)
+        inside = [h for h in self._highlights if not h.orphaned and h.start < end and h.end > start]
+        if self.reading_pane.active_highlight in {h.id for h in inside}:
+            return
+        self.reading_pane.set_active_highlight(inside[0].id if inside else None)
+        if inside:
+            self.annotation_panel.select_highlight(inside[0].id)
 
     def show_import_problems(self, report: ImportReport) -> None:
         lines = "\n".join(str(problem) for problem in report.problems)
@@ -189,8 +239,8 @@ class MainWindow(QMainWindow):
             self._update_colour_titles()
 
     def _update_colour_titles(self) -> None:
-        for colour in self.library.colours.all():
-            self.actions.set_title(f"highlight.colour-{colour.number}", f"Colour {colour.number}: {colour.name}")
+        for command_id, title in self._colour_titles().items():
+            self.actions.set_title(command_id, title)
 
     # --- highlights -----------------------------------------------------------------
     def _target_highlight(self) -> HighlightRecord | None:
@@ -217,6 +267,10 @@ class MainWindow(QMainWindow):
         if record is None:
             return
         self.reading_pane.set_active_highlight(highlight_id)
+        if not record.orphaned:
+            paragraph = self.reading_pane.paragraph_at(record.start)
+            if paragraph != self.reading_pane.focused_paragraph:
+                self.reading_pane.focus_paragraph(paragraph, scroll=False)
         if scroll and not record.orphaned:
             self.reading_pane.scroll_to_offset(record.start)
         if select_in_panel:
@@ -225,8 +279,11 @@ class MainWindow(QMainWindow):
     def _create_highlight(self, colour: str) -> None:
         article_id = self.current_article_id()
         span = self.reading_pane.selection_span()
+        if span is None and self.reading_pane.focused_paragraph is not None:
+            span = self.reading_pane.paragraph_span(self.reading_pane.focused_paragraph)
         if article_id is None or span is None:
-            self.statusBar().showMessage("Select a passage in the article first.", STATUS_MS)
+            self.statusBar().showMessage(
+                "Select a passage (or press J to focus a paragraph) first.", STATUS_MS)
             return
         try:
             changes = self.library.highlights.create(article_id, *span, colour)
@@ -270,6 +327,133 @@ class MainWindow(QMainWindow):
         self.apply_changes(changes)
         self.statusBar().showMessage(f"Redone: {label}", STATUS_MS)
 
+    # view
+    def cmd_view_palette(self) -> None:
+        disabled = [cid for cid, action in self.actions.menu_actions.items() if not action.isEnabled()]
+        chosen = CommandPalette.ask(
+            self, entries_from_registry(self.actions.keymap, self._colour_titles(), disabled=disabled))
+        if chosen:
+            getattr(self, command(chosen).handler)()
+
+    def cmd_view_cheat_sheet(self) -> None:
+        CheatSheet.show_for(self, self.actions.keymap, self._colour_titles())
+
+    def _colour_titles(self) -> dict[str, str]:
+        return {f"highlight.colour-{c.number}": f"Colour {c.number}: {c.name}"
+                for c in self.library.colours.all()}
+
+    def cmd_search_focus(self) -> None:
+        self.search_box.setFocus()
+        self.search_box.selectAll()
+
+    def cmd_view_archive(self) -> None:
+        self._keep_current_after(lambda: self.model.set_archived(not self.model.archived))
+        self.statusBar().showMessage(
+            "Showing the archive (E unarchives)." if self.model.archived
+            else "Showing the reading list.", STATUS_MS)
+
+    def cmd_view_font_larger(self) -> None:
+        self.set_font_size(self.reading_pane.font_size() + 1)
+
+    def cmd_view_font_smaller(self) -> None:
+        self.set_font_size(self.reading_pane.font_size() - 1)
+
+    def cmd_view_font_reset(self) -> None:
+        self.set_font_size(theme.BODY_POINT_SIZE)
+
+    def set_font_size(self, size: float) -> None:
+        size = max(FONT_MIN, min(FONT_MAX, size))
+        self.reading_pane.set_font_size(size)
+        article_id = self.current_article_id()
+        if article_id is not None:
+            self.reading_pane.set_highlights(self._highlights, self.reading_pane.active_highlight)
+        self.font_size_changed(size)
+        self.statusBar().showMessage(f"Text size {size:g} pt", STATUS_MS)
+
+    def font_size_changed(self, size: float) -> None:
+        """Remember the size (the application connects this to the settings file)."""
+
+    def cmd_view_cycle_focus(self) -> None:
+        panel = self.annotation_panel
+        panes = [self.list_view, self.reading_pane, panel]
+        focus = QApplication.focusWidget()
+        current = next((i for i, pane in enumerate(panes)
+                        if focus is not None and (focus is pane or pane.isAncestorOf(focus))), -1)
+        target = panes[(current + 1) % len(panes)]
+        if target is panel:
+            # Into the panel: its highlight list when it shows any, else the article's tags.
+            target = panel.list_view if panel.list_view.isVisible() else panel.article_tags
+        target.setFocus(Qt.FocusReason.TabFocusReason)
+
+    # list
+    def _step_article(self, step: int) -> None:
+        if not self.model.rowCount():
+            return
+        row = self.list_view.currentIndex().row()
+        row = 0 if row < 0 else max(0, min(self.model.rowCount() - 1, row + step))
+        self.open_article(self.model.article_id(row))
+
+    def cmd_list_next(self) -> None:
+        self._step_article(1)
+
+    def cmd_list_previous(self) -> None:
+        self._step_article(-1)
+
+    def cmd_article_toggle_read(self) -> None:
+        article_id = self.current_article_id()
+        if article_id is None:
+            return
+        read = not self.library.articles.get(article_id).read
+        self.apply_changes(self.library.articles.set_read(article_id, read))
+        self.statusBar().showMessage("Marked as read." if read else "Marked as unread.", STATUS_MS)
+
+    def cmd_article_archive(self) -> None:
+        article_id = self.current_article_id()
+        if article_id is None:
+            return
+        archived = not self.library.articles.get(article_id).archived
+        self.apply_changes(self.library.articles.set_archived(article_id, archived))
+        self.statusBar().showMessage(
+            "Archived. It is in the archive view (View › Show archive)." if archived
+            else "Back in the reading list.", STATUS_MS)
+
+    # reading
+    def cmd_reader_next_paragraph(self) -> None:
+        self.reading_pane.move_paragraph_focus(1)
+
+    def cmd_reader_previous_paragraph(self) -> None:
+        self.reading_pane.move_paragraph_focus(-1)
+
+    def cmd_reader_page_down(self) -> None:
+        self.reading_pane.page(1)
+
+    def cmd_reader_page_up(self) -> None:
+        self.reading_pane.page(-1)
+
+    def cmd_reader_top(self) -> None:
+        self.reading_pane.go_to_start()
+
+    def cmd_reader_end(self) -> None:
+        self.reading_pane.go_to_end()
+
+    def cmd_selection_start(self) -> None:
+        self.reading_pane.begin_keyboard_selection()
+        self.statusBar().showMessage(
+            "Selecting: W/B a word more/less, S/Shift+S a sentence, Shift+arrows; H highlights, "
+            "Esc cancels.", STATUS_MS)
+
+    def cmd_selection_grow_word(self) -> None:
+        self.reading_pane.extend_keyboard_selection("word", grow=True)
+
+    def cmd_selection_shrink_word(self) -> None:
+        self.reading_pane.extend_keyboard_selection("word", grow=False)
+
+    def cmd_selection_grow_sentence(self) -> None:
+        self.reading_pane.extend_keyboard_selection("sentence", grow=True)
+
+    def cmd_selection_shrink_sentence(self) -> None:
+        self.reading_pane.extend_keyboard_selection("sentence", grow=False)
+
     def cmd_article_open(self) -> None:
         if self.current_article_id() is not None:
             self.reading_pane.setFocus()
@@ -280,13 +464,24 @@ class MainWindow(QMainWindow):
             return
         self.list_view.setFocus()
 
+    def _edit_in_panel(self, focus_editor) -> None:
+        """Put the focus in a panel editor; Enter or Esc there brings it back here."""
+        came_from = QApplication.focusWidget()
+        if focus_editor():
+            self._return_focus = came_from
+
+    def _edit_finished(self) -> None:
+        target, self._return_focus = self._return_focus, None
+        if target is not None and target.isVisible():
+            target.setFocus()
+
     def cmd_article_tag(self) -> None:
         if self.current_article_id() is not None:
-            self.annotation_panel.focus_article_tags()
+            self._edit_in_panel(self.annotation_panel.focus_article_tags)
 
     def cmd_article_note(self) -> None:
         if self.current_article_id() is not None:
-            self.annotation_panel.focus_article_note()
+            self._edit_in_panel(self.annotation_panel.focus_article_note)
 
     def cmd_article_delete(self) -> None:
         article_id = self.current_article_id()
@@ -337,7 +532,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("There is no highlight here to tag.", STATUS_MS)
             return
         self.annotation_panel.select_highlight(target.id)
-        self.annotation_panel.focus_highlight_tags()
+        self._edit_in_panel(self.annotation_panel.focus_highlight_tags)
 
     def cmd_highlight_note(self) -> None:
         target = self._target_highlight()
@@ -345,7 +540,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("There is no highlight here to annotate.", STATUS_MS)
             return
         self.annotation_panel.select_highlight(target.id)
-        self.annotation_panel.focus_highlight_note()
+        self._edit_in_panel(self.annotation_panel.focus_highlight_note)
 
     def _step_highlight(self, step: int) -> None:
         placed = [h for h in self._highlights if not h.orphaned]

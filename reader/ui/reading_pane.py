@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QUrl, Signal
+from bisect import bisect_right
+
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
     QDesktopServices,
@@ -15,7 +17,7 @@ from PySide6.QtGui import (
     QTextFormat,
     QTextListFormat,
 )
-from PySide6.QtWidgets import QTextBrowser, QTextEdit
+from PySide6.QtWidgets import QAbstractSlider, QTextBrowser, QTextEdit
 
 from reader.colours import HEX
 from reader.document import (
@@ -32,6 +34,7 @@ from reader.document import (
     Utf16Map,
 )
 from reader.records import HighlightRecord
+from reader.textnav import grow_sentence, grow_word, shrink_sentence, shrink_word
 from reader.ui import theme
 
 MEASURE_CHARS = 70  # the reading column is about this many characters wide
@@ -45,6 +48,7 @@ class ReadingPane(QTextBrowser):
     """A read-only rich-text view of one article, in a centred column of ~70 characters."""
 
     link_refused = Signal(str)
+    paragraph_focused = Signal(int)  # block index of the paragraph that now has the focus
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -53,6 +57,12 @@ class ReadingPane(QTextBrowser):
         self.setOpenLinks(False)  # links never navigate inside the pane
         self.anchorClicked.connect(self._open_link)
         self.setFrameShape(QTextBrowser.Shape.NoFrame)
+        # Shift+arrows extend a selection from the keyboard, as in any text view.
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+            | Qt.TextInteractionFlag.LinksAccessibleByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
         self.body_font = theme.body_font()
         self.document().setDefaultFont(self.body_font)
         self.document().setDocumentMargin(0)
@@ -60,6 +70,8 @@ class ReadingPane(QTextBrowser):
         self._offsets = Utf16Map("")
         self._highlights: list[HighlightRecord] = []
         self._active_highlight: int | None = None
+        self._block_starts: list[int] = []
+        self._focus_block: int | None = None
         self.show_placeholder()
 
     @property
@@ -71,6 +83,8 @@ class ReadingPane(QTextBrowser):
         self._offsets = Utf16Map("")
         self._highlights = []
         self._active_highlight = None
+        self._block_starts = []
+        self._focus_block = None
         self.setExtraSelections([])
         self.document().clear()
         self.document().setDefaultFont(self.body_font)
@@ -90,6 +104,8 @@ class ReadingPane(QTextBrowser):
         self._offsets = Utf16Map(document.text)
         self._highlights = []
         self._active_highlight = None
+        self._block_starts = document.block_starts()
+        self._focus_block = None
         self.setExtraSelections([])
         build_text_document(self.document(), document, self.body_font)
         self._fit_column()
@@ -101,12 +117,12 @@ class ReadingPane(QTextBrowser):
         """Show these highlights (orphaned ones have no place and are skipped)."""
         self._highlights = [h for h in highlights if not h.orphaned]
         self._active_highlight = active
-        self._paint_highlights()
+        self._repaint_marks()
 
     def set_active_highlight(self, highlight_id: int | None) -> None:
         """Mark one highlight (the one being worked on) more strongly than the others."""
         self._active_highlight = highlight_id
-        self._paint_highlights()
+        self._repaint_marks()
 
     @property
     def active_highlight(self) -> int | None:
@@ -117,8 +133,10 @@ class ReadingPane(QTextBrowser):
         found = [h for h in self._highlights if h.start <= offset < h.end]
         return sorted(found, key=lambda h: h.end - h.start)
 
-    def _paint_highlights(self) -> None:
+    def _repaint_marks(self) -> None:
         selections = []
+        if self._focus_block is not None:
+            selections.append(self._focus_band(self._focus_block))
         active = None
         for record in self._highlights:
             selection = self._extra_selection(record, HIGHLIGHT_ALPHA)
@@ -132,6 +150,120 @@ class ReadingPane(QTextBrowser):
             marked.format.setUnderlineColor(QColor(theme.ACCENT))
             selections.append(marked)
         self.setExtraSelections(selections)
+
+    def _focus_band(self, index: int) -> QTextEdit.ExtraSelection:
+        # A full-width tint behind the paragraph that keyboard commands act on.
+        start, end = self.paragraph_span(index)
+        selection = QTextEdit.ExtraSelection()
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self._offsets.to_utf16(start))
+        cursor.setPosition(self._offsets.to_utf16(end), QTextCursor.MoveMode.KeepAnchor)
+        selection.cursor = cursor
+        fmt = QTextCharFormat()
+        fmt.setBackground(QColor(theme.FOCUS_BAND))
+        fmt.setProperty(QTextFormat.Property.FullWidthSelection, True)
+        selection.format = fmt
+        return selection
+
+    # --- paragraph focus and keyboard movement ------------------------------------------
+    @property
+    def focused_paragraph(self) -> int | None:
+        return self._focus_block
+
+    def paragraph_count(self) -> int:
+        return len(self._block_starts)
+
+    def paragraph_span(self, index: int) -> tuple[int, int]:
+        """Code-point span of paragraph (block) `index`, without its newline."""
+        start = self._block_starts[index]
+        return start, start + len(self._document.blocks[index].text)
+
+    def paragraph_at(self, offset: int) -> int:
+        return max(0, bisect_right(self._block_starts, offset) - 1)
+
+    def focus_paragraph(self, index: int, scroll: bool = True) -> None:
+        """Give paragraph `index` the keyboard focus, scrolling it into view."""
+        if not self._block_starts:
+            return
+        self._focus_block = max(0, min(index, len(self._block_starts) - 1))
+        self._repaint_marks()
+        if scroll:
+            self._keep_in_view(self._focus_block)
+        self.paragraph_focused.emit(self._focus_block)
+
+    def move_paragraph_focus(self, step: int) -> None:
+        """Focus the next (step 1) or previous (-1) paragraph that has text."""
+        if not self._block_starts:
+            return
+        if self._focus_block is None:
+            self.focus_paragraph(self.first_visible_paragraph())
+            return
+        index = self._focus_block + step
+        while 0 <= index < len(self._block_starts) and not self._document.blocks[index].text.strip():
+            index += step
+        if 0 <= index < len(self._block_starts):
+            self.focus_paragraph(index)
+
+    def first_visible_paragraph(self) -> int:
+        return self.paragraph_at(self.offset_at_top())
+
+    def page(self, step: int) -> None:
+        """Scroll a screenful down (1) or up (-1); the focus moves to the top paragraph."""
+        self.verticalScrollBar().triggerAction(
+            QAbstractSlider.SliderAction.SliderPageStepAdd if step > 0
+            else QAbstractSlider.SliderAction.SliderPageStepSub)
+        if self._block_starts:
+            self.focus_paragraph(self.first_visible_paragraph(), scroll=False)
+
+    def go_to_start(self) -> None:
+        self.verticalScrollBar().setValue(0)
+        if self._block_starts:
+            self.focus_paragraph(0, scroll=False)
+
+    def go_to_end(self) -> None:
+        self.verticalScrollBar().setValue(self.verticalScrollBar().maximum())
+        if self._block_starts:
+            self.focus_paragraph(len(self._block_starts) - 1, scroll=False)
+
+    def _keep_in_view(self, index: int) -> None:
+        block = self.document().findBlockByNumber(index)
+        rect = self.document().documentLayout().blockBoundingRect(block)
+        bar = self.verticalScrollBar()
+        height = self.viewport().height()
+        margin = 24
+        if rect.top() < bar.value() or rect.height() > height - 2 * margin:
+            bar.setValue(int(rect.top() - margin))
+        elif rect.bottom() > bar.value() + height:
+            bar.setValue(int(rect.bottom() - height + margin))
+
+    # --- keyboard selection --------------------------------------------------------------
+    def begin_keyboard_selection(self) -> None:
+        """Start a selection at the beginning of the focused paragraph."""
+        if not self._block_starts:
+            return
+        if self._focus_block is None:
+            self.focus_paragraph(self.first_visible_paragraph())
+        start, _ = self.paragraph_span(self._focus_block)
+        self.select_span(start, start)
+
+    def extend_keyboard_selection(self, unit: str, grow: bool) -> None:
+        """Grow or shrink the selection's end by a word or a sentence."""
+        if self._document is None:
+            return
+        cursor = self.textCursor()
+        if not cursor.hasSelection() and cursor.anchor() == cursor.position() == 0 \
+                and self._focus_block is not None:
+            self.begin_keyboard_selection()
+            cursor = self.textCursor()
+        text = self._document.text
+        anchor = self._offsets.to_codepoint(cursor.anchor())
+        end = max(anchor, self._offsets.to_codepoint(cursor.position()))
+        if unit == "word":
+            end = grow_word(text, end) if grow else shrink_word(text, end, anchor)
+        else:
+            end = grow_sentence(text, end) if grow else shrink_sentence(text, end, anchor)
+        self.select_span(anchor, end)
+        self.ensureCursorVisible()
 
     def _extra_selection(self, record: HighlightRecord, alpha: int) -> QTextEdit.ExtraSelection:
         colour = QColor(HEX.get(record.colour, HEX["yellow"]))
@@ -160,6 +292,9 @@ class ReadingPane(QTextBrowser):
         """Select text[start:end] (code points), as if the user had selected it."""
         cursor = QTextCursor(self.document())
         cursor.setPosition(self._offsets.to_utf16(start))
+        if end == start:
+            self.setTextCursor(cursor)
+            return
         cursor.setPosition(self._offsets.to_utf16(end), QTextCursor.MoveMode.KeepAnchor)
         self.setTextCursor(cursor)
 
@@ -184,6 +319,24 @@ class ReadingPane(QTextBrowser):
         """Code-point offset of the first character visible at the top of the view."""
         cursor = self.cursorForPosition(self.viewport().rect().topLeft())
         return self._offsets.to_codepoint(cursor.position())
+
+    def font_size(self) -> float:
+        return self.body_font.pointSizeF()
+
+    def set_font_size(self, size: float) -> None:
+        """Change the reading font size, keeping the place and the paragraph focus."""
+        self.body_font = theme.body_font(size)
+        self.document().setDefaultFont(self.body_font)
+        if self._document is None:
+            self.show_placeholder()
+            return
+        top = self.offset_at_top()
+        focus = self._focus_block
+        highlights, active = self._highlights, self._active_highlight
+        self.show_document(self._document)
+        self._highlights, self._active_highlight, self._focus_block = highlights, active, focus
+        self._repaint_marks()
+        self.scroll_to_offset(top)
 
     def plain_text(self) -> str:
         """The text shown, with Qt's block and line separators written as newlines."""

@@ -16,6 +16,7 @@ SIDEBAR = "#f1eee7"
 SELECTION = "#e3dccb"
 ACCENT = "#b4532a"
 CODE_BACKGROUND = "#f0ede6"
+FOCUS_BAND = "#f1ece0"  # behind the paragraph that has the keyboard focus
 LINE_HEIGHT_PERCENT = 150
 BODY_POINT_SIZE = 13.0
 ALIGN_CENTER = Qt.AlignmentFlag.AlignHCenter

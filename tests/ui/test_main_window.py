@@ -48,7 +48,7 @@ def test_geometry_splitter_and_last_article_are_restored(qtbot, library_path, se
     with Library.open(library_path) as library:
         library.seed_if_new(seeds_dir())
         window = _window(qtbot, library, settings)
-        window.resize(720, 520)
+        window.resize(780, 580)
         window.splitter.setSizes([250, 470])
         second = window.model.index(1).data(ID_ROLE)
         window.open_article(second)
@@ -57,7 +57,7 @@ def test_geometry_splitter_and_last_article_are_restored(qtbot, library_path, se
     with Library.open(library_path) as library:
         again = _window(qtbot, library, settings)
         assert again.current_article_id() == second
-        assert (again.width(), again.height()) == (720, 520)
+        assert (again.width(), again.height()) == (780, 580)
         assert again.splitter.sizes() == sizes
         assert again.reading_pane.plain_text() == library.articles.text(second)
 

@@ -67,6 +67,14 @@ def test_bad_spans_and_colours_are_refused(library, article):
     assert library.highlights.count() == 0
 
 
+def test_white_space_at_the_edges_is_left_out(library, article):
+    text = library.articles.text(article)
+    start, end = _span(library, article, "Help came late.")
+    record = library.highlights.get(library.highlights.create(article, start - 1, end + 1).highlight_id)
+    assert text[start - 1].isspace() and text[end].isspace()
+    assert (record.start, record.end, record.exact) == (start, end, "Help came late.")
+
+
 def test_recolour_note_tags_delete(library, article):
     hid = library.highlights.create(article, *_span(library, article, "Help came late.")).highlight_id
     library.highlights.recolour(hid, "blue")

@@ -83,3 +83,16 @@ def test_read_state_is_saved(library_path, write_file):
         assert changes.articles == {article_id}
     with Library.open(library_path) as library:
         assert library.articles.get(article_id).read is True
+
+
+def test_archived_articles_leave_the_reading_list(library, write_file):
+    a = library.import_files([write_file("a.md", "# Alpha\n\nText about rivers.")]).added[0]
+    b = library.import_files([write_file("b.md", "# Beta\n\nText about rivers.")]).added[0]
+    changes = library.articles.set_archived(a, True)
+    assert changes.article_list
+    assert library.articles.ids() == [b]
+    assert library.articles.ids(archived=True) == [a]
+    assert library.articles.ids(search="rivers") == [b]
+    assert library.articles.ids(search="rivers", archived=True) == [a]
+    library.articles.set_archived(a, False)
+    assert sorted(library.articles.ids()) == sorted([a, b])

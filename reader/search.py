@@ -1,0 +1,111 @@
+"""Full-text search over articles and highlights (SQLite FTS5, porter + unicode61).
+
+What a user types is translated by peewee's `web_query` (quoted phrases, AND/OR,
+-exclusion) so that no input can raise an FTS syntax error; the last word is matched
+as a prefix, so results follow typing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from peewee import OperationalError, fn
+
+from reader.db import Article, ArticleIndex, Highlight, HighlightIndex
+
+_NOTHING = '""'
+SNIPPET_TOKENS = 14
+
+
+@dataclass(frozen=True)
+class ArticleHit:
+    article_id: int
+    snippet: str
+
+
+@dataclass(frozen=True)
+class HighlightHit:
+    highlight_id: int
+    article_id: int
+    article_title: str
+    colour: str
+    snippet: str  # from the quote, or from the note when only the note matched
+
+
+def fts_query(text: str, index=ArticleIndex) -> str | None:
+    """The FTS5 query for what the user typed, or None when it holds nothing to search."""
+    text = text.strip()
+    if not text:
+        return None
+    if text[-1].isalnum():
+        text += "*"  # the word being typed matches as a prefix
+    query = index.web_query(text)
+    return None if query in ("", _NOTHING) else query
+
+
+class SearchManager:
+    """Finds articles and highlights by their words."""
+
+    def article_ids_query(self, text: str):
+        """A query of matching article ids, best match first; None for an empty search."""
+        query = fts_query(text, ArticleIndex)
+        if query is None:
+            return None
+        return (ArticleIndex.select(ArticleIndex.rowid)
+                .where(ArticleIndex.match(query))
+                .order_by(ArticleIndex.bm25(10.0, 5.0, 1.0)))
+
+    def articles(self, text: str, limit: int = 200) -> list[ArticleHit]:
+        """Matching articles with a snippet of each match, best first."""
+        query = fts_query(text, ArticleIndex)
+        if query is None:
+            return []
+        snippet = fn.snippet(ArticleIndex._meta.entity, 2, "", "", "…", SNIPPET_TOKENS)
+        rows = (ArticleIndex.select(ArticleIndex.rowid, snippet.alias("snippet"))
+                .where(ArticleIndex.match(query))
+                .order_by(ArticleIndex.bm25(10.0, 5.0, 1.0)).limit(limit).tuples())
+        return [ArticleHit(rowid, _one_line(text)) for rowid, text in run_safely(rows)]
+
+    def snippets(self, text: str, article_ids: list[int]) -> dict[int, str]:
+        """A snippet of the match in each of these articles (for the list rows on screen)."""
+        query = fts_query(text, ArticleIndex)
+        if query is None or not article_ids:
+            return {}
+        snippet = fn.snippet(ArticleIndex._meta.entity, 2, "", "", "…", SNIPPET_TOKENS)
+        rows = (ArticleIndex.select(ArticleIndex.rowid, snippet)
+                .where(ArticleIndex.match(query) & ArticleIndex.rowid.in_(article_ids)).tuples())
+        return {rowid: _one_line(text) for rowid, text in run_safely(rows)}
+
+    def highlights(self, text: str, limit: int = 200) -> list[HighlightHit]:
+        """Highlights whose quote or note matches, best first."""
+        query = fts_query(text, HighlightIndex)
+        if query is None:
+            return []
+        quote = fn.snippet(HighlightIndex._meta.entity, 0, "", "", "…", SNIPPET_TOKENS)
+        note = fn.snippet(HighlightIndex._meta.entity, 1, "", "", "…", SNIPPET_TOKENS)
+        rows = (HighlightIndex
+                .select(HighlightIndex.rowid, Highlight.article, Article.title, Highlight.colour,
+                        quote, note, HighlightIndex.note)
+                .join(Highlight, on=(Highlight.id == HighlightIndex.rowid))
+                .join(Article, on=(Article.id == Highlight.article))
+                .where(HighlightIndex.match(query))
+                .order_by(HighlightIndex.bm25()).limit(limit).tuples())
+        hits = []
+        for highlight_id, article_id, title, colour, in_quote, in_note, _ in run_safely(rows):
+            # snippet() falls back to the start of the column when that column did not match.
+            matched_note = in_note and in_note != (in_quote or "")
+            hits.append(HighlightHit(highlight_id, article_id, title, colour,
+                                     _one_line(in_quote if not matched_note else in_note)))
+        return hits
+
+
+def run_safely(rows):
+    try:
+        return list(rows)
+    except OperationalError:
+        # web_query leaves nothing FTS5 rejects in practice; this is the last guard.
+        return []
+
+
+def _one_line(text: str | None) -> str:
+    return " ".join((text or "").split())

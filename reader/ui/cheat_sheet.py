@@ -1,0 +1,235 @@
+"""The `?` overlay: every key binding of the live keymap, grouped by where it works."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reader.commands import ANYWHERE, COMMANDS, CONTEXTS, LIST, READER
+from reader.ui import theme
+from reader.ui.palette import KEY_SEPARATOR, join_keys
+
+SECTION_TITLES = {ANYWHERE: "Anywhere", LIST: "Article list", READER: "Reading pane"}
+
+Section = tuple[str, list[tuple[str, str]]]
+
+
+def cheat_sheet_sections(keymap: dict[str, dict[str, str]],
+                         titles: dict[str, str] | None = None) -> list[Section]:
+    """(section title, [(keys, command title)]) for each context of the keymap, in
+    CONTEXTS order; rows follow the registry's order, and a command's several keys in
+    one context share a row. Contexts with no bindings are left out.
+
+    `titles` replaces some command titles (the colours' own names, say).
+    """
+    titles = titles or {}
+    sections: list[Section] = []
+    for context in CONTEXTS:
+        bindings = keymap.get(context, {})
+        rows = []
+        for cmd in COMMANDS:
+            keys = join_keys(key for key, bound in bindings.items() if bound == cmd.id)
+            if keys:
+                rows.append((keys, titles.get(cmd.id, cmd.title)))
+        if rows:
+            sections.append((SECTION_TITLES[context], rows))
+    return sections
+
+
+def _columns(sections: list[Section], count: int) -> list[list[Section]]:
+    """Splits the sections, in order, into at most `count` columns of similar height."""
+    total = sum(len(rows) + 2 for _title, rows in sections)  # a heading is worth ~2 rows
+    target = -(-total // max(count, 1))
+    columns: list[list[Section]] = [[]]
+    height = 0
+    for section in sections:
+        size = len(section[1]) + 2
+        if columns[-1] and height + size > target and len(columns) < count:
+            columns.append([])
+            height = 0
+        columns[-1].append(section)
+        height += size
+    return columns
+
+
+class CheatSheet(QDialog):
+    """The key bindings it is given, in columns by context. Esc, `?` or Enter close it;
+    the arrow and page keys scroll it."""
+
+    MAX_COLUMNS = 2
+
+    def __init__(self, keymap: dict[str, dict[str, str]], parent: QWidget | None = None,
+                 titles: dict[str, str] | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("cheatSheet")
+        self.setWindowTitle("Keyboard shortcuts")
+        self.setAccessibleName("Keyboard shortcuts")
+        self.setWindowFlags(Qt.WindowType.Dialog | Qt.WindowType.FramelessWindowHint)
+        self._finished = False
+        self.sections = cheat_sheet_sections(keymap, titles)
+
+        heading = QLabel("Keyboard shortcuts")
+        heading.setObjectName("cheatSheetHeading")
+        hint = QLabel("Press ? or Esc to close")
+        hint.setObjectName("cheatSheetHint")
+        header = QHBoxLayout()
+        header.addWidget(heading)
+        header.addStretch(1)
+        header.addWidget(hint)
+
+        body = QWidget()
+        body.setObjectName("cheatSheetBody")
+        columns = QHBoxLayout(body)
+        columns.setContentsMargins(0, 0, 0, 0)
+        columns.setSpacing(36)
+        for column_sections in _columns(self.sections, self.MAX_COLUMNS):
+            columns.addLayout(self._column(column_sections), 1)
+        if not self.sections:
+            empty = QLabel("No keys are bound.")
+            empty.setObjectName("cheatSheetHint")
+            columns.addWidget(empty)
+
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setObjectName("cheatSheetScroll")
+        self.scroll_area.setAccessibleName("Key bindings")
+        self.scroll_area.setWidget(body)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+        frame = QFrame()
+        frame.setObjectName("cheatSheetFrame")
+        inner = QVBoxLayout(frame)
+        inner.setContentsMargins(24, 18, 24, 20)
+        inner.setSpacing(14)
+        inner.addLayout(header)
+        inner.addWidget(self.scroll_area)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(frame)
+        self.setStyleSheet(_STYLE)
+        # Sizes are only right once the stylesheet's paddings apply to the children.
+        self.ensurePolished()
+        self._fit(body)
+        self.scroll_area.setFocus()
+
+    def _column(self, sections: list[Section]) -> QVBoxLayout:
+        # One grid for the whole column, so that its sections' key caps line up.
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(14)
+        grid.setVerticalSpacing(5)
+        grid.setColumnStretch(1, 1)
+        row = 0
+        for title, rows in sections:
+            label = QLabel(title)
+            label.setObjectName("cheatSheetSection")
+            grid.addWidget(label, row, 0, 1, 2)
+            row += 1
+            for keys, command_title in rows:
+                grid.addLayout(self._key_caps(keys), row, 0, Qt.AlignmentFlag.AlignRight)
+                name = QLabel(command_title)
+                name.setObjectName("cheatSheetTitle")
+                name.setAccessibleName(f"{command_title}: {keys}")
+                grid.addWidget(name, row, 1)
+                row += 1
+            grid.setRowMinimumHeight(row, 12)  # air before the next heading
+            row += 1
+        column = QVBoxLayout()
+        column.addLayout(grid)
+        column.addStretch(1)
+        return column
+
+    def _key_caps(self, keys: str) -> QHBoxLayout:
+        caps = QHBoxLayout()
+        caps.setSpacing(4)
+        for position, key in enumerate(keys.split(KEY_SEPARATOR)):
+            if position:
+                slash = QLabel("/")
+                slash.setObjectName("cheatSheetHint")
+                caps.addWidget(slash)
+            cap = QLabel(key)
+            cap.setObjectName("keyCap")
+            cap.setFont(theme.code_font(9.5))
+            cap.setAccessibleName(f"Key {key}")
+            caps.addWidget(cap)
+        return caps
+
+    def _fit(self, body: QWidget) -> None:
+        """As large as the bindings need, within most of the parent window."""
+        # The layout cached its size before the stylesheet reached the labels.
+        body.layout().invalidate()
+        body.layout().activate()
+        wanted = body.sizeHint()
+        width = max(560, wanted.width() + 80)
+        height = wanted.height() + 110
+        parent = self.parentWidget()
+        if parent is not None:
+            window = parent.window()
+            width = min(width, max(360, int(window.width() * 0.9)))
+            height = min(height, max(260, int(window.height() * 0.85)))
+        self.resize(width, height)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if (event.key() in (Qt.Key.Key_Question, Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                or event.text() == "?"):
+            self.accept()
+            return
+        super().keyPressEvent(event)  # Esc rejects
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        self._finished = False
+        super().showEvent(event)
+        parent = self.parentWidget()
+        if parent is not None:
+            window = parent.window()
+            centre = window.mapToGlobal(window.rect().center())
+            self.move(centre.x() - self.width() // 2, centre.y() - self.height() // 2)
+        self.scroll_area.setFocus()
+
+    def done(self, result: int) -> None:
+        # Hiding deactivates the window; that must not turn an accept into a reject.
+        self._finished = True
+        super().done(result)
+
+    def event(self, event: QEvent) -> bool:
+        # A click elsewhere closes the overlay.
+        if (event.type() == QEvent.Type.WindowDeactivate and self.isVisible()
+                and not self._finished):
+            self.reject()
+        return super().event(event)
+
+    @classmethod
+    def show_for(cls, parent: QWidget | None, keymap: dict[str, dict[str, str]],
+                 titles: dict[str, str] | None = None) -> None:
+        """Shows the bindings of `keymap` modally until the user closes them."""
+        sheet = cls(keymap, parent, titles)
+        try:
+            sheet.exec()
+        finally:
+            sheet.deleteLater()
+
+
+_STYLE = f"""
+#cheatSheetFrame {{ background: {theme.PAPER}; border: 1px solid #d6d0c3; border-radius: 10px; }}
+#cheatSheetScroll, #cheatSheetBody {{ background: {theme.PAPER}; }}
+#cheatSheetScroll:focus {{ border: none; }}
+#cheatSheetHeading {{ color: {theme.TEXT}; font-size: 17px; font-weight: 600; }}
+#cheatSheetHint {{ color: {theme.MUTED}; }}
+#cheatSheetSection {{ color: {theme.ACCENT}; font-size: 11px; font-weight: 600;
+                      padding-top: 2px; border-bottom: 1px solid {theme.SELECTION};
+                      padding-bottom: 3px; }}
+#cheatSheetTitle {{ color: {theme.TEXT}; }}
+#keyCap {{ background: {theme.SIDEBAR}; color: {theme.TEXT}; border: 1px solid #d6d0c3;
+           border-bottom: 2px solid #d6d0c3; border-radius: 4px; padding: 1px 6px; }}
+"""

@@ -1,0 +1,99 @@
+"""Full-text search: articles and highlights, hostile input, index integrity."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reader.db import ArticleIndex, HighlightIndex
+
+
+@pytest.fixture
+def corpus(library, write_file):
+    ids = {}
+    for name, body in {
+        "bridges": "# Bridges of Kursk\n\nBy Ana Lopez\n\nUkraine has blown up two bridges on the river.",
+        "covid": "# Covid-19 and schools\n\nThe covid-19 pandemic closed schools in 2020.",
+        "rail": "# Railways\n\nThe rail line carried supplies. Bridges were not mentioned much.",
+    }.items():
+        (ids[name],) = library.import_files([write_file(f"{name}.md", body)]).added
+    return ids
+
+
+def test_articles_are_found_by_title_author_and_body(library, corpus):
+    assert library.articles.ids(search="kursk") == [corpus["bridges"]]
+    assert library.articles.ids(search="lopez") == [corpus["bridges"]]
+    assert set(library.articles.ids(search="bridge")) == {corpus["bridges"], corpus["rail"]}
+    # Ranked: the article about bridges (in its title) comes first.
+    assert library.articles.ids(search="bridges")[0] == corpus["bridges"]
+
+
+def test_stemming_prefixes_and_phrases(library, corpus):
+    assert library.articles.ids(search="carrying") == [corpus["rail"]]  # porter: carry
+    assert library.articles.ids(search="pandem") == [corpus["covid"]]  # the word being typed
+    assert library.articles.ids(search='"rail line"') == [corpus["rail"]]
+    assert library.articles.ids(search='"line rail"') == []
+    assert library.articles.ids(search="covid-19") == [corpus["covid"]]
+    assert library.articles.ids(search="bridges -kursk") == [corpus["rail"]]
+
+
+def test_search_combines_with_tags(library, corpus):
+    library.articles.set_tags(corpus["rail"], ["transport"])
+    assert library.articles.ids(search="bridges", tag="transport") == [corpus["rail"]]
+
+
+def test_snippets_show_the_match(library, corpus):
+    (hit,) = library.search.articles("pandemic")
+    assert hit.article_id == corpus["covid"] and "pandemic" in hit.snippet
+    assert library.search.snippets("river", [corpus["bridges"], corpus["rail"]]) == {
+        corpus["bridges"]: library.search.articles("river")[0].snippet}
+
+
+def test_highlights_and_notes_are_found(library, corpus):
+    text = library.articles.text(corpus["rail"])
+    start = text.index("The rail line")
+    hid = library.highlights.create(corpus["rail"], start, start + len("The rail line carried supplies.")).highlight_id
+    library.highlights.set_note(hid, "Logistics matter more than tanks.")
+    (by_quote,) = library.search.highlights("supplies")
+    assert (by_quote.highlight_id, by_quote.article_id, by_quote.article_title) == (hid, corpus["rail"], "Railways")
+    (by_note,) = library.search.highlights("logistics")
+    assert "Logistics" in by_note.snippet
+    assert library.search.highlights("nothing-like-this") == []
+
+
+@pytest.mark.parametrize("query", ['"', '"unclosed', "AND", "OR OR", "NOT", "-", "*", "***", "(", ")",
+                                   "a AND", "title:", ":", "^", "NEAR(", "covid-19", "😀", "'", "\\",
+                                   "a OR (b", "{}", "[x]", "-bridges", "  "])
+def test_hostile_queries_never_raise(library, corpus, query):
+    library.articles.ids(search=query)
+    library.search.articles(query)
+    library.search.highlights(query)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=150, deadline=None)
+@given(st.text(max_size=30))
+def test_any_typed_text_is_a_valid_query(library, corpus, query):
+    library.articles.ids(search=query)
+    library.search.highlights(query)
+
+
+def test_index_stays_consistent_after_edits_and_deletes(library, corpus):
+    from reader.sources import parse_article
+
+    hid = library.highlights.create(corpus["bridges"], 0, 7).highlight_id
+    library.highlights.set_note(hid, "first note")
+    library.highlights.set_note(hid, "second note")
+    library.articles.replace_source(corpus["covid"], parse_article("# Measles\n\nA new outbreak.", "markdown"))
+    library.articles.set_read(corpus["rail"], True)
+    library.articles.delete(corpus["rail"])
+    library.highlights.delete(hid)
+    library.undo()  # the highlight comes back
+    # FTS5's integrity check raises when an index disagrees with its table.
+    ArticleIndex.integrity_check(rank=1)
+    HighlightIndex.integrity_check(rank=1)
+    assert library.articles.ids(search="covid") == []
+    assert library.articles.ids(search="measles") == [corpus["covid"]]
+    assert library.articles.ids(search="railways") == []
+    assert [h.highlight_id for h in library.search.highlights("second")] == [hid]
+    assert library.search.highlights("first") == []
