@@ -15,8 +15,10 @@ When the text changes, ``anchor`` places the passage again, trying in turn:
 The approximate search never scans the text cell by cell in Python: the quote is cut
 into ``k + 1`` pieces, and by the pigeonhole principle a match with at most ``k`` edits
 holds one piece unchanged, so ``str.find`` of the pieces yields the few places worth
-aligning. There the span's start and end are chosen to minimise the edit distance, so a
-word inserted into or removed from the passage moves the end accordingly.
+aligning. There the span's ends are chosen to minimise the edits from the quote plus
+those of the text around it from the stored prefix and suffix, so a word inserted into or
+removed from the passage moves the end with it, and the span stops where the old context
+resumes.
 """
 
 from __future__ import annotations

@@ -40,6 +40,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("search.focus", "Search articles", "View", "Filter the list by words in the articles"),
     Command("view.archive", "Show archive / reading list", "View",
             "Switch the list between your reading list and archived articles"),
+    Command("view.theme", "Next theme (light, sepia, dark)", "View"),
     Command("view.font-larger", "Larger text", "View"),
     Command("view.font-smaller", "Smaller text", "View"),
     Command("view.font-reset", "Default text size", "View"),
@@ -172,3 +173,24 @@ def keys_for(command_id: str, keymap: dict[str, dict[str, str]] | None = None) -
     keymap = DEFAULT_KEYMAP if keymap is None else keymap
     return [(context, key) for context, bindings in keymap.items()
             for key, bound in bindings.items() if bound == command_id]
+
+
+CONTEXT_TITLES = {ANYWHERE: "Anywhere", LIST: "Article list", READER: "Reading pane"}
+
+
+def keymap_markdown(keymap: dict[str, dict[str, str]] | None = None) -> str:
+    """The keymap as a Markdown table, for the README (kept in sync by a test)."""
+    keymap = DEFAULT_KEYMAP if keymap is None else keymap
+    lines = ["| where | keys | command |", "|---|---|---|"]
+    for context in CONTEXTS:
+        for item in COMMANDS:
+            keys = [key for key, bound in keymap.get(context, {}).items() if bound == item.id]
+            if keys:
+                shown = " / ".join(f"`{key}`" for key in keys)
+                lines.append(f"| {CONTEXT_TITLES[context]} | {shown} | {item.title} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    # python -m reader.commands  prints the README's keymap table.
+    print(keymap_markdown(), end="")

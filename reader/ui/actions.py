@@ -26,13 +26,15 @@ class CommandActions:
         self.keymap = keymap
         self.menu_actions: dict[str, QAction] = {}
         self.key_actions: list[QAction] = []
+        self.problems: list[str] = []  # keys Qt cannot read, said to the user
         menus = {name: window.menuBar().addMenu("&" + name) for name in MENU_ORDER}
         for command in COMMANDS:
             handler = self._handler(command)
             action = QAction(command.title, window)
             action.setStatusTip(command.description)
             action.triggered.connect(handler)
-            bindings = keys_for(command.id, keymap)
+            bindings = [(context, key) for context, key in keys_for(command.id, keymap)
+                        if self._readable(context, key)]
             if bindings:
                 # The menu shows the command's first key; it only fires from the menu.
                 action.setShortcut(QKeySequence(bindings[0][1]))
@@ -41,6 +43,13 @@ class CommandActions:
             self.menu_actions[command.id] = action
             for context, key in bindings:
                 self._bind(context_widgets, context, key, handler, command)
+
+    def _readable(self, context: str, key: str) -> bool:
+        # Qt reads an unknown key name as a sequence with no printable form.
+        if not QKeySequence.fromString(key, QKeySequence.SequenceFormat.PortableText).toString():
+            self.problems.append(f"[keys.{context}] {key!r} is not a key Marginalia knows; ignored.")
+            return False
+        return True
 
     def _handler(self, command: Command) -> Callable[[], None]:
         method = getattr(self.window, command.handler)

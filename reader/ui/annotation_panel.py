@@ -45,15 +45,6 @@ ORPHAN_HINT = (f"{ORPHAN_LABEL}. Select the passage in the article, then re-atta
                "highlight to it.")
 ALL_COLOURS = "All colours"
 
-STYLE = f"""
-QLabel[heading="true"] {{ color: {theme.MUTED}; font-size: 11px; font-weight: 600;
-                          letter-spacing: 1px; padding-top: 4px; }}
-QLabel[hint="true"] {{ color: {theme.MUTED}; padding: 16px; }}
-#annotationMessage {{ color: {theme.ACCENT}; }}
-#highlightList {{ background: {theme.SIDEBAR}; border: none; }}
-"""
-
-
 class TagCompleter(QCompleter):
     """Completes the tag being typed after the last comma of a comma-separated list."""
 
@@ -203,7 +194,6 @@ class AnnotationPanel(QWidget):
     def __init__(self, library: Library, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("annotationPanel")
-        self.setStyleSheet(STYLE)
         self.library = library
         self._article_id: int | None = None
         self._loaded_id: int | None = None  # the highlight whose values the editor holds

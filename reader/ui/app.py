@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from reader import APP_ID, APP_NAME
 from reader.library import Library, LibraryError
 from reader.paths import config_dir, seeds_dir
+from reader.settings import Settings, default_path
 from reader.ui import theme
 from reader.ui.main_window import MainWindow
 
@@ -20,18 +21,20 @@ def window_settings() -> QSettings:
     return QSettings(str(config_dir() / "window.ini"), QSettings.Format.IniFormat)
 
 
-def create_application(argv: list[str]) -> QApplication:
+def create_application(argv: list[str], theme_name: str = theme.DEFAULT_THEME) -> QApplication:
     app = QApplication.instance() or QApplication(argv)
     app.setApplicationName(APP_ID)
     app.setApplicationDisplayName(APP_NAME)
     app.setDesktopFileName(APP_ID)
-    app.setStyleSheet(theme.stylesheet())
+    theme.apply(app, theme_name)
     return app
 
 
 def run(db_path: Path, argv: list[str] | None = None) -> int:
     """Open the library at db_path (seeding a new one) and run the window until it closes."""
-    app = create_application(argv if argv is not None else sys.argv[:1])
+    preferences = Settings.load(default_path())
+    app = create_application(argv if argv is not None else sys.argv[:1],
+                             str(preferences.get("theme")))
     try:
         library = Library.open(db_path)
     except LibraryError as exc:
@@ -40,8 +43,11 @@ def run(db_path: Path, argv: list[str] | None = None) -> int:
         return 1
     with library:
         report = library.seed_if_new(seeds_dir())
-        window = MainWindow(library, window_settings())
+        window = MainWindow(library, window_settings(), preferences)
         window.show()
+        for problem in window.setting_problems():
+            print(f"marginalia: {problem}", file=sys.stderr)
+        window.show_setting_problems()
         if report and report.problems:
             for problem in report.problems:
                 print(f"marginalia: {problem}", file=sys.stderr)

@@ -118,7 +118,7 @@ class CheatSheet(QDialog):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(frame)
-        self.setStyleSheet(_STYLE)
+        self.setStyleSheet(_style())
         # Sizes are only right once the stylesheet's paddings apply to the children.
         self.ensurePolished()
         self._fit(body)
@@ -220,8 +220,10 @@ class CheatSheet(QDialog):
             sheet.deleteLater()
 
 
-_STYLE = f"""
-#cheatSheetFrame {{ background: {theme.PAPER}; border: 1px solid #d6d0c3; border-radius: 10px; }}
+def _style() -> str:
+    """Built when shown, so that it follows the current theme."""
+    return f"""
+#cheatSheetFrame {{ background: {theme.PAPER}; border: 1px solid {theme.BORDER}; border-radius: 10px; }}
 #cheatSheetScroll, #cheatSheetBody {{ background: {theme.PAPER}; }}
 #cheatSheetScroll:focus {{ border: none; }}
 #cheatSheetHeading {{ color: {theme.TEXT}; font-size: 17px; font-weight: 600; }}
@@ -230,6 +232,6 @@ _STYLE = f"""
                       padding-top: 2px; border-bottom: 1px solid {theme.SELECTION};
                       padding-bottom: 3px; }}
 #cheatSheetTitle {{ color: {theme.TEXT}; }}
-#keyCap {{ background: {theme.SIDEBAR}; color: {theme.TEXT}; border: 1px solid #d6d0c3;
-           border-bottom: 2px solid #d6d0c3; border-radius: 4px; padding: 1px 6px; }}
+#keyCap {{ background: {theme.SIDEBAR}; color: {theme.TEXT}; border: 1px solid {theme.BORDER};
+           border-bottom: 2px solid {theme.BORDER}; border-radius: 4px; padding: 1px 6px; }}
 """

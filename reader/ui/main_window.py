@@ -22,6 +22,7 @@ from reader.commands import DEFAULT_KEYMAP, LIST, READER, command
 from reader.db import LibraryError
 from reader.library import Library
 from reader.records import Changes, HighlightRecord, ImportReport
+from reader.settings import Settings, SettingsError
 from reader.ui.actions import CommandActions
 from reader.ui.annotation_panel import AnnotationPanel
 from reader.ui.article_list import ID_ROLE, ArticleDelegate, ArticleListModel
@@ -43,10 +44,12 @@ FONT_MAX = 32.0
 class MainWindow(QMainWindow):
     """Lists the library's articles, shows the chosen one, and annotates it."""
 
-    def __init__(self, library: Library, settings: QSettings) -> None:
+    def __init__(self, library: Library, settings: QSettings,
+                 preferences: Settings | None = None) -> None:
         super().__init__()
         self.library = library
-        self.settings = settings
+        self.settings = settings  # window geometry and per-library view state
+        self.preferences = preferences  # the user's settings.toml
         self._library_key = "library-" + hashlib.sha1(
             str(library.path.resolve()).encode()).hexdigest()[:12]
         self._highlights: list[HighlightRecord] = []
@@ -81,6 +84,8 @@ class MainWindow(QMainWindow):
         self.left_splitter.setSizes([180, 620])
 
         self.reading_pane = ReadingPane()
+        if preferences is not None:
+            self.reading_pane.set_font_size(float(preferences.get("font_size")))
         self.reading_pane.setAccessibleName("Reading pane")
         self.annotation_panel = AnnotationPanel(library)
 
@@ -93,8 +98,9 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
 
+        keymap = preferences.keymap() if preferences is not None else DEFAULT_KEYMAP
         self.actions = CommandActions(
-            self, {LIST: self.list_view, READER: self.reading_pane}, DEFAULT_KEYMAP)
+            self, {LIST: self.list_view, READER: self.reading_pane}, keymap)
         self._update_colour_titles()
 
         self.list_view.selectionModel().currentRowChanged.connect(self._current_row_changed)
@@ -352,6 +358,18 @@ class MainWindow(QMainWindow):
             "Showing the archive (E unarchives)." if self.model.archived
             else "Showing the reading list.", STATUS_MS)
 
+    def cmd_view_theme(self) -> None:
+        names = list(theme.THEMES)
+        name = names[(names.index(theme.current) + 1) % len(names)]
+        self.set_theme(name)
+        self.statusBar().showMessage(f"{name.capitalize()} theme", STATUS_MS)
+
+    def set_theme(self, name: str) -> None:
+        theme.apply(QApplication.instance(), name)
+        self.reading_pane.restyle()
+        self.list_view.viewport().update()
+        self.remember("theme", theme.current)
+
     def cmd_view_font_larger(self) -> None:
         self.set_font_size(self.reading_pane.font_size() + 1)
 
@@ -371,7 +389,33 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Text size {size:g} pt", STATUS_MS)
 
     def font_size_changed(self, size: float) -> None:
-        """Remember the size (the application connects this to the settings file)."""
+        self.remember("font_size", size)
+
+    def remember(self, name: str, value: object) -> None:
+        """Save a setting to settings.toml; a file that cannot be written is said, not fatal."""
+        if self.preferences is None:
+            return
+        try:
+            self.preferences.set(name, value)
+        except (ValueError, SettingsError) as exc:
+            self.statusBar().showMessage(str(exc), STATUS_MS)
+
+    def setting_problems(self) -> list[str]:
+        """What was wrong in settings.toml (defaults were used instead)."""
+        found = list(self.preferences.problems) if self.preferences is not None else []
+        if self.preferences is not None and self.actions.problems:
+            found += [f"{self.preferences.path}: {p}" for p in self.actions.problems]
+        return found
+
+    def show_setting_problems(self) -> None:
+        problems = self.setting_problems()
+        if not problems:
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME,
+                          "Some of your settings could not be used; the defaults apply instead.",
+                          parent=self)
+        box.setInformativeText("\n".join(problems))
+        box.open()
 
     def cmd_view_cycle_focus(self) -> None:
         panel = self.annotation_panel

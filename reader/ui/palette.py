@@ -340,7 +340,7 @@ class CommandPalette(QDialog):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(frame)
-        self.setStyleSheet(_STYLE)
+        self.setStyleSheet(_style())
         self.setFixedWidth(self.WIDTH)
         self.line_edit.setFocus()
         self._filter("")
@@ -477,9 +477,11 @@ class CommandPalette(QDialog):
         return super().event(event)
 
 
-_STYLE = f"""
-#paletteFrame {{ background: {theme.PAPER}; border: 1px solid #d6d0c3; border-radius: 8px; }}
-#paletteQuery {{ background: white; color: {theme.TEXT}; border: 1px solid #d6d0c3;
+def _style() -> str:
+    """Built when shown, so that it follows the current theme."""
+    return f"""
+#paletteFrame {{ background: {theme.PAPER}; border: 1px solid {theme.BORDER}; border-radius: 8px; }}
+#paletteQuery {{ background: {theme.FIELD}; color: {theme.TEXT}; border: 1px solid {theme.BORDER};
                  border-radius: 5px; padding: 7px 9px; font-size: 15px;
                  selection-background-color: {theme.SELECTION}; selection-color: {theme.TEXT}; }}
 #paletteQuery:focus {{ border: 1px solid {theme.ACCENT}; }}

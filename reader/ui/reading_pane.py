@@ -39,9 +39,6 @@ from reader.ui import theme
 
 MEASURE_CHARS = 70  # the reading column is about this many characters wide
 MIN_SIDE_MARGIN = 24
-# Translucent, so that where two highlights overlap both colours show (darker mix).
-HIGHLIGHT_ALPHA = 120
-ACTIVE_ALPHA = 200
 
 
 class ReadingPane(QTextBrowser):
@@ -139,13 +136,13 @@ class ReadingPane(QTextBrowser):
             selections.append(self._focus_band(self._focus_block))
         active = None
         for record in self._highlights:
-            selection = self._extra_selection(record, HIGHLIGHT_ALPHA)
+            selection = self._extra_selection(record, theme.HIGHLIGHT_ALPHA)
             if record.id == self._active_highlight:
                 active = record
             selections.append(selection)
         if active is not None:
             # Drawn last and stronger, underlined: which highlight has the focus.
-            marked = self._extra_selection(active, ACTIVE_ALPHA)
+            marked = self._extra_selection(active, theme.ACTIVE_ALPHA)
             marked.format.setFontUnderline(True)
             marked.format.setUnderlineColor(QColor(theme.ACCENT))
             selections.append(marked)
@@ -322,6 +319,10 @@ class ReadingPane(QTextBrowser):
 
     def font_size(self) -> float:
         return self.body_font.pointSizeF()
+
+    def restyle(self) -> None:
+        """Draw the article again in the current theme's colours."""
+        self.set_font_size(self.font_size())
 
     def set_font_size(self, size: float) -> None:
         """Change the reading font size, keeping the place and the paragraph focus."""

@@ -133,8 +133,8 @@ def test_repeated_quote_with_equal_context_goes_to_the_nearest():
     new = "Song. " + old
     hits = [i for i in range(len(new)) if new.startswith(quote, i)]
     # Occurrences 1 to 4 have exactly the stored prefix and suffix around them.
-    assert sum(new[h - 32 : h] == sel.prefix and new[h + 14 : h + 46] == sel.suffix
-               for h in hits) == 4
+    same = [h for h in hits if new[h - 32 : h] == sel.prefix and new[h + 14 : h + 46] == sel.suffix]
+    assert len(same) == 4 and start + 6 in same
     assert anchor(new, sel) == Anchor(start + 6, start + 6 + len(quote), "quote")
 
 
@@ -169,11 +169,36 @@ def test_edit_inside_the_quote_is_found_fuzzily_with_the_new_span(old_words, new
     assert anchor(new, sel) == Anchor(start, start + len(edited), "fuzzy")
 
 
+@pytest.mark.parametrize(
+    ("old", "quote", "new", "expected"),
+    [
+        (  # the cheapest alignment drops "lantern"; the context says it is still there
+            "lantern river river river river stone river river river river",
+            "lantern river river river river",
+            "lantern stone river river river river stone river river river river",
+            "lantern stone river river river river",
+        ),
+        (  # "e river river harbour" fits as well, but cuts a word the quote did not
+            "river candle river river river harbour river river river river",
+            "river river river harbour",
+            "river candle river river harbour river river river river",
+            "river river harbour",
+        ),
+    ],
+)
+def test_repetitive_text_gets_the_span_the_context_delimits(old, quote, new, expected):
+    start = old.index(quote)
+    sel = describe(old, start, start + len(quote))
+    found = anchor(new, sel)
+    begin = new.index(expected)
+    assert found == Anchor(begin, begin + len(expected), "fuzzy")
+
+
 def test_edits_at_the_quote_boundary_keep_whole_words():
     sel = select(TEXT, PASSAGE)  # "the northern ... fishing ban"
     new = TEXT.replace("fishing ban,", "fishing bans,").replace("the northern", "The northern")
-    assert placed(new, sel) == ("The northern population grew steadily after the fishing bans",
-                                "fuzzy")
+    expected = "The northern population grew steadily after the fishing bans"
+    assert placed(new, sel) == (expected, "fuzzy")
 
 
 def test_fuzzy_match_prefers_the_copy_with_matching_context():
@@ -182,7 +207,10 @@ def test_fuzzy_match_prefers_the_copy_with_matching_context():
     sel = describe(old, old.index(quote), old.index(quote) + len(quote))
     near = quote.replace("northern", "eastern")
     far = quote.replace("closed", "shut")
-    new = f"Storms came early. Last year {near} for a week. On Monday {far} until further notice was given."
+    new = (
+        f"Storms came early. Last year {near} for a week. "
+        f"On Monday {far} until further notice was given."
+    )
     assert placed(new, sel) == (far, "fuzzy")
 
 
@@ -228,7 +256,10 @@ def test_empty_text_and_empty_quote_are_not_placed():
 
 
 def test_emoji_and_non_breaking_spaces_use_code_point_offsets():
-    text = "Intro 👩\u200d🔬 lab\u00a0notes: the 🐋\u00a0whale sang at\u00a0dawn 🎶 and left."
+    text = (
+        "Intro 👩\u200d🔬 lab\u00a0notes: "  # a woman-scientist ZWJ sequence and an NBSP
+        "the 🐋\u00a0whale sang at\u00a0dawn 🎶 and left."
+    )
     quote = "the 🐋\u00a0whale sang at\u00a0dawn"
     start = text.index(quote)
     assert start == 21  # the ZWJ sequence counts as three code points

@@ -1,0 +1,492 @@
+"""The user's settings file, settings.toml: typed settings, key rebinding, and careful writes."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import os
+import re
+import stat
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import tomlkit
+from tomlkit.exceptions import TOMLKitError
+from tomlkit.items import AoT, Table
+from tomlkit.toml_document import TOMLDocument
+
+from reader.commands import ANYWHERE, COMMANDS, CONTEXTS, DEFAULT_KEYMAP, keymap_problems
+from reader.paths import config_dir
+
+SETTINGS_FILE = "settings.toml"
+KEYS_TABLE = "keys"
+
+_NEW_FILE_HEADER = (
+    "# Marginalia settings. Only values that differ from the defaults are kept here;\n"
+    "# the README lists every setting and shows how to rebind keys under [keys.<context>].\n"
+)
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    type: type  # int, float, str, bool
+    default: object
+    description: str
+    choices: tuple = ()  # allowed values, if limited
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("font_size", float, 13.0, "Reading font size, in points (8 to 32).",
+            minimum=8, maximum=32),
+    Setting("theme", str, "light", "Colour theme of the reading pane.", ("light", "sepia", "dark")),
+    Setting("export_folder", str, "", "The folder annotations were last exported to."),
+    Setting("export_template", str, "",
+            "A Jinja2 template file for Markdown export; empty for the built-in one."),
+)
+
+_BY_NAME = {setting.name: setting for setting in SETTINGS}
+_COMMAND_IDS = [c.id for c in COMMANDS]
+
+Keymap = dict[str, dict[str, str]]
+
+
+class SettingsError(Exception):
+    """The settings file was not written; the message is meant for the user."""
+
+
+class _Unusable(Exception):
+    """The settings file exists but cannot be used; str() completes "<path> ..."."""
+
+
+def default_path() -> Path:
+    """Where the settings file lives: settings.toml in the user's config folder."""
+    return config_dir() / SETTINGS_FILE
+
+
+def setting(name: str) -> Setting:
+    """The declared setting called name; KeyError for a name that is not one."""
+    try:
+        return _BY_NAME[name]
+    except KeyError:
+        raise KeyError(f"there is no setting called {name!r}") from None
+
+
+class Settings:
+    """The settings in one file. Create with `Settings.load(path)`."""
+
+    def __init__(self, path: Path, values: dict[str, object], keymap: Keymap,
+                 problems: list[str]) -> None:
+        self.path = path
+        self.problems = problems
+        self._values = values
+        self._keymap = keymap
+
+    @classmethod
+    def load(cls, path: Path | str) -> Settings:
+        """The settings in path. Never raises for a bad file: what is wrong is listed in
+        `problems` and the defaults are used in its place. A missing file is simply
+        all defaults."""
+        path = Path(path)
+        values = {s.name: s.default for s in SETTINGS}
+        try:
+            parsed = _read(path)
+        except _Unusable as unusable:
+            problem = (f"{path} {unusable}; every setting has its default value, and "
+                       "Marginalia will not change the file until it is fixed.")
+            return cls(path, values, _copy(DEFAULT_KEYMAP), [problem])
+        if parsed is None:
+            return cls(path, values, _copy(DEFAULT_KEYMAP), [])
+
+        problems: list[str] = []
+        for name, value in parsed.data.items():
+            if name == KEYS_TABLE:
+                continue
+            if name not in _BY_NAME:
+                problems.append(f"{path}: unknown setting {_quote(name)}"
+                                f"{_did_you_mean(name, _BY_NAME)}; ignored.")
+                continue
+            declared = _BY_NAME[name]
+            try:
+                values[name] = _checked(declared, value)
+            except ValueError as error:
+                problems.append(f"{path}: {name} {error}; using the default, "
+                                f"{_show(declared.default)}.")
+        keymap, key_problems = _merge_keymap(parsed.data.get(KEYS_TABLE), path)
+        return cls(path, values, keymap, problems + key_problems)
+
+    def get(self, name: str) -> object:
+        setting(name)
+        return self._values[name]
+
+    def set(self, name: str, value: object) -> None:
+        """Change a setting and write the file at once, keeping everything else in it
+        (comments, layout, key bindings, edits made by hand since it was loaded).
+
+        A value equal to the default is removed from the file rather than written.
+        Raises ValueError for a value the setting cannot take, and SettingsError when
+        the file cannot be written (or exists but is broken: it is never overwritten).
+        Nothing changes, in memory or on disk, when either is raised.
+        """
+        declared = setting(name)
+        try:
+            value = _checked(declared, value)
+        except ValueError as error:
+            raise ValueError(f"{name} {error}") from None
+        try:
+            parsed = _read(self.path)  # again: the user may have edited it meanwhile
+        except _Unusable as unusable:
+            raise SettingsError(
+                f"Could not save {name}: {self.path} {unusable}. Fix or remove the file; "
+                "Marginalia will not overwrite it.") from None
+        if parsed is None:
+            parsed = _Parsed({}, tomlkit.parse(_NEW_FILE_HEADER), bom=False,
+                             crlf=os.linesep == "\r\n")
+
+        doc = parsed.doc
+        if value == declared.default:
+            if name not in doc:  # nothing to write, and no file to create for a default
+                self._values[name] = value
+                return
+            del doc[name]
+        elif name in doc:
+            doc[name] = value  # in place, keeping the comment after it
+        else:
+            _add(doc, name, value)
+        text = tomlkit.dumps(doc)
+        if parsed.crlf:
+            text = text.replace("\r\n", "\n").replace("\n", "\r\n")
+        _check_edit(parsed.data, text, name, value, declared.default, self.path)
+        try:
+            _write_atomically(self.path, ("\ufeff" if parsed.bom else "") + text)
+        except OSError as error:
+            reason = error.strerror or str(error)
+            raise SettingsError(f"Could not save {name} to {self.path}: {reason}.") from error
+        self._values[name] = value
+
+    def keymap(self) -> Keymap:
+        """The default keymap with the user's [keys.<context>] tables applied; it always
+        passes `keymap_problems`. A fresh copy on each call."""
+        return _copy(self._keymap)
+
+
+# -- reading -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Parsed:
+    data: dict[str, Any]  # plain values, from the strict standard-library parser
+    doc: TOMLDocument  # the same text, editable with its comments and layout
+    bom: bool
+    crlf: bool
+
+
+def _read(path: Path) -> _Parsed | None:
+    """The file parsed twice over, or None when it does not exist; _Unusable if it
+    exists and cannot be read, decoded or parsed."""
+    if path.is_dir():
+        raise _Unusable("is a folder, not a settings file")
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise _Unusable(f"cannot be read ({error.strerror or error})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise _Unusable(f"is not UTF-8 text (line {line}: byte 0x{raw[error.start]:02x})") from None
+    bom = text.startswith("\ufeff")  # Windows editors add one; TOML does not allow it
+    if bom:
+        text = text[1:]
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise _Unusable(f"is not valid TOML: {_where(str(error))}") from None
+    try:
+        doc = tomlkit.parse(text)
+    except TOMLKitError as error:  # accepted by the strict parser yet not editable: keep out
+        raise _Unusable(f"cannot be edited safely: {error}") from None
+    return _Parsed(data, doc, bom, "\r\n" in text)
+
+
+def _where(message: str) -> str:
+    """tomllib's "Invalid value (at line 3, column 7)" as "line 3, column 7: invalid value"."""
+    found = re.fullmatch(r"(.*) \(at (line \d+, column \d+|end of document)\)", message)
+    if not found:
+        return message
+    reason = found.group(1)
+    return f"{found.group(2)}: {reason[:1].lower()}{reason[1:]}"
+
+
+def _checked(declared: Setting, value: object) -> object:
+    """value as the setting stores it; ValueError with a reason completing "<name> ..."."""
+    kind, given = declared.type, _show(value)
+    if kind is str and isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if isinstance(value, bool) and kind is not bool:  # bool is an int to Python, not to users
+        raise ValueError(f"must be {_KIND_WORDS[kind]}, not {given}")
+    if kind is float and isinstance(value, int):
+        try:
+            value = float(value)
+        except OverflowError:
+            raise ValueError(f"must be a finite number, not {given}") from None
+    if not isinstance(value, kind):
+        raise ValueError(f"must be {_KIND_WORDS[kind]}, not {given}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"must be a finite number, not {given}")
+    if declared.choices and value not in declared.choices:
+        allowed = ", ".join(_show(choice) for choice in declared.choices)
+        raise ValueError(f"must be one of {allowed}; not {given}")
+    low, high = declared.minimum, declared.maximum
+    if low is not None and high is not None and not low <= value <= high:
+        raise ValueError(f"must be between {low:g} and {high:g}, not {given}")
+    if low is not None and value < low:
+        raise ValueError(f"must be at least {low:g}, not {given}")
+    if high is not None and value > high:
+        raise ValueError(f"must be at most {high:g}, not {given}")
+    return value
+
+
+_KIND_WORDS = {float: "a number", int: "a whole number", str: "text in quotes",
+               bool: "true or false"}
+
+
+def _show(value: object) -> str:
+    """A value as it would be written in the file."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else str(value)
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return str(value)
+
+
+def _quote(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key, ensure_ascii=False)
+
+
+def _did_you_mean(word: str, candidates) -> str:
+    close = difflib.get_close_matches(word, list(candidates), n=1)
+    return f" (did you mean {_quote(close[0])}?)" if close else ""
+
+
+# -- key bindings ------------------------------------------------------------------------
+
+
+def _copy(keymap: Keymap) -> Keymap:
+    return {context: dict(bindings) for context, bindings in keymap.items()}
+
+
+def _same_key(bindings: dict[str, str], key: str) -> str | None:
+    """The key in bindings that is key spelt in another case (Qt reads both alike)."""
+    folded = key.casefold()
+    return next((k for k in bindings if k.casefold() == folded), None)
+
+
+def _bind(bindings: dict[str, str], key: str, command_id: str) -> dict[str, str]:
+    """bindings with key bound to command_id, in place of any binding of the same key."""
+    old = _same_key(bindings, key)
+    if old is None:
+        return {**bindings, key: command_id}
+    return {(key if k == old else k): (command_id if k == old else c) for k, c in bindings.items()}
+
+
+def _merge_keymap(keys: object, path: Path) -> tuple[Keymap, list[str]]:
+    """DEFAULT_KEYMAP with the user's [keys.<context>] tables applied, and what was
+    wrong with them. Unbindings apply before bindings, so a key can be moved from one
+    context to another; a binding that would clash is dropped, never a default."""
+    keymap = _copy(DEFAULT_KEYMAP)
+    for context in CONTEXTS:
+        keymap.setdefault(context, {})
+    problems: list[str] = []
+    if keys is None:
+        return keymap, problems
+    if not isinstance(keys, dict):
+        problems.append(f"{path}: keys should hold tables such as [keys.reader], not "
+                        f"{_show(keys)}; ignored.")
+        return keymap, problems
+
+    unbind: list[tuple[str, str, str]] = []  # (context, key, label)
+    bind: list[tuple[str, str, str, str]] = []  # (context, key, command id, label)
+    for context, table in keys.items():
+        header = f"[keys.{_quote(context)}]"
+        if context not in CONTEXTS:
+            problems.append(f"{path}: {header}: unknown context {_quote(context)}"
+                            f"{_did_you_mean(context, CONTEXTS)}; the contexts are "
+                            f"{', '.join(CONTEXTS)}. Its bindings are ignored.")
+            continue
+        if not isinstance(table, dict):
+            problems.append(f"{path}: keys.{_quote(context)} should be a table of key = "
+                            f"command lines, not {_show(table)}; ignored.")
+            continue
+        seen: dict[str, str] = {}
+        for key, command_id in table.items():
+            label = f"{path}: {header} {json.dumps(key, ensure_ascii=False)}"
+            if not key.strip():
+                problems.append(f"{label}: an empty key; ignored.")
+                continue
+            if not isinstance(command_id, str):
+                hint = (" (settings belong above the first [table] heading)"
+                        if key in _BY_NAME else "")
+                problems.append(f"{label}: should be a command id in quotes, or \"\" to "
+                                f"unbind the key, not {_show(command_id)}{hint}; ignored.")
+                continue
+            if command_id and command_id not in _COMMAND_IDS:
+                problems.append(f"{label}: unknown command {_show(command_id)}"
+                                f"{_did_you_mean(command_id, _COMMAND_IDS)}; ignored.")
+                continue
+            folded = key.casefold()
+            if folded in seen:
+                problems.append(f"{label}: the same key as {json.dumps(seen[folded])} above "
+                                "(case does not matter in keys); ignored.")
+                continue
+            seen[folded] = key
+            if command_id:
+                bind.append((context, key, command_id, label))
+            else:
+                unbind.append((context, key, label))
+
+    for context, key, label in unbind:
+        old = _same_key(keymap[context], key)
+        if old is None:
+            problems.append(f"{label}: nothing to unbind, the key has no default binding "
+                            f"in {context}.")
+        else:
+            del keymap[context][old]
+    for context, key, command_id, label in bind:
+        trial = {**keymap, context: _bind(keymap[context], key, command_id)}
+        clashes = keymap_problems(trial)
+        if clashes:
+            problems.append(f"{label} = {_show(command_id)}: "
+                            f"{_clash(keymap, context, key) or '; '.join(clashes)}; ignored.")
+            continue
+        keymap = trial
+
+    if keymap_problems(keymap):  # cannot happen by the steps above; never hand one out
+        problems.append(f"{path}: the key bindings could not be combined "
+                        f"({'; '.join(keymap_problems(keymap))}); using the default keys.")
+        return _copy(DEFAULT_KEYMAP), problems
+    return keymap, problems
+
+
+def _clash(keymap: Keymap, context: str, key: str) -> str:
+    """Why binding key in context would fight an existing binding, for the user."""
+    others = [ctx for ctx in keymap if ctx != context and (ctx == ANYWHERE or context == ANYWHERE)]
+    for other in others:
+        taken = _same_key(keymap[other], key)
+        if taken is not None:
+            return (f"{taken} is already bound to {_show(keymap[other][taken])} in {other}, and "
+                    f"keys bound anywhere cannot also be bound in list or reader (unbind it "
+                    f"there first with {json.dumps(taken)} = \"\" under [keys.{other}])")
+    return ""
+
+
+# -- writing -----------------------------------------------------------------------------
+
+
+def _add(doc: TOMLDocument, name: str, value: object) -> None:
+    """Add a top-level key beside the user's other settings.
+
+    tomlkit on its own puts it just above the first [table], below any comment the
+    user wrote for that table; this keeps such comments with their tables.
+    """
+    plain = [key for key, item in doc.body
+             if key is not None and not isinstance(item, (Table, AoT))]
+    has_table = any(isinstance(item, (Table, AoT)) for _, item in doc.body)
+    try:
+        if plain:
+            doc._insert_after(plain[-1], name, value)
+            return
+        if has_table:
+            doc._insert_at(0, name, value)
+            return
+    except AttributeError:  # a tomlkit without these (private) helpers: its own placement
+        pass
+    doc[name] = value
+
+
+def _check_edit(before: dict[str, Any], text: str, name: str, value: object,
+                default: object, path: Path) -> None:
+    """Refuse a write that would change anything but the one setting (a guard against
+    the editing library placing a key inside a table)."""
+    try:
+        after = tomllib.loads(text.lstrip("\ufeff"))
+    except tomllib.TOMLDecodeError as error:
+        raise SettingsError(f"Could not save {name} to {path}: the edited file would not be "
+                            f"valid TOML ({error}).") from None
+    expected = dict(before)
+    expected.pop(name, None)
+    if value != default:
+        expected[name] = value
+    if not _equal(after, expected):
+        raise SettingsError(f"Could not save {name} to {path}: editing the file would have "
+                            "changed more than that setting, so it was left as it was.")
+
+
+def _equal(a: object, b: object) -> bool:
+    """Equal as TOML values: tables in any order, and nan equal to nan (a file may hold one)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b))
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    return type(a) is type(b) and a == b
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write text to path so that path holds either the old text or the new, whole.
+
+    A symbolic link (a settings file kept with one's dotfiles) is written through, not
+    replaced by a plain file.
+    """
+    target = path.resolve() if path.is_symlink() else path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
+                                         suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(text.encode("utf-8"))
+            file.flush()
+            os.fsync(file.fileno())
+        try:
+            os.chmod(temporary, stat.S_IMODE(target.stat().st_mode))
+        except FileNotFoundError:
+            pass  # a new file stays private to the user, like the folder platformdirs makes
+        os.replace(temporary, target)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except FileNotFoundError:
+            pass
+        raise
+    _sync_folder(target.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    # Makes the rename itself durable on POSIX; Windows cannot open a folder this way.
+    if os.name != "posix":
+        return
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
