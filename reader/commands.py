@@ -32,6 +32,12 @@ class Command:
 
 
 COMMANDS: tuple[Command, ...] = (
+    Command("export.article", "Export this article's annotations…", "File",
+            "Write the open article's highlights and notes as Markdown into a folder"),
+    Command("export.all", "Export all annotations…", "File",
+            "Write every annotated article as Markdown into a folder"),
+    Command("export.copy", "Copy annotations as Markdown", "File",
+            "Put the open article's highlights and notes on the clipboard"),
     Command("app.quit", "Quit", "File"),
     Command("edit.undo", "Undo", "Edit"),
     Command("edit.redo", "Redo", "Edit"),
@@ -89,6 +95,8 @@ COMMANDS: tuple[Command, ...] = (
 DEFAULT_KEYMAP: dict[str, dict[str, str]] = {
     ANYWHERE: {
         "Ctrl+Q": "app.quit",
+        "Ctrl+E": "export.article",
+        "Ctrl+Shift+E": "export.all",
         "Ctrl+Z": "edit.undo",
         "Ctrl+Shift+Z": "edit.redo",
         "Ctrl+K": "view.palette",

@@ -10,6 +10,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from reader import APP_ID, APP_NAME
 from reader.library import Library, LibraryError
+from reader.links import Link, is_link, parse_link
+from reader.records import Changes
 from reader.paths import config_dir, seeds_dir
 from reader.settings import Settings, default_path
 from reader.ui import theme
@@ -30,8 +32,11 @@ def create_application(argv: list[str], theme_name: str = theme.DEFAULT_THEME) -
     return app
 
 
-def run(db_path: Path, argv: list[str] | None = None) -> int:
-    """Open the library at db_path (seeding a new one) and run the window until it closes."""
+def run(db_path: Path, argv: list[str] | None = None, target: str | None = None) -> int:
+    """Open the library at db_path (seeding a new one) and run the window until it closes.
+
+    `target` is a marginalia:// link to open at, or an article file to import and open.
+    """
     preferences = Settings.load(default_path())
     app = create_application(argv if argv is not None else sys.argv[:1],
                              str(preferences.get("theme")))
@@ -48,8 +53,27 @@ def run(db_path: Path, argv: list[str] | None = None) -> int:
         for problem in window.setting_problems():
             print(f"marginalia: {problem}", file=sys.stderr)
         window.show_setting_problems()
+        if target:
+            open_target(window, target)
         if report and report.problems:
             for problem in report.problems:
                 print(f"marginalia: {problem}", file=sys.stderr)
             window.show_import_problems(report)
         return app.exec()
+
+
+def open_target(window: MainWindow, target: str) -> None:
+    """Open a marginalia:// link, or import an article file and open it."""
+    if is_link(target):
+        try:
+            window.open_link(parse_link(target))
+        except ValueError as exc:
+            window.statusBar().showMessage(str(exc), 10000)
+        return
+    report = window.library.import_files([Path(target)])
+    if report.problems:
+        window.show_import_problems(report)
+        return
+    window.apply_changes(Changes(article_list=True))
+    article_id = (report.added or report.unchanged)[0]
+    window.open_link(Link(article_id))

@@ -28,7 +28,9 @@ from reader.ui.annotation_panel import AnnotationPanel
 from reader.ui.article_list import ID_ROLE, ArticleDelegate, ArticleListModel
 from reader.ui.cheat_sheet import CheatSheet
 from reader.ui.colour_dialog import ColourNamesDialog
+from reader.links import Link
 from reader.ui.dialogs import Confirm
+from reader.ui.exporting import ExportController
 from reader.ui.palette import CommandPalette, entries_from_registry
 from reader.ui.reading_pane import ReadingPane
 from reader.ui.search_box import SearchBox
@@ -117,6 +119,8 @@ class MainWindow(QMainWindow):
         self.annotation_panel.changed.connect(self.apply_changes)
         self.annotation_panel.reattach_requested.connect(self._reattach)
         self.annotation_panel.edit_finished.connect(self._edit_finished)
+        self.exports = ExportController(self, library, preferences)
+        self.exports.finished.connect(lambda message: self.statusBar().showMessage(message, 10000))
         self._return_focus: QWidget | None = None
         self._update_header()
         self._restore_state()
@@ -332,6 +336,52 @@ class MainWindow(QMainWindow):
             return
         self.apply_changes(changes)
         self.statusBar().showMessage(f"Redone: {label}", STATUS_MS)
+
+    # export
+    def cmd_export_article(self) -> None:
+        article_id = self.current_article_id()
+        if article_id is None:
+            self.statusBar().showMessage("Open an article to export its annotations.", STATUS_MS)
+            return
+        self.annotation_panel.save_pending()
+        self.exports.export([article_id])
+
+    def cmd_export_all(self) -> None:
+        self.annotation_panel.save_pending()
+        self.exports.export(None)
+
+    def cmd_export_copy(self) -> None:
+        article_id = self.current_article_id()
+        if article_id is not None:
+            self.annotation_panel.save_pending()
+            self.exports.copy(article_id)
+
+    def open_link(self, link: Link) -> bool:
+        """Show the article (and highlight) a marginalia:// link points at."""
+        if self.model.row_of(link.article_id) is None:
+            try:
+                record = self.library.articles.get(link.article_id)
+            except LibraryError as exc:
+                self.statusBar().showMessage(str(exc), STATUS_MS)
+                return False
+            # Clear whatever hides it: a search, a tag filter, the archive view.
+            self.search_box.clear()
+            self.model.set_search("")
+            self.tag_sidebar.select_tag(None)
+            self.model.set_tag(None)
+            if self.model.archived != record.archived:
+                self.model.set_archived(record.archived)
+        self.open_article(link.article_id)
+        self.reading_pane.setFocus()
+        if link.highlight_id is not None:
+            if not any(h.id == link.highlight_id for h in self._highlights):
+                self.statusBar().showMessage(
+                    f"Highlight {link.highlight_id} is not in this article any more.", STATUS_MS)
+                return False
+            self._mark(link.highlight_id, scroll=True)
+        self.raise_()
+        self.activateWindow()
+        return True
 
     # view
     def cmd_view_palette(self) -> None:

@@ -6,7 +6,11 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
+import yaml
+
+from reader.export import Exporter
 from reader.library import Library
+from reader.markdown_safe import escape_inline
 from reader.paths import seeds_dir
 from reader.ui.main_window import MainWindow
 
@@ -120,6 +124,14 @@ def test_annotate_an_article_from_the_keyboard(session, qtbot):
         assert saved.note == "Logistics, not territory.\nCompare with the Kursk bridges."
         assert library.articles.get(article_id).tags == ("offensive",)
         assert sorted(library.tags.names()) == ["bridges", "kursk", "offensive"]
+        # And the Markdown export shows exactly that.
+        markdown = Exporter(library).to_text([article_id])
+    front = yaml.safe_load(markdown.split("---\n", 2)[1])
+    assert front["tags"] == ["offensive"] and front["highlights"] == 1
+    assert "> " + escape_inline(SENTENCE) in markdown
+    assert "#bridges #kursk" in markdown
+    assert "> Logistics, not territory.\n> Compare with the Kursk bridges." in markdown
+    assert f"^hl-{saved.id}" in markdown
 
 
 def test_letters_typed_in_text_fields_are_text_not_commands(session, qtbot):

@@ -1,0 +1,259 @@
+"""Exports annotations to Markdown files for a notes vault (Obsidian, Logseq, plain folders).
+
+One file per article that has annotations, rendered by a Jinja2 template (the default
+in resources/templates, or the user's own). Safe to run again into the same folder:
+every article keeps its file name (a manifest in the folder remembers them), and a
+file is rewritten only when its content changed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import jinja2
+import yaml
+
+from reader.db import LibraryError
+from reader.head import format_date
+from reader.library import Library
+from reader.markdown_safe import blockquote, contained, escape_inline, hashtag
+from reader.paths import resources_dir
+from reader.records import HighlightRecord
+
+MANIFEST = ".marginalia-export.json"
+LINK = "marginalia://open?article={article}"
+HIGHLIGHT_LINK = "marginalia://open?article={article}&highlight={highlight}"
+MAX_NAME_CHARS = 120
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+             *(f"LPT{i}" for i in range(1, 10))}
+_ILLEGAL = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
+
+Progress = Callable[[int, int], None]
+
+
+class ExportError(Exception):
+    """An export that cannot be done, with a message for the user; nothing was half-written."""
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    written: tuple[Path, ...] = ()
+    unchanged: tuple[Path, ...] = ()
+    skipped: tuple[int, ...] = ()  # articles without annotations
+
+
+def default_template_path() -> Path:
+    return resources_dir() / "templates" / "article.md.j2"
+
+
+def load_template(path: Path | None = None) -> jinja2.Template:
+    """The export template at path (the built-in one when None); ExportError if unusable."""
+    path = Path(path) if path else default_template_path()
+    try:
+        source = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ExportError(f"{path}: cannot read the template ({_reason(exc)}).") from exc
+    environment = jinja2.Environment(
+        autoescape=False, keep_trailing_newline=True, trim_blocks=True,
+        lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+    )
+    environment.filters.update(escape=escape_inline, blockquote=blockquote, hashtag=hashtag,
+                               contained=contained)
+    try:
+        template = environment.from_string(source)
+    except jinja2.TemplateSyntaxError as exc:
+        raise ExportError(f"{path}, line {exc.lineno}: {exc.message}") from exc
+    template.filename = str(path)
+    return template
+
+
+def safe_file_name(title: str, taken: set[str]) -> str:
+    """A file name from a title, safe on Linux, macOS and Windows, unique among `taken`
+    (casefolded names: macOS and Windows ignore case)."""
+    stem = _ILLEGAL.sub(" ", title)
+    stem = " ".join(stem.split()).strip(" .") or "Untitled"
+    if stem.split(".")[0].upper() in _RESERVED:
+        stem = "_" + stem
+    stem = stem[:MAX_NAME_CHARS].rstrip(" .")
+    name, number = f"{stem}.md", 2
+    while name.casefold() in taken:
+        name, number = f"{stem} ({number}).md", number + 1
+    return name
+
+
+class Exporter:
+    """Renders and writes the Markdown of articles' annotations."""
+
+    def __init__(self, library: Library, template: Path | None = None) -> None:
+        self.library = library
+        self.template = load_template(template)
+        self._colour_names = {c.key: c.name for c in library.colours.all()}
+
+    def select(self, article_ids: Iterable[int] = (), tags: Iterable[str] = ()) -> list[int]:
+        """The articles to export: those given, those under the tags, or else all."""
+        article_ids, tags = list(article_ids), list(tags)
+        for article_id in article_ids:
+            try:
+                self.library.articles.get(article_id)
+            except LibraryError as exc:
+                raise ExportError(str(exc)) from exc
+        chosen = list(dict.fromkeys(article_ids))
+        for tag in tags:
+            if self.library.tags.find(tag) is None and not self.library.tags.ids_under(tag):
+                raise ExportError(f"There is no tag called {tag!r}.")
+            for archived in (False, True):
+                chosen += [i for i in self.library.articles.ids(tag=tag, archived=archived)
+                           if i not in chosen]
+        if not article_ids and not tags:
+            chosen = self.library.articles.ids("added") + self.library.articles.ids(
+                "added", archived=True)
+        return chosen
+
+    def render(self, article_id: int, exported: str) -> str | None:
+        """The article's Markdown, or None when it has no highlights and no note."""
+        article = self.library.articles.get(article_id)
+        highlights = self.library.highlights.for_article(article_id)
+        if not highlights and not article.note:
+            return None
+        placed = [self._highlight(h) for h in highlights if not h.orphaned]
+        orphans = [self._highlight(h) for h in highlights if h.orphaned]
+        front = {
+            "title": article.title, "author": article.author, "published": article.published,
+            "publication": article.publication, "url": article.url, "tags": list(article.tags),
+            "highlights": len(highlights), "exported": exported,
+            "marginalia_id": article.id, "marginalia_link": LINK.format(article=article.id),
+        }
+        front_matter = yaml.safe_dump(front, allow_unicode=True, sort_keys=False,
+                                      default_flow_style=False, width=10_000)
+        byline = " · ".join(p for p in (article.author, article.publication,
+                                        format_date(article.published)) if p)
+        context = {
+            "article": {
+                "id": article.id, "title": article.title, "author": article.author,
+                "publication": article.publication, "published": article.published or "",
+                "url": article.url or "", "tags": list(article.tags),
+                "hashtags": [hashtag(t) for t in article.tags], "note": article.note,
+                "link": LINK.format(article=article.id),
+            },
+            "byline": byline, "front_matter": front_matter, "exported": exported,
+            "highlights": placed, "orphans": orphans, "highlight_count": len(highlights),
+        }
+        try:
+            return self.template.render(**context)
+        except jinja2.TemplateError as exc:
+            raise ExportError(f"{self.template.filename}: {exc}") from exc
+
+    def _highlight(self, h: HighlightRecord) -> dict[str, object]:
+        return {
+            "id": h.id, "quote": h.exact, "colour": h.colour,
+            "colour_name": self._colour_names.get(h.colour, h.colour),
+            "tags": list(h.tags), "hashtags": [hashtag(t) for t in h.tags], "note": h.note,
+            "block_id": f"hl-{h.id}", "orphaned": h.orphaned,
+            "link": HIGHLIGHT_LINK.format(article=h.article_id, highlight=h.id),
+            "created": h.created_at, "updated": h.updated_at,
+        }
+
+    def to_text(self, article_ids: Iterable[int]) -> str:
+        """Every chosen article's Markdown in one stream (for --stdout and the clipboard)."""
+        exported = _now()
+        parts = [self.render(article_id, exported) for article_id in article_ids]
+        return "\n".join(part for part in parts if part)
+
+    def to_folder(self, folder: Path, article_ids: Iterable[int],
+                  progress: Progress | None = None) -> ExportReport:
+        """Write one file per article into folder; rewrite only files whose content changed."""
+        folder = Path(folder).expanduser()
+        article_ids = list(article_ids)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ExportError(f"{folder}: cannot create the folder ({_reason(exc)}).") from exc
+        manifest = _read_manifest(folder)
+        names: dict[str, dict[str, str]] = manifest["articles"]
+        now = _now()
+        planned: list[tuple[Path, str]] = []
+        taken = {e["file"].casefold() for e in names.values()}
+        taken |= {p.name.casefold() for p in folder.glob("*.md")}
+        skipped: list[int] = []
+        unchanged: list[Path] = []
+        for done, article_id in enumerate(article_ids, start=1):
+            if progress:
+                progress(done, len(article_ids))
+            entry = names.get(str(article_id))
+            if entry is not None:
+                # Rendered with the time of its last export, an unchanged article gives
+                # exactly the file already there.
+                previous = self.render(article_id, entry["exported"])
+                path = folder / entry["file"]
+                if previous is None:
+                    skipped.append(article_id)
+                    continue
+                if _read(path) == previous:
+                    unchanged.append(path)
+                    continue
+            content = self.render(article_id, now)
+            if content is None:
+                skipped.append(article_id)
+                continue
+            if entry is None:
+                title = self.library.articles.get(article_id).title
+                entry = names[str(article_id)] = {"file": safe_file_name(title, taken)}
+                taken.add(entry["file"].casefold())
+            entry["exported"] = now
+            planned.append((folder / entry["file"], content))
+        # The manifest first: a folder that cannot be written fails before any file.
+        _write_atomically(folder / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
+        written = []
+        for path, content in planned:
+            _write_atomically(path, content)
+            written.append(path)
+        return ExportReport(tuple(written), tuple(unchanged), tuple(skipped))
+
+
+def _read_manifest(folder: Path) -> dict:
+    path = folder / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and isinstance(data.get("articles"), dict):
+            return data
+    except (OSError, ValueError):
+        pass
+    return {"format": 1, "articles": {}}
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    try:
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".marginalia-", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+                stream.write(text)
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise ExportError(f"{path}: cannot write ({_reason(exc)}).") from exc
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _reason(exc: Exception) -> str:
+    return getattr(exc, "strerror", None) or str(exc)

@@ -1,0 +1,160 @@
+"""Safe Markdown for exports: quotes that render literally, valid tags, notes that cannot escape."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# ASCII punctuation that starts (or ends) syntax somewhere in CommonMark, GFM, Obsidian or
+# Logseq: emphasis, code, links, images, autolinks, HTML, entities, headings, lists, block
+# quotes, thematic and setext lines, tables, strikethrough, ==highlight==, %%comments%%,
+# $math$, ^block-ids, [^footnotes], {{macros}}, ((block refs)), `key:: value` properties
+# and linkified URLs and domains. Backslash escapes work for every ASCII punctuation
+# character, so escaping a few too many is harmless; the ones left out (, ; ? ' " /) are
+# inert in all of those dialects and very common in prose, so the source stays readable.
+_ESCAPED = frozenset("!#$%&()*+-.:<=>@[\\]^_`{|}~")
+
+# Control characters that survive as numeric character references. markdown-it (and HTML)
+# turn references to the other C0/C1 controls into U+FFFD, and CommonMark replaces U+0000
+# even when written literally, so those can never render as themselves.
+_REFERABLE_CONTROLS = frozenset("\t\n\x0c\r")
+
+REPLACEMENT = "\ufffd"
+
+_LINE_ENDING = re.compile(r"\r\n|\r|\n")
+_TAG_UNSAFE = re.compile(r"[^\w-]")
+_HAS_NON_DIGIT = re.compile(r"[^\d/]")
+
+
+def _is_edge_space(ch: str) -> bool:
+    # Paragraph text is trimmed before inline parsing; markdown-it trims like JavaScript's
+    # String.trim (Unicode spaces, NBSP, U+2028/9) and Obsidian also drops U+FEFF, so any
+    # of these at either end of a line is written as a reference, which is never trimmed.
+    return ch.isspace() or ch == "\ufeff"
+
+
+def _reference(ch: str) -> str:
+    return f"&#{ord(ch)};"
+
+
+def _is_unrepresentable(ch: str) -> bool:
+    category = unicodedata.category(ch)
+    if category == "Cs":  # a lone surrogate cannot even be written to a UTF-8 file
+        return True
+    return category == "Cc" and ch not in _REFERABLE_CONTROLS
+
+
+def representable(text: str) -> str:
+    """`text` as a Markdown export can show it: lone surrogates and control characters other
+    than tab, line feed, form feed and carriage return become U+FFFD (the replacement character)."""
+    return "".join(REPLACEMENT if _is_unrepresentable(ch) else ch for ch in text)
+
+
+def _escape_char(ch: str) -> str:
+    if ch in _ESCAPED:
+        return "\\" + ch
+    if _is_unrepresentable(ch):
+        return REPLACEMENT
+    if ch == "\t":
+        return ch  # a tab inside a paragraph is passed through literally
+    if ch in _REFERABLE_CONTROLS:
+        return _reference(ch)  # a literal line ending would end the line
+    return ch
+
+
+def escape_inline(text: str) -> str:
+    """Text that CommonMark (and Obsidian) renders as exactly `text`, as one line.
+
+    ASCII punctuation that can start syntax is backslash-escaped; whitespace at either end
+    (spaces, tabs, NBSP, other Unicode spaces) and line feeds, carriage returns and form
+    feeds anywhere become numeric character references (`&#32;`, `&#9;`, `&#10;`, ...);
+    spaces and tabs inside the line are kept literally. Other control characters and lone
+    surrogates become U+FFFD, see `representable`. Everything else, including all
+    non-ASCII text, is kept as is.
+    """
+    lead = 0
+    while lead < len(text) and _is_edge_space(text[lead]):
+        lead += 1
+    body_end = len(text)
+    while body_end > lead and _is_edge_space(text[body_end - 1]):
+        body_end -= 1
+    out = []
+    for index, ch in enumerate(text):
+        at_edge = index < lead or index >= body_end
+        if at_edge and not _is_unrepresentable(ch):
+            out.append(_reference(ch))
+        else:
+            out.append(_escape_char(ch))
+    return "".join(out)
+
+
+def paragraphs(text: str) -> list[str]:
+    """The paragraphs `blockquote` makes of `text`: split at every line ending (\\n, \\r\\n or
+    a lone \\r), empty ones dropped (a line of only spaces is kept, it is not empty)."""
+    return [part for part in _LINE_ENDING.split(text) if part]
+
+
+def blockquote(text: str) -> str:
+    """The text as a Markdown block quote ("> " lines), without a trailing newline.
+
+    Each line of `text` becomes its own quoted paragraph (a "> " line, with an empty ">"
+    line between paragraphs), escaped with `escape_inline` so the quote renders to exactly
+    its text. Empty lines collapse (see `paragraphs`); text without any paragraph gives a
+    lone ">", an empty block quote. Separate the result from what follows with a blank line.
+    """
+    parts = paragraphs(text)
+    if not parts:
+        return ">"
+    return "\n>\n".join("> " + escape_inline(part) for part in parts)
+
+
+def hashtag(name: str) -> str:
+    """An Obsidian/Logseq tag for a Marginalia tag name, e.g. 'history/rome' -> '#history/rome'.
+
+    The name is NFC-normalised; a leading '#' is dropped; nesting by '/' is kept, with
+    empty segments and surrounding spaces removed; runs of whitespace become '-' and every
+    other character that is not a letter, digit, '_' or '-' becomes '_' ('Key claim' ->
+    '#Key-claim', 'C++' -> '#C__'). A tag with no letter (Obsidian ignores purely
+    numeric tags such as '#2024') gets a leading '_': '#_2024'; an empty name gives '#_'.
+    The result always matches `^#[\\w/-]+$`.
+    """
+    name = unicodedata.normalize("NFC", name).strip().lstrip("#")
+    segments = []
+    for raw in name.split("/"):
+        segment = "-".join(_TAG_UNSAFE.sub("_", word) for word in raw.split())
+        if segment:
+            segments.append(segment)
+    body = "/".join(segments)
+    if not _HAS_NON_DIGIT.search(body):
+        body = "_" + body
+    return "#" + body
+
+
+def contained(markdown: str, label: str = "Note") -> str:
+    """The user's Markdown kept as written, inside an Obsidian/GitHub callout it cannot escape.
+
+    The first line is '> [!note] <label>' (label escaped with `escape_inline`), then an
+    empty '>' line and every line of `markdown` prefixed with '> ' ('>' for empty lines;
+    trailing empty lines dropped). Lines are split at every
+    CommonMark line ending (\\n, \\r\\n and a lone \\r) so that none can start outside the
+    quote. A block quote closes everything opened inside it, so an unclosed code fence or
+    HTML block, a '---' line, a heading or fake front matter in the note stays inside. No
+    trailing newline: separate the result from what follows with a blank line, otherwise a
+    following paragraph line would continue the quote lazily.
+
+    What stays the user's responsibility: raw HTML that is valid Markdown but unbalanced as
+    HTML (an unclosed `<!--` or `<script>`) reaches the HTML unchanged; Obsidian renders
+    each block separately, but a tool rendering the whole file as one HTML page may not.
+    """
+    title = escape_inline(label)
+    lines = [f"> [!note] {title}" if title else "> [!note]"]
+    body = _LINE_ENDING.split(markdown)
+    while body and not body[-1]:
+        body.pop()  # trailing blank lines mean nothing in Markdown
+    if body:
+        # A blank quoted line after the title: Obsidian ignores it, and elsewhere (plain
+        # CommonMark, Logseq) the title stays its own paragraph instead of running into the
+        # note's first line, which could otherwise turn it into a setext heading ('---').
+        lines.append(">")
+    lines.extend("> " + line if line else ">" for line in body)
+    return "\n".join(lines)

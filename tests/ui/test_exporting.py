@@ -1,0 +1,89 @@
+"""Exporting from the window, copying to the clipboard, and marginalia:// links."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication
+
+from reader.links import Link
+from reader.settings import Settings
+from reader.ui import app as app_module
+from reader.ui import exporting
+from reader.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot, seeded_library, tmp_path):
+    preferences = Settings.load(tmp_path / "settings.toml")
+    window = MainWindow(seeded_library,
+                        QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat),
+                        preferences)
+    qtbot.addWidget(window)
+    with qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
+    return window
+
+
+def _highlight(window, needle):
+    text = window.reading_pane.shown.text
+    start = text.index(needle)
+    window.reading_pane.select_span(start, start + len(needle))
+    window.cmd_highlight_create()
+    return window.reading_pane.active_highlight
+
+
+def test_ctrl_e_exports_the_open_article_to_the_chosen_folder(window, qtbot, tmp_path, monkeypatch):
+    chosen = tmp_path / "vault"
+    asked = []
+    monkeypatch.setattr(exporting.ExportFolder, "ask",
+                        classmethod(lambda cls, parent, start: asked.append(start) or chosen))
+    highlight_id = _highlight(window, "Clara Weiss")
+    qtbot.keyClick(window.list_view, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not window.exports.is_running() and bool(list(chosen.glob("*.md"))))
+    (path,) = chosen.glob("*.md")
+    assert f"^hl-{highlight_id}" in path.read_text()
+    assert "1 written" in window.statusBar().currentMessage()
+    # The folder is remembered for next time.
+    assert window.preferences.get("export_folder") == str(chosen)
+    qtbot.keyClick(window.list_view, Qt.Key.Key_E,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: not window.exports.is_running() and "unchanged" in window.statusBar().currentMessage())
+    assert asked[-1] == str(chosen)
+    assert "0 written, 1 unchanged, 1 without annotations" in window.statusBar().currentMessage()
+
+
+def test_copy_annotations_to_the_clipboard(window):
+    window.cmd_export_copy()
+    assert "no annotations" in window.statusBar().currentMessage()
+    _highlight(window, "Clara Weiss")
+    window.cmd_export_copy()
+    assert QApplication.clipboard().text().startswith("---\ntitle: ")
+    assert "> Clara Weiss" in QApplication.clipboard().text()
+
+
+def test_a_link_opens_the_article_at_the_highlight_even_when_filtered(window, seeded_library):
+    other = window.model.article_id(1)
+    window.open_article(other)
+    highlight_id = _highlight(window, "Clara Weiss")
+    window.open_article(window.model.article_id(0))
+    window.model.set_search("nothing matches this")
+    assert window.model.rowCount() == 0
+    assert window.open_link(Link(other, highlight_id))
+    assert window.current_article_id() == other
+    assert window.reading_pane.active_highlight == highlight_id
+    assert not window.open_link(Link(9999))
+    assert "no article with id 9999" in window.statusBar().currentMessage()
+
+
+def test_the_app_opens_a_link_or_imports_a_file_given_as_its_argument(window, write_file):
+    other = window.model.article_id(1)
+    app_module.open_target(window, f"marginalia://open?article={other}")
+    assert window.current_article_id() == other
+    app_module.open_target(window, "marginalia://open?article=abc")
+    assert "must be a number" in window.statusBar().currentMessage()
+    path = write_file("new.md", "# A New Piece\n\nFresh text.")
+    app_module.open_target(window, str(path))
+    assert window.reading_pane.shown.blocks[0].text == "A New Piece"
+    assert window.model.rowCount() == 3

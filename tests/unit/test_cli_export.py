@@ -1,0 +1,76 @@
+"""`marginalia export` on the command line: output, counts, exit codes, errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reader.library import Library
+
+SOURCE = "# Rivers\n\nBy Ana Lopez\n\nThe river rose in the night. Nobody expected it.\n"
+
+
+@pytest.fixture
+def library_file(library_path, write_file):
+    with Library.open(library_path) as library:
+        (article_id,) = library.import_files([write_file("r.md", SOURCE)]).added
+        hid = library.highlights.create(article_id, 0, 6).highlight_id
+        library.highlights.set_note(hid, "note")
+    return library_path, article_id
+
+
+def _marginalia(*args: str, env_home: Path | None = None) -> subprocess.CompletedProcess:
+    command = Path(sys.executable).parent / "marginalia"
+    return subprocess.run([str(command), *args], capture_output=True, text=True, timeout=60)
+
+
+def test_export_to_a_folder_reports_counts(library_file, tmp_path):
+    path, _article_id = library_file
+    out = tmp_path / "vault"
+    first = _marginalia("--db", str(path), "export", "--out", str(out))
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip() == f"Exported to {out}: 1 written, 0 unchanged, 0 skipped (no annotations)."
+    again = _marginalia("--db", str(path), "export", "--out", str(out))
+    assert "0 written, 1 unchanged" in again.stdout
+    assert [p.name for p in out.glob("*.md")] == ["Rivers.md"]
+
+
+def test_export_to_stdout(library_file):
+    path, article_id = library_file
+    result = _marginalia("--db", str(path), "export", "--stdout", "--article", str(article_id))
+    assert result.returncode == 0
+    assert result.stdout.startswith("---\ntitle: Rivers\n")
+    assert "# Rivers" in result.stdout
+
+
+def test_bad_article_and_unwritable_folder_are_errors(library_file, tmp_path):
+    path, _article_id = library_file
+    result = _marginalia("--db", str(path), "export", "--stdout", "--article", "999")
+    assert result.returncode == 1
+    assert result.stderr.strip() == "marginalia: There is no article with id 999."
+    assert result.stdout == ""
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = _marginalia("--db", str(path), "export", "--out", str(blocker / "sub"))
+    assert result.returncode == 1 and "cannot create the folder" in result.stderr
+    assert not (blocker.parent / "sub").exists()
+
+
+def test_usage_errors(library_file):
+    path, _article_id = library_file
+    result = _marginalia("--db", str(path), "export")
+    assert result.returncode == 2 and "one of the arguments --out --stdout is required" in result.stderr
+    result = _marginalia("--db", str(path), "export", "--stdout", "--article", "abc")
+    assert result.returncode == 2 and "invalid int value" in result.stderr
+
+
+def test_a_newer_library_is_an_error(tmp_path):
+    import sqlite3
+
+    newer = tmp_path / "newer.sqlite3"
+    sqlite3.connect(newer).execute("PRAGMA user_version = 99").connection.close()
+    result = _marginalia("--db", str(newer), "export", "--stdout")
+    assert result.returncode == 1 and "newer version of Marginalia" in result.stderr

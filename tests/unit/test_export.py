@@ -1,0 +1,190 @@
+"""Markdown export: the file's shape, front matter, safe re-runs, selection, templates."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+import yaml
+from markdown_it import MarkdownIt
+
+from reader.export import MANIFEST, Exporter, ExportError, safe_file_name
+from reader.links import parse_link
+
+TITLE = 'Kursk: "bridges", #war & Ölpreise — 2024'
+SOURCE = (f"# {TITLE}\n\nBy Ana Lopez\n\nAugust 18, 2024\n\n"
+          "The bridge at Glushkovo fell first. Then the rail line was cut.\n\n"
+          "Supplies stopped for a week.\n")
+
+
+@pytest.fixture
+def annotated(library, write_file):
+    (article_id,) = library.import_files([write_file("kursk.md", SOURCE)]).added
+    text = library.articles.text(article_id)
+    start = text.index("The bridge")
+    end = text.index("for a week.") + len("for a week.")
+    first = library.highlights.create(article_id, start, end, "green").highlight_id
+    library.highlights.set_tags(first, ["war/front", "bridges"])
+    library.highlights.set_note(first, "Two **paragraphs** quoted.\n\nSee also the map.")
+    second = library.highlights.create(article_id, text.index("rail line"),
+                                       text.index("rail line") + 9).highlight_id
+    library.articles.set_tags(article_id, ["offensive"])
+    library.articles.set_note(article_id, "Why did *supplies* stop?")
+    library.colours.rename("green", "evidence")
+    return article_id, first, second
+
+
+def _front_matter(markdown: str) -> dict:
+    assert markdown.startswith("---\n")
+    return yaml.safe_load(markdown.split("---\n", 2)[1])
+
+
+def test_front_matter_round_trips_through_a_yaml_parser(library, annotated):
+    article_id, _first, _second = annotated
+    markdown = Exporter(library).to_text([article_id])
+    front = _front_matter(markdown)
+    assert front["title"] == TITLE
+    assert front["author"] == "Ana Lopez"
+    assert front["published"] == "2024-08-18"
+    assert front["tags"] == ["offensive"]
+    assert front["highlights"] == 2
+    assert front["marginalia_id"] == article_id
+    assert parse_link(front["marginalia_link"]).article_id == article_id
+    assert re.match(r"\d{4}-\d\d-\d\dT", front["exported"])
+
+
+def test_the_file_has_title_byline_note_and_highlights_in_order(library, annotated):
+    article_id, first, second = annotated
+    markdown = Exporter(library).to_text([article_id])
+    html = MarkdownIt("commonmark").render(markdown.split("---\n", 2)[2])
+    assert "<h1>Kursk: &quot;bridges&quot;, #war &amp; Ölpreise — 2024</h1>" in html
+    assert "Ana Lopez · 18 August 2024" in html
+    assert "Why did <em>supplies</em> stop?" in html
+    assert "<h2>Highlights</h2>" in html
+    body = markdown.split("## Highlights", 1)[1]
+    assert body.index(f"^hl-{first}") < body.index(f"^hl-{second}")  # reading order
+    # The quote keeps its paragraph break, as two paragraphs of one block quote.
+    assert "<blockquote>\n<p>The bridge at Glushkovo fell first. Then the rail line was cut.</p>\n" \
+           "<p>Supplies stopped for a week.</p>\n</blockquote>" in html
+    assert "evidence · #war/front #bridges" in markdown or "evidence · #bridges #war/front" in markdown
+    assert f"marginalia://open?article={article_id}&highlight={first}" in markdown
+    assert "Two <strong>paragraphs</strong> quoted." in html
+
+
+def test_orphans_have_their_own_section(library, annotated):
+    from reader.sources import parse_article
+
+    article_id, first, _second = annotated
+    library.articles.replace_source(article_id, parse_article(
+        f"# {TITLE}\n\nSomething else entirely, about rail lines.", "markdown"))
+    markdown = Exporter(library).to_text([article_id])
+    highlights, orphans = markdown.split("## Not found in the current text")
+    assert f"^hl-{first}" in orphans and f"^hl-{first}" not in highlights
+
+
+def test_export_to_a_folder_is_stable_and_rewrites_only_changes(library, annotated, tmp_path):
+    article_id, first, _second = annotated
+    folder = tmp_path / "vault"
+    exporter = Exporter(library)
+    report = exporter.to_folder(folder, exporter.select())
+    (path,) = report.written
+    assert path.parent == folder and path.suffix == ".md"
+    assert (folder / MANIFEST).exists()
+    os.utime(path, (1_000_000, 1_000_000))
+    again = Exporter(library).to_folder(folder, exporter.select())
+    assert again.written == () and again.unchanged == (path,)
+    assert path.stat().st_mtime == 1_000_000  # untouched
+    assert f"^hl-{first}" in path.read_text()
+    # A change to a note rewrites the file, under the same name, with the same block ids.
+    library.highlights.set_note(first, "Changed.")
+    third = Exporter(library).to_folder(folder, exporter.select())
+    assert third.written == (path,)
+    assert "Changed." in path.read_text() and f"^hl-{first}" in path.read_text()
+
+
+def test_a_later_article_with_the_same_title_gets_another_name(library, annotated, tmp_path, write_file):
+    article_id, _first, _second = annotated
+    folder = tmp_path / "vault"
+    (path,) = Exporter(library).to_folder(folder, [article_id]).written
+    (twin,) = library.import_files([write_file("twin.md", SOURCE + "\nOne more line.\n")]).added
+    library.highlights.create(twin, 0, 5)
+    report = Exporter(library).to_folder(folder, [twin, article_id])
+    assert report.unchanged == (path,)
+    (twin_path,) = report.written
+    assert twin_path != path and twin_path.name.endswith(" (2).md")
+
+
+def test_articles_without_annotations_are_skipped(library, annotated, write_file, tmp_path):
+    (plain,) = library.import_files([write_file("plain.md", "# Plain\n\nNothing marked.")]).added
+    report = Exporter(library).to_folder(tmp_path / "out", Exporter(library).select())
+    assert report.skipped == (plain,) and len(report.written) == 1
+
+
+def test_selection_by_article_and_by_tag(library, annotated, write_file):
+    article_id, _first, _second = annotated
+    (other,) = library.import_files([write_file("o.md", "# Other\n\nText here.")]).added
+    hid = library.highlights.create(other, 0, 5).highlight_id
+    library.highlights.set_tags(hid, ["war/rear"])
+    exporter = Exporter(library)
+    assert exporter.select([other]) == [other]
+    assert sorted(exporter.select(tags=["war"])) == sorted([article_id, other])
+    assert exporter.select(tags=["offensive"]) == [article_id]
+    with pytest.raises(ExportError, match="no article with id 999"):
+        exporter.select([999])
+    with pytest.raises(ExportError, match="no tag called 'peace'"):
+        exporter.select(tags=["peace"])
+
+
+def test_template_override(library, annotated, tmp_path):
+    article_id, first, _second = annotated
+    template = tmp_path / "mine.md.j2"
+    template.write_text("{{ article.title }}|{% for h in highlights %}{{ h.block_id }} {{ h.colour_name }};"
+                        "{% endfor %}", encoding="utf-8")
+    assert Exporter(library, template).to_text([article_id]).startswith(f"{TITLE}|hl-{first} evidence;")
+
+
+def test_bad_templates_are_clear_errors(library, annotated, tmp_path):
+    article_id, _first, _second = annotated
+    broken = tmp_path / "broken.j2"
+    broken.write_text("line one\n{% for h in highlights %}\n", encoding="utf-8")
+    with pytest.raises(ExportError, match=r"broken\.j2, line \d+"):
+        Exporter(library, broken)
+    undefined = tmp_path / "undefined.j2"
+    undefined.write_text("{{ article.nonsense }}", encoding="utf-8")
+    with pytest.raises(ExportError, match="undefined.j2.*nonsense"):
+        Exporter(library, undefined).to_text([article_id])
+    with pytest.raises(ExportError, match="missing.j2: cannot read the template"):
+        Exporter(library, tmp_path / "missing.j2")
+
+
+def test_an_unwritable_folder_is_an_error_and_writes_nothing(library, annotated, tmp_path, monkeypatch):
+    article_id, _first, _second = annotated
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    with pytest.raises(ExportError, match="cannot create the folder"):
+        Exporter(library).to_folder(blocker / "vault", [article_id])
+    folder = tmp_path / "vault"
+    folder.mkdir()
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("reader.export.tempfile.mkstemp", refuse)
+    with pytest.raises(ExportError, match="Permission denied"):
+        Exporter(library).to_folder(folder, [article_id])
+    assert list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [("A/B: c?", "A B c.md"), ("CON", "_CON.md"), ("nul.txt", "_nul.txt.md"), ("  ...  ", "Untitled.md"),
+     ("trailing dots...", "trailing dots.md"), ("x" * 300, "x" * 120 + ".md"), ("Émile 😀", "Émile 😀.md")],
+)
+def test_file_names_are_safe_everywhere(title, expected):
+    assert safe_file_name(title, set()) == expected
+
+
+def test_file_names_are_unique_ignoring_case():
+    assert safe_file_name("Title", {"title.md"}) == "Title (2).md"
+    assert safe_file_name("Title", {"title.md", "title (2).md"}) == "Title (3).md"
