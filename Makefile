@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 APP_STAMP := $(VENV)/.app-installed
 TEST_STAMP := $(VENV)/.test-installed
 
-.PHONY: run test install clean
+.PHONY: run test install install-desktop uninstall-desktop clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,15 @@ run: $(APP_STAMP)
 # The whole test suite, headless.
 test: $(TEST_STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+# Add Marginalia to the desktop's application menu (Linux): a menu entry and icons under
+# $XDG_DATA_HOME (default ~/.local/share) that start .venv/bin/marginalia-gui.
+install-desktop: $(APP_STAMP)
+	$(BIN)/marginalia install-desktop
+
+# Remove exactly the files install-desktop wrote.
+uninstall-desktop: $(APP_STAMP)
+	$(BIN)/marginalia uninstall-desktop
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis

@@ -1,8 +1,15 @@
 """The `marginalia` command: starts the window, or runs a subcommand on the library.
 
     marginalia [--db PATH] [marginalia://open?article=ID&highlight=ID | FILE]
+    marginalia [--db PATH] import PATH...
+    marginalia [--db PATH] list [--json] [--tag TAG] [--archived]
+    marginalia [--db PATH] show ID [--format text|markdown|json]
+    marginalia [--db PATH] search QUERY [--json]
     marginalia [--db PATH] export (--out DIR | --stdout) [--article ID]... [--tag TAG]...
                                   [--template FILE]
+    marginalia install-desktop [--exec LAUNCHER] | uninstall-desktop
+
+Errors go to standard error, with a non-zero exit status.
 """
 
 from __future__ import annotations
@@ -14,14 +21,16 @@ from pathlib import Path
 from reader import __version__
 from reader.paths import DB_ENV, default_library_path
 
-SUBCOMMANDS = ("export",)
+SUBCOMMANDS = ("import", "list", "show", "search", "export")
+DESKTOP_COMMANDS = ("install-desktop", "uninstall-desktop")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="marginalia",
         description="Marginalia: read articles, highlight passages, keep tags and notes.",
-        epilog=f"Subcommands: {', '.join(SUBCOMMANDS)} (marginalia SUBCOMMAND --help).",
+        epilog=f"Subcommands: {', '.join(SUBCOMMANDS + DESKTOP_COMMANDS)} "
+               "(marginalia SUBCOMMAND --help).",
     )
     parser.add_argument(
         "--db", type=Path, metavar="PATH",
@@ -48,6 +57,30 @@ def build_export_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def build_subcommand_parser(name: str) -> argparse.ArgumentParser:
+    if name == "export":
+        return build_export_parser()
+    parser = argparse.ArgumentParser(prog=f"marginalia {name}")
+    if name == "import":
+        parser.description = "Import Markdown, text and saved web pages (folders are searched)."
+        parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    elif name == "list":
+        parser.description = "List the library's articles."
+        parser.add_argument("--json", action="store_true", help="one JSON array")
+        parser.add_argument("--tag", metavar="TAG", help="only articles under this tag")
+        parser.add_argument("--archived", action="store_true", help="the archive, not the reading list")
+    elif name == "show":
+        parser.description = "Print one article."
+        parser.add_argument("id", type=int, metavar="ID")
+        parser.add_argument("--format", choices=("text", "markdown", "json"), default="text",
+                            help="text: exactly what the reading pane shows (default)")
+    elif name == "search":
+        parser.description = "Find articles, highlights and notes by their words."
+        parser.add_argument("query", metavar="QUERY")
+        parser.add_argument("--json", action="store_true")
+    return parser
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
@@ -55,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     db_path = (args.db or default_library_path()).expanduser()
     if rest and rest[0] in SUBCOMMANDS:
         return _run_subcommand(rest[0], rest[1:], db_path)
+    if rest and rest[0] in DESKTOP_COMMANDS:
+        return _desktop(rest[0], rest[1:])
     if len(rest) > 1 or (rest and rest[0].startswith("-")):
         parser.error(f"unrecognised arguments: {' '.join(rest)}")
     # Qt is imported only when a window is wanted, so subcommands start fast.
@@ -69,16 +104,39 @@ def main_gui() -> int:
 
 
 def _run_subcommand(name: str, argv: list[str], db_path: Path) -> int:
+    from reader import commands_cli
     from reader.db import LibraryError
     from reader.library import Library
 
-    options = build_export_parser().parse_args(argv)
+    options = build_subcommand_parser(name).parse_args(argv)
+    handlers = {"import": commands_cli.import_files, "list": commands_cli.list_articles,
+                "show": commands_cli.show, "search": commands_cli.search, "export": _export}
     try:
         with Library.open(db_path) as library:
-            return _export(library, options)
+            return handlers[name](library, options)
     except LibraryError as exc:
         print(f"marginalia: {exc}", file=sys.stderr)
         return 1
+
+
+def _desktop(name: str, argv: list[str]) -> int:
+    from reader import desktop
+
+    parser = argparse.ArgumentParser(
+        prog=f"marginalia {name}",
+        description="Add Marginalia to (or remove it from) the Linux desktop's application menu.")
+    if name == "install-desktop":
+        parser.add_argument("--exec", type=Path, metavar="LAUNCHER",
+                            help="the program the menu entry starts (default: marginalia-gui)")
+    options = parser.parse_args(argv)
+    try:
+        paths = desktop.install(options.exec) if name == "install-desktop" else desktop.uninstall()
+    except desktop.DesktopError as exc:
+        print(f"marginalia: {exc}", file=sys.stderr)
+        return 1
+    verb = "Installed" if name == "install-desktop" else "Removed"
+    print(f"{verb} {len(paths)} files" + "".join(f"\n  {p}" for p in paths))
+    return 0
 
 
 def _export(library, options: argparse.Namespace) -> int:

@@ -32,6 +32,8 @@ class Command:
 
 
 COMMANDS: tuple[Command, ...] = (
+    Command("file.import", "Import articles…", "File",
+            "Import Markdown, text files and saved web pages (you can also drop them on the window)"),
     Command("export.article", "Export this article's annotations…", "File",
             "Write the open article's highlights and notes as Markdown into a folder"),
     Command("export.all", "Export all annotations…", "File",
@@ -44,6 +46,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("view.palette", "Command palette…", "View", "Find and run any command by name"),
     Command("view.cheat-sheet", "Keyboard shortcuts", "View", "Show every key binding"),
     Command("search.focus", "Search articles", "View", "Filter the list by words in the articles"),
+    Command("search.highlights", "Search highlights and notes…", "View",
+            "Find any highlight or note in the library and jump to it"),
+    Command("view.sort", "Sort by date added / date published / title", "View"),
+    Command("view.unread-only", "Show unread only / all", "View"),
     Command("view.archive", "Show archive / reading list", "View",
             "Switch the list between your reading list and archived articles"),
     Command("view.theme", "Next theme (light, sepia, dark)", "View"),
@@ -95,6 +101,7 @@ COMMANDS: tuple[Command, ...] = (
 DEFAULT_KEYMAP: dict[str, dict[str, str]] = {
     ANYWHERE: {
         "Ctrl+Q": "app.quit",
+        "Ctrl+O": "file.import",
         "Ctrl+E": "export.article",
         "Ctrl+Shift+E": "export.all",
         "Ctrl+Z": "edit.undo",
@@ -102,6 +109,7 @@ DEFAULT_KEYMAP: dict[str, dict[str, str]] = {
         "Ctrl+K": "view.palette",
         "?": "view.cheat-sheet",
         "/": "search.focus",
+        "Ctrl+Shift+F": "search.highlights",
         "Ctrl+=": "view.font-larger",
         "Ctrl++": "view.font-larger",
         "Ctrl+-": "view.font-smaller",

@@ -63,13 +63,14 @@ class Article(BaseModel):
     archived = BooleanField(default=False)
     reading_position = IntegerField(default=0)  # code-point offset into `text`
     note = TextField(default="")  # the article note, Markdown
+    progress = IntegerField(default=0)  # how far it has been read, in percent
 
     @classmethod
     def listing(cls):
         """The columns the article list needs, never the bodies."""
         return cls.select(
             cls.id, cls.title, cls.author, cls.publication, cls.published, cls.read,
-            cls.archived, cls.added_at,
+            cls.archived, cls.added_at, cls.progress,
         )
 
 
@@ -258,10 +259,15 @@ def _v3_full_text_search(db: SqliteDatabase) -> None:
         db.execute_sql(f"INSERT INTO {fts} ({fts}) VALUES ('rebuild')")
 
 
+def _v4_reading_progress(db: SqliteDatabase) -> None:
+    db.execute_sql("ALTER TABLE article ADD COLUMN progress INTEGER NOT NULL DEFAULT 0")
+
+
 MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [
     _v1_initial,
     _v2_annotations,
     _v3_full_text_search,
+    _v4_reading_progress,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

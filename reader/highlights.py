@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from peewee import fn
+
 from reader import anchoring, db
 from reader.colours import DEFAULT_COLOUR, check
 from reader.db import Article, Highlight, HighlightTag, LibraryError, Tag
@@ -32,6 +34,12 @@ class HighlightManager:
     def get(self, highlight_id: int) -> HighlightRecord:
         row = self._row(highlight_id)
         return _record(row, self._tag_names([highlight_id]).get(highlight_id, ()))
+
+    def counts(self) -> dict[int, int]:
+        """Number of highlights of each article that has any."""
+        query = (Highlight.select(Highlight.article, fn.COUNT(Highlight.id))
+                 .group_by(Highlight.article).tuples())
+        return dict(query)
 
     def count(self, article_id: int | None = None) -> int:
         query = Highlight.select()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from typing import Any
@@ -72,23 +72,38 @@ class Library:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def import_files(self, paths: Iterable[Path]) -> ImportReport:
-        """Import article files (folders are searched); each file is stored whole or not at all."""
+    def import_files(self, paths: Iterable[Path],
+                     progress: Callable[[int, int], None] | None = None) -> ImportReport:
+        """Import article files (folders are searched); each file is stored whole or not at all.
+
+        `progress(done, total)` is called after each file.
+        """
         added: list[int] = []
         unchanged: list[int] = []
+        updated: list[int] = []
+        orphaned: list[int] = []
         problems: list[ImportProblem] = []
-        for path in _expand(paths):
+        files = _expand(paths)
+        for done, path in enumerate(files, start=1):
+            if progress:
+                progress(done, len(files))
             try:
                 parsed = read_article(path)
             except SourceError as exc:
                 problems.append(ImportProblem(str(path), str(exc)))
                 continue
             existing = self.articles.find_by_hash(parsed.content_hash)
+            same_url = self.articles.find_by_url(parsed.url) if parsed.url else None
             if existing is not None:
                 unchanged.append(existing)
+            elif same_url is not None:
+                # A newer version of an article we have: update it in place.
+                orphaned += self.articles.replace_source(same_url, parsed)
+                updated.append(same_url)
             else:
                 added.append(self.articles.add(parsed))
-        return ImportReport(tuple(added), tuple(unchanged), tuple(problems))
+        return ImportReport(tuple(added), tuple(unchanged), tuple(problems), tuple(updated),
+                            tuple(orphaned))
 
     def seed_if_new(self, seeds: Path) -> ImportReport | None:
         """Import the sample articles into a library that has never been seeded and is empty."""
@@ -115,15 +130,17 @@ class ArticleManager:
         return Article.select().count()
 
     def ids(self, order: str = "added", tag: str | None = None, search: str = "",
-            archived: bool = False) -> list[int]:
+            archived: bool = False, unread_only: bool = False) -> list[int]:
         """Article ids in list order (ids only: cheap even for 100,000 articles).
 
         The articles in the reading list, or with `archived` those in the archive. With
         `tag`, only articles carrying it or a tag nested below it, on the article or on
         one of its highlights. With `search`, only articles matching it, best match first.
         """
-        in_view = {row[0] for row in Article.select(Article.id).where(
-            Article.archived == archived).tuples()} if search.strip() else None
+        in_view_query = Article.select(Article.id).where(Article.archived == archived)
+        if unread_only:
+            in_view_query = in_view_query.where(Article.read == False)  # noqa: E712
+        in_view = {row[0] for row in in_view_query.tuples()} if search.strip() else None
         matches = self._search.article_ids_query(search) if search.strip() else None
         if search.strip() and matches is None:
             return []
@@ -135,6 +152,8 @@ class ArticleManager:
             return ranked
         query = (Article.select(Article.id).where(Article.archived == archived)
                  .order_by(*SORT_ORDERS[order]))
+        if unread_only:
+            query = query.where(Article.read == False)  # noqa: E712
         if tag:
             query = query.where(Article.id.in_(self._tags.article_ids_query(tag)))
         return [row[0] for row in query.tuples()]
@@ -147,7 +166,7 @@ class ArticleManager:
             for row in Article.listing().where(Article.id.in_(chunk)).namedtuples():
                 rows[row.id] = ArticleSummary(
                     row.id, row.title, row.author, row.publication, row.published,
-                    bool(row.read), bool(row.archived), row.added_at,
+                    bool(row.read), bool(row.archived), row.added_at, row.progress,
                 )
         return [rows[i] for i in ids if i in rows]
 
@@ -157,6 +176,7 @@ class ArticleManager:
             row.id, row.title, row.author, row.publication, row.published, row.url,
             row.source_name, row.source_format, row.added_at, row.read, row.archived,
             row.reading_position, row.content_hash, self.tag_names(article_id), row.note,
+            row.progress,
         )
 
     def tag_names(self, article_id: int) -> tuple[str, ...]:
@@ -188,6 +208,7 @@ class ArticleManager:
         with db.database.atomic():
             Article.update(
                 title=parsed.title, author=parsed.author, published=parsed.published,
+                publication=parsed.publication, url=parsed.url,
                 source_name=parsed.source_name, source_format=parsed.source_format,
                 source_text=parsed.source_text, text=parsed.text, content_hash=parsed.content_hash,
             ).where(Article.id == article_id).execute()
@@ -258,6 +279,10 @@ class ArticleManager:
                 self._highlights.restore(highlight)
         return Changes(article_list=True, tags=True, highlights=frozenset({article_id}))
 
+    def source(self, article_id: int) -> str:
+        """Exactly what was imported (for web pages: the sanitised article)."""
+        return self._row(article_id).source_text
+
     def text(self, article_id: int) -> str:
         """The canonical text stored for the article."""
         return self._row(article_id).text
@@ -266,15 +291,39 @@ class ArticleManager:
         row = Article.select(Article.id).where(Article.content_hash == content_hash).first()
         return row.id if row else None
 
+    def find_by_url(self, url: str) -> int | None:
+        row = Article.select(Article.id).where(Article.url == url).first()
+        return row.id if row else None
+
     def add(self, parsed: ParsedArticle) -> int:
+        """Store a parsed article (with the tags its file carried), in one transaction."""
         with db.database.atomic():
             article = Article.create(
                 title=parsed.title, author=parsed.author, published=parsed.published,
+                publication=parsed.publication, url=parsed.url,
                 source_name=parsed.source_name, source_format=parsed.source_format,
                 source_text=parsed.source_text, text=parsed.text,
                 content_hash=parsed.content_hash,
             )
+            for tag in self._tags.ensure(parsed.tags):
+                ArticleTag.insert(article=article.id, tag=tag).on_conflict_ignore().execute()
         return article.id
+
+    def set_position(self, article_id: int, position: int, progress: int) -> Changes:
+        """Remember where the reader is (a code-point offset) and how far, in percent.
+
+        Reading to the end marks the article read. Not an undoable action.
+        """
+        row = self._row(article_id)
+        progress = max(0, min(100, progress))
+        fields: dict[str, object] = {"reading_position": max(0, position), "progress": progress}
+        if progress >= 100:
+            fields["read"] = True
+        if all(getattr(row, name) == value for name, value in fields.items()):
+            return Changes()
+        with db.database.atomic():
+            Article.update(**fields).where(Article.id == article_id).execute()
+        return Changes(articles=frozenset({article_id}))
 
     def set_archived(self, article_id: int, archived: bool) -> Changes:
         """Move an article into the archive (out of the reading list) or back."""

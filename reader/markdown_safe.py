@@ -27,9 +27,9 @@ _HAS_NON_DIGIT = re.compile(r"[^\d/]")
 
 
 def _is_edge_space(ch: str) -> bool:
-    # Paragraph text is trimmed before inline parsing; markdown-it trims like JavaScript's
-    # String.trim (Unicode spaces, NBSP, U+2028/9) and Obsidian also drops U+FEFF, so any
-    # of these at either end of a line is written as a reference, which is never trimmed.
+    # Paragraph text is trimmed before inline parsing, by markdown-it-py of Unicode spaces,
+    # NBSP and U+2028/9, and by JavaScript's String.trim (markdown-it, Obsidian) of U+FEFF
+    # too; any of these at either end of a line is written as a reference, never trimmed.
     return ch.isspace() or ch == "\ufeff"
 
 
@@ -114,7 +114,7 @@ def hashtag(name: str) -> str:
     The name is NFC-normalised; a leading '#' is dropped; nesting by '/' is kept, with
     empty segments and surrounding spaces removed; runs of whitespace become '-' and every
     other character that is not a letter, digit, '_' or '-' becomes '_' ('Key claim' ->
-    '#Key-claim', 'C++' -> '#C__'). A tag with no letter (Obsidian ignores purely
+    '#Key-claim', 'C++' -> '#C__'). A tag of only digits and '/' (Obsidian ignores purely
     numeric tags such as '#2024') gets a leading '_': '#_2024'; an empty name gives '#_'.
     The result always matches `^#[\\w/-]+$`.
     """
@@ -135,12 +135,12 @@ def contained(markdown: str, label: str = "Note") -> str:
 
     The first line is '> [!note] <label>' (label escaped with `escape_inline`), then an
     empty '>' line and every line of `markdown` prefixed with '> ' ('>' for empty lines;
-    trailing empty lines dropped). Lines are split at every
-    CommonMark line ending (\\n, \\r\\n and a lone \\r) so that none can start outside the
-    quote. A block quote closes everything opened inside it, so an unclosed code fence or
-    HTML block, a '---' line, a heading or fake front matter in the note stays inside. No
-    trailing newline: separate the result from what follows with a blank line, otherwise a
-    following paragraph line would continue the quote lazily.
+    trailing empty lines dropped). Lines are split at every CommonMark line ending (\\n,
+    \\r\\n and a lone \\r) so that none can start outside the quote. A block quote closes
+    everything opened inside it, so an unclosed code fence or HTML block, a '---' line, a
+    heading or fake front matter in the note stays inside. No trailing newline: separate
+    the result from what follows with a blank line, otherwise a following paragraph line
+    would continue the quote lazily.
 
     What stays the user's responsibility: raw HTML that is valid Markdown but unbalanced as
     HTML (an unclosed `<!--` or `<script>`) reaches the HTML unchanged; Obsidian renders

@@ -17,6 +17,7 @@ class ArticleSummary:
     read: bool
     archived: bool
     added_at: str
+    progress: int = 0  # percent read
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class ArticleRecord:
     content_hash: str
     tags: tuple[str, ...] = ()
     note: str = ""
+    progress: int = 0
 
 
 @dataclass(frozen=True)
@@ -84,8 +86,21 @@ class ImportProblem:
 @dataclass(frozen=True)
 class ImportReport:
     added: tuple[int, ...] = ()
-    unchanged: tuple[int, ...] = ()
+    unchanged: tuple[int, ...] = ()  # already in the library, identical
     problems: tuple[ImportProblem, ...] = ()
+    updated: tuple[int, ...] = ()  # a newer version of an article already there (same URL)
+    orphaned: tuple[int, ...] = ()  # highlights that could not be placed in updated articles
+
+    def summary(self) -> str:
+        """One line for people: what happened to the files."""
+        parts = [f"{len(self.added)} imported"]
+        if self.updated:
+            parts.append(f"{len(self.updated)} updated")
+        if self.unchanged:
+            parts.append(f"{len(self.unchanged)} already in the library")
+        if self.problems:
+            parts.append(f"{len(self.problems)} could not be imported")
+        return ", ".join(parts) + "."
 
 
 @dataclass(frozen=True)

@@ -11,15 +11,21 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from reader.document import BYLINE, TITLE, Block, Document, Span
-from reader.head import Head, format_date, split_head
+from reader.head import Head, format_date, parse_author, parse_date, split_head
 from reader.parsing import MARKDOWN, TEXT, mend_paragraphs, parse
+
+HTML = "html"
 
 MAX_BYTES = 20 * 1024 * 1024
 _FORMAT_BY_SUFFIX = {
     ".md": MARKDOWN, ".markdown": MARKDOWN, ".mdown": MARKDOWN, ".mkd": MARKDOWN,
     ".txt": TEXT, ".text": TEXT, "": TEXT,
+    ".html": HTML, ".htm": HTML, ".xhtml": HTML,
 }
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 BYLINE_SEPARATOR = " · "
 
 
@@ -39,6 +45,9 @@ class ParsedArticle:
     source_name: str
     text: str  # canonical text of the rendered document
     content_hash: str
+    publication: str = ""
+    url: str | None = None
+    tags: tuple[str, ...] = ()
 
 
 def supported(path: Path) -> bool:
@@ -50,7 +59,7 @@ def read_article(path: Path) -> ParsedArticle:
     source_format = _FORMAT_BY_SUFFIX.get(path.suffix.lower())
     if source_format is None:
         raise SourceError(f"is not a supported kind of file ({path.suffix or 'no extension'}); "
-                          "Markdown (.md) and plain text (.txt) can be imported")
+                          "Markdown (.md), plain text (.txt) and web pages (.html) can be imported")
     text = decode(_read_bytes(path))
     return parse_article(text, source_format, path.name)
 
@@ -83,26 +92,86 @@ def decode(data: bytes) -> str:
 
 
 def parse_article(source_text: str, source_format: str, source_name: str = "") -> ParsedArticle:
-    """Parse source text into an article; raises SourceError when it holds no readable text."""
+    """Parse source text into an article; raises SourceError when it holds no readable text.
+
+    A web page is reduced to its article and sanitised first; what is stored is that
+    sanitised HTML, never the page as saved.
+    """
+    meta: dict[str, object] = {}
+    if source_format == HTML:
+        from reader.html_import import NoArticleError, extract_article
+
+        try:
+            page = extract_article(source_text)
+        except NoArticleError as exc:
+            raise SourceError(str(exc) or "has no article in it") from exc
+        source_text = page.html
+        meta = {"title": page.title, "author": page.author, "published": page.published,
+                "publication": page.site_name, "url": page.url}
+    elif source_format == MARKDOWN:
+        meta = front_matter(source_text)
     head, body = split_body(source_text, source_format)
-    if not any(block.text.strip() for block in body) and not head.title:
+    title = str(meta.get("title") or head.title or _title_from_name(source_name) or "Untitled")
+    author = str(meta.get("author") or head.author)
+    published = meta.get("published") or head.published
+    publication = str(meta.get("publication") or "")
+    if not any(block.text.strip() for block in body) and not (head.title or meta.get("title")):
         raise SourceError("has no article text")
-    title = head.title or _title_from_name(source_name) or "Untitled"
-    document = render(title, head.author, "", head.published, body)
+    document = render(title, author, publication, published, body)
     return ParsedArticle(
-        title=title,
-        author=head.author,
-        published=head.published,
-        source_text=source_text,
-        source_format=source_format,
-        source_name=source_name,
-        text=document.text,
-        content_hash=content_hash(source_text),
+        title=title, author=author, published=published, source_text=source_text,
+        source_format=source_format, source_name=source_name, text=document.text,
+        content_hash=content_hash(source_text), publication=publication,
+        url=meta.get("url") or None, tags=tuple(meta.get("tags") or ()),
     )
+
+
+def front_matter(source_text: str) -> dict[str, object]:
+    """Title, author, date, publication, URL and tags from a Markdown file's YAML front matter."""
+    match = _FRONT_MATTER.match(source_text)
+    if not match:
+        return {}
+    try:
+        data = yaml.safe_load(match.group(1))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 2})" if mark is not None else ""
+        raise SourceError(f"has front matter that is not valid YAML{where}") from exc
+    if not isinstance(data, dict):
+        return {}
+    lowered = {str(k).lower(): v for k, v in data.items()}
+
+    def first(*names: str) -> object:
+        return next((lowered[n] for n in names if lowered.get(n) not in (None, "", [])), None)
+
+    authors = first("author", "authors", "by")
+    if isinstance(authors, list):
+        authors = ", ".join(str(a) for a in authors)
+    when = first("published", "date", "created", "published_at")
+    url = first("url", "source", "link", "canonical")
+    tags = first("tags", "keywords")
+    if isinstance(tags, str):
+        tags = [t for t in re.split(r"[,\s]+", tags) if t]
+    return {
+        "title": str(first("title") or "").strip(),
+        "author": parse_author(str(authors)) or str(authors or "").strip(),
+        "published": parse_date(str(when)) if when else None,
+        "publication": str(first("publication", "site", "site_name", "source_name") or "").strip(),
+        "url": str(url).strip() if isinstance(url, str) and re.match(r"https?://", url) else None,
+        "tags": [str(t).lstrip("#") for t in tags] if isinstance(tags, list) else [],
+    }
 
 
 def split_body(source_text: str, source_format: str) -> tuple[Head, list[Block]]:
     """The head metadata and the mended body blocks of a source."""
+    if source_format == HTML:
+        from reader.html_import import parse_html
+
+        return Head(), parse_html(source_text)
+    if source_format == MARKDOWN:
+        match = _FRONT_MATTER.match(source_text)
+        if match:
+            source_text = source_text[match.end():]
     head, body = split_head(parse(source_text, source_format))
     return head, mend_paragraphs(body)
 

@@ -23,6 +23,7 @@ DATE_ROLE = Qt.ItemDataRole.UserRole + 3
 READ_ROLE = Qt.ItemDataRole.UserRole + 4
 SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 5
 SNIPPET_ROLE = Qt.ItemDataRole.UserRole + 6
+PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 7
 
 PAGE = 200
 CACHE_ROWS = 5000
@@ -37,6 +38,8 @@ class ArticleListModel(QAbstractListModel):
         self._tag: str | None = None
         self._search = ""
         self._archived = False
+        self._order = "added"
+        self._unread_only = False
         self._ids: list[int] = library.articles.ids()
         self._cache: OrderedDict[int, ArticleSummary] = OrderedDict()
         self._snippets: dict[int, str] = {}
@@ -68,6 +71,23 @@ class ArticleListModel(QAbstractListModel):
         self._archived = archived
         self.reload()
 
+    @property
+    def order(self) -> str:
+        return self._order
+
+    def set_order(self, order: str) -> None:
+        """Sort by "added", "published" or "title" (a search is always best match first)."""
+        self._order = order
+        self.reload()
+
+    @property
+    def unread_only(self) -> bool:
+        return self._unread_only
+
+    def set_unread_only(self, unread_only: bool) -> None:
+        self._unread_only = unread_only
+        self.reload()
+
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self._ids)
 
@@ -80,7 +100,7 @@ class ArticleListModel(QAbstractListModel):
             return self._snippet(index.row())
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
                         Qt.ItemDataRole.AccessibleTextRole, AUTHOR_ROLE, DATE_ROLE, READ_ROLE,
-                        SUMMARY_ROLE):
+                        SUMMARY_ROLE, PROGRESS_ROLE):
             return None
         summary = self.summary(index.row())
         if summary is None:
@@ -88,7 +108,8 @@ class ArticleListModel(QAbstractListModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return summary.title
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            state = "read" if summary.read else "unread"
+            state = "read" if summary.read else (
+                f"{summary.progress}% read" if summary.progress else "unread")
             return f"{summary.title}, {summary.author}, {format_date(summary.published)}, {state}"
         if role == AUTHOR_ROLE:
             return summary.author
@@ -96,6 +117,8 @@ class ArticleListModel(QAbstractListModel):
             return format_date(summary.published)
         if role == READ_ROLE:
             return summary.read
+        if role == PROGRESS_ROLE:
+            return summary.progress
         return summary
 
     def summary(self, row: int) -> ArticleSummary | None:
@@ -147,8 +170,9 @@ class ArticleListModel(QAbstractListModel):
     def reload(self) -> None:
         """Rebuild the list after articles were added or removed."""
         self.beginResetModel()
-        self._ids = self._library.articles.ids(tag=self._tag, search=self._search,
-                                               archived=self._archived)
+        self._ids = self._library.articles.ids(
+            self._order, tag=self._tag, search=self._search, archived=self._archived,
+            unread_only=self._unread_only)
         self._cache.clear()
         self._snippets.clear()
         self.endResetModel()
@@ -205,6 +229,12 @@ class ArticleDelegate(QStyledItemDelegate):
         painter.setPen(QColor(theme.MUTED))
         meta = meta_metrics.elidedText(meta, Qt.TextElideMode.ElideRight, width)
         painter.drawText(left, top + title_metrics.height() + 3 + meta_metrics.ascent(), meta)
+        progress = index.data(PROGRESS_ROLE) or 0
+        if 0 < progress < 100 and not index.data(READ_ROLE):
+            # How far it has been read: a thin line along the bottom of the row.
+            bar = QRectF(left, rect.bottom() - 3, width * progress / 100, 2)
+            painter.fillRect(QRectF(left, rect.bottom() - 3, width, 2), QColor(theme.BORDER))
+            painter.fillRect(bar, QColor(theme.ACCENT))
         if selected and option.state & QStyle.StateFlag.State_HasFocus:
             # Keyboard focus is in the list: a bar in the margin says which row it is on.
             painter.fillRect(QRectF(rect.left(), rect.top(), 3, rect.height()), QColor(theme.ACCENT))

@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QApplication, QFileDialog, QProgressDialog, QWidget
 
+from reader.db import database
 from reader.export import Exporter, ExportError, ExportReport
 from reader.library import Library
 
@@ -41,6 +42,8 @@ class ExportJob(QObject):
             self.failed.emit(f"The export stopped: {exc}")
         else:
             self.done.emit(report)
+        finally:
+            database.close()  # this thread's own connection
 
 
 class ExportController(QObject):

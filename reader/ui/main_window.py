@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt
 from PySide6.QtWidgets import (
@@ -17,8 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from reader import APP_NAME
-from reader.colours import COLOURS, DEFAULT_COLOUR
-from reader.commands import DEFAULT_KEYMAP, LIST, READER, command
+from reader.commands import DEFAULT_KEYMAP, LIST, READER
 from reader.db import LibraryError
 from reader.library import Library
 from reader.records import Changes, HighlightRecord, ImportReport
@@ -26,24 +26,21 @@ from reader.settings import Settings, SettingsError
 from reader.ui.actions import CommandActions
 from reader.ui.annotation_panel import AnnotationPanel
 from reader.ui.article_list import ID_ROLE, ArticleDelegate, ArticleListModel
-from reader.ui.cheat_sheet import CheatSheet
-from reader.ui.colour_dialog import ColourNamesDialog
 from reader.links import Link
-from reader.ui.dialogs import Confirm
 from reader.ui.exporting import ExportController
-from reader.ui.palette import CommandPalette, entries_from_registry
 from reader.ui.reading_pane import ReadingPane
 from reader.ui.search_box import SearchBox
-from reader.ui.tag_manager import TagManagerDialog
 from reader.ui.tag_sidebar import TagSidebar
+from reader.ui.importing import ImportController, ImportSummary
+from reader.ui.reading_state import ReadingTracker
+from reader.ui.window_commands import STATUS_MS, WindowCommands
 from reader.ui import theme
 
-STATUS_MS = 6000
 FONT_MIN = 8.0
 FONT_MAX = 32.0
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowCommands, QMainWindow):
     """Lists the library's articles, shows the chosen one, and annotates it."""
 
     def __init__(self, library: Library, settings: QSettings,
@@ -120,6 +117,11 @@ class MainWindow(QMainWindow):
         self.annotation_panel.reattach_requested.connect(self._reattach)
         self.annotation_panel.edit_finished.connect(self._edit_finished)
         self.exports = ExportController(self, library, preferences)
+        self.imports = ImportController(self, library)
+        self.imports.finished.connect(self._imported)
+        self.tracker = ReadingTracker(library, self.reading_pane, self)
+        self.tracker.changed.connect(self.apply_changes)
+        self.setAcceptDrops(True)
         self.exports.finished.connect(lambda message: self.statusBar().showMessage(message, 10000))
         self._return_focus: QWidget | None = None
         self._update_header()
@@ -143,14 +145,17 @@ class MainWindow(QMainWindow):
     def _current_row_changed(self, current, _previous) -> None:
         self.annotation_panel.save_pending()
         if not current.isValid():
+            self.tracker.article_shown(None)
             self.reading_pane.show_placeholder()
             self.annotation_panel.show_article(None)
             self._highlights = []
             return
         article_id = current.data(ID_ROLE)
+        self.tracker.save()
         self.reading_pane.show_document(self.library.articles.document(article_id))
         self._load_highlights(article_id)
         self.annotation_panel.show_article(article_id)
+        self.tracker.article_shown(article_id)
         self.settings.setValue(f"{self._library_key}/last_article", article_id)
 
     def _load_highlights(self, article_id: int, active: int | None = None) -> None:
@@ -163,6 +168,8 @@ class MainWindow(QMainWindow):
         count = self.model.rowCount()
         noun = "ARTICLE" if count == 1 else "ARTICLES"
         where = "IN THE ARCHIVE" if self.model.archived else ""
+        if self.model.unread_only:
+            noun = "UNREAD " + noun
         scope = f" · #{self.model.tag}" if self.model.tag else ""
         found = " FOUND" if self.model.search.strip() else ""
         self.list_header.setText(" ".join(p for p in (f"{count} {noun}{found}", where) if p) + scope)
@@ -315,47 +322,6 @@ class MainWindow(QMainWindow):
         self.apply_changes(self.library.highlights.reattach(highlight_id, *span))
         self.reading_pane.clear_selection()
 
-    # --- commands (named after the registry's ids) -------------------------------------
-    def cmd_app_quit(self) -> None:
-        self.close()
-
-    def cmd_edit_undo(self) -> None:
-        label = self.library.undo_stack.undo_label
-        changes = self.library.undo()
-        if changes is None:
-            self.statusBar().showMessage("Nothing to undo.", STATUS_MS)
-            return
-        self.apply_changes(changes)
-        self.statusBar().showMessage(f"Undone: {label}", STATUS_MS)
-
-    def cmd_edit_redo(self) -> None:
-        label = self.library.undo_stack.redo_label
-        changes = self.library.redo()
-        if changes is None:
-            self.statusBar().showMessage("Nothing to redo.", STATUS_MS)
-            return
-        self.apply_changes(changes)
-        self.statusBar().showMessage(f"Redone: {label}", STATUS_MS)
-
-    # export
-    def cmd_export_article(self) -> None:
-        article_id = self.current_article_id()
-        if article_id is None:
-            self.statusBar().showMessage("Open an article to export its annotations.", STATUS_MS)
-            return
-        self.annotation_panel.save_pending()
-        self.exports.export([article_id])
-
-    def cmd_export_all(self) -> None:
-        self.annotation_panel.save_pending()
-        self.exports.export(None)
-
-    def cmd_export_copy(self) -> None:
-        article_id = self.current_article_id()
-        if article_id is not None:
-            self.annotation_panel.save_pending()
-            self.exports.copy(article_id)
-
     def open_link(self, link: Link) -> bool:
         """Show the article (and highlight) a marginalia:// link points at."""
         if self.model.row_of(link.article_id) is None:
@@ -383,51 +349,11 @@ class MainWindow(QMainWindow):
         self.activateWindow()
         return True
 
-    # view
-    def cmd_view_palette(self) -> None:
-        disabled = [cid for cid, action in self.actions.menu_actions.items() if not action.isEnabled()]
-        chosen = CommandPalette.ask(
-            self, entries_from_registry(self.actions.keymap, self._colour_titles(), disabled=disabled))
-        if chosen:
-            getattr(self, command(chosen).handler)()
-
-    def cmd_view_cheat_sheet(self) -> None:
-        CheatSheet.show_for(self, self.actions.keymap, self._colour_titles())
-
-    def _colour_titles(self) -> dict[str, str]:
-        return {f"highlight.colour-{c.number}": f"Colour {c.number}: {c.name}"
-                for c in self.library.colours.all()}
-
-    def cmd_search_focus(self) -> None:
-        self.search_box.setFocus()
-        self.search_box.selectAll()
-
-    def cmd_view_archive(self) -> None:
-        self._keep_current_after(lambda: self.model.set_archived(not self.model.archived))
-        self.statusBar().showMessage(
-            "Showing the archive (E unarchives)." if self.model.archived
-            else "Showing the reading list.", STATUS_MS)
-
-    def cmd_view_theme(self) -> None:
-        names = list(theme.THEMES)
-        name = names[(names.index(theme.current) + 1) % len(names)]
-        self.set_theme(name)
-        self.statusBar().showMessage(f"{name.capitalize()} theme", STATUS_MS)
-
     def set_theme(self, name: str) -> None:
         theme.apply(QApplication.instance(), name)
         self.reading_pane.restyle()
         self.list_view.viewport().update()
         self.remember("theme", theme.current)
-
-    def cmd_view_font_larger(self) -> None:
-        self.set_font_size(self.reading_pane.font_size() + 1)
-
-    def cmd_view_font_smaller(self) -> None:
-        self.set_font_size(self.reading_pane.font_size() - 1)
-
-    def cmd_view_font_reset(self) -> None:
-        self.set_font_size(theme.BODY_POINT_SIZE)
 
     def set_font_size(self, size: float) -> None:
         size = max(FONT_MIN, min(FONT_MAX, size))
@@ -467,222 +393,6 @@ class MainWindow(QMainWindow):
         box.setInformativeText("\n".join(problems))
         box.open()
 
-    def cmd_view_cycle_focus(self) -> None:
-        panel = self.annotation_panel
-        panes = [self.list_view, self.reading_pane, panel]
-        focus = QApplication.focusWidget()
-        current = next((i for i, pane in enumerate(panes)
-                        if focus is not None and (focus is pane or pane.isAncestorOf(focus))), -1)
-        target = panes[(current + 1) % len(panes)]
-        if target is panel:
-            # Into the panel: its highlight list when it shows any, else the article's tags.
-            target = panel.list_view if panel.list_view.isVisible() else panel.article_tags
-        target.setFocus(Qt.FocusReason.TabFocusReason)
-
-    # list
-    def _step_article(self, step: int) -> None:
-        if not self.model.rowCount():
-            return
-        row = self.list_view.currentIndex().row()
-        row = 0 if row < 0 else max(0, min(self.model.rowCount() - 1, row + step))
-        self.open_article(self.model.article_id(row))
-
-    def cmd_list_next(self) -> None:
-        self._step_article(1)
-
-    def cmd_list_previous(self) -> None:
-        self._step_article(-1)
-
-    def cmd_article_toggle_read(self) -> None:
-        article_id = self.current_article_id()
-        if article_id is None:
-            return
-        read = not self.library.articles.get(article_id).read
-        self.apply_changes(self.library.articles.set_read(article_id, read))
-        self.statusBar().showMessage("Marked as read." if read else "Marked as unread.", STATUS_MS)
-
-    def cmd_article_archive(self) -> None:
-        article_id = self.current_article_id()
-        if article_id is None:
-            return
-        archived = not self.library.articles.get(article_id).archived
-        self.apply_changes(self.library.articles.set_archived(article_id, archived))
-        self.statusBar().showMessage(
-            "Archived. It is in the archive view (View › Show archive)." if archived
-            else "Back in the reading list.", STATUS_MS)
-
-    # reading
-    def cmd_reader_next_paragraph(self) -> None:
-        self.reading_pane.move_paragraph_focus(1)
-
-    def cmd_reader_previous_paragraph(self) -> None:
-        self.reading_pane.move_paragraph_focus(-1)
-
-    def cmd_reader_page_down(self) -> None:
-        self.reading_pane.page(1)
-
-    def cmd_reader_page_up(self) -> None:
-        self.reading_pane.page(-1)
-
-    def cmd_reader_top(self) -> None:
-        self.reading_pane.go_to_start()
-
-    def cmd_reader_end(self) -> None:
-        self.reading_pane.go_to_end()
-
-    def cmd_selection_start(self) -> None:
-        self.reading_pane.begin_keyboard_selection()
-        self.statusBar().showMessage(
-            "Selecting: W/B a word more/less, S/Shift+S a sentence, Shift+arrows; H highlights, "
-            "Esc cancels.", STATUS_MS)
-
-    def cmd_selection_grow_word(self) -> None:
-        self.reading_pane.extend_keyboard_selection("word", grow=True)
-
-    def cmd_selection_shrink_word(self) -> None:
-        self.reading_pane.extend_keyboard_selection("word", grow=False)
-
-    def cmd_selection_grow_sentence(self) -> None:
-        self.reading_pane.extend_keyboard_selection("sentence", grow=True)
-
-    def cmd_selection_shrink_sentence(self) -> None:
-        self.reading_pane.extend_keyboard_selection("sentence", grow=False)
-
-    def cmd_article_open(self) -> None:
-        if self.current_article_id() is not None:
-            self.reading_pane.setFocus()
-
-    def cmd_reader_back(self) -> None:
-        if self.reading_pane.textCursor().hasSelection():
-            self.reading_pane.clear_selection()
-            return
-        self.list_view.setFocus()
-
-    def _edit_in_panel(self, focus_editor) -> None:
-        """Put the focus in a panel editor; Enter or Esc there brings it back here."""
-        came_from = QApplication.focusWidget()
-        if focus_editor():
-            self._return_focus = came_from
-
-    def _edit_finished(self) -> None:
-        target, self._return_focus = self._return_focus, None
-        if target is not None and target.isVisible():
-            target.setFocus()
-
-    def cmd_article_tag(self) -> None:
-        if self.current_article_id() is not None:
-            self._edit_in_panel(self.annotation_panel.focus_article_tags)
-
-    def cmd_article_note(self) -> None:
-        if self.current_article_id() is not None:
-            self._edit_in_panel(self.annotation_panel.focus_article_note)
-
-    def cmd_article_delete(self) -> None:
-        article_id = self.current_article_id()
-        if article_id is None:
-            return
-        article = self.library.articles.get(article_id)
-        count = self.library.highlights.count(article_id)
-        detail = f" and its {count} highlight{'s' if count != 1 else ''}" if count else ""
-        if not Confirm.ask(self, "Delete article",
-                           f"Delete “{article.title}”{detail}? You can undo this with Ctrl+Z.",
-                           "Delete"):
-            return
-        self.apply_changes(self.library.articles.delete(article_id))
-        self.statusBar().showMessage(f"Deleted “{article.title}”. Ctrl+Z brings it back.", STATUS_MS)
-
-    def cmd_highlight_create(self) -> None:
-        self._create_highlight(DEFAULT_COLOUR)
-
-    def _colour(self, number: int) -> None:
-        colour = COLOURS[number - 1]
-        if self.reading_pane.selection_span() is not None:
-            self._create_highlight(colour)
-            return
-        target = self._target_highlight()
-        if target is None:
-            self.statusBar().showMessage("Select a passage or a highlight first.", STATUS_MS)
-            return
-        self.apply_changes(self.library.highlights.recolour(target.id, colour))
-
-    def cmd_highlight_colour_1(self) -> None:
-        self._colour(1)
-
-    def cmd_highlight_colour_2(self) -> None:
-        self._colour(2)
-
-    def cmd_highlight_colour_3(self) -> None:
-        self._colour(3)
-
-    def cmd_highlight_colour_4(self) -> None:
-        self._colour(4)
-
-    def cmd_highlight_colour_5(self) -> None:
-        self._colour(5)
-
-    def cmd_highlight_tag(self) -> None:
-        target = self._target_highlight()
-        if target is None:
-            self.statusBar().showMessage("There is no highlight here to tag.", STATUS_MS)
-            return
-        self.annotation_panel.select_highlight(target.id)
-        self._edit_in_panel(self.annotation_panel.focus_highlight_tags)
-
-    def cmd_highlight_note(self) -> None:
-        target = self._target_highlight()
-        if target is None:
-            self.statusBar().showMessage("There is no highlight here to annotate.", STATUS_MS)
-            return
-        self.annotation_panel.select_highlight(target.id)
-        self._edit_in_panel(self.annotation_panel.focus_highlight_note)
-
-    def _step_highlight(self, step: int) -> None:
-        placed = [h for h in self._highlights if not h.orphaned]
-        if not placed:
-            self.statusBar().showMessage("This article has no highlights yet.", STATUS_MS)
-            return
-        ids = [h.id for h in placed]
-        active = self.reading_pane.active_highlight
-        if active in ids:
-            index = (ids.index(active) + step) % len(ids)
-        else:
-            top = self.reading_pane.offset_at_top()
-            after = [i for i, h in enumerate(placed) if h.start >= top]
-            index = (after[0] if after else 0) if step > 0 else ((after[0] - 1) if after else -1)
-        self._mark(ids[index], scroll=True)
-
-    def cmd_highlight_next(self) -> None:
-        self._step_highlight(1)
-
-    def cmd_highlight_previous(self) -> None:
-        self._step_highlight(-1)
-
-    def cmd_highlight_delete(self) -> None:
-        target = self._target_highlight()
-        if target is None:
-            self.statusBar().showMessage("There is no highlight here to delete.", STATUS_MS)
-            return
-        self.apply_changes(self.library.highlights.delete(target.id))
-        self.reading_pane.set_active_highlight(None)
-        self.statusBar().showMessage("Highlight deleted. Ctrl+Z brings it back.", STATUS_MS)
-
-    def cmd_highlight_reattach(self) -> None:
-        highlight_id = self.annotation_panel.current_highlight_id()
-        if highlight_id is None:
-            self.statusBar().showMessage("Choose the highlight to re-attach in the panel.", STATUS_MS)
-            return
-        self._reattach(highlight_id)
-
-    def cmd_tags_manage(self) -> None:
-        dialog = TagManagerDialog(self.library, self)
-        dialog.changed.connect(self.apply_changes)
-        dialog.exec()
-
-    def cmd_colours_names(self) -> None:
-        dialog = ColourNamesDialog(self.library, self)
-        dialog.changed.connect(self.apply_changes)
-        dialog.exec()
-
     # --- state ----------------------------------------------------------------------
     def _restore_state(self) -> None:
         geometry = self.settings.value("window/geometry")
@@ -700,7 +410,32 @@ class MainWindow(QMainWindow):
             self.open_article(self.model.article_id(row))
         self.list_view.setFocus()
 
+    # --- importing ------------------------------------------------------------------
+    def import_paths(self, paths: list[Path]) -> None:
+        """Import files (in the background); the summary names any file that failed."""
+        if not self.imports.start(paths):
+            self.statusBar().showMessage("An import is already running.", STATUS_MS)
+
+    def _imported(self, report: ImportReport) -> None:
+        self.apply_changes(Changes(article_list=True, tags=True))
+        self.statusBar().showMessage(report.summary(), 10000)
+        ImportSummary.show(self, report)
+        opened = (report.added or report.updated)
+        if opened:
+            self.open_link(Link(opened[0]))
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        if any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.import_paths(paths)
+
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        self.tracker.save()
         self.annotation_panel.save_pending()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/splitter", self.splitter.saveState())

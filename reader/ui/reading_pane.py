@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
     QDesktopServices,
@@ -69,6 +69,9 @@ class ReadingPane(QTextBrowser):
         self._active_highlight: int | None = None
         self._block_starts: list[int] = []
         self._focus_block: int | None = None
+        self._pending_top: int | None = None  # a place to scroll to once laid out
+        self._shown = False  # QTextEdit scrolls to its cursor when first shown
+        self.verticalScrollBar().rangeChanged.connect(lambda *_: self._apply_pending_place())
         self.show_placeholder()
 
     @property
@@ -98,6 +101,7 @@ class ReadingPane(QTextBrowser):
     def show_document(self, document: Document) -> None:
         """Replace the pane's content with the document; its plain text is the document's text."""
         self._document = document
+        self._pending_top = None
         self._offsets = Utf16Map(document.text)
         self._highlights = []
         self._active_highlight = None
@@ -300,13 +304,27 @@ class ReadingPane(QTextBrowser):
         cursor.clearSelection()
         self.setTextCursor(cursor)
 
-    def scroll_to_offset(self, offset: int) -> None:
-        """Scroll so that the given code-point offset sits in the upper third of the view."""
-        cursor = QTextCursor(self.document())
-        cursor.setPosition(min(self._offsets.to_utf16(offset), self.document().characterCount() - 1))
-        top = self.cursorRect(cursor).top() + self.verticalScrollBar().value()
+    def scroll_to_offset(self, offset: int, at_top: bool = False) -> None:
+        """Scroll so that the given code-point offset sits in the upper third of the view
+        (or at its top)."""
         bar = self.verticalScrollBar()
-        bar.setValue(max(0, min(bar.maximum(), int(top - self.viewport().height() / 3))))
+        above = 0 if at_top else self.viewport().height() / 3
+        target = max(0, int(self.offset_y(offset) - above))
+        # Until the pane is shown and Qt has laid the text out, the scroll range is too
+        # short: keep the place and scroll again when the range grows.
+        laid_out = self._shown and target <= bar.maximum()
+        self._pending_top = offset if at_top and not laid_out else None
+        bar.setValue(min(bar.maximum(), target))
+
+    def offset_y(self, offset: int) -> float:
+        """The document y of the line holding a code-point offset (laying it out if need be)."""
+        position = min(self._offsets.to_utf16(offset), max(0, self.document().characterCount() - 1))
+        block = self.document().findBlock(position)
+        # Asking for the block's rectangle makes Qt lay out the text up to it.
+        top = self.document().documentLayout().blockBoundingRect(block).top()
+        layout = block.layout()
+        line = layout.lineForTextPosition(position - block.position()) if layout else None
+        return top + (line.y() if line is not None and line.isValid() else 0)
 
     def cursor_offset(self) -> int:
         """Code-point offset of the text cursor."""
@@ -344,8 +362,25 @@ class ReadingPane(QTextBrowser):
         return self.document().toRawText().replace("\u2029", "\n").replace("\u2028", "\n")
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        # Keep the reader's place: the text at the top stays at the top after the reflow.
+        place = self._pending_top
+        if place is None and self._document is not None and self.isVisible():
+            place = self.offset_at_top()
         super().resizeEvent(event)
         self._fit_column()
+        if place:
+            self.scroll_to_offset(place, at_top=True)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().showEvent(event)
+        self._shown = True
+        if self._pending_top is not None:
+            # After this event the text gets its layout; then the place can be found.
+            QTimer.singleShot(0, self._apply_pending_place)
+
+    def _apply_pending_place(self) -> None:
+        if self._pending_top is not None and self._shown and self.isVisible():
+            self.scroll_to_offset(self._pending_top, at_top=True)
 
     def _fit_column(self) -> None:
         # A capped, centred measure: the side margins absorb whatever width is left.

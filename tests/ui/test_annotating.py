@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication
 from reader.commands import COMMANDS
 from reader.library import Library
 from reader.paths import seeds_dir
-from reader.ui import main_window as main_window_module
+from reader.ui import dialogs
 from reader.ui.main_window import MainWindow
 
 SECOND_SEED = "Ukraine continues offensive inside Russia"
@@ -149,12 +149,12 @@ def test_deleting_an_article_asks_first_and_can_be_undone(qtbot, seeded_library,
     _select(window, "two bridges")
     window.cmd_highlight_create()
     answers = []
-    monkeypatch.setattr(main_window_module.Confirm, "ask",
+    monkeypatch.setattr(dialogs.Confirm, "ask",
                         classmethod(lambda cls, parent, title, text, action: answers.append(text) or False))
     window.cmd_article_delete()
     assert seeded_library.articles.count() == 2
     assert "1 highlight" in answers[0]
-    monkeypatch.setattr(main_window_module.Confirm, "ask", classmethod(lambda cls, *args: True))
+    monkeypatch.setattr(dialogs.Confirm, "ask", classmethod(lambda cls, *args: True))
     window.cmd_article_delete()
     assert seeded_library.articles.count() == 1
     assert window.model.rowCount() == 1 and window.current_article_id() != article_id

@@ -96,3 +96,54 @@ def test_archived_articles_leave_the_reading_list(library, write_file):
     assert library.articles.ids(search="rivers", archived=True) == [a]
     library.articles.set_archived(a, False)
     assert sorted(library.articles.ids()) == sorted([a, b])
+
+
+def test_reading_position_and_progress_are_saved_and_the_end_marks_read(library_path, write_file):
+    with Library.open(library_path) as library:
+        (article_id,) = library.import_files([write_file("a.md", "# A\n\nText.")]).added
+        assert library.articles.set_position(article_id, 5, 40).articles == {article_id}
+        assert library.articles.set_position(article_id, 5, 40).articles == frozenset()
+        assert library.articles.get(article_id).read is False
+    with Library.open(library_path) as library:
+        record = library.articles.get(article_id)
+        assert (record.reading_position, record.progress) == (5, 40)
+        library.articles.set_position(article_id, 9, 100)
+        assert library.articles.get(article_id).read is True
+        assert library.articles.summaries([article_id])[0].progress == 100
+
+
+def test_front_matter_gives_metadata_and_tags(library, write_file):
+    path = write_file("fm.md", "---\ntitle: 'Rivers: a study'\nauthor: [Ana Lopez, Bo Li]\n"
+                               "date: 2021-03-04\nurl: https://example.org/rivers\nsite: River Times\n"
+                               "tags: [water, geo/rivers]\n---\n\n# Ignored heading title\n\nBody text.\n")
+    (article_id,) = library.import_files([path]).added
+    record = library.articles.get(article_id)
+    assert (record.title, record.author, record.published, record.url, record.publication) == (
+        "Rivers: a study", "Ana Lopez, Bo Li", "2021-03-04", "https://example.org/rivers", "River Times")
+    assert record.tags == ("geo/rivers", "water")
+    text = library.articles.text(article_id)
+    assert text.startswith("Rivers: a study\nAna Lopez, Bo Li · River Times · 4 March 2021\n")
+    assert "title:" not in text
+
+
+def test_bad_front_matter_is_reported(library, write_file):
+    report = library.import_files([write_file("bad.md", "---\ntitle: [unclosed\n---\n\nBody.\n")])
+    assert report.added == ()
+    assert "front matter that is not valid YAML (line" in report.problems[0].reason
+
+
+def test_a_newer_version_with_the_same_url_updates_in_place(library, write_file):
+    first = write_file("v1.md", "---\nurl: https://example.org/a\n---\n# A\n\nThe river rose. Help came late.\n")
+    (article_id,) = library.import_files([first]).added
+    text = library.articles.text(article_id)
+    start = text.index("Help came late.")
+    hid = library.highlights.create(article_id, start, start + len("Help came late.")).highlight_id
+    second = write_file("v2.md", "---\nurl: https://example.org/a\n---\n# A\n\n"
+                                 "Overnight, the river rose. Help came late.\n")
+    report = library.import_files([second])
+    assert report.updated == (article_id,) and report.added == () and report.orphaned == ()
+    assert library.articles.count() == 1
+    record = library.highlights.get(hid)
+    new_text = library.articles.text(article_id)
+    assert new_text[record.start:record.end] == "Help came late."
+    assert report.summary() == "0 imported, 1 updated."

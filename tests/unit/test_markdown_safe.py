@@ -182,8 +182,10 @@ HOSTILE = [
     "carriage\rreturn",
     "form\x0cfeed",
     "nul\x00 bell\x07 escape\x1b del\x7f",
-    "Multi-paragraph quote:\n# not a heading\n\n- not a list\n```\n<div>not html</div>\n---\n"
-    "  [[wiki]] ==mark== $x$ &amp; a  ",
+    (
+        "Multi-paragraph quote:\n# not a heading\n\n- not a list\n```\n<div>not html</div>\n"
+        "---\n  [[wiki]] ==mark== $x$ &amp; a  \r\n1. [^1] %%c%% ^id |a|b|"
+    ),
 ]
 
 

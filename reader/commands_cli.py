@@ -1,0 +1,91 @@
+"""What the command line's library subcommands print: import, list, show and search."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+
+from reader.document_markdown import to_markdown
+from reader.head import format_date
+from reader.library import Library
+from reader.parsing import MARKDOWN
+
+
+def import_files(library: Library, options: argparse.Namespace) -> int:
+    report = library.import_files(options.paths)
+    print(report.summary())
+    for problem in report.problems:
+        print(f"marginalia: {problem}", file=sys.stderr)
+    return 1 if report.problems else 0
+
+
+def _rows(library: Library, article_ids: list[int]) -> list[dict[str, object]]:
+    counts = library.highlights.counts()
+    rows = []
+    for summary in library.articles.summaries(article_ids):
+        record = library.articles.get(summary.id)
+        rows.append({
+            "id": record.id, "title": record.title, "author": record.author,
+            "publication": record.publication, "published": record.published, "url": record.url,
+            "tags": list(record.tags), "highlights": counts.get(record.id, 0),
+            "read": record.read, "archived": record.archived, "progress": record.progress,
+        })
+    return rows
+
+
+def list_articles(library: Library, options: argparse.Namespace) -> int:
+    if options.tag and library.tags.find(options.tag) is None and not library.tags.ids_under(options.tag):
+        print(f"marginalia: There is no tag called {options.tag!r}.", file=sys.stderr)
+        return 1
+    rows = _rows(library, library.articles.ids(tag=options.tag, archived=options.archived))
+    if options.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return 0
+    for row in rows:
+        byline = " · ".join(str(p) for p in (row["author"], row["publication"],
+                                              format_date(row["published"])) if p)
+        tags = " ".join(f"#{t}" for t in row["tags"])
+        count = row["highlights"]
+        extra = "  ".join(p for p in (byline, tags, f"{count} highlight{'s' * (count != 1)}",
+                                      row["url"] or "") if p)
+        print(f"{row['id']:>6}  {row['title']}\n        {extra}")
+    return 0
+
+
+def show(library: Library, options: argparse.Namespace) -> int:
+    record = library.articles.get(options.id)  # LibraryError for an unknown id
+    document = library.articles.document(options.id)
+    if options.format == "text":
+        sys.stdout.write(document.text)
+    elif options.format == "markdown":
+        sys.stdout.write(library.articles.source(options.id) if record.source_format == MARKDOWN
+                         else to_markdown(document))
+    else:
+        data = asdict(record)
+        data["text"] = document.text
+        data["highlights"] = [asdict(h) for h in library.highlights.for_article(options.id)]
+        print(json.dumps(data, ensure_ascii=False, indent=1))
+    return 0
+
+
+def search(library: Library, options: argparse.Namespace) -> int:
+    articles = library.search.articles(options.query)
+    titles = {s.id: s.title for s in library.articles.summaries([a.article_id for a in articles])}
+    highlights = library.search.highlights(options.query)
+    if options.json:
+        print(json.dumps({
+            "articles": [{"id": a.article_id, "title": titles.get(a.article_id, ""),
+                          "snippet": a.snippet} for a in articles],
+            "highlights": [asdict(h) for h in highlights],
+        }, ensure_ascii=False, indent=1))
+        return 0
+    print(f"{len(articles)} article{'s' * (len(articles) != 1)}")
+    for hit in articles:
+        print(f"{hit.article_id:>6}  {titles.get(hit.article_id, '')}\n        {hit.snippet}")
+    print(f"{len(highlights)} highlight{'s' * (len(highlights) != 1)} and notes")
+    for hit in highlights:
+        print(f"{hit.article_id:>6}  {hit.article_title} (highlight {hit.highlight_id})\n"
+              f"        {hit.snippet}")
+    return 0

@@ -1,0 +1,344 @@
+"""What each command of the registry does in the main window (`cmd_<id>` handlers).
+
+A mixin of MainWindow: the window lays out the views and keeps them in step with
+the library; this module holds the actions the user invokes by key, menu or palette.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from reader.colours import COLOURS, DEFAULT_COLOUR
+from reader.commands import command
+from reader.ui import theme
+from reader.ui.cheat_sheet import CheatSheet
+from reader.ui.colour_dialog import ColourNamesDialog
+from reader.links import Link
+from reader.ui.dialogs import Confirm
+from reader.ui.highlight_search import HighlightSearch
+from reader.ui.importing import ImportFiles
+from reader.ui.palette import CommandPalette, entries_from_registry
+from reader.ui.tag_manager import TagManagerDialog
+
+STATUS_MS = 6000
+SORT_NAMES = {"added": "date added", "published": "date published", "title": "title"}
+
+
+class WindowCommands:
+    """The command handlers; `self` is the MainWindow."""
+
+    def cmd_app_quit(self) -> None:
+        self.close()
+
+    def cmd_edit_undo(self) -> None:
+        label = self.library.undo_stack.undo_label
+        changes = self.library.undo()
+        if changes is None:
+            self.statusBar().showMessage("Nothing to undo.", STATUS_MS)
+            return
+        self.apply_changes(changes)
+        self.statusBar().showMessage(f"Undone: {label}", STATUS_MS)
+
+    def cmd_edit_redo(self) -> None:
+        label = self.library.undo_stack.redo_label
+        changes = self.library.redo()
+        if changes is None:
+            self.statusBar().showMessage("Nothing to redo.", STATUS_MS)
+            return
+        self.apply_changes(changes)
+        self.statusBar().showMessage(f"Redone: {label}", STATUS_MS)
+
+    def cmd_export_article(self) -> None:
+        article_id = self.current_article_id()
+        if article_id is None:
+            self.statusBar().showMessage("Open an article to export its annotations.", STATUS_MS)
+            return
+        self.annotation_panel.save_pending()
+        self.exports.export([article_id])
+
+    def cmd_export_all(self) -> None:
+        self.annotation_panel.save_pending()
+        self.exports.export(None)
+
+    def cmd_export_copy(self) -> None:
+        article_id = self.current_article_id()
+        if article_id is not None:
+            self.annotation_panel.save_pending()
+            self.exports.copy(article_id)
+
+    def cmd_view_palette(self) -> None:
+        disabled = [cid for cid, action in self.actions.menu_actions.items() if not action.isEnabled()]
+        chosen = CommandPalette.ask(
+            self, entries_from_registry(self.actions.keymap, self._colour_titles(), disabled=disabled))
+        if chosen:
+            getattr(self, command(chosen).handler)()
+
+    def cmd_view_cheat_sheet(self) -> None:
+        CheatSheet.show_for(self, self.actions.keymap, self._colour_titles())
+
+    def _colour_titles(self) -> dict[str, str]:
+        return {f"highlight.colour-{c.number}": f"Colour {c.number}: {c.name}"
+                for c in self.library.colours.all()}
+
+    def cmd_search_focus(self) -> None:
+        self.search_box.setFocus()
+        self.search_box.selectAll()
+
+    def cmd_view_archive(self) -> None:
+        self._keep_current_after(lambda: self.model.set_archived(not self.model.archived))
+        self.statusBar().showMessage(
+            "Showing the archive (E unarchives)." if self.model.archived
+            else "Showing the reading list.", STATUS_MS)
+
+    def cmd_view_theme(self) -> None:
+        names = list(theme.THEMES)
+        name = names[(names.index(theme.current) + 1) % len(names)]
+        self.set_theme(name)
+        self.statusBar().showMessage(f"{name.capitalize()} theme", STATUS_MS)
+
+    def cmd_view_font_larger(self) -> None:
+        self.set_font_size(self.reading_pane.font_size() + 1)
+
+    def cmd_view_font_smaller(self) -> None:
+        self.set_font_size(self.reading_pane.font_size() - 1)
+
+    def cmd_view_font_reset(self) -> None:
+        self.set_font_size(theme.BODY_POINT_SIZE)
+
+    def cmd_view_cycle_focus(self) -> None:
+        panel = self.annotation_panel
+        panes = [self.list_view, self.reading_pane, panel]
+        focus = QApplication.focusWidget()
+        current = next((i for i, pane in enumerate(panes)
+                        if focus is not None and (focus is pane or pane.isAncestorOf(focus))), -1)
+        target = panes[(current + 1) % len(panes)]
+        if target is panel:
+            # Into the panel: its highlight list when it shows any, else the article's tags.
+            target = panel.list_view if panel.list_view.isVisible() else panel.article_tags
+        target.setFocus(Qt.FocusReason.TabFocusReason)
+
+    def _step_article(self, step: int) -> None:
+        if not self.model.rowCount():
+            return
+        row = self.list_view.currentIndex().row()
+        row = 0 if row < 0 else max(0, min(self.model.rowCount() - 1, row + step))
+        self.open_article(self.model.article_id(row))
+
+    def cmd_list_next(self) -> None:
+        self._step_article(1)
+
+    def cmd_list_previous(self) -> None:
+        self._step_article(-1)
+
+    def cmd_article_toggle_read(self) -> None:
+        article_id = self.current_article_id()
+        if article_id is None:
+            return
+        read = not self.library.articles.get(article_id).read
+        self.apply_changes(self.library.articles.set_read(article_id, read))
+        self.statusBar().showMessage("Marked as read." if read else "Marked as unread.", STATUS_MS)
+
+    def cmd_article_archive(self) -> None:
+        article_id = self.current_article_id()
+        if article_id is None:
+            return
+        archived = not self.library.articles.get(article_id).archived
+        self.apply_changes(self.library.articles.set_archived(article_id, archived))
+        self.statusBar().showMessage(
+            "Archived. It is in the archive view (View › Show archive)." if archived
+            else "Back in the reading list.", STATUS_MS)
+
+    def cmd_reader_next_paragraph(self) -> None:
+        self.reading_pane.move_paragraph_focus(1)
+
+    def cmd_reader_previous_paragraph(self) -> None:
+        self.reading_pane.move_paragraph_focus(-1)
+
+    def cmd_reader_page_down(self) -> None:
+        self.reading_pane.page(1)
+
+    def cmd_reader_page_up(self) -> None:
+        self.reading_pane.page(-1)
+
+    def cmd_reader_top(self) -> None:
+        self.reading_pane.go_to_start()
+
+    def cmd_reader_end(self) -> None:
+        self.reading_pane.go_to_end()
+
+    def cmd_selection_start(self) -> None:
+        self.reading_pane.begin_keyboard_selection()
+        self.statusBar().showMessage(
+            "Selecting: W/B a word more/less, S/Shift+S a sentence, Shift+arrows; H highlights, "
+            "Esc cancels.", STATUS_MS)
+
+    def cmd_selection_grow_word(self) -> None:
+        self.reading_pane.extend_keyboard_selection("word", grow=True)
+
+    def cmd_selection_shrink_word(self) -> None:
+        self.reading_pane.extend_keyboard_selection("word", grow=False)
+
+    def cmd_selection_grow_sentence(self) -> None:
+        self.reading_pane.extend_keyboard_selection("sentence", grow=True)
+
+    def cmd_selection_shrink_sentence(self) -> None:
+        self.reading_pane.extend_keyboard_selection("sentence", grow=False)
+
+    def cmd_article_open(self) -> None:
+        if self.current_article_id() is not None:
+            self.reading_pane.setFocus()
+
+    def cmd_reader_back(self) -> None:
+        if self.reading_pane.textCursor().hasSelection():
+            self.reading_pane.clear_selection()
+            return
+        self.list_view.setFocus()
+
+    def _edit_in_panel(self, focus_editor) -> None:
+        """Put the focus in a panel editor; Enter or Esc there brings it back here."""
+        came_from = QApplication.focusWidget()
+        if focus_editor():
+            self._return_focus = came_from
+
+    def _edit_finished(self) -> None:
+        target, self._return_focus = self._return_focus, None
+        if target is not None and target.isVisible():
+            target.setFocus()
+
+    def cmd_article_tag(self) -> None:
+        if self.current_article_id() is not None:
+            self._edit_in_panel(self.annotation_panel.focus_article_tags)
+
+    def cmd_article_note(self) -> None:
+        if self.current_article_id() is not None:
+            self._edit_in_panel(self.annotation_panel.focus_article_note)
+
+    def cmd_article_delete(self) -> None:
+        article_id = self.current_article_id()
+        if article_id is None:
+            return
+        article = self.library.articles.get(article_id)
+        count = self.library.highlights.count(article_id)
+        detail = f" and its {count} highlight{'s' if count != 1 else ''}" if count else ""
+        if not Confirm.ask(self, "Delete article",
+                           f"Delete “{article.title}”{detail}? You can undo this with Ctrl+Z.",
+                           "Delete"):
+            return
+        self.apply_changes(self.library.articles.delete(article_id))
+        self.statusBar().showMessage(f"Deleted “{article.title}”. Ctrl+Z brings it back.", STATUS_MS)
+
+    def cmd_highlight_create(self) -> None:
+        self._create_highlight(DEFAULT_COLOUR)
+
+    def _colour(self, number: int) -> None:
+        colour = COLOURS[number - 1]
+        if self.reading_pane.selection_span() is not None:
+            self._create_highlight(colour)
+            return
+        target = self._target_highlight()
+        if target is None:
+            self.statusBar().showMessage("Select a passage or a highlight first.", STATUS_MS)
+            return
+        self.apply_changes(self.library.highlights.recolour(target.id, colour))
+
+    def cmd_highlight_colour_1(self) -> None:
+        self._colour(1)
+
+    def cmd_highlight_colour_2(self) -> None:
+        self._colour(2)
+
+    def cmd_highlight_colour_3(self) -> None:
+        self._colour(3)
+
+    def cmd_highlight_colour_4(self) -> None:
+        self._colour(4)
+
+    def cmd_highlight_colour_5(self) -> None:
+        self._colour(5)
+
+    def cmd_highlight_tag(self) -> None:
+        target = self._target_highlight()
+        if target is None:
+            self.statusBar().showMessage("There is no highlight here to tag.", STATUS_MS)
+            return
+        self.annotation_panel.select_highlight(target.id)
+        self._edit_in_panel(self.annotation_panel.focus_highlight_tags)
+
+    def cmd_highlight_note(self) -> None:
+        target = self._target_highlight()
+        if target is None:
+            self.statusBar().showMessage("There is no highlight here to annotate.", STATUS_MS)
+            return
+        self.annotation_panel.select_highlight(target.id)
+        self._edit_in_panel(self.annotation_panel.focus_highlight_note)
+
+    def _step_highlight(self, step: int) -> None:
+        placed = [h for h in self._highlights if not h.orphaned]
+        if not placed:
+            self.statusBar().showMessage("This article has no highlights yet.", STATUS_MS)
+            return
+        ids = [h.id for h in placed]
+        active = self.reading_pane.active_highlight
+        if active in ids:
+            index = (ids.index(active) + step) % len(ids)
+        else:
+            top = self.reading_pane.offset_at_top()
+            after = [i for i, h in enumerate(placed) if h.start >= top]
+            index = (after[0] if after else 0) if step > 0 else ((after[0] - 1) if after else -1)
+        self._mark(ids[index], scroll=True)
+
+    def cmd_highlight_next(self) -> None:
+        self._step_highlight(1)
+
+    def cmd_highlight_previous(self) -> None:
+        self._step_highlight(-1)
+
+    def cmd_highlight_delete(self) -> None:
+        target = self._target_highlight()
+        if target is None:
+            self.statusBar().showMessage("There is no highlight here to delete.", STATUS_MS)
+            return
+        self.apply_changes(self.library.highlights.delete(target.id))
+        self.reading_pane.set_active_highlight(None)
+        self.statusBar().showMessage("Highlight deleted. Ctrl+Z brings it back.", STATUS_MS)
+
+    def cmd_highlight_reattach(self) -> None:
+        highlight_id = self.annotation_panel.current_highlight_id()
+        if highlight_id is None:
+            self.statusBar().showMessage("Choose the highlight to re-attach in the panel.", STATUS_MS)
+            return
+        self._reattach(highlight_id)
+
+    def cmd_tags_manage(self) -> None:
+        dialog = TagManagerDialog(self.library, self)
+        dialog.changed.connect(self.apply_changes)
+        dialog.exec()
+
+    def cmd_colours_names(self) -> None:
+        dialog = ColourNamesDialog(self.library, self)
+        dialog.changed.connect(self.apply_changes)
+        dialog.exec()
+
+    # library views
+    def cmd_file_import(self) -> None:
+        paths = ImportFiles.ask(self)
+        if paths:
+            self.import_paths(paths)
+
+    def cmd_search_highlights(self) -> None:
+        hit = HighlightSearch.ask(self, self.library)
+        if hit is not None:
+            self.open_link(Link(hit.article_id, hit.highlight_id))
+
+    def cmd_view_sort(self) -> None:
+        orders = ["added", "published", "title"]
+        order = orders[(orders.index(self.model.order) + 1) % len(orders)]
+        self._keep_current_after(lambda: self.model.set_order(order))
+        self.statusBar().showMessage(f"Sorted by {SORT_NAMES[order]}.", STATUS_MS)
+
+    def cmd_view_unread_only(self) -> None:
+        self._keep_current_after(lambda: self.model.set_unread_only(not self.model.unread_only))
+        self.statusBar().showMessage(
+            "Showing unread articles only." if self.model.unread_only else "Showing all articles.",
+            STATUS_MS)

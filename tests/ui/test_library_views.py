@@ -1,0 +1,113 @@
+"""Reading state, sorting, filters, importing and highlight search in the window."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QApplication
+
+from reader.library import Library
+from reader.paths import seeds_dir
+from reader.ui import highlight_search, importing
+from reader.ui.article_list import PROGRESS_ROLE, READ_ROLE
+from reader.ui.main_window import MainWindow
+
+
+def _window(qtbot, library, tmp_path) -> MainWindow:
+    window = MainWindow(library, QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.resize(1400, 800)  # larger than the offscreen screen: fine for a widget
+    with qtbot.waitExposed(window):
+        window.show()
+    return window
+
+
+def test_reading_position_is_restored_and_the_end_marks_read(qtbot, library_path, tmp_path):
+    with Library.open(library_path) as library:
+        library.seed_if_new(seeds_dir())
+        window = _window(qtbot, library, tmp_path)
+        article_id = window.current_article_id()
+        pane = window.reading_pane
+        pane.verticalScrollBar().setValue(pane.verticalScrollBar().maximum() // 2)
+        place = pane.offset_at_top()
+        window.tracker.save()
+        record = library.articles.get(article_id)
+        assert record.reading_position == place and 30 <= record.progress <= 70
+        row = window.model.row_of(article_id)
+        assert window.model.index(row).data(PROGRESS_ROLE) == record.progress
+        window.close()
+    with Library.open(library_path) as library:
+        window = _window(qtbot, library, tmp_path)
+        assert window.current_article_id() == article_id
+        assert abs(window.reading_pane.offset_at_top() - place) < 200
+        bar = window.reading_pane.verticalScrollBar()
+        bar.setValue(bar.maximum())
+        window.tracker.save()
+        assert library.articles.get(article_id).read is True
+        assert window.model.index(window.model.row_of(article_id)).data(READ_ROLE) is True
+
+
+def test_sort_orders_and_unread_filter(qtbot, seeded_library, tmp_path, write_file):
+    seeded_library.import_files([write_file("a.md", "# Aardvarks\n\nJanuary 1, 1990\n\nText.")])
+    window = _window(qtbot, seeded_library, tmp_path)
+    titles = lambda: [window.model.index(r).data() for r in range(window.model.rowCount())]  # noqa: E731
+    window.cmd_view_sort()  # by date published, newest first
+    assert titles()[-1] == "Aardvarks" and titles()[0].startswith("Ukraine continues")
+    window.cmd_view_sort()  # by title
+    assert titles() == sorted(titles(), key=str.casefold)
+    first = window.model.article_id(0)
+    seeded_library.articles.set_read(first, True)
+    window.cmd_view_unread_only()
+    assert window.model.rowCount() == 2 and first not in [window.model.article_id(r) for r in range(2)]
+    assert "UNREAD" in window.list_header.text()
+    window.cmd_view_unread_only()
+    assert window.model.rowCount() == 3
+
+
+def test_import_command_and_dropping_files(qtbot, seeded_library, tmp_path, write_file, monkeypatch):
+    good = write_file("new.md", "# A Fresh Piece\n\nSomething to read.")
+    bad = write_file("empty.md", "")
+    shown = []
+    monkeypatch.setattr(importing.ImportFiles, "ask", classmethod(lambda cls, parent: [good, bad]))
+    monkeypatch.setattr(importing.ImportSummary, "show",
+                        classmethod(lambda cls, parent, report: shown.append(report)))
+    window = _window(qtbot, seeded_library, tmp_path)
+    window.cmd_file_import()
+    qtbot.waitUntil(lambda: bool(shown))
+    (report,) = shown
+    assert [p.reason for p in report.problems] == ["is empty"]
+    assert window.model.rowCount() == 3
+    assert window.reading_pane.shown.blocks[0].text == "A Fresh Piece"
+    assert "1 imported, 1 could not be imported." in window.statusBar().currentMessage()
+    # Dropping a file on the window imports it too.
+    dropped = write_file("dropped.txt", "Dropped In\n\nPlain text.")
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(dropped))])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, data, Qt.MouseButton.NoButton,
+                       Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+    qtbot.waitUntil(lambda: len(shown) == 2)
+    assert window.reading_pane.shown.blocks[0].text == "Dropped In"
+
+
+def test_highlight_search_finds_notes_and_jumps(qtbot, seeded_library, tmp_path, monkeypatch):
+    window = _window(qtbot, seeded_library, tmp_path)
+    other = window.model.article_id(1)
+    text = seeded_library.articles.text(other)
+    hid = seeded_library.highlights.create(other, 0, 10).highlight_id
+    seeded_library.highlights.set_note(hid, "Remember the pontoon crossings.")
+    dialog = highlight_search.HighlightSearch(seeded_library)
+    qtbot.addWidget(dialog)
+    with qtbot.waitExposed(dialog):
+        dialog.show()
+    qtbot.keyClicks(dialog.query, "pontoon")
+    qtbot.keyClick(dialog.query, Qt.Key.Key_Return)
+    assert dialog.chosen is not None and dialog.chosen.highlight_id == hid
+    monkeypatch.setattr(highlight_search.HighlightSearch, "ask",
+                        classmethod(lambda cls, parent, library: dialog.chosen))
+    window.cmd_search_highlights()
+    assert window.current_article_id() == other
+    assert window.reading_pane.active_highlight == hid
+    assert text  # the article was real
+    assert QApplication.focusWidget() is not dialog.query
