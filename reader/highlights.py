@@ -62,6 +62,31 @@ class HighlightManager:
         self._undo.push("Highlight", lambda: self._remove(row.id), lambda: self.restore(snapshot))
         return _changed(article_id, row.id)
 
+    def create_many(self, spans: Iterable[tuple[int, int, int, str, str, Iterable[str]]],
+                    batch: int = 1000) -> int:
+        """Create many highlights at once, (article_id, start, end, colour, note, tags) each,
+        one transaction per batch and without undo entries; for bulk loads. Returns the count."""
+        texts: dict[int, str] = {}
+        count = 0
+        rows = iter(spans)
+        while True:
+            chunk = [row for _, row in zip(range(batch), rows)]
+            if not chunk:
+                return count
+            with db.database.atomic():
+                for article_id, start, end, colour, note, tags in chunk:
+                    if article_id not in texts:
+                        texts = {article_id: _article_text(article_id)}  # one article at a time
+                    selector = _selector(texts[article_id], start, end)
+                    highlight_id = Highlight.insert(
+                        article=article_id, start=selector.start, end=selector.end,
+                        exact=selector.exact, prefix=selector.prefix, suffix=selector.suffix,
+                        colour=check(colour), note=note, created_at=db.utc_now(),
+                        updated_at=db.utc_now()).execute()
+                    for tag in self._tags.ensure(tags):
+                        HighlightTag.insert(highlight=highlight_id, tag=tag).execute()
+                    count += 1
+
     def recolour(self, highlight_id: int, colour: str) -> Changes:
         check(colour)
         return self._update(highlight_id, "Change colour", colour=colour)

@@ -291,6 +291,33 @@ class ArticleManager:
         row = Article.select(Article.id).where(Article.content_hash == content_hash).first()
         return row.id if row else None
 
+    def add_many(self, articles: Iterable[ParsedArticle], batch: int = 500) -> list[int]:
+        """Store many parsed articles quickly (one transaction per batch); for bulk loads."""
+        ids: list[int] = []
+        pending: list[ParsedArticle] = []
+
+        def flush() -> None:
+            with db.database.atomic():
+                for parsed in pending:
+                    ids.append(Article.insert(
+                        title=parsed.title, author=parsed.author, published=parsed.published,
+                        publication=parsed.publication, url=parsed.url,
+                        source_name=parsed.source_name, source_format=parsed.source_format,
+                        source_text=parsed.source_text, text=parsed.text,
+                        content_hash=parsed.content_hash, added_at=db.utc_now(),
+                    ).execute())
+                    for tag in self._tags.ensure(parsed.tags):
+                        ArticleTag.insert(article=ids[-1], tag=tag).on_conflict_ignore().execute()
+            pending.clear()
+
+        for parsed in articles:
+            pending.append(parsed)
+            if len(pending) >= batch:
+                flush()
+        if pending:
+            flush()
+        return ids
+
     def find_by_url(self, url: str) -> int | None:
         row = Article.select(Article.id).where(Article.url == url).first()
         return row.id if row else None

@@ -147,3 +147,19 @@ def test_a_newer_version_with_the_same_url_updates_in_place(library, write_file)
     new_text = library.articles.text(article_id)
     assert new_text[record.start:record.end] == "Help came late."
     assert report.summary() == "0 imported, 1 updated."
+
+
+def test_bulk_loading_articles_and_highlights(library):
+    from reader.sources import parse_article
+
+    parsed = [parse_article(f"# Bulk {n}\n\nSome words number {n} here.", "markdown", f"{n}.md")
+              for n in range(30)]
+    ids = library.articles.add_many(parsed, batch=7)
+    assert len(ids) == 30 and library.articles.count() == 30
+    assert library.articles.ids(search="bulk") and library.articles.get(ids[3]).title == "Bulk 3"
+    created = library.highlights.create_many(
+        [(ids[n], 0, 4, "green", f"note {n}", ["bulk/tag"]) for n in range(30)], batch=8)
+    assert created == 30
+    assert library.highlights.for_article(ids[5])[0].note == "note 5"
+    assert len(library.articles.ids(tag="bulk")) == 30
+    assert library.undo() is None  # bulk loads are not undo steps
