@@ -88,6 +88,8 @@ def decode(data: bytes) -> str:
         raise SourceError(
             f"is not valid UTF-8 text (byte 0x{data[exc.start]:02x} at position {exc.start})"
         ) from exc
+    if not text.strip():
+        raise SourceError("is empty")  # only white space, in any of Unicode's kinds
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
