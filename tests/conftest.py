@@ -62,3 +62,29 @@ def write_file(tmp_path):
         return path
 
     return write
+
+
+@pytest.fixture
+def window_settings(tmp_path):
+    """Window geometry and view state in a temporary ini file."""
+    from PySide6.QtCore import QSettings
+
+    return QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def show_window(qtbot, window_settings):
+    """Open the real main window on a library, shown and active (so keys reach shortcuts)."""
+    from reader.ui.main_window import MainWindow
+
+    def show(library, preferences=None, size: tuple[int, int] | None = None):
+        window = MainWindow(library, window_settings, preferences)
+        qtbot.addWidget(window)
+        if size:
+            window.resize(*size)
+        with qtbot.waitActive(window):
+            window.show()
+            window.activateWindow()
+        return window
+
+    return show

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextFormat
 from PySide6.QtWidgets import QApplication
 
@@ -14,20 +13,6 @@ from reader.ui import dialogs
 from reader.ui.main_window import MainWindow
 
 SECOND_SEED = "Ukraine continues offensive inside Russia"
-
-
-@pytest.fixture
-def settings(tmp_path):
-    return QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
-
-
-def _window(qtbot, library, settings) -> MainWindow:
-    window = MainWindow(library, settings)
-    qtbot.addWidget(window)
-    with qtbot.waitActive(window):
-        window.show()
-        window.activateWindow()
-    return window
 
 
 def _open(window, title):
@@ -58,8 +43,8 @@ def test_every_command_has_a_handler():
         assert callable(getattr(MainWindow, command.handler, None)), command.id
 
 
-def test_highlight_a_selection_across_paragraphs_and_overlapping(qtbot, seeded_library, settings):
-    window = _window(qtbot, seeded_library, settings)
+def test_highlight_a_selection_across_paragraphs_and_overlapping(show_window, seeded_library):
+    window = show_window(seeded_library)
     article_id = _open(window, SECOND_SEED)
     text = window.reading_pane.shown.text
     start = text.index("So far, Ukraine has blown up")
@@ -79,8 +64,8 @@ def test_highlight_a_selection_across_paragraphs_and_overlapping(qtbot, seeded_l
     assert len(painted) == 2
 
 
-def test_recolour_and_delete_the_highlight_at_the_focus(qtbot, seeded_library, settings):
-    window = _window(qtbot, seeded_library, settings)
+def test_recolour_and_delete_the_highlight_at_the_focus(show_window, seeded_library):
+    window = show_window(seeded_library)
     article_id = _open(window, SECOND_SEED)
     _select(window, "interdicted a key rail line")
     window.cmd_highlight_create()
@@ -96,8 +81,8 @@ def test_recolour_and_delete_the_highlight_at_the_focus(qtbot, seeded_library, s
     assert len(_marks(window)) >= 1
 
 
-def test_undo_and_redo_keys(qtbot, seeded_library, settings):
-    window = _window(qtbot, seeded_library, settings)
+def test_undo_and_redo_keys(qtbot, show_window, seeded_library):
+    window = show_window(seeded_library)
     article_id = _open(window, SECOND_SEED)
     _select(window, "rail line")
     window.reading_pane.setFocus()
@@ -110,10 +95,10 @@ def test_undo_and_redo_keys(qtbot, seeded_library, settings):
     assert len(seeded_library.highlights.for_article(article_id)) == 1
 
 
-def test_notes_and_tags_typed_in_the_panel_survive_a_restart(qtbot, library_path, settings):
+def test_notes_and_tags_typed_in_the_panel_survive_a_restart(qtbot, show_window, library_path):
     with Library.open(library_path) as library:
         library.seed_if_new(seeds_dir())
-        window = _window(qtbot, library, settings)
+        window = show_window(library)
         article_id = _open(window, SECOND_SEED)
         _select(window, "two bridges")
         window.cmd_highlight_create()
@@ -138,13 +123,13 @@ def test_notes_and_tags_typed_in_the_panel_survive_a_restart(qtbot, library_path
         assert saved.tags == ("bridges", "kursk")
         assert saved.note == "First line\nsecond *line*"
         assert library.articles.get(article_id).tags == ("offensive",)
-        again = _window(qtbot, library, settings)
+        again = show_window(library)
         assert again.current_article_id() == article_id
         assert len(_marks(again)) == 1
 
 
-def test_deleting_an_article_asks_first_and_can_be_undone(qtbot, seeded_library, settings, monkeypatch):
-    window = _window(qtbot, seeded_library, settings)
+def test_deleting_an_article_asks_first_and_can_be_undone(show_window, seeded_library, monkeypatch):
+    window = show_window(seeded_library)
     article_id = _open(window, SECOND_SEED)
     _select(window, "two bridges")
     window.cmd_highlight_create()
@@ -163,8 +148,8 @@ def test_deleting_an_article_asks_first_and_can_be_undone(qtbot, seeded_library,
     assert len(seeded_library.highlights.for_article(article_id)) == 1
 
 
-def test_tag_sidebar_filters_the_list_nested_tags_included(qtbot, seeded_library, settings):
-    window = _window(qtbot, seeded_library, settings)
+def test_tag_sidebar_filters_the_list_nested_tags_included(show_window, seeded_library):
+    window = show_window(seeded_library)
     second = _open(window, SECOND_SEED)
     first = next(i for i in seeded_library.articles.ids() if i != second)
     seeded_library.articles.set_tags(first, ["war/front"])
@@ -180,8 +165,8 @@ def test_tag_sidebar_filters_the_list_nested_tags_included(qtbot, seeded_library
     assert window.model.rowCount() == 2
 
 
-def test_choosing_a_highlight_in_the_panel_marks_it_in_the_pane(qtbot, seeded_library, settings):
-    window = _window(qtbot, seeded_library, settings)
+def test_choosing_a_highlight_in_the_panel_marks_it_in_the_pane(show_window, seeded_library):
+    window = show_window(seeded_library)
     article_id = _open(window, SECOND_SEED)
     for needle in ("two bridges", "October Revolution"):
         _select(window, needle)

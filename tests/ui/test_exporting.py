@@ -3,27 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from reader.links import Link
 from reader.settings import Settings
 from reader.ui import app as app_module
 from reader.ui import exporting
-from reader.ui.main_window import MainWindow
 
 
 @pytest.fixture
-def window(qtbot, seeded_library, tmp_path):
-    preferences = Settings.load(tmp_path / "settings.toml")
-    window = MainWindow(seeded_library,
-                        QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat),
-                        preferences)
-    qtbot.addWidget(window)
-    with qtbot.waitActive(window):
-        window.show()
-        window.activateWindow()
-    return window
+def window(show_window, seeded_library, tmp_path):
+    return show_window(seeded_library, Settings.load(tmp_path / "settings.toml"))
 
 
 def _highlight(window, needle):

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication
 
@@ -11,22 +10,15 @@ from reader.library import Library
 from reader.paths import seeds_dir
 from reader.ui import highlight_search, importing
 from reader.ui.article_list import PROGRESS_ROLE, READ_ROLE
-from reader.ui.main_window import MainWindow
 
 
-def _window(qtbot, library, tmp_path) -> MainWindow:
-    window = MainWindow(library, QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(window)
-    window.resize(1400, 800)  # larger than the offscreen screen: fine for a widget
-    with qtbot.waitExposed(window):
-        window.show()
-    return window
+SIZE = (1400, 800)  # larger than the offscreen screen: fine for a widget
 
 
-def test_reading_position_is_restored_and_the_end_marks_read(qtbot, library_path, tmp_path):
+def test_reading_position_is_restored_and_the_end_marks_read(show_window, library_path):
     with Library.open(library_path) as library:
         library.seed_if_new(seeds_dir())
-        window = _window(qtbot, library, tmp_path)
+        window = show_window(library, size=SIZE)
         article_id = window.current_article_id()
         pane = window.reading_pane
         pane.verticalScrollBar().setValue(pane.verticalScrollBar().maximum() // 2)
@@ -38,7 +30,7 @@ def test_reading_position_is_restored_and_the_end_marks_read(qtbot, library_path
         assert window.model.index(row).data(PROGRESS_ROLE) == record.progress
         window.close()
     with Library.open(library_path) as library:
-        window = _window(qtbot, library, tmp_path)
+        window = show_window(library, size=SIZE)
         assert window.current_article_id() == article_id
         assert abs(window.reading_pane.offset_at_top() - place) < 200
         bar = window.reading_pane.verticalScrollBar()
@@ -48,9 +40,9 @@ def test_reading_position_is_restored_and_the_end_marks_read(qtbot, library_path
         assert window.model.index(window.model.row_of(article_id)).data(READ_ROLE) is True
 
 
-def test_sort_orders_and_unread_filter(qtbot, seeded_library, tmp_path, write_file):
+def test_sort_orders_and_unread_filter(show_window, seeded_library, write_file):
     seeded_library.import_files([write_file("a.md", "# Aardvarks\n\nJanuary 1, 1990\n\nText.")])
-    window = _window(qtbot, seeded_library, tmp_path)
+    window = show_window(seeded_library, size=SIZE)
     titles = lambda: [window.model.index(r).data() for r in range(window.model.rowCount())]  # noqa: E731
     window.cmd_view_sort()  # by date published, newest first
     assert titles()[-1] == "Aardvarks" and titles()[0].startswith("Ukraine continues")
@@ -65,14 +57,14 @@ def test_sort_orders_and_unread_filter(qtbot, seeded_library, tmp_path, write_fi
     assert window.model.rowCount() == 3
 
 
-def test_import_command_and_dropping_files(qtbot, seeded_library, tmp_path, write_file, monkeypatch):
+def test_import_command_and_dropping_files(qtbot, show_window, seeded_library, write_file, monkeypatch):
     good = write_file("new.md", "# A Fresh Piece\n\nSomething to read.")
     bad = write_file("empty.md", "")
     shown = []
     monkeypatch.setattr(importing.ImportFiles, "ask", classmethod(lambda cls, parent: [good, bad]))
     monkeypatch.setattr(importing.ImportSummary, "show",
                         classmethod(lambda cls, parent, report: shown.append(report)))
-    window = _window(qtbot, seeded_library, tmp_path)
+    window = show_window(seeded_library, size=SIZE)
     window.cmd_file_import()
     qtbot.waitUntil(lambda: bool(shown))
     (report,) = shown
@@ -91,8 +83,8 @@ def test_import_command_and_dropping_files(qtbot, seeded_library, tmp_path, writ
     assert window.reading_pane.shown.blocks[0].text == "Dropped In"
 
 
-def test_highlight_search_finds_notes_and_jumps(qtbot, seeded_library, tmp_path, monkeypatch):
-    window = _window(qtbot, seeded_library, tmp_path)
+def test_highlight_search_finds_notes_and_jumps(qtbot, show_window, seeded_library, monkeypatch):
+    window = show_window(seeded_library, size=SIZE)
     other = window.model.article_id(1)
     text = seeded_library.articles.text(other)
     hid = seeded_library.highlights.create(other, 0, 10).highlight_id

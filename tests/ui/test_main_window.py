@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
-from PySide6.QtCore import QSettings
 
 from reader.library import Library
 from reader.paths import seeds_dir
 from reader.ui.article_list import ID_ROLE
-from reader.ui.main_window import MainWindow
 
 
-@pytest.fixture
-def settings(tmp_path):
-    return QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
-
-
-def _window(qtbot, library, settings) -> MainWindow:
-    window = MainWindow(library, settings)
-    qtbot.addWidget(window)
-    with qtbot.waitExposed(window):
-        window.show()
-    return window
-
-
-def test_window_lists_the_seeds_and_shows_the_first(qtbot, seeded_library, settings):
-    window = _window(qtbot, seeded_library, settings)
+def test_window_lists_the_seeds_and_shows_the_first(show_window, seeded_library):
+    window = show_window(seeded_library)
     assert "Marginalia" in window.windowTitle()
     titles = {window.model.index(r).data() for r in range(window.model.rowCount())}
     assert titles == {"Ukrainian military launches incursion of Russia",
@@ -36,18 +20,18 @@ def test_window_lists_the_seeds_and_shows_the_first(qtbot, seeded_library, setti
     assert "2 ARTICLES" in window.list_header.text()
 
 
-def test_choosing_another_article_shows_it(qtbot, seeded_library, settings):
-    window = _window(qtbot, seeded_library, settings)
+def test_choosing_another_article_shows_it(show_window, seeded_library):
+    window = show_window(seeded_library)
     other = window.model.index(1).data(ID_ROLE)
     window.list_view.setCurrentIndex(window.model.index(1))
     assert window.current_article_id() == other
     assert window.reading_pane.plain_text() == seeded_library.articles.text(other)
 
 
-def test_geometry_splitter_and_last_article_are_restored(qtbot, library_path, settings):
+def test_geometry_splitter_and_last_article_are_restored(show_window, library_path):
     with Library.open(library_path) as library:
         library.seed_if_new(seeds_dir())
-        window = _window(qtbot, library, settings)
+        window = show_window(library)
         window.resize(780, 580)
         window.splitter.setSizes([250, 470])
         second = window.model.index(1).data(ID_ROLE)
@@ -55,15 +39,15 @@ def test_geometry_splitter_and_last_article_are_restored(qtbot, library_path, se
         sizes = window.splitter.sizes()
         window.close()
     with Library.open(library_path) as library:
-        again = _window(qtbot, library, settings)
+        again = show_window(library)
         assert again.current_article_id() == second
         assert (again.width(), again.height()) == (780, 580)
         assert again.splitter.sizes() == sizes
         assert again.reading_pane.plain_text() == library.articles.text(second)
 
 
-def test_empty_library_shows_a_hint(qtbot, library, settings):
-    window = _window(qtbot, library, settings)
+def test_empty_library_shows_a_hint(show_window, library):
+    window = show_window(library)
     assert window.current_article_id() is None
     assert "Choose an article" in window.reading_pane.plain_text()
     assert "0 ARTICLES" in window.list_header.text()
