@@ -25,6 +25,7 @@ _FORMAT_BY_SUFFIX = {
     ".txt": TEXT, ".text": TEXT, "": TEXT,
     ".html": HTML, ".htm": HTML, ".xhtml": HTML,
 }
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 BYLINE_SEPARATOR = " · "
 
@@ -60,7 +61,8 @@ def read_article(path: Path) -> ParsedArticle:
     if source_format is None:
         raise SourceError(f"is not a supported kind of file ({path.suffix or 'no extension'}); "
                           "Markdown (.md), plain text (.txt) and web pages (.html) can be imported")
-    text = decode(_read_bytes(path))
+    data = _read_bytes(path)
+    text = decode_page(data) if source_format == HTML else decode(data)
     return parse_article(text, source_format, path.name)
 
 
@@ -93,6 +95,22 @@ def decode(data: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def decode_page(data: bytes) -> str:
+    """A saved web page's text: UTF-8, or the character set its <meta> tag declares."""
+    try:
+        return decode(data)
+    except SourceError as utf8_problem:
+        declared = _META_CHARSET.search(data[:8192])
+        if declared is None or b"\x00" in data[:65536]:
+            raise
+        charset = declared.group(1).decode("ascii", "replace")
+        try:
+            text = data.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            raise SourceError(f"{utf8_problem}, nor valid {charset} as its page declares") from None
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def parse_article(source_text: str, source_format: str, source_name: str = "") -> ParsedArticle:
     """Parse source text into an article; raises SourceError when it holds no readable text.
 
@@ -100,6 +118,8 @@ def parse_article(source_text: str, source_format: str, source_name: str = "") -
     sanitised HTML, never the page as saved.
     """
     meta: dict[str, object] = {}
+    # Duplicates are recognised by what was imported, before any extraction.
+    fingerprint = content_hash(source_text)
     if source_format == HTML:
         from reader.html_import import NoArticleError, extract_article
 
@@ -123,7 +143,7 @@ def parse_article(source_text: str, source_format: str, source_name: str = "") -
     return ParsedArticle(
         title=title, author=author, published=published, source_text=source_text,
         source_format=source_format, source_name=source_name, text=document.text,
-        content_hash=content_hash(source_text), publication=publication,
+        content_hash=fingerprint, publication=publication,
         url=meta.get("url") or None, tags=tuple(meta.get("tags") or ()),
     )
 

@@ -1,0 +1,525 @@
+"""Imports pages saved from a browser: finds the article, sanitises it, renders it as blocks.
+
+trafilatura finds the readable article in a page (main text without navigation, ads,
+share buttons, comments or scripts) and reads its title, author, date, site name and
+canonical URL. Its XML output is mapped onto a small HTML vocabulary, and nh3 (the Rust
+`ammonia` sanitiser) keeps only an explicit allow-list of tags, with `href` on links as
+the only attribute. That sanitised HTML is what an article stores as its source;
+`parse_html` turns it into the same blocks as Markdown import.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import date
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+import nh3
+import trafilatura
+from lxml import etree
+from lxml import html as lxml_html
+
+from reader.document import (
+    CODE,
+    HEADING,
+    LINE_BREAK,
+    LIST_ITEM,
+    PARAGRAPH,
+    QUOTE,
+    RULE,
+    Block,
+    Span,
+    merge_spans,
+)
+from reader.head import parse_date
+
+HTML = "html"
+
+ALLOWED_TAGS = frozenset({
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol", "li", "pre", "code",
+    "em", "i", "strong", "b", "a", "br", "hr", "table", "thead", "tbody", "tr", "th", "td",
+})
+# Removed together with everything inside them: their content is never article text, and
+# the raw-text ones (script, style, xmp, plaintext, ...) would otherwise come out as text.
+_DROPPED_WITH_CONTENT = frozenset({
+    "script", "style", "template", "noscript", "iframe", "object", "embed", "svg", "math",
+    "textarea", "select", "button", "title", "xmp", "plaintext", "noembed", "noframes",
+})
+LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+
+_NO_ARTICLE = "has no article in it (no readable text was found in the page)"
+_WHITESPACE = re.compile(r"[ \t\n\r\f]+")  # what HTML collapses; not NBSP
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\ufffe\uffff]")
+_XML_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
+_WORD = re.compile(r"\w")
+_WORDS = re.compile(r"\w+")
+_BY_PREFIX = re.compile(r"^(written\s+)?by\s+", re.IGNORECASE)
+_URL_EDGE = "".join(map(chr, range(0x21)))
+
+
+MIN_ARTICLE_WORDS = 5
+
+
+class NoArticleError(ValueError):
+    """A page in which no article text could be found; str() is the reason, for the user."""
+
+
+# trafilatura logs errors for pages it finds empty; we say so ourselves.
+logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+
+@dataclass(frozen=True)
+class ExtractedArticle:
+    """The article found in a saved page, with its sanitised HTML."""
+
+    title: str
+    author: str
+    published: str | None  # ISO date
+    site_name: str  # becomes the article's publication
+    url: str | None  # canonical http(s) URL, if the page names one
+    html: str  # sanitised article HTML, stored as the article's source_text
+
+
+def extract_article(page_html: str) -> ExtractedArticle:
+    """The readable article in a saved web page; raises NoArticleError when there is none."""
+    page = _xml_compatible(page_html)
+    if not page.strip():
+        raise NoArticleError(_NO_ARTICLE)
+    doc = _extract_xml(page)
+    if doc is None:
+        raise NoArticleError(_NO_ARTICLE)
+    url = safe_link(doc.get("url") or "", require_absolute=True)
+    title = _clean(doc.get("title") or "")
+    author = ", ".join(p for p in (_clean(a) for a in (doc.get("author") or "").split(";")) if p)
+    published = _iso_date(doc.get("date"))
+    site_name = _clean(doc.get("sitename") or "") or _host_name(url)
+    main = doc.find("main")
+    if main is None:
+        raise NoArticleError(_NO_ARTICLE)
+    title = _drop_head(main, title, author, published)
+    article_html = sanitise(_to_html(main), base_url=url)
+    # A page whose "article" is a stray "<", a row of dashes or a lone menu link
+    # ("Home") has no article: an article has at least a sentence's worth of words.
+    words = sum(len(_WORDS.findall(block.text)) for block in parse_html(article_html))
+    if words < MIN_ARTICLE_WORDS:
+        raise NoArticleError(_NO_ARTICLE)
+    return ExtractedArticle(title, author, published, site_name, url, article_html)
+
+
+def _extract_xml(page: str) -> etree._Element | None:
+    """trafilatura's XML for the page's main text and metadata, or None if it found none."""
+    try:
+        # Parsing ourselves lets trafilatura take pages without <html>, and pages that
+        # declare an encoding (which lxml refuses in a str).
+        tree = lxml_html.document_fromstring(
+            page.encode("utf-8"), parser=lxml_html.HTMLParser(encoding="utf-8")
+        )
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        return None
+    _xml_names(tree)
+    xml = trafilatura.extract(
+        tree,
+        output_format="xml",
+        with_metadata=True,
+        include_comments=False,
+        include_formatting=True,
+        include_links=True,
+        include_tables=True,
+        include_images=False,
+        # Without it, trafilatura's last-resort fallback returns every string of a page
+        # with no article (a login form and its menu); it also keeps sidebars out of
+        # pages built from bare <div>s.
+        favor_precision=True,
+    )
+    if not xml:
+        return None
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+    return etree.fromstring(xml.encode("utf-8"), parser)
+
+
+def _xml_compatible(text: str) -> str:
+    """`text` without what lxml cannot hold (trafilatura builds XML): control characters
+    other than whitespace, which pages never show, and lone surrogates."""
+    text = _SURROGATE.sub("\ufffd", text.replace("\x0c", " "))
+    return _NOT_XML.sub("", text)
+
+
+def _xml_names(tree: lxml_html.HtmlElement) -> None:
+    """Give every element and attribute a name XML accepts, as trafilatura builds XML.
+
+    Pages written by word processors or social widgets are full of names like <o:p> and
+    <fb:like>; they carry no text of their own.
+    """
+    for element in tree.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if not _XML_NAME.fullmatch(element.tag):
+            element.tag = "span"
+        for name in [n for n in element.attrib if not _XML_NAME.fullmatch(n)]:
+            del element.attrib[name]
+
+
+def _clean(text: str) -> str:
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def _iso_date(value: str | None) -> str | None:
+    try:
+        return date.fromisoformat((value or "")[:10]).isoformat()
+    except ValueError:
+        return None
+
+
+def _host_name(url: str | None) -> str:
+    host = (urlsplit(url).hostname or "") if url else ""
+    return host.removeprefix("www.")
+
+
+def _drop_head(main: etree._Element, title: str, author: str, published: str | None) -> str:
+    """Remove the title heading and byline lines the metadata already holds; returns the title.
+
+    A page without a title in its metadata gives its leading h1/h2 for one.
+    """
+    first = _first_child(main)
+    if first is not None and first.tag == "head" and first.get("rend") in ("h1", "h2"):
+        heading = _clean("".join(first.itertext()))
+        if not title:
+            title = heading
+        if heading.casefold() == title.casefold():
+            _remove(first)
+    for _ in range(3):
+        first = _first_child(main)
+        if first is None or first.tag != "p" or not _is_byline(first, author, published):
+            break
+        _remove(first)
+    return title
+
+
+def _first_child(main: etree._Element) -> etree._Element | None:
+    return None if (main.text or "").strip() else next(iter(main), None)
+
+
+def _remove(element: etree._Element) -> None:
+    parent = element.getparent()
+    previous = element.getprevious()
+    # Keep the text that follows the element.
+    if element.tail:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
+
+
+def _is_byline(element: etree._Element, author: str, published: str | None) -> bool:
+    text = _clean("".join(element.itertext()))
+    if not text:
+        return False
+    named = _BY_PREFIX.sub("", text)
+    if author and named.casefold() == author.casefold():
+        return True
+    return published is not None and parse_date(text) == published
+
+
+# trafilatura's XML vocabulary -> HTML. Anything not named here loses its tag, keeps its text.
+_XML_TO_HTML = {"p": "p", "quote": "blockquote", "item": "li", "lb": "br", "row": "tr",
+                "table": "table"}  # "graphic" (an image) among the rest
+_HI_TO_HTML = {"#b": "strong", "#i": "em", "#t": "code"}
+
+
+def _to_html(main: etree._Element) -> str:
+    # Code first: whether it is a block depends on its parent's XML name.
+    for element in list(main.iter("code")):
+        _code_to_html(element)
+    for element in list(main.iter()):
+        # Skips comments, processing instructions and the code done above.
+        if not isinstance(element.tag, str) or element.tag in ("code", "pre"):
+            continue
+        tag, attrs = element.tag, dict(element.attrib)
+        element.attrib.clear()
+        if tag == "main":
+            element.tag = "div"
+        elif tag == "head":
+            level = attrs.get("rend", "")
+            element.tag = level if re.fullmatch(r"h[1-6]", level) else "h3"
+        elif tag == "list":
+            element.tag = "ol" if attrs.get("rend") == "ol" else "ul"
+        elif tag == "cell":
+            element.tag = "th" if attrs.get("role") == "head" else "td"
+        elif tag == "hi":
+            element.tag = _HI_TO_HTML.get(attrs.get("rend", ""), "span")
+        elif tag == "ref":
+            element.tag = "a"
+            if attrs.get("target"):
+                element.set("href", attrs["target"])
+        else:
+            element.tag = _XML_TO_HTML.get(tag, "span")
+    return etree.tostring(main, method="html", encoding="unicode")
+
+
+def _code_to_html(element: etree._Element) -> None:
+    """trafilatura writes inline and block code alike as <code>; blocks become <pre><code>."""
+    parent = element.getparent()
+    text = "".join(element.itertext())
+    parent_tag = parent.tag if parent is not None else ""
+    if parent_tag in ("main", "quote") or ("\n" in text and parent_tag in ("item", "cell")):
+        for child in list(element):
+            element.remove(child)
+        element.tag, element.text = "pre", None
+        etree.SubElement(element, "code").text = text
+    else:
+        element.tag = "code"
+
+
+def safe_link(href: str, base_url: str | None = None, require_absolute: bool = False) -> str | None:
+    """`href` as an http(s) or mailto URL (relative ones resolved against `base_url`), else None.
+
+    Fragment-only links ("#notes") point inside the saved page, which the reader does not
+    keep, so they are dropped rather than sent to the site.
+    """
+    # Browsers ignore leading and trailing spaces and control characters in a URL.
+    href = href.strip(_URL_EDGE)
+    try:
+        parts = urlsplit(href)
+        if not parts.scheme:
+            if require_absolute or not base_url or href.startswith("#") or not href:
+                return None
+            parts = urlsplit(urljoin(base_url, href))
+        scheme = parts.scheme.lower()
+        if scheme not in LINK_SCHEMES or (scheme != "mailto" and not parts.hostname):
+            return None
+    except ValueError:  # e.g. a malformed IPv6 host
+        return None
+    return parts.geturl()
+
+
+def sanitise(article_html: str, base_url: str | None = None) -> str:
+    """Article HTML reduced to the allow-listed tags, with `href` on links as the only attribute.
+
+    Links keep only http, https and mailto targets; relative ones are resolved against
+    `base_url` (an http(s) URL) or dropped, keeping their text.
+    """
+    base = safe_link(base_url or "", require_absolute=True)
+
+    def keep_link(tag: str, attribute: str, value: str) -> str | None:
+        if tag == "a" and attribute == "href":
+            return safe_link(value, base)
+        return None
+
+    cleaner = nh3.Cleaner(
+        tags=set(ALLOWED_TAGS),
+        clean_content_tags=set(_DROPPED_WITH_CONTENT),
+        attributes={"a": {"href"}},
+        attribute_filter=keep_link,
+        url_schemes=set(LINK_SCHEMES),
+        link_rel=None,
+        strip_comments=True,
+    )
+    return cleaner.clean(_SURROGATE.sub("\ufffd", article_html)).strip()
+
+
+def parse_html(sanitised_html: str) -> list[Block]:
+    """Blocks of sanitised article HTML (as `extract_article` or `sanitise` produce)."""
+    walker = _HtmlWalker()
+    walker.feed(sanitised_html)
+    walker.close()
+    walker.flush()
+    return walker.blocks
+
+
+_BLOCK_TAGS = frozenset({
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol", "li", "pre", "hr",
+    "table", "thead", "tbody", "tfoot", "tr", "div", "section", "article",
+    "figure", "figcaption", "dl", "dt", "dd", "caption", "header", "footer", "main",
+})
+_SKIPPED = _DROPPED_WITH_CONTENT | {"head"}
+_CELL_SEPARATOR = " | "
+
+
+class _HtmlWalker(HTMLParser):
+    """Walks sanitised HTML like a browser lays it out: block boundaries end a block,
+    runs of whitespace are one space, and <br> is a line break inside a block."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[Block] = []
+        self._spans: list[Span] = []
+        self._bold = self._italic = self._code = 0
+        self._links: list[str | None] = []
+        self._lists: list[bool] = []  # ordered? for each open list
+        self._item_fresh = False
+        self._quote_depth = 0
+        self._heading_level = 0
+        self._pre_depth = 0
+        self._pre_text: list[str] = []
+        self._skip_depth = 0
+        self._cells_in_row = 0
+        self._cell_pending = False
+
+    # Tags.
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIPPED:
+            self._skip_depth += 1
+            return
+        if self._pre_depth:
+            if tag == "pre":
+                self._pre_depth += 1
+            elif tag == "br":
+                self._pre_text.append("\n")
+            return
+        if tag in _BLOCK_TAGS:
+            self.flush()
+        if re.fullmatch(r"h[1-6]", tag):
+            self._heading_level = int(tag[1])
+        elif tag in ("ul", "ol"):
+            self._lists.append(tag == "ol")
+        elif tag == "li":
+            self._item_fresh = True
+        elif tag == "blockquote":
+            self._quote_depth += 1
+        elif tag == "pre":
+            self._pre_depth = 1
+            self._pre_text = []
+        elif tag == "hr":
+            self.blocks.append(Block(RULE))
+        elif tag == "tr":
+            self._cells_in_row = 0
+        elif tag in ("td", "th"):
+            self._cell_pending = self._cells_in_row > 0
+            self._cells_in_row += 1
+            self._bold += int(tag == "th")
+        elif tag in ("b", "strong"):
+            self._bold += 1
+        elif tag in ("i", "em"):
+            self._italic += 1
+        elif tag == "code":
+            self._code += 1
+        elif tag == "a":
+            self._links.append(safe_link(dict(attrs).get("href") or ""))
+        elif tag == "br":
+            self._line_break()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIPPED:
+            self._skip_depth = max(0, self._skip_depth - 1)
+            return
+        if self._pre_depth:
+            if tag == "pre":
+                self._pre_depth -= 1
+                if not self._pre_depth:
+                    self._flush_code()
+            return
+        if tag in _BLOCK_TAGS:
+            self.flush()
+        if re.fullmatch(r"h[1-6]", tag):
+            self._heading_level = 0
+        elif tag in ("ul", "ol") and self._lists:
+            self._lists.pop()
+        elif tag == "li":
+            self._item_fresh = False
+        elif tag == "blockquote":
+            self._quote_depth = max(0, self._quote_depth - 1)
+        elif tag in ("b", "strong", "th"):
+            self._bold = max(0, self._bold - 1)
+        elif tag in ("i", "em"):
+            self._italic = max(0, self._italic - 1)
+        elif tag == "code":
+            self._code = max(0, self._code - 1)
+        elif tag == "a" and self._links:
+            self._links.pop()
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag not in ("br", "hr"):
+            self.handle_endtag(tag)
+
+    # Text.
+
+    def handle_data(self, data: str) -> None:
+        if self._skip_depth:
+            return
+        if self._pre_depth:
+            self._pre_text.append(data)
+            return
+        text = _WHITESPACE.sub(" ", data)
+        if self._at_line_start() or self._ends_with_space():
+            text = text.lstrip(" ")
+        if not text:
+            return
+        if self._cell_pending and text.strip():
+            self._trim_trailing_space()
+            self._spans.append(Span(_CELL_SEPARATOR))
+            text = text.lstrip(" ")
+            self._cell_pending = False
+        self._spans.append(Span(text, bold=self._bold > 0, italic=self._italic > 0,
+                                code=self._code > 0, link=self._links[-1] if self._links else None))
+
+    def _line_break(self) -> None:
+        self._trim_trailing_space()
+        if self._spans and self._spans[-1].text.endswith(LINE_BREAK):
+            # Two breaks in a row are how old pages separate paragraphs.
+            self._spans[-1] = _restyle(self._spans[-1], self._spans[-1].text[:-1])
+            self.flush()
+        else:
+            self._spans.append(Span(LINE_BREAK))
+
+    def _at_line_start(self) -> bool:
+        return not self._spans or self._spans[-1].text.endswith(LINE_BREAK)
+
+    def _ends_with_space(self) -> bool:
+        return bool(self._spans) and self._spans[-1].text.endswith(" ")
+
+    def _trim_trailing_space(self) -> None:
+        while self._spans and self._spans[-1].text.endswith(" "):
+            last = self._spans.pop()
+            if last.text.rstrip(" "):
+                self._spans.append(_restyle(last, last.text.rstrip(" ")))
+                break
+
+    # Blocks.
+
+    def flush(self) -> None:
+        """End the block being collected, if it holds any text."""
+        spans, self._spans = self._spans, []
+        self._cell_pending = False
+        merged = list(merge_spans(spans))
+        # Spaces and line breaks at either end of a block show nothing.
+        while merged and not merged[-1].text.strip(" \n"):
+            merged.pop()
+        while merged and not merged[0].text.strip(" \n"):
+            merged.pop(0)
+        if merged:
+            merged[0] = _restyle(merged[0], merged[0].text.lstrip(" \n"))
+            merged[-1] = _restyle(merged[-1], merged[-1].text.rstrip(" \n"))
+        if not "".join(span.text for span in merged).strip():
+            return
+        content = tuple(merged)
+        if self._heading_level:
+            self.blocks.append(Block(HEADING, content, level=self._heading_level))
+        elif self._lists:
+            self.blocks.append(Block(LIST_ITEM, content, level=len(self._lists),
+                                     ordered=self._lists[-1], item_start=self._item_fresh))
+            self._item_fresh = False
+        elif self._quote_depth:
+            self.blocks.append(Block(QUOTE, content, level=self._quote_depth))
+        else:
+            self.blocks.append(Block(PARAGRAPH, content))
+
+    def _flush_code(self) -> None:
+        text = "".join(self._pre_text).replace("\r\n", "\n").replace("\r", "\n")
+        self._pre_text = []
+        # A newline straight after <pre> is not content (the HTML parsing rules drop it).
+        text = text.removeprefix("\n").rstrip("\n")
+        if not text.strip():
+            return
+        for line in text.split("\n"):
+            self.blocks.append(Block(CODE, (Span(line, code=True),) if line else ()))
+
+
+def _restyle(span: Span, text: str) -> Span:
+    """`text` in the style of `span`."""
+    return Span(text, span.bold, span.italic, span.code, span.link)
