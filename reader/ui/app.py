@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from reader import APP_ID, APP_NAME
-from reader.library import Library, LibraryError
 from reader.links import Link, is_link, parse_link
+from reader.paths import resources_dir, config_dir, seeds_dir
 from reader.records import Changes
-from reader.paths import config_dir, seeds_dir
 from reader.settings import Settings, default_path
 from reader.ui import theme
-from reader.ui.main_window import MainWindow
+from reader.ui.errors import install_error_handler
+from reader.ui.single_instance import Request, SingleInstance, bring_to_front, trace
+
+if TYPE_CHECKING:
+    from reader.ui.main_window import MainWindow
 
 
 def window_settings() -> QSettings:
@@ -28,6 +33,7 @@ def create_application(argv: list[str], theme_name: str = theme.DEFAULT_THEME) -
     app.setApplicationName(APP_ID)
     app.setApplicationDisplayName(APP_NAME)
     app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "marginalia.svg")))
     theme.apply(app, theme_name)
     return app
 
@@ -36,30 +42,84 @@ def run(db_path: Path, argv: list[str] | None = None, target: str | None = None)
     """Open the library at db_path (seeding a new one) and run the window until it closes.
 
     `target` is a marginalia:// link to open at, or an article file to import and open.
+    If a window is already open on this library, the target goes to it and this returns 0.
     """
+    # Before anything else (no QApplication, no library): a second launch only forwards.
+    instance = SingleInstance.for_library(db_path)
+    if instance.try_hand_off(portable_target(target)):
+        if not instance.acknowledged:
+            print("marginalia: the open Marginalia window is busy; it will take the request "
+                  "when it is free.", file=sys.stderr)
+        return 0
+    # Imported only now: a launch that just forwards its request skips the library and
+    # the window's modules, most of a second of its start-up.
+    from reader.library import Library, LibraryError
+    from reader.ui.main_window import MainWindow
+
     preferences = Settings.load(default_path())
     app = create_application(argv if argv is not None else sys.argv[:1],
                              str(preferences.get("theme")))
+    errors = install_error_handler(None)
+    window: MainWindow | None = None
+    early: list[Request] = []  # requests that came before the window did
+
+    def on_request(request: Request) -> None:
+        if window is None:
+            early.append(request)
+        else:
+            handle_request(window, request)
+
+    # Listen before opening the library, so a launch during a slow start-up waits for
+    # this instance instead of starting another on the same library.
+    instance.listen(on_request)
     try:
-        library = Library.open(db_path)
-    except LibraryError as exc:
-        print(f"marginalia: {exc}", file=sys.stderr)
-        QMessageBox.critical(None, APP_NAME, str(exc))
-        return 1
-    with library:
-        report = library.seed_if_new(seeds_dir())
-        window = MainWindow(library, window_settings(), preferences)
-        window.show()
-        for problem in window.setting_problems():
-            print(f"marginalia: {problem}", file=sys.stderr)
-        window.show_setting_problems()
-        if target:
-            open_target(window, target)
-        if report and report.problems:
-            for problem in report.problems:
+        try:
+            library = Library.open(db_path)
+        except LibraryError as exc:
+            print(f"marginalia: {exc}", file=sys.stderr)
+            QMessageBox.critical(None, APP_NAME, str(exc))
+            return 1
+        with library:
+            report = library.seed_if_new(seeds_dir())
+            window = MainWindow(library, window_settings(), preferences)
+            errors.set_parent(window)
+            window.show()
+            for problem in window.setting_problems():
                 print(f"marginalia: {problem}", file=sys.stderr)
-            window.show_import_problems(report)
-        return app.exec()
+            window.show_setting_problems()
+            if target:
+                open_target(window, target)
+            if report and report.problems:
+                for problem in report.problems:
+                    print(f"marginalia: {problem}", file=sys.stderr)
+                window.show_import_problems(report)
+            for request in early:
+                handle_request(window, request)
+            trace("ready")
+            return app.exec()
+    except Exception as exc:
+        errors.log((type(exc), exc, exc.__traceback__))  # a failed start-up is logged too
+        raise
+    finally:
+        instance.close()
+        errors.uninstall()
+
+
+def portable_target(target: str | None) -> Request:
+    """The target as another process can use it: a file path made absolute."""
+    if not target:
+        return None
+    if is_link(target):
+        return target
+    return str(Path(target).expanduser().absolute())
+
+
+def handle_request(window: MainWindow, request: Request) -> None:
+    """Another launch asked for this window: bring it to the front and open its target."""
+    bring_to_front(window)
+    if request:
+        open_target(window, request)
+    trace("request", target=request, article=window.current_article_id())
 
 
 def open_target(window: MainWindow, target: str) -> None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
     QDesktopServices,
     QFont,
     QFontMetricsF,
+    QImage,
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
@@ -404,8 +405,23 @@ class ReadingPane(QTextBrowser):
             self.link_refused.emit(url.toString())
 
     def loadResource(self, kind: int, url: QUrl):  # noqa: N802 (Qt name)
-        # Article content never makes the pane fetch anything, local or remote.
-        return None
+        # Article content never makes the pane fetch anything, local or remote. None is not
+        # enough: QTextDocument then reads file: URLs itself, and Qt's image handler loads a
+        # local image path directly. A blank image and empty bytes stop both.
+        if kind == QTextDocument.ResourceType.ImageResource.value:
+            return _blank_image()
+        return QByteArray()
+
+
+_BLANK: list[QImage] = []
+
+
+def _blank_image() -> QImage:
+    if not _BLANK:
+        image = QImage(1, 1, QImage.Format.Format_ARGB32)
+        image.fill(0)
+        _BLANK.append(image)
+    return _BLANK[0]
 
 
 def build_text_document(doc: QTextDocument, document: Document, body_font: QFont) -> None:
