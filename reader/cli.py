@@ -7,6 +7,7 @@
     marginalia [--db PATH] search QUERY [--json]
     marginalia [--db PATH] export (--out DIR | --stdout) [--article ID]... [--tag TAG]...
                                   [--template FILE]
+    marginalia [--db PATH] backup | restore FILE
     marginalia install-desktop [--exec LAUNCHER] | uninstall-desktop
 
 Errors go to standard error, with a non-zero exit status.
@@ -23,13 +24,14 @@ from reader.paths import DB_ENV, default_library_path
 
 SUBCOMMANDS = ("import", "list", "show", "search", "export")
 DESKTOP_COMMANDS = ("install-desktop", "uninstall-desktop")
+FILE_COMMANDS = ("backup", "restore")  # work on the library file, without opening it
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="marginalia",
         description="Marginalia: read articles, highlight passages, keep tags and notes.",
-        epilog=f"Subcommands: {', '.join(SUBCOMMANDS + DESKTOP_COMMANDS)} "
+        epilog=f"Subcommands: {', '.join(SUBCOMMANDS + FILE_COMMANDS + DESKTOP_COMMANDS)} "
                "(marginalia SUBCOMMAND --help).",
     )
     parser.add_argument(
@@ -90,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
         return _run_subcommand(rest[0], rest[1:], db_path)
     if rest and rest[0] in DESKTOP_COMMANDS:
         return _desktop(rest[0], rest[1:])
+    if rest and rest[0] in FILE_COMMANDS:
+        return _backup(rest[0], rest[1:], db_path)
     if len(rest) > 1 or (rest and rest[0].startswith("-")):
         parser.error(f"unrecognised arguments: {' '.join(rest)}")
     # Qt is imported only when a window is wanted, so subcommands start fast.
@@ -117,6 +121,30 @@ def _run_subcommand(name: str, argv: list[str], db_path: Path) -> int:
     except LibraryError as exc:
         print(f"marginalia: {exc}", file=sys.stderr)
         return 1
+
+
+def _backup(name: str, argv: list[str], db_path: Path) -> int:
+    from reader import backup
+
+    parser = argparse.ArgumentParser(prog=f"marginalia {name}")
+    if name == "backup":
+        parser.description = "Copy the library into the backups folder beside it, now."
+    else:
+        parser.description = ("Put a backup in place of the library; the current file is kept "
+                              "beside it, renamed, never overwritten. Close Marginalia first.")
+        parser.add_argument("file", type=Path, metavar="FILE", help="the backup to restore")
+    options = parser.parse_args(argv)
+    try:
+        if name == "backup":
+            print(f"Backed up to {backup.backup_now(db_path)}")
+        else:
+            kept = backup.restore(db_path, options.file)
+            print(f"Restored {options.file} as {db_path}"
+                  + (f"; the previous library is kept as {kept}" if kept else ""))
+    except backup.BackupError as exc:
+        print(f"marginalia: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _desktop(name: str, argv: list[str]) -> int:

@@ -73,6 +73,8 @@ def run(db_path: Path, argv: list[str] | None = None, target: str | None = None)
     # this instance instead of starting another on the same library.
     instance.listen(on_request)
     try:
+        if not check_and_repair(db_path):
+            return 1
         try:
             library = Library.open(db_path)
         except LibraryError as exc:
@@ -81,6 +83,7 @@ def run(db_path: Path, argv: list[str] | None = None, target: str | None = None)
             return 1
         with library:
             report = library.seed_if_new(seeds_dir())
+            backup_problem = daily_backup(db_path)
             window = MainWindow(library, window_settings(), preferences)
             errors.set_parent(window)
             window.show()
@@ -93,6 +96,8 @@ def run(db_path: Path, argv: list[str] | None = None, target: str | None = None)
                 for problem in report.problems:
                     print(f"marginalia: {problem}", file=sys.stderr)
                 window.show_import_problems(report)
+            if backup_problem:
+                window.statusBar().showMessage(backup_problem, 15000)
             for request in early:
                 handle_request(window, request)
             trace("ready")
@@ -137,3 +142,57 @@ def open_target(window: MainWindow, target: str) -> None:
     window.apply_changes(Changes(article_list=True))
     article_id = (report.added or report.unchanged)[0]
     window.open_link(Link(article_id))
+
+
+class RestoreOffer:
+    """Asks whether to restore a damaged library from a backup (replaceable in tests)."""
+
+    @classmethod
+    def ask(cls, library_path: Path, problem: str, backup: Path | None) -> bool:
+        text = f"{library_path} is damaged ({problem}). Marginalia has not changed it."
+        if backup is None:
+            QMessageBox.critical(None, APP_NAME, text + "\n\nThere is no good backup to restore.")
+            return False
+        box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, text)
+        box.setInformativeText(
+            f"Restore the newest good backup, {backup.name}? The damaged file is kept beside it, "
+            "renamed, so nothing is lost.")
+        restore_button = box.addButton("Restore backup", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is restore_button
+
+
+def check_and_repair(library_path: Path) -> bool:
+    """Check the library before opening it; a damaged file is never written to.
+
+    Offers to restore the newest good backup; False when the app cannot go on.
+    """
+    from reader import backup
+
+    problem = backup.check_library(library_path)
+    if problem is None:
+        return True
+    good = backup.newest_good_backup(library_path)
+    print(f"marginalia: {library_path} is damaged: {problem}", file=sys.stderr)
+    if not RestoreOffer.ask(library_path, problem, good) or good is None:
+        return False
+    try:
+        kept = backup.restore(library_path, good)
+    except backup.BackupError as exc:
+        QMessageBox.critical(None, APP_NAME, str(exc))
+        return False
+    print(f"marginalia: restored {good}; the damaged file is kept as {kept}", file=sys.stderr)
+    return True
+
+
+def daily_backup(library_path: Path) -> str | None:
+    """Make today's backup if it is due; a message for the user when it failed."""
+    from reader import backup
+
+    try:
+        backup.backup_if_due(library_path)
+    except backup.BackupError as exc:
+        print(f"marginalia: {exc}", file=sys.stderr)
+        return f"Today's backup failed: {exc}"
+    return None

@@ -51,3 +51,49 @@ def test_a_newer_library_is_refused_with_a_message(qapp, tmp_path, monkeypatch, 
     assert app_module.run(path) == 1
     assert "newer version of Marginalia" in shown[0]
     assert str(path) in capsys.readouterr().err
+
+
+def _run_and_close(path):
+    seen = {}
+
+    def inspect_and_quit():
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        if not windows:
+            QTimer.singleShot(50, inspect_and_quit)
+            return
+        seen["rows"] = windows[0].model.rowCount()
+        windows[0].close()
+
+    QTimer.singleShot(0, inspect_and_quit)
+    return app_module.run(path), seen
+
+
+def test_a_daily_backup_is_made_on_start(qapp, tmp_path):
+    path = tmp_path / "library.sqlite3"
+    status, seen = _run_and_close(path)
+    assert status == 0 and seen["rows"] == 2
+    (backup,) = (tmp_path / "backups").iterdir()
+    assert backup.name.startswith("library-") and backup.suffix == ".sqlite3"
+
+
+def test_a_damaged_library_is_not_touched_and_can_be_restored(qapp, tmp_path, monkeypatch):
+    import hashlib
+
+    path = tmp_path / "library.sqlite3"
+    assert _run_and_close(path)[0] == 0  # a library and today's backup
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2:len(data) // 2 + 2048] = b"\xff" * 2048
+    data[100:4096] = b"\x00" * 3996
+    path.write_bytes(bytes(data))
+    damaged = hashlib.sha256(path.read_bytes()).hexdigest()
+    asked = []
+    monkeypatch.setattr(app_module.RestoreOffer, "ask",
+                        classmethod(lambda cls, p, problem, backup: asked.append(backup) or False))
+    assert app_module.run(path) == 1
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == damaged  # never written to
+    assert asked and asked[0] is not None
+    monkeypatch.setattr(app_module.RestoreOffer, "ask", classmethod(lambda cls, *args: True))
+    status, seen = _run_and_close(path)
+    assert status == 0 and seen["rows"] == 2
+    kept = [p for p in tmp_path.iterdir() if ".replaced-" in p.name and p.name.endswith(tuple("0123456789Z"))]
+    assert any(hashlib.sha256(p.read_bytes()).hexdigest() == damaged for p in kept)
