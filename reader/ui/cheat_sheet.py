@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
-    QDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from reader.commands import ANYWHERE, COMMANDS, CONTEXTS, LIST, READER
 from reader.ui import theme
+from reader.ui.popup import PopupDialog
 from reader.ui.palette import KEY_SEPARATOR, join_keys
 
 SECTION_TITLES = {ANYWHERE: "Anywhere", LIST: "Article list", READER: "Reading pane"}
@@ -62,7 +62,7 @@ def _columns(sections: list[Section], count: int) -> list[list[Section]]:
     return columns
 
 
-class CheatSheet(QDialog):
+class CheatSheet(PopupDialog):
     """The key bindings it is given, in columns by context. Esc, `?` or Enter close it;
     the arrow and page keys scroll it."""
 
@@ -75,7 +75,6 @@ class CheatSheet(QDialog):
         self.setWindowTitle("Keyboard shortcuts")
         self.setAccessibleName("Keyboard shortcuts")
         self.setWindowFlags(Qt.WindowType.Dialog | Qt.WindowType.FramelessWindowHint)
-        self._finished = False
         self.sections = cheat_sheet_sections(keymap, titles)
 
         heading = QLabel("Keyboard shortcuts")
@@ -188,7 +187,6 @@ class CheatSheet(QDialog):
         super().keyPressEvent(event)  # Esc rejects
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
-        self._finished = False
         super().showEvent(event)
         parent = self.parentWidget()
         if parent is not None:
@@ -197,17 +195,7 @@ class CheatSheet(QDialog):
             self.move(centre.x() - self.width() // 2, centre.y() - self.height() // 2)
         self.scroll_area.setFocus()
 
-    def done(self, result: int) -> None:
-        # Hiding deactivates the window; that must not turn an accept into a reject.
-        self._finished = True
-        super().done(result)
 
-    def event(self, event: QEvent) -> bool:
-        # A click elsewhere closes the overlay.
-        if (event.type() == QEvent.Type.WindowDeactivate and self.isVisible()
-                and not self._finished):
-            self.reject()
-        return super().event(event)
 
     @classmethod
     def show_for(cls, parent: QWidget | None, keymap: dict[str, dict[str, str]],

@@ -26,7 +26,6 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDialog,
     QFrame,
     QLabel,
     QLineEdit,
@@ -40,6 +39,7 @@ from rapidfuzz import fuzz, utils
 
 from reader.commands import COMMANDS, command, keys_for
 from reader.ui import theme
+from reader.ui.popup import PopupDialog
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 COMMAND_ID_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -287,7 +287,7 @@ class CommandDelegate(QStyledItemDelegate):
         return right
 
 
-class CommandPalette(QDialog):
+class CommandPalette(PopupDialog):
     """A query field over the matching commands. Typing filters, Up/Down (or Ctrl+N/P)
     move, Enter runs the current command, Esc closes with nothing chosen."""
 
@@ -301,7 +301,6 @@ class CommandPalette(QDialog):
         # A popup look without Qt.Popup, whose input grab misbehaves in a modal exec().
         self.setWindowFlags(Qt.WindowType.Dialog | Qt.WindowType.FramelessWindowHint)
         self._chosen: str | None = None
-        self._finished = False
         self.model = CommandListModel(entries, self)
 
         self.line_edit = QLineEdit()
@@ -448,7 +447,6 @@ class CommandPalette(QDialog):
     # Placement -----------------------------------------------------------------
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
-        self._finished = False
         super().showEvent(event)
         self._place()
         self.line_edit.setFocus()
@@ -464,17 +462,7 @@ class CommandPalette(QDialog):
         y = top_left.y() + max(40, window.height() // 8)
         self.move(x, y)
 
-    def done(self, result: int) -> None:
-        # Hiding deactivates the window; that must not turn an accept into a reject.
-        self._finished = True
-        super().done(result)
 
-    def event(self, event: QEvent) -> bool:
-        # A click elsewhere closes it, as a popup would.
-        if (event.type() == QEvent.Type.WindowDeactivate and self.isVisible()
-                and not self._finished):
-            self.reject()
-        return super().event(event)
 
 
 def _style() -> str:
