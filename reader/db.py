@@ -263,11 +263,26 @@ def _v4_reading_progress(db: SqliteDatabase) -> None:
     db.execute_sql("ALTER TABLE article ADD COLUMN progress INTEGER NOT NULL DEFAULT 0")
 
 
+def _v5_list_indexes(db: SqliteDatabase) -> None:
+    # An article row holds its whole text, so reading a row means reading its text.
+    # These covering indexes answer the article list (its order, its filters and the
+    # fields a row shows) from the index alone, never touching the bodies.
+    db.execute_sql("DROP INDEX IF EXISTS article_added_at")
+    db.execute_sql("CREATE INDEX article_list_added ON article (archived, added_at DESC, id DESC, read)")
+    db.execute_sql("CREATE INDEX article_list_published ON article (archived, published DESC, id DESC, read)")
+    db.execute_sql("CREATE INDEX article_list_title ON article (archived, title COLLATE NOCASE, id, read)")
+    db.execute_sql(
+        "CREATE INDEX article_list_row ON article (id, title, author, publication, published,"
+        " read, archived, added_at, progress)"
+    )
+
+
 MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [
     _v1_initial,
     _v2_annotations,
     _v3_full_text_search,
     _v4_reading_progress,
+    _v5_list_indexes,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -73,7 +74,10 @@ def run(db_path: Path, argv: list[str] | None = None, target: str | None = None)
     # this instance instead of starting another on the same library.
     instance.listen(on_request)
     try:
-        if not check_and_repair(db_path):
+        # The whole-file check is slow on a large library (2 s at 100,000 articles), so it
+        # runs before opening only after a session that did not end cleanly; otherwise
+        # the daily backup checks its copy in the background.
+        if unclean_exit(db_path) and not check_and_repair(db_path):
             return 1
         try:
             library = Library.open(db_path)
@@ -83,7 +87,7 @@ def run(db_path: Path, argv: list[str] | None = None, target: str | None = None)
             return 1
         with library:
             report = library.seed_if_new(seeds_dir())
-            backup_problem = daily_backup(db_path)
+            session_marker(db_path).touch()
             window = MainWindow(library, window_settings(), preferences)
             errors.set_parent(window)
             window.show()
@@ -96,12 +100,16 @@ def run(db_path: Path, argv: list[str] | None = None, target: str | None = None)
                 for problem in report.problems:
                     print(f"marginalia: {problem}", file=sys.stderr)
                 window.show_import_problems(report)
-            if backup_problem:
-                window.statusBar().showMessage(backup_problem, 15000)
+            backups = BackgroundBackup(db_path, window)
+            backups.finished.connect(lambda message: window.statusBar().showMessage(message, 15000))
+            backups.start()
             for request in early:
                 handle_request(window, request)
             trace("ready")
-            return app.exec()
+            status = app.exec()
+            backups.wait()
+            session_marker(db_path).unlink(missing_ok=True)  # a clean end
+            return status
     except Exception as exc:
         errors.log((type(exc), exc, exc.__traceback__))  # a failed start-up is logged too
         raise
@@ -184,6 +192,39 @@ def check_and_repair(library_path: Path) -> bool:
         return False
     print(f"marginalia: restored {good}; the damaged file is kept as {kept}", file=sys.stderr)
     return True
+
+
+def session_marker(library_path: Path) -> Path:
+    """A file that exists while Marginalia has the library open."""
+    return library_path.with_name(library_path.name + ".open")
+
+
+def unclean_exit(library_path: Path) -> bool:
+    """Whether the last session on this library ended without closing it (a crash)."""
+    return session_marker(library_path).exists()
+
+
+class BackgroundBackup(QObject):
+    """Makes today's backup (a full copy, checked) in a thread, off the UI thread."""
+
+    finished = Signal(str)  # a message for the user, empty when all went well
+
+    def __init__(self, library_path: Path, parent=None) -> None:
+        super().__init__(parent)
+        self._path = library_path
+        self._thread = threading.Thread(target=self._run, name="daily-backup", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def wait(self) -> None:
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _run(self) -> None:
+        problem = daily_backup(self._path)
+        if problem:
+            self.finished.emit(problem)  # queued to the window's thread
 
 
 def daily_backup(library_path: Path) -> str | None:

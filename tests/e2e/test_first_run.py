@@ -74,6 +74,7 @@ def test_a_daily_backup_is_made_on_start(qapp, tmp_path):
     assert status == 0 and seen["rows"] == 2
     (backup,) = (tmp_path / "backups").iterdir()
     assert backup.name.startswith("library-") and backup.suffix == ".sqlite3"
+    assert not app_module.session_marker(path).exists()  # a clean end
 
 
 def test_a_damaged_library_is_not_touched_and_can_be_restored(qapp, tmp_path, monkeypatch):
@@ -86,6 +87,8 @@ def test_a_damaged_library_is_not_touched_and_can_be_restored(qapp, tmp_path, mo
     data[100:4096] = b"\x00" * 3996
     path.write_bytes(bytes(data))
     damaged = hashlib.sha256(path.read_bytes()).hexdigest()
+    # The check before opening runs after a session that did not end cleanly (a crash).
+    app_module.session_marker(path).touch()
     asked = []
     monkeypatch.setattr(app_module.RestoreOffer, "ask",
                         classmethod(lambda cls, p, problem, backup: asked.append(backup) or False))
