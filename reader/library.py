@@ -132,20 +132,25 @@ class ArticleManager:
         return Article.select().count()
 
     def ids(self, order: str = "added", tag: str | None = None, search: str = "",
-            archived: bool = False, unread_only: bool = False) -> list[int]:
+            archived: bool = False, unread_only: bool = False, ranked: bool = True,
+            limit: int | None = None) -> list[int]:
         """Article ids in list order (ids only: cheap even for 100,000 articles).
 
         The articles in the reading list, or with `archived` those in the archive. With
         `tag`, only articles carrying it or a tag nested below it, on the article or on
-        one of its highlights. With `search`, only articles matching it, best match first.
+        one of its highlights. With `search`, only articles matching it, best match first
+        (or, with `ranked=False`, in the index's own order: the first `limit` matches of a
+        word found in most articles come at once, while ranking them all takes longer).
         """
         in_view = (Article.archived == archived)
         if unread_only:
             in_view &= (Article.read == False)  # noqa: E712
         if search.strip():
-            matches = self._search.article_ids_query(search)
+            matches = self._search.article_ids_query(search, ranked=ranked)
             if matches is None:
                 return []
+            if limit is not None:
+                matches = matches.limit(limit)
             # Joined in SQL, best match first, so nothing but ids leaves the database.
             query = matches.join(Article, on=(Article.id == ArticleIndex.rowid)).where(in_view)
             if tag:

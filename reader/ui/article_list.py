@@ -6,12 +6,14 @@ row shows in pages, as rows come into view; bodies are never loaded.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QRectF, QSize, Qt
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from reader.db import database
 from reader.head import format_date
 from reader.library import Library
 from reader.records import ArticleSummary
@@ -26,11 +28,15 @@ SNIPPET_ROLE = Qt.ItemDataRole.UserRole + 6
 PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 7
 
 PAGE = 200
+FIRST_MATCHES = 200  # shown at once while a common word's matches are ranked
 CACHE_ROWS = 5000
 
 
 class ArticleListModel(QAbstractListModel):
     """One row per article, in the library's list order."""
+
+    reranked = Signal()  # the ranked results of a search replaced its first matches
+    _ranked = Signal(int, list)  # from the ranking thread to the UI thread
 
     def __init__(self, library: Library, parent=None) -> None:
         super().__init__(parent)
@@ -43,6 +49,8 @@ class ArticleListModel(QAbstractListModel):
         self._ids: list[int] = library.articles.ids()
         self._cache: OrderedDict[int, ArticleSummary] = OrderedDict()
         self._snippets: dict[int, str] = {}
+        self._generation = 0
+        self._ranked.connect(self._apply_ranked)
 
     @property
     def tag(self) -> str | None:
@@ -168,11 +176,42 @@ class ArticleListModel(QAbstractListModel):
                 self.dataChanged.emit(index, index)
 
     def reload(self) -> None:
-        """Rebuild the list after articles were added or removed."""
+        """Rebuild the list after articles were added or removed, or a filter changed.
+
+        A search shows its first matches at once, unranked; when there are many, they
+        are ranked in a background thread and the list is replaced (`reranked`).
+        """
+        self._generation += 1
+        filters = dict(tag=self._tag, search=self._search, archived=self._archived,
+                       unread_only=self._unread_only)
+        if not self._search.strip():
+            self._set_ids(self._library.articles.ids(self._order, **filters))
+            return
+        first = self._library.articles.ids(ranked=False, limit=FIRST_MATCHES, **filters)
+        if len(first) < FIRST_MATCHES:
+            # Few matches: ranking them all is as quick as listing them.
+            self._set_ids(self._library.articles.ids(**filters))
+            return
+        self._set_ids(first)
+        generation = self._generation
+        threading.Thread(target=self._rank, args=(generation, filters), daemon=True,
+                         name="rank-search").start()
+
+    def _rank(self, generation: int, filters: dict) -> None:
+        try:
+            ranked = self._library.articles.ids(**filters)
+        finally:
+            database.close()  # this thread's own connection
+        self._ranked.emit(generation, ranked)
+
+    def _apply_ranked(self, generation: int, ranked: list) -> None:
+        if generation == self._generation:  # the search has not changed since
+            self._set_ids(ranked)
+            self.reranked.emit()
+
+    def _set_ids(self, ids: list[int]) -> None:
         self.beginResetModel()
-        self._ids = self._library.articles.ids(
-            self._order, tag=self._tag, search=self._search, archived=self._archived,
-            unread_only=self._unread_only)
+        self._ids = ids
         self._cache.clear()
         self._snippets.clear()
         self.endResetModel()

@@ -52,6 +52,7 @@ class MainWindow(WindowCommands, QMainWindow):
         self._library_key = "library-" + hashlib.sha1(
             str(library.path.resolve()).encode()).hexdigest()[:12]
         self._highlights: list[HighlightRecord] = []
+        self._shown_article: int | None = None
         self.setWindowTitle(APP_NAME)
         self.resize(1360, 820)
 
@@ -105,6 +106,7 @@ class MainWindow(WindowCommands, QMainWindow):
         self.list_view.selectionModel().currentRowChanged.connect(self._current_row_changed)
         self.list_view.doubleClicked.connect(lambda _index: self.cmd_article_open())
         self.model.modelReset.connect(self._update_header)
+        self.model.reranked.connect(self._reselect_shown)
         self.tag_sidebar.tag_chosen.connect(self._filter_by_tag)
         self.search_box.search_changed.connect(self._search)
         self.search_box.left.connect(self._leave_search)
@@ -143,8 +145,14 @@ class MainWindow(WindowCommands, QMainWindow):
         return index.data(ID_ROLE) if index.isValid() else None
 
     def _current_row_changed(self, current, _previous) -> None:
+        shown = self.reading_pane.shown and self._shown_article
+        if current.isValid() and current.data(ID_ROLE) == shown:
+            return  # the same article, selected again after the list was rebuilt
+        if not current.isValid() and shown and self.model.row_of(shown) is not None:
+            return  # the list was rebuilt around it; it is selected again at once
         self.annotation_panel.save_pending()
         if not current.isValid():
+            self._shown_article = None
             self.tracker.article_shown(None)
             self.reading_pane.show_placeholder()
             self.annotation_panel.show_article(None)
@@ -152,6 +160,7 @@ class MainWindow(WindowCommands, QMainWindow):
             return
         article_id = current.data(ID_ROLE)
         self.tracker.save()
+        self._shown_article = article_id
         self.reading_pane.show_document(self.library.articles.document(article_id))
         self._load_highlights(article_id)
         self.annotation_panel.show_article(article_id)
@@ -191,6 +200,11 @@ class MainWindow(WindowCommands, QMainWindow):
         else:
             self.reading_pane.show_placeholder()
             self.annotation_panel.show_article(None)
+
+    def _reselect_shown(self) -> None:
+        """After a search's ranked results replaced its first matches, stay on the article."""
+        if self._shown_article is not None and self.model.row_of(self._shown_article) is not None:
+            self.open_article(self._shown_article)
 
     def _leave_search(self) -> None:
         self.list_view.setFocus()

@@ -52,3 +52,22 @@ def test_the_list_never_loads_article_bodies(seeded_library, monkeypatch, write_
     assert statements
     for sql in statements:
         assert '"text"' not in sql and "source_text" not in sql, sql
+
+
+def test_a_common_word_shows_first_matches_at_once_then_ranks_them(qtbot, library, write_file, monkeypatch):
+    from reader.ui import article_list
+
+    monkeypatch.setattr(article_list, "FIRST_MATCHES", 3)
+    for n in range(10):
+        # Article 7 says "river" most often, so ranking puts it first.
+        body = " ".join(["river"] * (20 if n == 7 else 1) + ["water"] * 30)
+        library.import_files([write_file(f"{n}.md", f"# Piece {n}\n\n{body}.")])
+    model = ArticleListModel(library)
+    with qtbot.waitSignal(model.reranked, timeout=5000):
+        model.set_search("river")
+        assert model.rowCount() == 3  # the first matches, unranked, straight away
+    assert model.rowCount() == 10
+    assert model.index(0).data() == "Piece 7"
+    # A search with few matches is ranked at once, with no second step.
+    model.set_search("piece 7")
+    assert [model.index(r).data() for r in range(model.rowCount())] == ["Piece 7"]
