@@ -25,7 +25,7 @@ from reader.head import format_date
 from reader.library import Library
 from reader.markdown_safe import blockquote, contained, escape_inline, hashtag
 from reader.paths import resources_dir
-from reader.records import HighlightRecord
+from reader.records import ArticleRecord, HighlightRecord
 
 MANIFEST = ".marginalia-export.json"
 LINK = "marginalia://open?article={article}"
@@ -119,7 +119,18 @@ class Exporter:
     def render(self, article_id: int, exported: str) -> str | None:
         """The article's Markdown, or None when it has no highlights and no note."""
         article = self.library.articles.get(article_id)
-        highlights = self.library.highlights.for_article(article_id)
+        return self._render(article, self.library.highlights.for_article(article_id), exported)
+
+    def _batches(self, article_ids: list[int], size: int = 500):
+        """(article, highlights) for each id, fetched a few queries per batch."""
+        for start in range(0, len(article_ids), size):
+            chunk = article_ids[start:start + size]
+            highlights = self.library.highlights.for_articles(chunk)
+            for article in self.library.articles.records(chunk):
+                yield article, highlights.get(article.id, [])
+
+    def _render(self, article: ArticleRecord, highlights: list[HighlightRecord],
+                exported: str) -> str | None:
         if not highlights and not article.note:
             return None
         placed = [self._highlight(h) for h in highlights if not h.orphaned]
@@ -163,7 +174,8 @@ class Exporter:
     def to_text(self, article_ids: Iterable[int]) -> str:
         """Every chosen article's Markdown in one stream (for --stdout and the clipboard)."""
         exported = _now()
-        parts = [self.render(article_id, exported) for article_id in article_ids]
+        parts = [self._render(article, highlights, exported)
+                 for article, highlights in self._batches(list(article_ids))]
         return "\n".join(part for part in parts if part)
 
     def to_folder(self, folder: Path, article_ids: Iterable[int],
@@ -183,14 +195,15 @@ class Exporter:
         taken |= {p.name.casefold() for p in folder.glob("*.md")}
         skipped: list[int] = []
         unchanged: list[Path] = []
-        for done, article_id in enumerate(article_ids, start=1):
+        for done, (article, highlights) in enumerate(self._batches(article_ids), start=1):
             if progress:
                 progress(done, len(article_ids))
+            article_id = article.id
             entry = names.get(str(article_id))
             if entry is not None:
                 # Rendered with the time of its last export, an unchanged article gives
                 # exactly the file already there.
-                previous = self.render(article_id, entry["exported"])
+                previous = self._render(article, highlights, entry["exported"])
                 path = folder / entry["file"]
                 if previous is None:
                     skipped.append(article_id)
@@ -198,13 +211,12 @@ class Exporter:
                 if _read(path) == previous:
                     unchanged.append(path)
                     continue
-            content = self.render(article_id, now)
+            content = self._render(article, highlights, now)
             if content is None:
                 skipped.append(article_id)
                 continue
             if entry is None:
-                title = self.library.articles.get(article_id).title
-                entry = names[str(article_id)] = {"file": safe_file_name(title, taken)}
+                entry = names[str(article_id)] = {"file": safe_file_name(article.title, taken)}
                 taken.add(entry["file"].casefold())
             entry["exported"] = now
             planned.append((folder / entry["file"], content))

@@ -31,6 +31,19 @@ class HighlightManager:
         tags = self._tag_names([row.id for row in rows])
         return [_record(row, tags.get(row.id, ())) for row in rows]
 
+    def for_articles(self, article_ids: list[int]) -> dict[int, list[HighlightRecord]]:
+        """Each article's highlights in reading order, in a few queries for many articles."""
+        found: dict[int, list[HighlightRecord]] = {}
+        for start in range(0, len(article_ids), 500):
+            chunk = article_ids[start:start + 500]
+            rows = list(Highlight.select().where(Highlight.article.in_(chunk))
+                        .order_by(Highlight.article, Highlight.orphaned, Highlight.start,
+                                  Highlight.end, Highlight.id))
+            tags = self._tag_names([row.id for row in rows])
+            for row in rows:
+                found.setdefault(row.article_id, []).append(_record(row, tags.get(row.id, ())))
+        return found
+
     def get(self, highlight_id: int) -> HighlightRecord:
         row = self._row(highlight_id)
         return _record(row, self._tag_names([highlight_id]).get(highlight_id, ()))

@@ -178,13 +178,31 @@ class ArticleManager:
         return [rows[i] for i in ids if i in rows]
 
     def get(self, article_id: int) -> ArticleRecord:
-        row = self._row(article_id)
-        return ArticleRecord(
-            row.id, row.title, row.author, row.publication, row.published, row.url,
-            row.source_name, row.source_format, row.added_at, row.read, row.archived,
-            row.reading_position, row.content_hash, self.tag_names(article_id), row.note,
-            row.progress,
-        )
+        found = self.records([article_id])
+        if not found:
+            raise LibraryError(f"There is no article with id {article_id}.")
+        return found[0]
+
+    def records(self, article_ids: Sequence[int]) -> list[ArticleRecord]:
+        """The records of these articles (missing ids skipped), in a few queries however
+        many there are: everything but the bodies, which can be tens of kilobytes each."""
+        fields = [f for f in Article._meta.sorted_fields if f.name not in ("source_text", "text")]
+        found: dict[int, ArticleRecord] = {}
+        for start in range(0, len(article_ids), 500):
+            chunk = list(article_ids[start:start + 500])
+            tags: dict[int, list[str]] = {}
+            for article_id, name in db.database.execute(
+                    Tag.select(ArticleTag.article, Tag.name).join(ArticleTag)
+                    .where(ArticleTag.article.in_(chunk)).order_by(Tag.name)):
+                tags.setdefault(article_id, []).append(name)
+            for row in Article.select(*fields).where(Article.id.in_(chunk)):
+                found[row.id] = ArticleRecord(
+                    row.id, row.title, row.author, row.publication, row.published, row.url,
+                    row.source_name, row.source_format, row.added_at, row.read, row.archived,
+                    row.reading_position, row.content_hash, tuple(tags.get(row.id, ())),
+                    row.note, row.progress,
+                )
+        return [found[i] for i in article_ids if i in found]
 
     def tag_names(self, article_id: int) -> tuple[str, ...]:
         query = (Tag.select(Tag.name).join(ArticleTag)

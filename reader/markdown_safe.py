@@ -26,6 +26,13 @@ _TAG_UNSAFE = re.compile(r"[^\w-]")
 _HAS_NON_DIGIT = re.compile(r"[^\d/]")
 
 
+def _special_chars() -> re.Pattern[str]:
+    # Everything _escape_char changes: the escaped punctuation, control characters (C0
+    # and C1, but not the tab, kept literally) and lone surrogates.
+    escaped = "".join(re.escape(ch) for ch in sorted(_ESCAPED))
+    return re.compile(f"[{escaped}\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def _is_edge_space(ch: str) -> bool:
     # Paragraph text is trimmed before inline parsing, by markdown-it-py of Unicode spaces,
     # NBSP and U+2028/9, and by JavaScript's String.trim (markdown-it, Obsidian) of U+FEFF
@@ -62,6 +69,9 @@ def _escape_char(ch: str) -> str:
     return ch
 
 
+_SPECIAL = _special_chars()
+
+
 def escape_inline(text: str) -> str:
     """Text that CommonMark (and Obsidian) renders as exactly `text`, as one line.
 
@@ -78,14 +88,14 @@ def escape_inline(text: str) -> str:
     body_end = len(text)
     while body_end > lead and _is_edge_space(text[body_end - 1]):
         body_end -= 1
-    out = []
-    for index, ch in enumerate(text):
-        at_edge = index < lead or index >= body_end
-        if at_edge and not _is_unrepresentable(ch):
-            out.append(_reference(ch))
-        else:
-            out.append(_escape_char(ch))
-    return "".join(out)
+    def edge(part: str) -> str:
+        return "".join(_escape_char(ch) if _is_unrepresentable(ch) else _reference(ch)
+                       for ch in part)
+
+    # The middle, where nearly all the text is, in one regular-expression pass: only
+    # punctuation and control characters are looked at one by one.
+    middle = _SPECIAL.sub(lambda m: _escape_char(m.group()), text[lead:body_end])
+    return edge(text[:lead]) + middle + edge(text[body_end:])
 
 
 def paragraphs(text: str) -> list[str]:
