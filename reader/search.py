@@ -7,6 +7,7 @@ as a prefix, so results follow typing.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from peewee import OperationalError, fn
@@ -14,6 +15,8 @@ from peewee import OperationalError, fn
 from reader.db import Article, ArticleIndex, Highlight, HighlightIndex
 
 _NOTHING = '""'
+# A one-letter prefix matches nearly every word in the index: too slow to be useful.
+MIN_PREFIX = 2
 SNIPPET_TOKENS = 14
 
 
@@ -37,7 +40,8 @@ def fts_query(text: str, index=ArticleIndex) -> str | None:
     text = text.strip()
     if not text:
         return None
-    if text[-1].isalnum():
+    last_word = re.search(r"\w+$", text)
+    if last_word and len(last_word.group()) >= MIN_PREFIX:
         text += "*"  # the word being typed matches as a prefix
     query = index.web_query(text)
     return None if query in ("", _NOTHING) else query

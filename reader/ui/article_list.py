@@ -28,7 +28,8 @@ SNIPPET_ROLE = Qt.ItemDataRole.UserRole + 6
 PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 7
 
 PAGE = 200
-FIRST_MATCHES = 200  # shown at once while a common word's matches are ranked
+FIRST_MATCHES = 200
+SNIPPET_PAGE = 20  # shown at once while a common word's matches are ranked
 CACHE_ROWS = 5000
 
 
@@ -142,8 +143,9 @@ class ArticleListModel(QAbstractListModel):
             return None
         article_id = self._ids[row]
         if article_id not in self._snippets:
-            start = max(0, row - 10)
-            page = [i for i in self._ids[start:start + 50] if i not in self._snippets]
+            # Snippets cost a few milliseconds each for a prefix: fetch about a screenful.
+            start = max(0, row - 4)
+            page = [i for i in self._ids[start:start + SNIPPET_PAGE] if i not in self._snippets]
             found = self._library.search.snippets(self._search, page)
             for i in page:
                 self._snippets[i] = found.get(i, "")

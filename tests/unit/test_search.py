@@ -97,3 +97,18 @@ def test_index_stays_consistent_after_edits_and_deletes(library, corpus):
     assert library.articles.ids(search="railways") == []
     assert [h.highlight_id for h in library.search.highlights("second")] == [hid]
     assert library.search.highlights("first") == []
+
+
+def test_a_one_letter_word_is_not_a_prefix(library, corpus):
+    # "r" would match every word starting with r: only the word "r" itself is searched.
+    assert library.articles.ids(search="r") == []
+    assert library.articles.ids(search="ra") == [corpus["rail"]]  # rail, railways
+    assert library.articles.ids(search="ri") == [corpus["bridges"]]  # river
+
+
+def test_unranked_first_matches_respect_the_view(library, corpus):
+    library.articles.set_archived(corpus["rail"], True)
+    assert library.articles.ids(search="bridges", ranked=False, limit=10) == [corpus["bridges"]]
+    assert library.articles.ids(search="bridges", ranked=False, archived=True) == [corpus["rail"]]
+    library.articles.set_read(corpus["bridges"], True)
+    assert library.articles.ids(search="bridges", unread_only=True) == []
