@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 APP_STAMP := $(VENV)/.app-installed
 TEST_STAMP := $(VENV)/.test-installed
 
-.PHONY: run test install install-desktop uninstall-desktop clean
+.PHONY: run test bench install install-desktop uninstall-desktop clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,13 @@ run: $(APP_STAMP)
 # The whole test suite, headless.
 test: $(TEST_STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+# The performance benchmark at 100,000 articles (builds its library once, ~20 min,
+# cached in bench/.cache/); prints a table and writes bench/results.json.
+# `make bench ARTICLES=2000` for a quick run.
+ARTICLES ?= 100000
+bench: $(TEST_STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench --articles $(ARTICLES) --out bench/results.json
 
 # Add Marginalia to the desktop's application menu (Linux): a menu entry and icons under
 # $XDG_DATA_HOME (default ~/.local/share) that start .venv/bin/marginalia-gui.

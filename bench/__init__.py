@@ -1,0 +1,1 @@
+"""Marginalia's performance benchmark: `python -m bench` (see bench/run.py)."""

@@ -1,0 +1,463 @@
+"""The UI measurements, run inside one started Marginalia process (see bench.probes).
+
+A 10 ms QTimer heartbeat runs throughout; the longest gap between its ticks during each
+operation is that operation's event-loop stall. Operations on the UI thread stall it for
+their whole length; import and export run in the window's worker threads, so their
+stall is what the UI thread suffers meanwhile (GIL, database locks, and the work the
+window does when they finish).
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import sqlite3
+import statistics
+import tempfile
+import threading
+import time
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QTextBrowser
+
+from bench import corpus
+from bench.probes import peak_rss_mb, rss_mb
+from reader.db import Article
+from reader.export import Exporter
+from reader.records import Changes
+from reader.search import fts_query
+
+RAW_FTS = "SELECT rowid FROM article_fts WHERE article_fts MATCH ? LIMIT 50"
+# Timed on the UI thread only to measure the core; the window never runs it there.
+CORE_EXPORT = "export (core, timed on the UI thread)"
+FLOOR = "setHtml floor"
+
+
+class Heartbeat(QObject):
+    """Ticks every 10 ms and keeps, per operation label, the longest gap between ticks."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.label = "idle"
+        self.last = time.perf_counter()
+        self.worst: dict[str, float] = {}
+        self.long_gaps: list[tuple[str, float, float]] = []  # (label, ended at, gap) over 50 ms
+        self.timer = QTimer(self)
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(10)
+        self.timer.timeout.connect(self._tick)
+        self.timer.start()
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        gap, self.last = now - self.last, now
+        if gap > self.worst.get(self.label, 0.0):
+            self.worst[self.label] = gap
+        if gap > 0.05:
+            self.long_gaps.append((self.label, now, gap))
+
+    @contextmanager
+    def during(self, label: str):
+        # Counted from the start of the operation, not from the tick before it.
+        self.label, self.last = label, time.perf_counter()
+        try:
+            yield
+        finally:
+            pump(0.03)  # the first tick after the operation closes its gap
+            self.label = "idle"
+
+
+def pump(seconds: float) -> None:
+    """Run the event loop for a while (timers, queued signals, paints)."""
+    app = QApplication.instance()
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+        time.sleep(0.001)
+
+
+def _ranking() -> bool:
+    return any(t.name == "rank-search" and t.is_alive() for t in threading.enumerate())
+
+
+def median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+class Session:
+    def __init__(self, window, args: dict, phases: dict) -> None:
+        self.window = window
+        self.library = window.library
+        self.model = window.model
+        self.list_view = window.list_view
+        self.pane = window.reading_pane
+        self.args = args
+        self.reps = int(args.get("reps", 5))
+        self.budget = float(args.get("budget_s", 30))
+        self.result: dict = {"startup": {"phases": phases, "painted": phases["list_painted"],
+                                         "rows_fetched": len(self.model._cache),
+                                         "peak_rss_mb": peak_rss_mb(), "rss_mb": rss_mb()}}
+        self.heartbeat = Heartbeat()
+        self.app = QApplication.instance()
+        self.tmp = Path(tempfile.mkdtemp(prefix="marginalia-bench-"))
+        self.fetched = {"calls": 0, "rows": 0, "max_cache": 0}
+        original = self.library.articles.summaries
+
+        def counting(ids):  # counts what the list model fetches
+            self.fetched["calls"] += 1
+            self.fetched["rows"] += len(ids)
+            return original(ids)
+
+        self.library.articles.summaries = counting
+
+    def run(self) -> dict:
+        pump(0.3)  # let start-up's queued work finish before anything is measured
+        try:
+            self.result["list"] = self.scrolling()
+            self.result["search"] = self.searching()
+            self.result["open"] = self.opening()
+            self.result["create"] = self.creating()
+            self.result["export"] = self.exporting()
+            self.result["import"] = self.importing()
+            self.result["backup"] = self.backing_up()
+        finally:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        self.result["peak_rss_mb"] = peak_rss_mb()
+        self.result["rss_mb"] = rss_mb()
+        self.result["stalls_ms"] = {k: v * 1000 for k, v in sorted(self.heartbeat.worst.items())}
+        return self.result
+
+    def repetitions(self, count: int | None = None):
+        """Up to `count` (default --reps) repetitions, but no new one once `budget_s`
+        seconds have gone: a search that takes minutes is timed once or twice, not five
+        times."""
+        started = time.perf_counter()
+        for rep in range(count or self.reps):
+            if rep and time.perf_counter() - started > self.budget:
+                return
+            yield rep
+
+    def timed(self, label: str, action) -> float:
+        with self.heartbeat.during(label):
+            started = time.perf_counter()
+            action()
+            elapsed = time.perf_counter() - started
+        return elapsed * 1000
+
+    # --- the article list ----------------------------------------------------------------
+    def scrolling(self) -> dict:
+        bar = self.list_view.verticalScrollBar()
+        viewport = self.list_view.viewport()
+        bar.setValue(0)
+        pump(0.05)
+        limit = int(self.args.get("scroll_pages") or 0)
+        frames: list[float] = []
+        slow: list[tuple[int, float, bool]] = []  # (frame, ms, fetched rows in it) over 30 ms
+        before = dict(self.fetched)
+        with self.heartbeat.during("scroll list"):
+            started = time.perf_counter()
+            while bar.value() < bar.maximum() and (not limit or len(frames) < limit):
+                frame, calls = time.perf_counter(), self.fetched["calls"]
+                bar.setValue(min(bar.maximum(), bar.value() + bar.pageStep()))
+                viewport.repaint()
+                self.app.processEvents()
+                frames.append((time.perf_counter() - frame) * 1000)
+                if frames[-1] > 30:
+                    slow.append((len(frames) - 1, round(frames[-1], 1),
+                                 self.fetched["calls"] > calls))
+                self.fetched["max_cache"] = max(self.fetched["max_cache"], len(self.model._cache))
+            total = time.perf_counter() - started
+        rows = self.model.rowCount()
+        last_row = self.list_view.indexAt(viewport.rect().bottomLeft()).row()
+        bar.setValue(0)
+        pump(0.05)
+        frames_sorted = sorted(frames)
+        listing_sql = Article.listing().sql()[0].lower()
+        return {
+            "rows": rows, "frames": len(frames), "reached_row": last_row,
+            "reached_bottom": bar.maximum() > 0 and last_row >= rows - 2 or limit == 0,
+            "page_limit": limit, "total_s": total, "median_frame_ms": median(frames),
+            "p95_frame_ms": frames_sorted[int(0.95 * (len(frames) - 1))] if frames else None,
+            "worst_frame_ms": max(frames, default=None),
+            "rows_fetched": self.fetched["rows"] - before["rows"],
+            "fetch_calls": self.fetched["calls"] - before["calls"],
+            "max_cached_rows": self.fetched["max_cache"],
+            "slow_frames": slow,
+            "listing_loads_bodies": any(f'"{c}"' in listing_sql for c in ("text", "source_text")),
+        }
+
+    # --- search ---------------------------------------------------------------------------
+    def searching(self) -> dict:
+        terms = self.args["terms"]  # name -> what the user types
+        viewport = self.list_view.viewport()
+        raw = sqlite3.connect(f"file:{self.args['db']}?mode=ro", uri=True)
+        out: dict[str, dict] = {}
+
+        def show(text: str) -> None:
+            self.model.set_search(text)
+            self.app.processEvents()  # the view's delayed layout after the reset
+            viewport.repaint()  # paints the visible rows: their titles and snippets
+
+        def clear() -> None:
+            show("")
+
+        prefixes = [k for k in terms if k.startswith("prefix")]
+        words = [k for k in terms if k not in prefixes]
+        series = [[k] for k in words] + [prefixes]  # as-you-type: one prefix after another
+        for names in series:
+            for name in names:
+                out[name] = {"text": terms[name], "fts": fts_query(terms[name]), "ms": [],
+                             "ranked_ms": []}
+            for _ in self.repetitions():
+                for name in names:
+                    started = time.perf_counter()
+                    out[name]["ms"].append(self.timed(f"search {terms[name]}",
+                                                      lambda t=terms[name]: show(t)))
+                    out[name]["results_first"] = self.model.rowCount()
+                    ranked = self._until_ranked(f"search {terms[name]} (re-ranked list)")
+                    if ranked:
+                        out[name]["ranked_ms"].append((ranked - started) * 1000)
+                    out[name]["results"] = self.model.rowCount()
+                    out[name]["snippets_fetched"] = sum(1 for v in self.model._snippets.values() if v)
+                out.setdefault("clear", {"ms": []})["ms"].append(self.timed("clear search", clear))
+        for name in terms:
+            query = out[name]["fts"]
+            out[name]["reps"] = len(out[name]["ms"])
+            floor = []
+            for _ in range(self.reps):
+                started = time.perf_counter()
+                raw.execute(RAW_FTS, (query,)).fetchall()
+                floor.append((time.perf_counter() - started) * 1000)
+            out[name]["floor_ms"] = floor
+            out[name]["matches"] = raw.execute(
+                "SELECT count(*) FROM article_fts WHERE article_fts MATCH ?", (query,)).fetchone()[0]
+            if median(out[name]["ms"]) > 1000 * self.budget / 3:
+                continue  # too slow to time its parts again; the search itself says enough
+            # Where the time goes: the core's id query, then the snippets of one screen.
+            started = time.perf_counter()
+            ids = self.library.articles.ids(search=terms[name])
+            out[name]["core_ids_ms"] = (time.perf_counter() - started) * 1000
+            try:  # an app that lists a common word's first matches before ranking them all
+                started = time.perf_counter()
+                self.library.articles.ids(search=terms[name], ranked=False, limit=200)
+                out[name]["core_first_ids_ms"] = (time.perf_counter() - started) * 1000
+            except TypeError:
+                pass
+            started = time.perf_counter()
+            self.library.search.snippets(terms[name], ids[:50])
+            out[name]["core_snippets_ms"] = (time.perf_counter() - started) * 1000
+        raw.close()
+        for name in words:  # the whole window path, which also opens the best match
+            out[name]["window_ms"] = [
+                self.timed(f"search {terms[name]} (window)",
+                           lambda t=terms[name]: self._window_search(t))
+                for _ in self.repetitions(3)]
+            self.timed("clear search", lambda: self._window_search(""))
+        return out
+
+    def _until_ranked(self, label: str, timeout: float = 300.0) -> float | None:
+        """When the app ranks a search's matches in the background (a thread named
+        "rank-search") and then replaces the list: the time the re-ranked list was painted."""
+        reranked = getattr(self.model, "reranked", None)
+        if reranked is None:
+            return None
+        fired: list[float] = []
+
+        def slot() -> None:
+            fired.append(time.perf_counter())
+
+        reranked.connect(slot)
+        try:
+            with self.heartbeat.during(label):
+                end = time.perf_counter() + timeout
+                while not fired and _ranking() and time.perf_counter() < end:
+                    self.app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+                    time.sleep(0.001)
+                self.app.processEvents()  # the queued result, when it came just now
+                if fired:
+                    self.list_view.viewport().repaint()  # the new rows and their snippets
+                    return time.perf_counter()
+        finally:
+            reranked.disconnect(slot)
+        return None
+
+    def _window_search(self, text: str) -> None:
+        self.window._search(text)
+        self.app.processEvents()
+        self.list_view.viewport().repaint()
+        self.pane.viewport().repaint()
+        self._until_ranked(f"search {text} (window, re-ranked)")
+
+    # --- opening articles -----------------------------------------------------------------
+    def opening(self) -> dict:
+        out = {}
+        floor_view = QTextBrowser()
+        floor_view.resize(self.pane.size())
+        floor_view.show()
+        first = self.model.article_id(0)
+        for name, article_id in (("few", self.args["few"]), ("many", self.args["many"])):
+            def in_pane(article_id=article_id) -> None:
+                self.pane.show_document(self.library.articles.document(article_id))
+                self.pane.set_highlights(self.library.highlights.for_article(article_id))
+                self.pane.viewport().repaint()
+
+            pane_ms = [self.timed(f"open article ({name} highlights)", in_pane)
+                       for _ in range(self.reps)]
+            html = self.pane.document().toHtml()
+
+            def floor(html=html) -> None:
+                floor_view.setHtml(html)
+                floor_view.viewport().repaint()
+
+            floor_ms = [self.timed(FLOOR, floor) for _ in range(self.reps)]
+            window_ms = []
+            for _ in range(3):  # through the list, as a click does: with the annotation panel
+                self.window.open_article(first)
+                pump(0.05)
+                window_ms.append(self.timed(f"open article ({name} highlights, window)",
+                                            lambda a=article_id: self._window_open(a)))
+            out[name] = {"article": article_id, "ms": pane_ms, "floor_ms": floor_ms,
+                         "window_ms": window_ms,
+                         "highlights": len(self.library.highlights.for_article(article_id)),
+                         "characters": len(self.library.articles.text(article_id))}
+        floor_view.close()
+        floor_view.deleteLater()
+        return out
+
+    def _window_open(self, article_id: int) -> None:
+        self.window.open_article(article_id)
+        self.app.processEvents()
+        self.pane.viewport().repaint()
+        self.window.annotation_panel.repaint()
+
+    # --- highlights -------------------------------------------------------------------------
+    def creating(self) -> dict:
+        article_id = self.model.article_id(5)
+        text = self.library.articles.text(article_id)
+        spans = corpus.highlight_spans(random.Random(7), text, 50)
+        core_ms = []
+        for start, end in spans:
+            core_ms.append(self.timed("create highlight", lambda s=start, e=end:
+                                      self.library.highlights.create(article_id, s, e)))
+        for _ in spans:
+            self.library.undo()
+        # Through the window, in the article with 50 highlights: the command, the pane's
+        # marks and the annotation panel, until painted.
+        few = self.args["few"]
+        self.window.open_article(few)
+        pump(0.05)
+        few_text = self.library.articles.text(few)
+        window_ms = []
+        for start, end in corpus.highlight_spans(random.Random(8), few_text, 20):
+            self.pane.select_span(start, end)
+
+            def create() -> None:
+                self.window.cmd_highlight_create()
+                self.pane.viewport().repaint()
+                self.window.annotation_panel.repaint()
+
+            window_ms.append(self.timed("create highlight (window)", create))
+            self.window.apply_changes(self.library.undo())
+        return {"article": article_id, "ms": core_ms, "window_ms": window_ms}
+
+    # --- export -----------------------------------------------------------------------------
+    def exporting(self) -> dict:
+        per_article = {int(k): v for k, v in self.args["highlights_per_article"].items()}
+        wanted = int(self.args["export_highlights"])
+        ids, total = [], 0
+        for article_id in sorted(per_article):
+            if article_id in (self.args["few"], self.args["many"]) or total >= wanted:
+                continue
+            ids.append(article_id)
+            total += per_article[article_id]
+        direct = []
+        for rep in range(3):
+            folder = self.tmp / f"export-{rep}"
+            direct.append(self.timed(CORE_EXPORT,
+                                     lambda f=folder: Exporter(self.library).to_folder(f, ids)))
+        files = len(list((self.tmp / "export-0").glob("*.md")))
+        exports = self.window.exports
+        exporter = exports._exporter()
+        label = "export (background, window)"
+        with self.heartbeat.during(label):
+            started = time.perf_counter()
+            exports._start(exporter, self.tmp / "export-window", ids)
+            self._wait(exports.is_running)
+            background = time.perf_counter() - started
+        return {"highlights": total, "articles": len(ids), "files": files, "ms": direct,
+                "background_ms": background * 1000, "long_gaps": self._gaps(label, started)}
+
+    def _gaps(self, label: str, started: float) -> list[tuple[float, float]]:
+        """(seconds after the start when it ended, ms) of each long stall of an operation."""
+        return [(round(end - started, 3), round(gap * 1000, 1))
+                for name, end, gap in self.heartbeat.long_gaps if name == label]
+
+    def _wait(self, running, timeout: float = 600.0) -> None:
+        end = time.perf_counter() + timeout
+        while running() and time.perf_counter() < end:
+            self.app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+            time.sleep(0.001)
+
+    # --- import (with its full-text indexing) -------------------------------------------------
+    def importing(self) -> dict:
+        count = int(self.args.get("import_files", 200))
+        folder = self.tmp / "import"
+        folder.mkdir()
+        base = 10**8 + random.Random().randrange(10**6)  # new content: nothing is "unchanged"
+        paths = []
+        for i in range(count):
+            generated = corpus.article(self.args["seed"], base + i)
+            path = folder / generated.name
+            path.write_text(generated.markdown, encoding="utf-8")
+            paths.append(path)
+        reports = []
+        self.window.imports.finished.connect(reports.append)
+        label = "import (background, window)"
+        with self.heartbeat.during(label):
+            started = time.perf_counter()
+            self.window.import_paths(paths)
+            self._wait(lambda: not reports)
+            elapsed = time.perf_counter() - started
+        report = reports[0]
+        # Put the library back as it was (not measured for the targets).
+        for article_id in report.added:
+            self.library.articles.delete(article_id)
+        # What the window does on the UI thread when an import ends (its _imported).
+        refresh = self.timed("refresh after import (apply_changes)", lambda: (
+            self.window.apply_changes(Changes(article_list=True, tags=True))))
+        started_sidebar = time.perf_counter()
+        self.window.tag_sidebar.reload()
+        sidebar = (time.perf_counter() - started_sidebar) * 1000
+        started_model = time.perf_counter()
+        self.model.reload()
+        model = (time.perf_counter() - started_model) * 1000
+        pump(0.1)
+        return {"files": count, "added": len(report.added), "problems": len(report.problems),
+                "ms": elapsed * 1000, "long_gaps": self._gaps(label, started),
+                "refresh_ms": refresh, "tag_sidebar_reload_ms": sidebar,
+                "list_reload_ms": model}
+
+    # --- the daily backup -----------------------------------------------------------------------
+    def backing_up(self) -> dict | None:
+        """Today's backup made again by the app's background job, as at a day's first
+        start-up (a full copy of the library, then checked)."""
+        try:
+            from reader.backup import backup_folder, daily_backup_name
+            from reader.ui.app import BackgroundBackup
+        except ImportError:  # an app without a background backup
+            return None
+        path = Path(self.args["db"])
+        today = backup_folder(path) / daily_backup_name(path, date.today())
+        today.unlink(missing_ok=True)  # a copy of the synthetic library, in bench/.cache
+        job = BackgroundBackup(path, self.window)
+        label = "daily backup (background)"
+        with self.heartbeat.during(label):
+            started = time.perf_counter()
+            job.start()
+            self._wait(job._thread.is_alive)
+            elapsed = time.perf_counter() - started
+        return {"ms": elapsed * 1000, "made": today.exists(),
+                "long_gaps": self._gaps(label, started)}
