@@ -64,7 +64,6 @@ class MainWindow(WindowCommands, QMainWindow):
         # Uniform sizes let Qt lay out 100,000 rows without asking each for its size.
         self.list_view.setUniformItemSizes(True)
         self.list_view.setSelectionMode(QListView.SelectionMode.SingleSelection)
-        self.list_view.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
         self.list_view.setAccessibleName("Articles")
         self.list_header = QLabel()
         self.list_header.setObjectName("listHeader")
