@@ -55,7 +55,6 @@ _WHITESPACE = re.compile(r"[ \t\n\r\f]+")  # what HTML collapses; not NBSP
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\ufffe\uffff]")
 _XML_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
-_WORD = re.compile(r"\w")
 _WORDS = re.compile(r"\w+")
 _BY_PREFIX = re.compile(r"^(written\s+)?by\s+", re.IGNORECASE)
 _URL_EDGE = "".join(map(chr, range(0x21)))
