@@ -13,6 +13,7 @@ from peewee import (
     DatabaseError,
     ForeignKeyField,
     IntegerField,
+    InterfaceError,
     Model,
     SqliteDatabase,
     TextField,
@@ -347,3 +348,15 @@ def migrate(db: SqliteDatabase, version: int) -> None:
 def close_database() -> None:
     if not database.is_closed():
         database.close()
+
+
+def close_thread_connection() -> None:
+    """Close the calling worker thread's own connection, if it opened one.
+
+    Safe at any time: peewee keeps a connection per thread, and the library may have
+    been closed meanwhile (the window closing while the worker ran)."""
+    try:
+        if not database.deferred and not database.is_closed():
+            database.close()
+    except InterfaceError:
+        pass

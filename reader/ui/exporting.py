@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QApplication, QFileDialog, QProgressDialog, QWidget
 
-from reader.db import database
+from reader.db import close_thread_connection
 from reader.export import Exporter, ExportError, ExportReport
 from reader.library import Library
 
@@ -43,7 +43,7 @@ class ExportJob(QObject):
         else:
             self.done.emit(report)
         finally:
-            database.close()  # this thread's own connection
+            close_thread_connection()  # this thread's own connection
 
 
 class ExportController(QObject):

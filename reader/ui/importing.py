@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 
-from reader.db import database
+from reader.db import close_thread_connection
 from reader.library import Library
 from reader.records import ImportProblem, ImportReport
 
@@ -53,7 +53,7 @@ class ImportJob(QObject):
             report = ImportReport(problems=(ImportProblem(", ".join(map(str, self._paths)),
                                                           f"the import stopped: {exc}"),))
         finally:
-            database.close()  # this thread's own connection
+            close_thread_connection()  # this thread's own connection
         self.done.emit(report)
 
 

@@ -9,7 +9,6 @@ from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
-    QListView,
     QMainWindow,
     QMessageBox,
     QSplitter,
@@ -25,7 +24,7 @@ from reader.records import Changes, HighlightRecord, ImportReport
 from reader.settings import Settings, SettingsError
 from reader.ui.actions import CommandActions
 from reader.ui.annotation_panel import AnnotationPanel
-from reader.ui.article_list import ID_ROLE, ArticleDelegate, ArticleListModel
+from reader.ui.article_list import ID_ROLE, ArticleListModel, ArticleListView
 from reader.links import Link
 from reader.ui.exporting import ExportController
 from reader.ui.reading_pane import ReadingPane
@@ -57,14 +56,8 @@ class MainWindow(WindowCommands, QMainWindow):
         self.resize(1360, 820)
 
         self.model = ArticleListModel(library, self)
-        self.list_view = QListView()
-        self.list_view.setObjectName("articleList")
+        self.list_view = ArticleListView()
         self.list_view.setModel(self.model)
-        self.list_view.setItemDelegate(ArticleDelegate(self.list_view))
-        # Uniform sizes let Qt lay out 100,000 rows without asking each for its size.
-        self.list_view.setUniformItemSizes(True)
-        self.list_view.setSelectionMode(QListView.SelectionMode.SingleSelection)
-        self.list_view.setAccessibleName("Articles")
         self.list_header = QLabel()
         self.list_header.setObjectName("listHeader")
         self.search_box = SearchBox()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from PySide6.QtCore import (
     QAbstractItemModel,
     QItemSelectionModel,
@@ -26,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reader.db import close_thread_connection
 from reader.library import Library
 from reader.tags import SEPARATOR
 from reader.ui import theme
@@ -35,7 +38,9 @@ COUNT_ROLE = Qt.ItemDataRole.UserRole + 2  # number of articles under the row
 ALL_ARTICLES = "All articles"
 
 
-def count_phrase(count: int) -> str:
+def count_phrase(count: int | None) -> str:
+    if count is None:
+        return "counting articles…"
     return f"{count} article{'' if count == 1 else 's'}"
 
 
@@ -45,7 +50,8 @@ class _Node:
 
     __slots__ = ("tag", "label", "count", "parent", "children", "row")
 
-    def __init__(self, tag: str | None, label: str, count: int, parent: _Node | None) -> None:
+    def __init__(self, tag: str | None, label: str, count: int | None,
+                 parent: _Node | None) -> None:
         self.tag = tag
         self.label = label
         self.count = count
@@ -59,28 +65,80 @@ class _Node:
 
 
 class TagTreeModel(QAbstractItemModel):
-    """"All articles", then the tags as a tree by their "/" segments, each with its count."""
+    """"All articles", then the tags as a tree by their "/" segments, each with its count.
+
+    The tree is built from the tag names at once; the counts, which read every tagging
+    in the library (seconds at 100,000 articles on a cold disk), are computed in a
+    thread and filled in when they arrive (`counted`). Until then a row's count is None.
+    """
+
+    counted = Signal()  # the counts of the current tree have arrived
+    _counts_found = Signal(int, object)  # from the counting thread to the UI thread
 
     def __init__(self, library: Library, parent=None) -> None:
         super().__init__(parent)
         self._library = library
-        self._root = _Node(None, "", 0, None)
+        self._root = _Node(None, "", None, None)
         self._by_key: dict[str, _Node] = {}
+        self._generation = 0
+        self.counting = False
+        self._counts_found.connect(self._apply_counts)
         self._build()
 
     def _build(self) -> None:
-        root = _Node(None, "", 0, None)
-        root.add(_Node(None, ALL_ARTICLES, self._library.articles.count(), root))
+        root = _Node(None, "", None, None)
+        root.add(_Node(None, ALL_ARTICLES, None, root))
         by_key: dict[str, _Node] = {}
-        # counts() is sorted by name and lists every implied parent, so a parent is
+        # tree() is sorted by name and lists every implied parent, so a parent is
         # always met before its children and siblings come out in name order.
-        for tag_count in self._library.tags.counts():
-            head, _sep, label = tag_count.name.rpartition(SEPARATOR)
+        for name in self._library.tags.tree():
+            head, _sep, label = name.rpartition(SEPARATOR)
             parent = by_key.get(head.casefold(), root) if head else root
-            node = _Node(tag_count.name, label, tag_count.count, parent)
+            node = _Node(name, label, None, parent)
             parent.add(node)
-            by_key[tag_count.name.casefold()] = node
+            by_key[name.casefold()] = node
         self._root, self._by_key = root, by_key
+        self._generation += 1
+        self.counting = True
+        threading.Thread(target=self._count, args=(self._generation,), daemon=True,
+                         name="count-tags").start()
+
+    def _count(self, generation: int) -> None:
+        try:
+            total = self._library.articles.count()
+            found: object = (total, {c.name.casefold(): c.count
+                                     for c in self._library.tags.counts()})
+        except Exception as exc:  # noqa: BLE001 - raised again on the UI thread
+            found = exc
+        finally:
+            close_thread_connection()
+        try:
+            self._counts_found.emit(generation, found)
+        except RuntimeError:
+            pass  # the model was deleted meanwhile (the window closed): nothing to show
+
+    def _apply_counts(self, generation: int, found) -> None:
+        if generation != self._generation:
+            return  # the tree was rebuilt since; its own counting is under way
+        if isinstance(found, Exception):
+            self.counting = False
+            raise found  # reported by the application's error handler
+        total, counts = found
+        self._root.children[0].count = total
+        for key, node in self._by_key.items():
+            # A tag added since the tree was read is counted by the next rebuild.
+            node.count = counts.get(key, 0)
+        self.counting = False
+        pending = [self._root]
+        while pending:
+            node = pending.pop()
+            if node.children:
+                first = self.createIndex(0, 0, node.children[0])
+                last = self.createIndex(len(node.children) - 1, 0, node.children[-1])
+                self.dataChanged.emit(first, last, [COUNT_ROLE, Qt.ItemDataRole.ToolTipRole,
+                                                    Qt.ItemDataRole.AccessibleTextRole])
+                pending.extend(node.children)
+        self.counted.emit()
 
     def reload(self) -> None:
         """Rebuild from the library after tags or their counts changed."""

@@ -71,3 +71,72 @@ def test_a_common_word_shows_first_matches_at_once_then_ranks_them(qtbot, librar
     # A search with few matches is ranked at once, with no second step.
     model.set_search("piece 7")
     assert [model.index(r).data() for r in range(model.rowCount())] == ["Piece 7"]
+
+
+def _many(library, count: int) -> list[int]:
+    from reader.sources import parse_article
+
+    return library.articles.add_many(
+        parse_article(f"# Article {n:05}\n\nBody {n}.", "markdown", f"{n}.md") for n in range(count))
+
+
+def _list_view(qtbot, library):
+    from reader.ui.article_list import ArticleListView
+
+    model = ArticleListModel(library)
+    view = ArticleListView()
+    view.setModel(model)
+    qtbot.addWidget(view)
+    view.resize(300, 400)
+    with qtbot.waitExposed(view):
+        view.show()
+    return model, view
+
+
+def test_the_view_asks_only_for_the_rows_it_shows(qtbot, library, monkeypatch):
+    """At 100,000 articles a view that walks every row on each reset (as QListView does)
+    takes a second to start and to clear a search; this one asks for a screenful."""
+    _many(library, 3000)
+    calls = {"rowCount": 0, "data_rows": set()}
+    original_count, original_data = ArticleListModel.rowCount, ArticleListModel.data
+
+    def counting_rows(self, parent=None):
+        calls["rowCount"] += 1
+        return original_count(self) if parent is None else original_count(self, parent)
+
+    def recording_data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        calls["data_rows"].add(index.row())
+        return original_data(self, index, role)
+
+    monkeypatch.setattr(ArticleListModel, "rowCount", counting_rows)
+    monkeypatch.setattr(ArticleListModel, "data", recording_data)
+    model, view = _list_view(qtbot, library)
+    model.set_search("")  # a reset, as after clearing a search
+    view.viewport().repaint()
+    assert model.rowCount() == 3000
+    assert calls["rowCount"] < 300, calls["rowCount"]
+    assert 0 < len(calls["data_rows"]) < 40
+
+
+def test_rows_have_the_delegates_fixed_height(qtbot, seeded_library):
+    _model, view = _list_view(qtbot, seeded_library)
+    height = view.delegate.row_height()
+    assert view.rowHeight(0) == view.rowHeight(1) == height
+    assert view.visualRect(view.model().index(1, 0)).top() == height
+    assert not view.horizontalHeader().isVisible() and not view.verticalHeader().isVisible()
+
+
+def test_keys_move_through_the_list(qtbot, library):
+    _many(library, 50)
+    model, view = _list_view(qtbot, library)
+    view.setFocus()
+    view.setCurrentIndex(model.index(0, 0))
+    qtbot.keyClick(view, Qt.Key.Key_Down)
+    assert view.currentIndex().row() == 1
+    qtbot.keyClick(view, Qt.Key.Key_End)
+    assert view.currentIndex().row() == 49
+    assert view.selectionModel().selectedRows()[0].row() == 49
+    qtbot.keyClick(view, Qt.Key.Key_PageUp)
+    assert 0 < view.currentIndex().row() < 49
+    qtbot.keyClick(view, Qt.Key.Key_Home)
+    assert view.currentIndex().row() == 0

@@ -28,28 +28,90 @@ def _tree(model: TagTreeModel, parent: QModelIndex = QModelIndex()) -> list:
     return rows
 
 
+def _counted(qtbot, model: TagTreeModel) -> TagTreeModel:
+    """The model once its counts (computed in a thread) have arrived."""
+    if model.counting:
+        with qtbot.waitSignal(model.counted, timeout=5000):
+            pass
+    return model
+
+
+def _model(qtbot, library) -> TagTreeModel:
+    return _counted(qtbot, TagTreeModel(library))
+
+
 def _sidebar(qtbot, library) -> TagSidebar:
     sidebar = TagSidebar(library)
     qtbot.addWidget(sidebar)
     sidebar.resize(260, 400)
     with qtbot.waitExposed(sidebar):
         sidebar.show()
+    _counted(qtbot, sidebar.model)
     return sidebar
 
 
-def test_model_passes_qt_model_tester(qtmodeltester, tagged_library):
+def test_model_passes_qt_model_tester(qtbot, qtmodeltester, tagged_library):
     model = TagTreeModel(tagged_library)
+    qtmodeltester.check(model, force_py=True)  # before the counts arrive, and after
+    _counted(qtbot, model)
     qtmodeltester.check(model, force_py=True)
 
 
-def test_model_tester_on_an_untagged_library(qtmodeltester, library):
-    model = TagTreeModel(library)
+def test_model_tester_on_an_untagged_library(qtbot, qtmodeltester, library):
+    model = _model(qtbot, library)
     assert _tree(model) == [("All articles", None, 0, [])]
     qtmodeltester.check(model, force_py=True)
 
 
-def test_tags_nest_by_slash_with_counts(tagged_library):
+def test_tree_is_there_at_once_and_counts_follow(qtbot, tagged_library):
     model = TagTreeModel(tagged_library)
+    assert model.counting
+    assert _tree(model) == [
+        ("All articles", None, None, []),
+        ("history", "history", None, [
+            ("greece", "history/greece", None, []),
+            ("rome", "history/rome", None, []),
+        ]),
+        ("Politics", "Politics", None, []),
+    ]
+    assert model.index_of("Politics").data(Qt.ItemDataRole.ToolTipRole) == (
+        "Politics — counting articles…")
+    changed = []
+    model.dataChanged.connect(lambda first, last, roles: changed.append((first.row(), last.row())))
+    _counted(qtbot, model)
+    assert not model.counting
+    assert model.index_of("history/rome").data(COUNT_ROLE) == 1
+    assert len(changed) == 2  # the top level, and history's children
+
+
+def test_counts_of_a_replaced_tree_are_dropped(qtbot, tagged_library):
+    model = TagTreeModel(tagged_library)
+    first = tagged_library.articles.ids()[0]
+    tagged_library.articles.set_tags(first, ["history/rome", "Politics", "science"])
+    model.reload()  # before the first counting reported
+    _counted(qtbot, model)
+    assert model.index_of("science").data(COUNT_ROLE) == 1
+    # A late report from the counting of the tree before is ignored.
+    model._counts_found.emit(1, (99, {"science": 99, "politics": 99}))
+    qtbot.wait(20)
+    assert model.index_of("science").data(COUNT_ROLE) == 1
+    assert model.index_of(None).data(COUNT_ROLE) == 2
+
+
+def test_a_failed_count_is_reported(qtbot, tagged_library, monkeypatch):
+    def broken():
+        raise OSError("disk I/O error")
+
+    monkeypatch.setattr(tagged_library.tags, "counts", broken)
+    model = TagTreeModel(tagged_library)
+    with qtbot.captureExceptions() as raised:
+        qtbot.waitUntil(lambda: not model.counting, timeout=5000)
+    assert [str(exc[1]) for exc in raised] == ["disk I/O error"]
+    assert model.index_of("Politics").data(COUNT_ROLE) is None
+
+
+def test_tags_nest_by_slash_with_counts(qtbot, tagged_library):
+    model = _model(qtbot, tagged_library)
     assert _tree(model) == [
         ("All articles", None, 2, []),
         ("history", "history", 2, [
@@ -60,8 +122,8 @@ def test_tags_nest_by_slash_with_counts(tagged_library):
     ]
 
 
-def test_count_is_readable_without_the_delegate(tagged_library):
-    model = TagTreeModel(tagged_library)
+def test_count_is_readable_without_the_delegate(qtbot, tagged_library):
+    model = _model(qtbot, tagged_library)
     rome = model.index_of("history/rome")
     assert rome.data(Qt.ItemDataRole.AccessibleTextRole) == "rome, 1 article"
     assert rome.data(Qt.ItemDataRole.ToolTipRole) == "history/rome — 1 article"
@@ -129,6 +191,7 @@ def test_reload_keeps_a_tag_that_still_exists(qtbot, tagged_library):
     second = tagged_library.articles.ids()[1]
     tagged_library.articles.set_tags(second, ["politics", "science"])
     sidebar.reload()
+    _counted(qtbot, sidebar.model)
     assert chosen == []
     assert sidebar.current_tag() == "Politics"
     assert sidebar.tree.currentIndex().data(TAG_ROLE) == "Politics"
