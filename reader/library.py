@@ -141,6 +141,7 @@ class ArticleManager:
         one of its highlights. With `search`, only articles matching it, best match first
         (or, with `ranked=False`, in the index's own order: the first `limit` matches of a
         word found in most articles come at once, while ranking them all takes longer).
+        `limit` keeps the first ids of the list only.
         """
         in_view = (Article.archived == archived)
         if unread_only:
@@ -172,6 +173,8 @@ class ArticleManager:
         query = Article.select(Article.id).where(in_view).order_by(*SORT_ORDERS[order])
         if tag:
             query = query.where(Article.id.in_(self._tags.article_ids_query(tag)))
+        if limit is not None:
+            query = query.limit(limit)
         # A plain cursor: at 100,000 ids, peewee's row wrapping would triple the time.
         return [row[0] for row in db.database.execute(query)]
 

@@ -35,7 +35,7 @@ SNIPPET_ROLE = Qt.ItemDataRole.UserRole + 6
 PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 7
 
 PAGE = 200
-FIRST_MATCHES = 200
+FIRST_ROWS = 200  # shown at once; the rest of a long list is read in a thread
 SNIPPET_PAGE = 20  # shown at once while a common word's matches are ranked
 CACHE_ROWS = 5000
 
@@ -44,7 +44,8 @@ class ArticleListModel(QAbstractListModel):
     """One row per article, in the library's list order."""
 
     reranked = Signal()  # the ranked results of a search replaced its first matches
-    _ranked = Signal(int, list)  # from the ranking thread to the UI thread
+    completed = Signal()  # the rest of a long list arrived after its first rows
+    _found = Signal(int, object)  # from the loading thread to the UI thread
 
     def __init__(self, library: Library, parent=None) -> None:
         super().__init__(parent)
@@ -54,11 +55,13 @@ class ArticleListModel(QAbstractListModel):
         self._archived = False
         self._order = "added"
         self._unread_only = False
-        self._ids: list[int] = library.articles.ids()
+        self._ids: list[int] = []
         self._cache: OrderedDict[int, ArticleSummary] = OrderedDict()
         self._snippets: dict[int, str] = {}
         self._generation = 0
-        self._ranked.connect(self._apply_ranked)
+        self.loading = False  # only the first rows of a long list are known yet
+        self._found.connect(self._apply_found)
+        self.reload()
 
     @property
     def tag(self) -> str | None:
@@ -167,10 +170,20 @@ class ArticleListModel(QAbstractListModel):
             self._cache.popitem(last=False)
 
     def row_of(self, article_id: int) -> int | None:
+        """The article's row, or None if it is not listed.
+
+        While the rest of a long list is being read, an article not among its first rows
+        is looked for in the whole list, read now. A search's list is not waited for: its
+        ranking can take a second, and its first matches are all there is to show yet.
+        """
         try:
             return self._ids.index(article_id)
         except ValueError:
+            pass
+        if not self.loading or self._search.strip():
             return None
+        self._apply_found(self._generation, self._read_all(self._filters()))
+        return self.row_of(article_id)
 
     def article_id(self, row: int) -> int:
         return self._ids[row]
@@ -187,36 +200,60 @@ class ArticleListModel(QAbstractListModel):
     def reload(self) -> None:
         """Rebuild the list after articles were added or removed, or a filter changed.
 
-        A search shows its first matches at once, unranked; when there are many, they
-        are ranked in a background thread and the list is replaced (`reranked`).
+        The first rows show at once. A longer list is read in full in a background
+        thread and its rows are added below (`completed`), so that neither 100,000
+        articles nor a word found in most of them keep the window waiting. A search's
+        first matches are unranked; the ranked list replaces them (`reranked`).
         """
         self._generation += 1
-        filters = dict(tag=self._tag, search=self._search, archived=self._archived,
-                       unread_only=self._unread_only)
-        if not self._search.strip():
-            self._set_ids(self._library.articles.ids(self._order, **filters))
-            return
-        first = self._library.articles.ids(ranked=False, limit=FIRST_MATCHES, **filters)
-        if len(first) < FIRST_MATCHES:
+        filters = self._filters()
+        searching = bool(self._search.strip())
+        first = self._library.articles.ids(ranked=not searching, limit=FIRST_ROWS, **filters)
+        self.loading = len(first) >= FIRST_ROWS
+        if searching and not self.loading:
             # Few matches: ranking them all is as quick as listing them.
-            self._set_ids(self._library.articles.ids(**filters))
-            return
+            first = self._library.articles.ids(**filters)
         self._set_ids(first)
-        generation = self._generation
-        threading.Thread(target=self._rank, args=(generation, filters), daemon=True,
-                         name="rank-search").start()
+        if self.loading:
+            threading.Thread(target=self._load, args=(self._generation, filters), daemon=True,
+                             name="list-articles").start()
 
-    def _rank(self, generation: int, filters: dict) -> None:
+    def _filters(self) -> dict:
+        return dict(order=self._order, tag=self._tag, search=self._search,
+                    archived=self._archived, unread_only=self._unread_only)
+
+    def _read_all(self, filters: dict) -> list[int]:
+        return self._library.articles.ids(**filters)
+
+    def _load(self, generation: int, filters: dict) -> None:
         try:
-            ranked = self._library.articles.ids(**filters)
+            found: object = self._read_all(filters)
+        except Exception as exc:  # noqa: BLE001 - raised again on the UI thread
+            found = exc
         finally:
             close_thread_connection()  # this thread's own connection
-        self._ranked.emit(generation, ranked)
+        try:
+            self._found.emit(generation, found)
+        except RuntimeError:
+            pass  # the model was deleted meanwhile (the window closed)
 
-    def _apply_ranked(self, generation: int, ranked: list) -> None:
-        if generation == self._generation:  # the search has not changed since
-            self._set_ids(ranked)
+    def _apply_found(self, generation: int, found) -> None:
+        if generation != self._generation or not self.loading:
+            return  # the list was rebuilt since, or already completed
+        self.loading = False
+        if isinstance(found, Exception):
+            raise found  # reported by the application's error handler
+        shown = len(self._ids)
+        if found[:shown] == self._ids:
+            # The first rows stay as they are (and the selection with them).
+            if len(found) > shown:
+                self.beginInsertRows(QModelIndex(), shown, len(found) - 1)
+                self._ids = found
+                self.endInsertRows()
+        else:
+            self._set_ids(found)  # ranked, or the library changed meanwhile
             self.reranked.emit()
+        self.completed.emit()
 
     def _set_ids(self, ids: list[int]) -> None:
         self.beginResetModel()

@@ -98,6 +98,7 @@ class MainWindow(WindowCommands, QMainWindow):
         self.list_view.selectionModel().currentRowChanged.connect(self._current_row_changed)
         self.list_view.doubleClicked.connect(lambda _index: self.cmd_article_open())
         self.model.modelReset.connect(self._update_header)
+        self.model.completed.connect(self._update_header)
         self.model.reranked.connect(self._reselect_shown)
         self.tag_sidebar.tag_chosen.connect(self._filter_by_tag)
         self.search_box.search_changed.connect(self._search)
@@ -168,12 +169,14 @@ class MainWindow(WindowCommands, QMainWindow):
     def _update_header(self) -> None:
         count = self.model.rowCount()
         noun = "ARTICLE" if count == 1 else "ARTICLES"
+        # While the rest of a long list is read, what is known is a lower bound.
+        shown = f"{count}+" if self.model.loading else str(count)
         where = "IN THE ARCHIVE" if self.model.archived else ""
         if self.model.unread_only:
             noun = "UNREAD " + noun
         scope = f" · #{self.model.tag}" if self.model.tag else ""
         found = " FOUND" if self.model.search.strip() else ""
-        self.list_header.setText(" ".join(p for p in (f"{count} {noun}{found}", where) if p) + scope)
+        self.list_header.setText(" ".join(p for p in (f"{shown} {noun}{found}", where) if p) + scope)
 
     def _filter_by_tag(self, tag: str | None) -> None:
         self._keep_current_after(lambda: self.model.set_tag(tag))

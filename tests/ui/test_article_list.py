@@ -57,7 +57,7 @@ def test_the_list_never_loads_article_bodies(seeded_library, monkeypatch, write_
 def test_a_common_word_shows_first_matches_at_once_then_ranks_them(qtbot, library, write_file, monkeypatch):
     from reader.ui import article_list
 
-    monkeypatch.setattr(article_list, "FIRST_MATCHES", 3)
+    monkeypatch.setattr(article_list, "FIRST_ROWS", 3)
     for n in range(10):
         # Article 7 says "river" most often, so ranking puts it first.
         body = " ".join(["river"] * (20 if n == 7 else 1) + ["water"] * 30)
@@ -111,7 +111,8 @@ def test_the_view_asks_only_for_the_rows_it_shows(qtbot, library, monkeypatch):
     monkeypatch.setattr(ArticleListModel, "rowCount", counting_rows)
     monkeypatch.setattr(ArticleListModel, "data", recording_data)
     model, view = _list_view(qtbot, library)
-    model.set_search("")  # a reset, as after clearing a search
+    with qtbot.waitSignal(model.completed, timeout=5000):
+        model.set_search("")  # a reset, as after clearing a search
     view.viewport().repaint()
     assert model.rowCount() == 3000
     assert calls["rowCount"] < 300, calls["rowCount"]
@@ -140,3 +141,52 @@ def test_keys_move_through_the_list(qtbot, library):
     assert 0 < view.currentIndex().row() < 49
     qtbot.keyClick(view, Qt.Key.Key_Home)
     assert view.currentIndex().row() == 0
+
+
+def test_a_long_list_shows_its_first_rows_then_adds_the_rest(qtbot, library, monkeypatch):
+    from reader.ui import article_list
+
+    monkeypatch.setattr(article_list, "FIRST_ROWS", 5)
+    ids = _many(library, 12)
+    model = ArticleListModel(library)
+    assert model.loading and model.rowCount() == 5
+    resets, inserted = [], []
+    model.modelReset.connect(lambda: resets.append(1))
+    model.rowsInserted.connect(lambda _parent, first, last: inserted.append((first, last)))
+    with qtbot.waitSignal(model.completed, timeout=5000):
+        pass
+    assert not model.loading
+    assert inserted == [(5, 11)] and resets == []  # added below: the selection stays put
+    assert [model.article_id(r) for r in range(12)] == list(reversed(ids))
+
+
+def test_looking_for_a_row_not_read_yet_reads_the_list_now(qtbot, library, monkeypatch):
+    from reader.ui import article_list
+
+    monkeypatch.setattr(article_list, "FIRST_ROWS", 5)
+    ids = _many(library, 12)
+    model = ArticleListModel(library)
+    assert model.row_of(ids[0]) == 11  # the oldest, at the bottom
+    assert not model.loading and model.rowCount() == 12
+    completed = []
+    model.completed.connect(lambda: completed.append(1))
+    qtbot.wait(100)  # the thread's own result comes too late and changes nothing
+    assert completed == [] and model.rowCount() == 12
+
+
+def test_a_list_changed_while_it_was_read_is_replaced(qtbot, library, monkeypatch):
+    from reader.ui import article_list
+
+    monkeypatch.setattr(article_list, "FIRST_ROWS", 5)
+    _many(library, 12)
+    model = ArticleListModel(library)
+    model.set_order("title")
+    first = [model.article_id(r) for r in range(5)]
+    with qtbot.waitSignal(model.completed, timeout=5000):
+        pass
+    assert [model.article_id(r) for r in range(5)] == first
+    # A result that does not begin with the rows shown replaces them.
+    model.loading = True
+    with qtbot.waitSignal(model.reranked):
+        model._found.emit(model._generation, list(reversed(range(1, 13))))
+    assert model.rowCount() == 12 and model.article_id(0) == 12

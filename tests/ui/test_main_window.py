@@ -51,3 +51,30 @@ def test_empty_library_shows_a_hint(show_window, library):
     assert window.current_article_id() is None
     assert "Choose an article" in window.reading_pane.plain_text()
     assert "0 ARTICLES" in window.list_header.text()
+
+
+def test_a_long_library_opens_on_its_first_rows_and_the_last_article(
+        qtbot, show_window, library, monkeypatch, window_settings):
+    """The window shows the first rows of a long list at once and the rest when read; the
+    last article read is opened even when it is not among the first rows."""
+    from reader.sources import parse_article
+    from reader.ui import article_list
+
+    monkeypatch.setattr(article_list, "FIRST_ROWS", 5)
+    ids = library.articles.add_many(
+        parse_article(f"# Piece {n}\n\nText {n}.", "markdown", f"{n}.md") for n in range(12))
+    from reader.ui.main_window import MainWindow
+
+    window = MainWindow(library, window_settings)
+    qtbot.addWidget(window)
+    assert window.list_header.text() == "5+ ARTICLES"
+    assert window.current_article_id() == ids[-1]  # the newest, first in the list
+    with qtbot.waitSignal(window.model.completed, timeout=5000):
+        pass
+    assert window.list_header.text() == "12 ARTICLES"
+    window.open_article(ids[0])  # the oldest, last in the list
+    window.close()
+    again = show_window(library)
+    assert again.current_article_id() == ids[0]
+    assert again.reading_pane.plain_text() == library.articles.text(ids[0])
+    assert again.list_view.currentIndex().row() == 11
