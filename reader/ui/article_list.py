@@ -6,7 +6,6 @@ row shows in pages, as rows come into view; bodies are never loaded.
 
 from __future__ import annotations
 
-import threading
 from collections import OrderedDict
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QRectF, QSize, Qt, Signal
@@ -20,11 +19,11 @@ from PySide6.QtWidgets import (
     QTableView,
 )
 
-from reader.db import close_thread_connection
 from reader.head import format_date
 from reader.library import Library
 from reader.records import ArticleSummary
 from reader.ui import theme
+from reader.ui.background import Background
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 AUTHOR_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -45,7 +44,6 @@ class ArticleListModel(QAbstractListModel):
 
     reranked = Signal()  # the ranked results of a search replaced its first matches
     completed = Signal()  # the rest of a long list arrived after its first rows
-    _found = Signal(int, object)  # from the loading thread to the UI thread
 
     def __init__(self, library: Library, parent=None) -> None:
         super().__init__(parent)
@@ -58,9 +56,8 @@ class ArticleListModel(QAbstractListModel):
         self._ids: list[int] = []
         self._cache: OrderedDict[int, ArticleSummary] = OrderedDict()
         self._snippets: dict[int, str] = {}
-        self._generation = 0
         self.loading = False  # only the first rows of a long list are known yet
-        self._found.connect(self._apply_found)
+        self._background = Background(self)
         self.reload()
 
     @property
@@ -182,7 +179,8 @@ class ArticleListModel(QAbstractListModel):
             pass
         if not self.loading or self._search.strip():
             return None
-        self._apply_found(self._generation, self._read_all(self._filters()))
+        self._background.cancel()
+        self._apply_found(self._read_all(self._filters()))
         return self.row_of(article_id)
 
     def article_id(self, row: int) -> int:
@@ -205,7 +203,7 @@ class ArticleListModel(QAbstractListModel):
         articles nor a word found in most of them keep the window waiting. A search's
         first matches are unranked; the ranked list replaces them (`reranked`).
         """
-        self._generation += 1
+        self._background.cancel()
         filters = self._filters()
         searching = bool(self._search.strip())
         first = self._library.articles.ids(ranked=not searching, limit=FIRST_ROWS, **filters)
@@ -215,8 +213,8 @@ class ArticleListModel(QAbstractListModel):
             first = self._library.articles.ids(**filters)
         self._set_ids(first)
         if self.loading:
-            threading.Thread(target=self._load, args=(self._generation, filters), daemon=True,
-                             name="list-articles").start()
+            self._background.run(lambda: self._read_all(filters), self._apply_found,
+                                 self._load_failed)
 
     def _filters(self) -> dict:
         return dict(order=self._order, tag=self._tag, search=self._search,
@@ -225,24 +223,13 @@ class ArticleListModel(QAbstractListModel):
     def _read_all(self, filters: dict) -> list[int]:
         return self._library.articles.ids(**filters)
 
-    def _load(self, generation: int, filters: dict) -> None:
-        try:
-            found: object = self._read_all(filters)
-        except Exception as exc:  # noqa: BLE001 - raised again on the UI thread
-            found = exc
-        finally:
-            close_thread_connection()  # this thread's own connection
-        try:
-            self._found.emit(generation, found)
-        except RuntimeError:
-            pass  # the model was deleted meanwhile (the window closed)
+    def _load_failed(self, _error: Exception) -> None:
+        self.loading = False  # the first rows are all the list shows
 
-    def _apply_found(self, generation: int, found) -> None:
-        if generation != self._generation or not self.loading:
-            return  # the list was rebuilt since, or already completed
+    def _apply_found(self, found: list[int]) -> None:
+        if not self.loading:
+            return  # already read on the UI thread (row_of)
         self.loading = False
-        if isinstance(found, Exception):
-            raise found  # reported by the application's error handler
         shown = len(self._ids)
         if found[:shown] == self._ids:
             # The first rows stay as they are (and the selection with them).

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 from PySide6.QtCore import (
     QAbstractItemModel,
     QItemSelectionModel,
@@ -28,10 +26,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reader.db import close_thread_connection
 from reader.library import Library
 from reader.tags import SEPARATOR
 from reader.ui import theme
+from reader.ui.background import Background
 
 TAG_ROLE = Qt.ItemDataRole.UserRole + 1  # full tag name ("history/rome"); None for "All articles"
 COUNT_ROLE = Qt.ItemDataRole.UserRole + 2  # number of articles under the row
@@ -73,16 +71,14 @@ class TagTreeModel(QAbstractItemModel):
     """
 
     counted = Signal()  # the counts of the current tree have arrived
-    _counts_found = Signal(int, object)  # from the counting thread to the UI thread
 
     def __init__(self, library: Library, parent=None) -> None:
         super().__init__(parent)
         self._library = library
         self._root = _Node(None, "", None, None)
         self._by_key: dict[str, _Node] = {}
-        self._generation = 0
         self.counting = False
-        self._counts_found.connect(self._apply_counts)
+        self._background = Background(self)
         self._build()
 
     def _build(self) -> None:
@@ -98,31 +94,18 @@ class TagTreeModel(QAbstractItemModel):
             parent.add(node)
             by_key[name.casefold()] = node
         self._root, self._by_key = root, by_key
-        self._generation += 1
+        self._background.cancel()  # counts of an older tree
         self.counting = True
-        threading.Thread(target=self._count, args=(self._generation,), daemon=True,
-                         name="count-tags").start()
+        self._background.run(self._count, self._apply_counts, self._count_failed)
 
-    def _count(self, generation: int) -> None:
-        try:
-            total = self._library.articles.count()
-            found: object = (total, {c.name.casefold(): c.count
-                                     for c in self._library.tags.counts()})
-        except Exception as exc:  # noqa: BLE001 - raised again on the UI thread
-            found = exc
-        finally:
-            close_thread_connection()
-        try:
-            self._counts_found.emit(generation, found)
-        except RuntimeError:
-            pass  # the model was deleted meanwhile (the window closed): nothing to show
+    def _count(self) -> tuple[int, dict[str, int]]:
+        return (self._library.articles.count(),
+                {c.name.casefold(): c.count for c in self._library.tags.counts()})
 
-    def _apply_counts(self, generation: int, found) -> None:
-        if generation != self._generation:
-            return  # the tree was rebuilt since; its own counting is under way
-        if isinstance(found, Exception):
-            self.counting = False
-            raise found  # reported by the application's error handler
+    def _count_failed(self, _error: Exception) -> None:
+        self.counting = False
+
+    def _apply_counts(self, found: tuple[int, dict[str, int]]) -> None:
         total, counts = found
         self._root.children[0].count = total
         for key, node in self._by_key.items():

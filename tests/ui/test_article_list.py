@@ -188,5 +188,5 @@ def test_a_list_changed_while_it_was_read_is_replaced(qtbot, library, monkeypatc
     # A result that does not begin with the rows shown replaces them.
     model.loading = True
     with qtbot.waitSignal(model.reranked):
-        model._found.emit(model._generation, list(reversed(range(1, 13))))
+        model._apply_found(list(reversed(range(1, 13))))
     assert model.rowCount() == 12 and model.article_id(0) == 12
