@@ -48,6 +48,13 @@ class BaseModel(Model):
         legacy_table_names = False
 
 
+# What the article list shows of each article, in ArticleSummary's order. The index
+# article_list_row (schema 5) covers exactly these, so a page of rows never reads the
+# table itself, whose rows carry the bodies.
+SUMMARY_FIELDS = ("id", "title", "author", "publication", "published", "read", "archived",
+                  "added_at", "progress")
+
+
 class Article(BaseModel):
     title = TextField()
     author = TextField(default="")
@@ -69,10 +76,7 @@ class Article(BaseModel):
     @classmethod
     def listing(cls):
         """The columns the article list needs, never the bodies."""
-        return cls.select(
-            cls.id, cls.title, cls.author, cls.publication, cls.published, cls.read,
-            cls.archived, cls.added_at, cls.progress,
-        )
+        return cls.select(*(getattr(cls, name) for name in SUMMARY_FIELDS))
 
 
 class Tag(BaseModel):

