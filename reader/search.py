@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from peewee import OperationalError, fn
 
+from reader import snippets
 from reader.db import Article, ArticleIndex, Highlight, HighlightIndex
 
 _NOTHING = '""'
@@ -61,24 +62,26 @@ class SearchManager:
 
     def articles(self, text: str, limit: int = 200) -> list[ArticleHit]:
         """Matching articles with a snippet of each match, best first."""
-        query = fts_query(text, ArticleIndex)
-        if query is None:
+        matches = self.article_ids_query(text)
+        if matches is None:
             return []
-        snippet = fn.snippet(ArticleIndex._meta.entity, 2, "", "", "…", SNIPPET_TOKENS)
-        rows = (ArticleIndex.select(ArticleIndex.rowid, snippet.alias("snippet"))
-                .where(ArticleIndex.match(query))
-                .order_by(ArticleIndex.bm25(10.0, 5.0, 1.0)).limit(limit).tuples())
-        return [ArticleHit(rowid, _one_line(text)) for rowid, text in run_safely(rows)]
+        ids = [rowid for (rowid,) in run_safely(matches.limit(limit).tuples())]
+        found = self.snippets(text, ids)
+        return [ArticleHit(i, found.get(i, "")) for i in ids]
 
     def snippets(self, text: str, article_ids: list[int]) -> dict[int, str]:
-        """A snippet of the match in each of these articles (for the list rows on screen)."""
-        query = fts_query(text, ArticleIndex)
-        if query is None or not article_ids:
+        """A line of each of these articles around the search's first match (for the list
+        rows on screen), built from their texts: see reader.snippets."""
+        if fts_query(text, ArticleIndex) is None or not article_ids:
             return {}
-        snippet = fn.snippet(ArticleIndex._meta.entity, 2, "", "", "…", SNIPPET_TOKENS)
-        rows = (ArticleIndex.select(ArticleIndex.rowid, snippet)
-                .where(ArticleIndex.match(query) & ArticleIndex.rowid.in_(article_ids)).tuples())
-        return {rowid: _one_line(text) for rowid, text in run_safely(rows)}
+        wanted = snippets.terms(text, MIN_PREFIX)
+        found = {}
+        for start in range(0, len(article_ids), 500):  # under SQLite's variable limit
+            chunk = article_ids[start:start + 500]
+            rows = Article.select(Article.id, Article.text).where(Article.id.in_(chunk)).tuples()
+            for article_id, body in rows:
+                found[article_id] = snippets.snippet(body, wanted)
+        return found
 
     def highlights(self, text: str, limit: int = 200) -> list[HighlightHit]:
         """Highlights whose quote or note matches, best first."""
