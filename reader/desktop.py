@@ -13,11 +13,10 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-import tempfile
-from contextlib import suppress
 from pathlib import Path
 
 from reader import APP_ID
+from reader.files import write_file
 from reader.paths import resources_dir
 
 DESKTOP_FILE = f"{APP_ID}.desktop"
@@ -203,25 +202,10 @@ def _write_atomically(target: Path, data: bytes) -> None:
     """Write beside the target and rename into place: a reader sees the old file or the new."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        handle, partial = tempfile.mkstemp(
-            dir=target.parent, prefix=f".{target.name}.", suffix=".partial"
-        )
+        # Menus and icon themes are read by other processes.
+        write_file(target, data, mode=0o644)
     except OSError as exc:
         raise DesktopError(f"Could not write {target}: {exc.strerror or exc}.") from exc
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        # mkstemp makes the file private; menus and icon themes are read by other processes.
-        os.chmod(partial, 0o644)
-        os.replace(partial, target)
-    except BaseException as exc:
-        with suppress(OSError):
-            os.unlink(partial)
-        if isinstance(exc, OSError):
-            raise DesktopError(f"Could not write {target}: {exc.strerror or exc}.") from exc
-        raise
 
 
 def _run_tool(name: str, *args: str) -> bool:

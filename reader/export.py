@@ -9,10 +9,8 @@ file is rewritten only when its content changed.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,11 +18,13 @@ from pathlib import Path
 import jinja2
 import yaml
 
+from reader.files import write_file, write_files
 from reader.db import LibraryError
 from reader.head import format_date
 from reader.library import Library
 from reader.markdown_safe import blockquote, contained, escape_inline, hashtag
 from reader.paths import resources_dir
+from reader.progress import Progress
 from reader.records import ArticleRecord, HighlightRecord
 
 MANIFEST = ".marginalia-export.json"
@@ -35,7 +35,6 @@ _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
              *(f"LPT{i}" for i in range(1, 10))}
 _ILLEGAL = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 
-Progress = Callable[[int, int], None]
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
@@ -224,11 +223,13 @@ class Exporter:
             planned.append((folder / entry["file"], content))
         # The manifest first: a folder that cannot be written fails before any file.
         _write_atomically(folder / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
-        written = []
-        for path, content in planned:
-            _write_atomically(path, content)
-            written.append(path)
-        return ExportReport(tuple(written), tuple(unchanged), tuple(skipped))
+        try:
+            write_files([(path, content.encode("utf-8")) for path, content in planned])
+        except OSError as exc:
+            raise ExportError(f"{exc.filename}: cannot write ({_reason(exc)}); "
+                              "no exported file was changed.") from exc
+        return ExportReport(tuple(path for path, _content in planned), tuple(unchanged),
+                            tuple(skipped))
 
 
 def _read_manifest(folder: Path) -> dict:
@@ -251,16 +252,7 @@ def _read(path: Path) -> str | None:
 
 def _write_atomically(path: Path, text: str) -> None:
     try:
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".marginalia-", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-                stream.write(text)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_file(path, text.encode("utf-8"))
     except OSError as exc:
         raise ExportError(f"{path}: cannot write ({_reason(exc)}).") from exc
 

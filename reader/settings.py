@@ -7,8 +7,6 @@ import json
 import math
 import os
 import re
-import stat
-import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +17,7 @@ from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import AoT, Table
 from tomlkit.toml_document import TOMLDocument
 
+from reader.files import write_file
 from reader.commands import ANYWHERE, COMMANDS, CONTEXTS, DEFAULT_KEYMAP, keymap_problems
 from reader.paths import config_dir
 
@@ -450,43 +449,9 @@ def _equal(a: object, b: object) -> bool:
 def _write_atomically(path: Path, text: str) -> None:
     """Write text to path so that path holds either the old text or the new, whole.
 
-    A symbolic link (a settings file kept with one's dotfiles) is written through, not
-    replaced by a plain file.
+    A symbolic link (a settings file kept with one's dotfiles) is written through; a new
+    file stays private to the user, like the folder platformdirs makes.
     """
     target = path.resolve() if path.is_symlink() else path
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
-                                         suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(text.encode("utf-8"))
-            file.flush()
-            os.fsync(file.fileno())
-        try:
-            os.chmod(temporary, stat.S_IMODE(target.stat().st_mode))
-        except FileNotFoundError:
-            pass  # a new file stays private to the user, like the folder platformdirs makes
-        os.replace(temporary, target)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except FileNotFoundError:
-            pass
-        raise
-    _sync_folder(target.parent)
-
-
-def _sync_folder(folder: Path) -> None:
-    # Makes the rename itself durable on POSIX; Windows cannot open a folder this way.
-    if os.name != "posix":
-        return
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
+    write_file(target, text.encode("utf-8"), mode=None if target.exists() else 0o600)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QProgressDialog, QWidge
 from reader.db import close_thread_connection
 from reader.export import Exporter, ExportError, ExportReport
 from reader.library import Library
+from reader.progress import throttled
 
 
 class ExportFolder:
@@ -35,7 +36,8 @@ class ExportJob(QObject):
 
     def run(self) -> None:
         try:
-            report = self._exporter.to_folder(self._folder, self._ids, self.progress.emit)
+            report = self._exporter.to_folder(self._folder, self._ids,
+                                              throttled(self.progress.emit))
         except ExportError as exc:
             self.failed.emit(str(exc))
         except Exception as exc:  # noqa: BLE001 - reported to the user, never lost silently

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 
 from reader.db import close_thread_connection
 from reader.library import Library
+from reader.progress import throttled
 from reader.records import ImportProblem, ImportReport
 
 FILE_FILTER = "Articles (*.md *.markdown *.txt *.html *.htm);;All files (*)"
@@ -48,7 +49,7 @@ class ImportJob(QObject):
 
     def run(self) -> None:
         try:
-            report = self._library.import_files(self._paths, self.progress.emit)
+            report = self._library.import_files(self._paths, throttled(self.progress.emit))
         except Exception as exc:  # noqa: BLE001 - said to the user, never lost silently
             report = ImportReport(problems=(ImportProblem(", ".join(map(str, self._paths)),
                                                           f"the import stopped: {exc}"),))

@@ -170,10 +170,43 @@ def test_an_unwritable_folder_is_an_error_and_writes_nothing(library, annotated,
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("reader.export.tempfile.mkstemp", refuse)
+    monkeypatch.setattr("reader.files._write_temporary", refuse)
     with pytest.raises(ExportError, match="Permission denied"):
         Exporter(library).to_folder(folder, [article_id])
     assert list(folder.iterdir()) == []
+
+
+def test_a_file_that_cannot_be_written_changes_no_exported_file(
+        library, annotated, tmp_path, monkeypatch):
+    from reader import files
+
+    from reader.sources import parse_article
+
+    article_id, _first, _second = annotated
+    (second_id,) = library.articles.add_many(
+        [parse_article("# Second piece\n\nA second text to annotate.", "markdown", "b.md")])
+    library.highlights.create(second_id, 0, 6)
+    folder = tmp_path / "vault"
+    Exporter(library).to_folder(folder, [article_id, second_id])
+    before = {p.name: p.read_bytes() for p in folder.glob("*.md")}
+    library.highlights.create(article_id, 0, 3)
+    library.highlights.create(second_id, 7, 12)
+    original = files._write_temporary
+    calls = []
+
+    def full_on_the_second(target, data, mode, sync):
+        calls.append(target)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return original(target, data, mode, sync)
+
+    monkeypatch.setattr(files, "_write_temporary", full_on_the_second)
+    with pytest.raises(ExportError) as raised:
+        Exporter(library).to_folder(folder, [article_id, second_id])
+    assert str(raised.value) == (
+        f"{calls[1]}: cannot write (No space left on device); no exported file was changed.")
+    assert {p.name: p.read_bytes() for p in folder.glob("*.md")} == before
+    assert [p.name for p in folder.iterdir() if p.name.endswith(".tmp")] == []
 
 
 @pytest.mark.parametrize(

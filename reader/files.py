@@ -1,0 +1,115 @@
+"""Writing files so that a crash leaves each either as it was or whole: the text goes to a
+temporary file beside the target, is flushed to disk, and is renamed into place.
+
+Used for settings.toml, the desktop entry and icons, and exported Markdown. An export
+writes many files: `write_files` flushes them all with one sync instead of one fsync
+each (which cost 3 ms a file here, 5 of the 8 seconds of a 1,700-file export).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Sequence
+from pathlib import Path
+
+
+def write_file(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Write data to path atomically and durably.
+
+    The new file's permissions are `mode` if given; otherwise those of the file it
+    replaces, or for a new file the usual ones (0o666 less the umask). A symbolic link
+    is written through (a settings file kept with one's dotfiles stays a link).
+    Raises OSError; nothing is left behind but the old file.
+    """
+    target = path.resolve() if path.is_symlink() else path
+    temporary = _write_temporary(target, data, mode, sync=True)
+    _replace(temporary, target)
+    sync_folder(target.parent)
+
+
+def write_files(files: Sequence[tuple[Path, bytes]], mode: int | None = None) -> None:
+    """Write several files atomically, flushed to disk with a single sync.
+
+    Every file is written to its temporary first; if any of those fails, all of them are
+    removed and no target changes. Then each is renamed into place. Raises OSError with
+    the failing target's name in `filename`.
+    """
+    written: list[tuple[Path, Path]] = []
+    try:
+        for path, data in files:
+            try:
+                written.append((_write_temporary(path, data, mode, sync=False), path))
+            except OSError as exc:
+                exc.filename = exc.filename or str(path)
+                raise
+        if written:
+            os.sync()
+        for temporary, target in written:
+            _replace(temporary, target)
+    except BaseException:
+        for temporary, _target in written:
+            _unlink(temporary)
+        raise
+    for folder in {target.parent for _temporary, target in written}:
+        sync_folder(folder)
+
+
+def _write_temporary(target: Path, data: bytes, mode: int | None, sync: bool) -> Path:
+    if mode is None:
+        try:
+            mode = target.stat().st_mode & 0o7777
+        except FileNotFoundError:
+            mode = 0o666  # less the umask, applied by open()
+    temporary = target.parent / f".{target.name}.{secrets.token_hex(4)}.tmp"
+    try:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    except OSError as exc:
+        exc.filename = str(target)
+        raise
+    try:
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            if sync:
+                os.fsync(stream.fileno())
+        if mode & 0o7777 != 0o666:
+            os.chmod(temporary, mode)  # exactly as asked, whatever the umask
+    except BaseException as exc:
+        _unlink(temporary)
+        if isinstance(exc, OSError):
+            exc.filename = str(target)
+        raise
+    return temporary
+
+
+def _replace(temporary: Path, target: Path) -> None:
+    try:
+        os.replace(temporary, target)
+    except OSError as exc:
+        _unlink(temporary)
+        exc.filename = str(target)
+        raise
+
+
+def _unlink(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def sync_folder(folder: Path) -> None:
+    """Make renames in the folder durable (POSIX; Windows cannot open a folder so)."""
+    if os.name != "posix":
+        return
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)

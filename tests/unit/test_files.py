@@ -1,0 +1,74 @@
+"""Atomic, durable file writing (settings, desktop entries, exports)."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from reader import files
+
+
+def _mode(path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_a_new_file_follows_the_umask_and_an_old_one_keeps_its_mode(tmp_path):
+    old = os.umask(0o027)
+    try:
+        files.write_file(tmp_path / "new.md", b"new")
+    finally:
+        os.umask(old)
+    assert _mode(tmp_path / "new.md") == 0o640
+    kept = tmp_path / "kept.md"
+    kept.write_bytes(b"old")
+    kept.chmod(0o604)
+    files.write_file(kept, b"newer")
+    assert (kept.read_bytes(), _mode(kept)) == (b"newer", 0o604)
+    files.write_file(kept, b"private", mode=0o600)
+    assert _mode(kept) == 0o600
+
+
+def test_a_symbolic_link_is_written_through(tmp_path):
+    real = tmp_path / "dotfiles" / "settings.toml"
+    real.parent.mkdir()
+    real.write_text("a = 1\n")
+    link = tmp_path / "settings.toml"
+    link.symlink_to(real)
+    files.write_file(link, b"a = 2\n")
+    assert link.is_symlink() and real.read_text() == "a = 2\n"
+
+
+def test_many_files_are_written_with_one_sync(tmp_path, monkeypatch):
+    syncs = []
+    monkeypatch.setattr(files.os, "sync", lambda: syncs.append(1))
+    monkeypatch.setattr(files.os, "fsync", lambda fd: syncs.append("fsync"))
+    wanted = {tmp_path / f"{n}.md": f"file {n}".encode() for n in range(20)}
+    files.write_files(list(wanted.items()))
+    assert {p: p.read_bytes() for p in tmp_path.iterdir()} == wanted
+    assert syncs.count(1) == 1
+    assert syncs.count("fsync") == 1  # the folder, for the renames
+
+
+def test_a_failure_changes_no_target_and_leaves_no_temporary(tmp_path, monkeypatch):
+    first, second = tmp_path / "first.md", tmp_path / "second.md"
+    first.write_bytes(b"old first")
+    original = files._write_temporary
+
+    def fail_second(target, data, mode, sync):
+        if target == second:
+            raise OSError(28, "No space left on device")
+        return original(target, data, mode, sync)
+
+    monkeypatch.setattr(files, "_write_temporary", fail_second)
+    with pytest.raises(OSError, match="No space left"):
+        files.write_files([(first, b"new first"), (second, b"new second")])
+    assert first.read_bytes() == b"old first"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["first.md"]
+
+
+def test_an_error_names_the_target(tmp_path):
+    with pytest.raises(OSError) as raised:
+        files.write_file(tmp_path / "missing-folder" / "x.md", b"x")
+    assert raised.value.filename == str(tmp_path / "missing-folder" / "x.md")
