@@ -28,7 +28,6 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rapidfuzz.distance import Levenshtein
 
 CONTEXT_CHARS = 32
 MIN_FUZZY_CHARS = 4  # shorter quotes are placed only by position or exact match
@@ -99,6 +98,13 @@ def anchor(text: str, selector: TextSelector) -> Anchor | None:
     return None if span is None else Anchor(span[0], span[1], "fuzzy")
 
 
+def _distance(a: str, b: str, score_cutoff: int | None = None) -> int:
+    # rapidfuzz is imported when a highlight first needs fuzzy anchoring, not at start-up.
+    from rapidfuzz.distance import Levenshtein
+
+    return Levenshtein.distance(a, b, score_cutoff=score_cutoff)
+
+
 def _occurrences(text: str, needle: str) -> list[int]:
     """Every start of needle in text, overlapping ones included."""
     found = []
@@ -121,11 +127,11 @@ def _width(selector: TextSelector) -> int:
 
 
 def _prefix_cost(text: str, selector: TextSelector, start: int) -> int:
-    return Levenshtein.distance(selector.prefix, text[max(0, start - _width(selector)) : start])
+    return _distance(selector.prefix, text[max(0, start - _width(selector)) : start])
 
 
 def _suffix_cost(text: str, selector: TextSelector, end: int) -> int:
-    return Levenshtein.distance(selector.suffix, text[end : end + _width(selector)])
+    return _distance(selector.suffix, text[end : end + _width(selector)])
 
 
 def _fuzzy(text: str, selector: TextSelector) -> tuple[int, int] | None:
@@ -148,7 +154,7 @@ def _fuzzy(text: str, selector: TextSelector) -> tuple[int, int] | None:
             continue
         placed.append(found[0])
         s, e = _snap(text, selector, k, *found)
-        cost = Levenshtein.distance(exact, text[s:e]) + _context_cost(text, selector, s, e)
+        cost = _distance(exact, text[s:e]) + _context_cost(text, selector, s, e)
         key = (cost, abs(s - selector.start), s, e)
         if best is None or key < best:
             best = key
@@ -214,7 +220,7 @@ def _best_end(
     exact, length = selector.exact, len(selector.exact)
     best = None
     for e in range(max(s + 1, s + length - k), min(len(text), s + length + k) + 1):
-        dist = Levenshtein.distance(exact, text[s:e], score_cutoff=cutoff)
+        dist = _distance(exact, text[s:e], score_cutoff=cutoff)
         if dist <= cutoff:
             cost = dist + _suffix_cost(text, selector, e)
             key = (cost, abs(e - s - length), abs(e - hint), e)
@@ -227,7 +233,7 @@ def _best_start(text: str, selector: TextSelector, e: int, k: int, hint: int) ->
     exact, length = selector.exact, len(selector.exact)
     best = None
     for s in range(max(0, e - length - k), min(e - 1, e - length + k) + 1):
-        dist = Levenshtein.distance(exact, text[s:e], score_cutoff=k)
+        dist = _distance(exact, text[s:e], score_cutoff=k)
         if dist <= k:
             cost = dist + _prefix_cost(text, selector, s)
             key = (cost, abs(e - s - length), abs(s - hint), s)
@@ -262,7 +268,7 @@ def _snap(text: str, selector: TextSelector, k: int, s: int, e: int) -> tuple[in
         for ne in ends:
             if ns >= ne:
                 continue
-            dist = Levenshtein.distance(exact, text[ns:ne], score_cutoff=k)
+            dist = _distance(exact, text[ns:ne], score_cutoff=k)
             if dist <= k:
                 cost = dist + _context_cost(text, selector, ns, ne)
                 key = (cost, -((ns != s) + (ne != e)), ns, ne)

@@ -11,13 +11,20 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from dateutil import parser as date_parser
-
 from reader.document import HEADING, LINE_BREAK, PARAGRAPH, Block
 
 _MONTHS = (
     "January", "February", "March", "April", "May", "June", "July", "August",
     "September", "October", "November", "December",
+)
+_MONTH_NUMBERS = {name[:3].casefold(): number for number, name in enumerate(_MONTHS, start=1)}
+_MONTH = r"(?P<month>[A-Za-z]{3,9})\.?"
+# The two forms web articles use most, read without dateutil (slow to import, and an
+# article's head is parsed again each time it is opened): "7 August 2024", "August 7, 2024".
+_WEEKDAY = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+)?"
+_PLAIN_DATES = (
+    re.compile(rf"^{_WEEKDAY}(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(?P<year>\d{{4}})$", re.IGNORECASE),
+    re.compile(rf"^{_WEEKDAY}{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})$", re.IGNORECASE),
 )
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.+\-Z]*)?$")
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d|2100)\b")
@@ -39,6 +46,23 @@ class Head:
     published: str | None = None  # ISO date
 
 
+def _plain_date(line: str) -> str | None:
+    for pattern in _PLAIN_DATES:
+        found = pattern.match(line)
+        if not found:
+            continue
+        word = found.group("month").casefold()
+        month = _MONTH_NUMBERS.get(word[:3])
+        if month is None or not (_MONTHS[month - 1].casefold().startswith(word)
+                                 or word == "sept"):
+            return None  # not a month name: dateutil decides
+        try:
+            return date(int(found.group("year")), month, int(found.group("day"))).isoformat()
+        except ValueError:
+            return None
+    return None
+
+
 def parse_date(text: str) -> str | None:
     """ISO date (YYYY-MM-DD) of a short line that is only a date, else None."""
     line = _DATE_PREFIX.sub("", text.strip()).strip(" .,")
@@ -52,8 +76,13 @@ def parse_date(text: str) -> str | None:
             return date(*map(int, iso.groups())).isoformat()
         except ValueError:
             return None
+    plain = _plain_date(line)
+    if plain is not None:
+        return plain
     try:
         # Numeric dates like 07/08/2024 are read day first, as most of the world writes them.
+        from dateutil import parser as date_parser  # only when importing: slow to load
+
         parsed = date_parser.parse(line, default=datetime(2000, 1, 1), dayfirst=True)
     except (ValueError, OverflowError):
         return None

@@ -10,14 +10,13 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import tomlkit
-from tomlkit.exceptions import TOMLKitError
-from tomlkit.items import AoT, Table
-from tomlkit.toml_document import TOMLDocument
 
 from reader.files import write_file
+
+if TYPE_CHECKING:
+    from tomlkit.toml_document import TOMLDocument
 from reader.commands import ANYWHERE, COMMANDS, CONTEXTS, DEFAULT_KEYMAP, keymap_problems
 from reader.paths import config_dir
 
@@ -95,7 +94,8 @@ class Settings:
         path = Path(path)
         values = {s.name: s.default for s in SETTINGS}
         try:
-            parsed = _read(path)
+            # Read only: tomlkit (a tenth of start-up to import) is needed to save.
+            parsed = _read(path, editable=False)
         except _Unusable as unusable:
             problem = (f"{path} {unusable}; every setting has its default value, and "
                        "Marginalia will not change the file until it is fixed.")
@@ -144,6 +144,8 @@ class Settings:
             raise SettingsError(
                 f"Could not save {name}: {self.path} {unusable}. Fix or remove the file; "
                 "Marginalia will not overwrite it.") from None
+        import tomlkit
+
         if parsed is None:
             parsed = _Parsed({}, tomlkit.parse(_NEW_FILE_HEADER), bom=False,
                              crlf=os.linesep == "\r\n")
@@ -181,14 +183,14 @@ class Settings:
 @dataclass
 class _Parsed:
     data: dict[str, Any]  # plain values, from the strict standard-library parser
-    doc: TOMLDocument  # the same text, editable with its comments and layout
+    doc: TOMLDocument | None  # the same text, editable with its comments and layout
     bom: bool
     crlf: bool
 
 
-def _read(path: Path) -> _Parsed | None:
-    """The file parsed twice over, or None when it does not exist; _Unusable if it
-    exists and cannot be read, decoded or parsed."""
+def _read(path: Path, editable: bool = True) -> _Parsed | None:
+    """The file parsed twice over (once without `editable`), or None when it does not
+    exist; _Unusable if it exists and cannot be read, decoded or parsed."""
     if path.is_dir():
         raise _Unusable("is a folder, not a settings file")
     try:
@@ -209,6 +211,11 @@ def _read(path: Path) -> _Parsed | None:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise _Unusable(f"is not valid TOML: {_where(str(error))}") from None
+    if not editable:
+        return _Parsed(data, None, bom, "\r\n" in text)
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+
     try:
         doc = tomlkit.parse(text)
     except TOMLKitError as error:  # accepted by the strict parser yet not editable: keep out
@@ -402,6 +409,8 @@ def _add(doc: TOMLDocument, name: str, value: object) -> None:
     tomlkit on its own puts it just above the first [table], below any comment the
     user wrote for that table; this keeps such comments with their tables.
     """
+    from tomlkit.items import AoT, Table
+
     plain = [key for key, item in doc.body
              if key is not None and not isinstance(item, (Table, AoT))]
     has_table = any(isinstance(item, (Table, AoT)) for _, item in doc.body)

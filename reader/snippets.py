@@ -20,13 +20,10 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-import snowballstemmer
-
 BEFORE = 60  # characters of context before the match
 LENGTH = 220  # characters in all; the list row elides what does not fit
 _WORD = re.compile(r"[^\W_]+")  # what unicode61 takes for a token: letters and digits
 _OPERATORS = {"AND", "OR", "NOT", "NEAR"}
-_stemmer = snowballstemmer.stemmer("porter")
 
 
 @dataclass(frozen=True)
@@ -48,9 +45,17 @@ def stem(word: str) -> str:
     return _stem_folded(fold(word))
 
 
+@lru_cache(maxsize=1)
+def _stemmer():
+    # Imported on the first search: the package's import is a tenth of start-up.
+    from snowballstemmer.porter_stemmer import PorterStemmer
+
+    return PorterStemmer()
+
+
 @lru_cache(maxsize=65536)
 def _stem_folded(word: str) -> str:
-    return _stemmer.stemWord(word)
+    return _stemmer().stemWord(word)
 
 
 @lru_cache(maxsize=4096)

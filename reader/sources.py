@@ -11,8 +11,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from reader.document import BYLINE, TITLE, Block, Document, Span
 from reader.head import Head, format_date, parse_author, parse_date, split_head
 from reader.parsing import MARKDOWN, TEXT, mend_paragraphs, parse
@@ -153,6 +151,8 @@ def front_matter(source_text: str) -> dict[str, object]:
     match = _FRONT_MATTER.match(source_text)
     if not match:
         return {}
+    import yaml  # only for files with front matter: slow to load
+
     try:
         data = yaml.safe_load(match.group(1))
     except yaml.YAMLError as exc:

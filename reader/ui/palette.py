@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from rapidfuzz import fuzz, utils
 
 from reader.commands import COMMANDS, command, keys_for
 from reader.ui import theme
@@ -107,6 +106,8 @@ def match_score(query: str, entry: PaletteEntry) -> float:
     so each title word is also compared on its own, and typing the start of the title,
     the starts of its words, or its letters in order earns a little extra.
     """
+    from rapidfuzz import fuzz, utils  # loaded when the palette is first used
+
     title = utils.default_process(entry.title)
     words = title.split() or [title]
     group = utils.default_process(entry.group)
@@ -127,6 +128,8 @@ def match_score(query: str, entry: PaletteEntry) -> float:
 def rank_entries(query: str, entries: Sequence[PaletteEntry]) -> list[PaletteEntry]:
     """The entries that match the query, best first (ties keep registry order); an empty
     query keeps them all, in their order."""
+    from rapidfuzz import utils
+
     processed = utils.default_process(query)
     if not processed:
         return list(entries)

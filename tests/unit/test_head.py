@@ -76,3 +76,42 @@ def test_split_head_leaves_a_body_that_starts_at_once():
                              _para("The war began in 2022 and has not ended.")])
     assert (head.author, head.published) == ("", None)
     assert len(body) == 1
+
+
+def _dateutil(line: str) -> str | None:
+    from datetime import datetime
+
+    from dateutil import parser
+
+    try:
+        return parser.parse(line, default=datetime(2000, 1, 1), dayfirst=True).date().isoformat()
+    except (ValueError, OverflowError):
+        return None
+
+
+def test_the_quick_path_for_written_dates_agrees_with_dateutil():
+    """"7 August 2024" and "August 7, 2024" are read without dateutil (it is slow to
+    import, and opening an article parses its head); the result must be the same."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from reader.head import _MONTHS, _plain_date
+
+    months = st.sampled_from([m for m in _MONTHS] + [m[:3] for m in _MONTHS]
+                             + [m.upper() for m in _MONTHS] + ["Sept", "Sep."])
+    weekdays = st.sampled_from(["", "Wednesday, ", "Wed ", "mon, ", "Thursday "])
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.integers(1, 31), months, st.integers(1900, 2100), weekdays,
+           st.sampled_from(["", "th", "st"]), st.booleans(), st.booleans())
+    def agree(day, month, year, weekday, suffix, day_first, comma):
+        line = (f"{weekday}{day}{suffix} {month}{',' if comma else ''} {year}" if day_first
+                else f"{weekday}{month} {day}{suffix}{',' if comma else ''} {year}")
+        fast = _plain_date(line)
+        if fast is not None:
+            assert fast == _dateutil(line), line
+        assert parse_date(line) == _dateutil(line), line
+
+    agree()
+    assert _plain_date("7 August 2024") == "2024-08-07"
+    assert _plain_date("Foo 7 August 2024") is None
