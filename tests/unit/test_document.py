@@ -42,3 +42,22 @@ def test_utf16_map_agrees_with_utf16_encoding(text):
         assert mapping.to_utf16(i) == units
         assert mapping.to_codepoint(units) == i
     assert mapping.utf16_length == len(text.encode("utf-16-le")) // 2
+
+
+# Text rich in what the map must find: astral characters (emoji, CJK Extension B, the
+# first and last astral code points) between BMP neighbours (the last BMP character,
+# surrogate-free edge cases, NBSP, ZWJ).
+_MIXED = st.text(st.sampled_from(
+    ["a", "\u00a0", "\u200d", "\uffff", "\U00010000", "\U0010ffff", "😀", "𠜎", "🇺", "\n"])
+    | st.characters())
+
+
+@given(_MIXED)
+def test_utf16_map_finds_the_same_astral_characters_as_a_per_character_scan(text):
+    # The map scans with a regex; this is the per-character loop it replaced.
+    expected = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
+    mapping = Utf16Map(text)
+    assert mapping._astral == expected
+    assert mapping.utf16_length == len(text) + len(expected)
+    for i in range(len(text) + 1):
+        assert mapping.to_utf16(i) == i + sum(1 for a in expected if a < i)
