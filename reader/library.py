@@ -23,6 +23,7 @@ from reader.records import (
     ImportProblem,
     ImportReport,
 )
+from reader.render_cache import rendered_documents
 from reader.sources import ParsedArticle, SourceError, read_article, render, split_body, supported
 from reader.tags import TagManager
 from reader.undo import UndoStack
@@ -234,8 +235,16 @@ class ArticleManager:
         the stored text is updated and the highlights are re-anchored in it.
         """
         row = self._row(article_id)
-        _head, body = split_body(row.source_text, row.source_format)
-        document = render(row.title, row.author, row.publication, row.published, body)
+
+        def render_row() -> Document:
+            _head, body = split_body(row.source_text, row.source_format)
+            return render(row.title, row.author, row.publication, row.published, body)
+
+        # Parsing and rendering a long article takes ~10 ms; opening it again reuses the
+        # document while everything it was rendered from is unchanged.
+        inputs = (row.source_text, row.source_format, row.title, row.author, row.publication,
+                  row.published)
+        document = rendered_documents.get(article_id, inputs, render_row)
         if document.text != row.text:
             with db.database.atomic():
                 Article.update(text=document.text).where(Article.id == article_id).execute()
