@@ -282,12 +282,28 @@ def _v5_list_indexes(db: SqliteDatabase) -> None:
     )
 
 
+def _v6_prefix_index(db: SqliteDatabase) -> None:
+    # Search follows typing: the word being typed is a prefix query. Without a prefix
+    # index FTS5 merges the lists of every word that begins so ("th*": them, there,
+    # they, theory…) before returning one row: 0.5 s for "th" and 150 ms for "br" at
+    # 100,000 articles. Two- and three-letter prefixes are now indexed; longer ones
+    # match few words. The index is rebuilt from the articles (a few seconds for a
+    # thousand articles; minutes at 100,000, once).
+    db.execute_sql("DROP TABLE article_fts")
+    db.execute_sql(
+        "CREATE VIRTUAL TABLE article_fts USING fts5(title, author, text, content='article',"
+        " content_rowid='id', tokenize='porter unicode61', prefix='2 3')"
+    )
+    db.execute_sql("INSERT INTO article_fts (article_fts) VALUES ('rebuild')")
+
+
 MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [
     _v1_initial,
     _v2_annotations,
     _v3_full_text_search,
     _v4_reading_progress,
     _v5_list_indexes,
+    _v6_prefix_index,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
 
 from reader import APP_ID, APP_NAME
 from reader.links import Link, is_link, parse_link
@@ -79,12 +79,16 @@ def run(db_path: Path, argv: list[str] | None = None, target: str | None = None)
         # the daily backup checks its copy in the background.
         if unclean_exit(db_path) and not check_and_repair(db_path):
             return 1
+        notice = upgrade_notice(db_path)
         try:
             library = Library.open(db_path)
         except LibraryError as exc:
             print(f"marginalia: {exc}", file=sys.stderr)
             QMessageBox.critical(None, APP_NAME, str(exc))
             return 1
+        finally:
+            if notice is not None:
+                notice.close()
         with library:
             report = library.seed_if_new(seeds_dir())
             session_marker(db_path).touch()
@@ -116,6 +120,33 @@ def run(db_path: Path, argv: list[str] | None = None, target: str | None = None)
     finally:
         instance.close()
         errors.uninstall()
+
+
+def upgrade_notice(db_path: Path) -> QWidget | None:
+    """A small window saying the library is being upgraded, shown (and painted) while a
+    library written by an older version is migrated: rebuilding its search index takes
+    minutes at 100,000 articles. None when there is nothing to upgrade."""
+    from reader.db import SCHEMA_VERSION, read_schema_version
+    from reader.db import LibraryError as NotALibrary
+
+    try:
+        version = read_schema_version(db_path)
+    except (NotALibrary, OSError):
+        return None  # Library.open says what is wrong with it
+    if not 0 < version < SCHEMA_VERSION:
+        return None
+    notice = QLabel(
+        f"Upgrading your library for this version of {APP_NAME}…\n\n"
+        "A backup is made first. A large library takes a few minutes, once.")
+    notice.setObjectName("upgradeNotice")
+    notice.setWindowTitle(APP_NAME)
+    notice.setMargin(28)
+    notice.show()
+    notice.raise_()
+    app = QApplication.instance()
+    for _ in range(3):  # shown and painted before the upgrade holds this thread
+        app.processEvents()
+    return notice
 
 
 def portable_target(target: str | None) -> Request:

@@ -65,6 +65,9 @@ def test_upgrade_from_the_first_schema_keeps_the_data(library_path):
     try:
         assert db.database.pragma("user_version") == SCHEMA_VERSION
         assert [a.title for a in db.Article.select()] == ["Old"]
+        # The full-text index was rebuilt from the articles (schema 6): prefixes find it.
+        assert [r for (r,) in db.database.execute_sql(
+            "SELECT rowid FROM article_fts WHERE article_fts MATCH 'ol*'")] == [1]
     finally:
         db.close_database()
     # Only an actual upgrade asks for a backup first.
@@ -111,3 +114,18 @@ def test_opening_an_old_library_keeps_a_backup_first(library_path):
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
     assert conn.execute("SELECT title FROM article").fetchall() == [("Old",)]
     conn.close()
+
+
+def test_prefixes_of_two_and_three_letters_are_indexed(library, write_file):
+    """The word being typed is searched as a prefix; short prefixes use FTS5's prefix
+    index (schema 6) instead of merging every word that begins so."""
+    from reader import db as reader_db
+
+    (sql,) = reader_db.database.execute_sql(
+        "SELECT sql FROM sqlite_master WHERE name = 'article_fts'").fetchone()
+    assert "prefix='2 3'" in sql
+    (bridges,) = library.import_files([write_file("b.md", "# Bridges\n\nTwo bridges fell.")]).added
+    assert library.articles.ids(search="br") == [bridges]
+    assert library.articles.ids(search="bri") == [bridges]
+    reader_db.database.execute_sql(
+        "INSERT INTO article_fts (article_fts, rank) VALUES ('integrity-check', 1)")
