@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QFontMetricsF, QTextCursor
+from PySide6.QtGui import QColor, QFontMetricsF, QTextCursor, QTextDocument, QTextFormat
 
 from reader.document import Utf16Map
 from reader.paths import seeds_dir
 from reader.sources import parse_article, read_article, render, split_body
-from reader.ui.reading_pane import ReadingPane
+from reader.ui.reading_pane import ReadingPane, build_text_document
 
 TRICKY = (
     "# “Curly” quotes — and dashes\n\nBy Ana Lopez\n\n7 August 2024\n\n"
@@ -101,3 +101,82 @@ def test_links_do_not_navigate_inside_the_pane(qtbot):
 
     pane.anchorClicked.emit(QUrl("file:///etc/passwd"))
     assert refused == ["file:///etc/passwd"]
+
+
+def _record(id_: int, start: int, end: int, colour: str = "yellow", text: str = ""):
+    from reader.records import HighlightRecord
+
+    return HighlightRecord(id_, 1, start, end, text[start:end], "", "", colour, "", (), False,
+                           "", "")
+
+
+def _marks(pane: ReadingPane) -> list[tuple[str, str, bool]]:
+    """(selected text, background colour, underlined) of each highlight drawn, band excluded."""
+    found = []
+    for selection in pane.extraSelections():
+        if selection.format.boolProperty(QTextFormat.Property.FullWidthSelection):
+            continue
+        assert selection.cursor.document() is pane.document()
+        found.append((selection.cursor.selectedText(), selection.format.background().color().name(
+            QColor.NameFormat.HexArgb), selection.format.fontUnderline()))
+    return found
+
+
+def test_the_article_is_built_as_build_text_document_builds_it(qtbot):
+    # The pane swaps in a new document for each article: same text, same formats, the
+    # old one freed, no undo history, no margin of its own.
+    pane = _pane(qtbot)
+    _article, document = _document(TRICKY)
+    control = pane.document().parent()
+    pane.show_document(document)
+    pane.show_document(document)
+    reference = QTextDocument()
+    build_text_document(reference, document, pane.body_font)
+    shown = pane.document()
+    assert shown.parent() is control
+    assert len([c for c in control.children() if isinstance(c, QTextDocument)]) == 1
+    assert not shown.isUndoRedoEnabled() and shown.documentMargin() == 0
+    assert shown.blockCount() == reference.blockCount()
+    for number in range(reference.blockCount()):
+        ours, theirs = shown.findBlockByNumber(number), reference.findBlockByNumber(number)
+        assert ours.text() == theirs.text()
+        assert ours.blockFormat() == theirs.blockFormat()
+        assert ours.charFormat() == theirs.charFormat()
+        assert (ours.textList() is None) == (theirs.textList() is None)
+        assert [(f.text(), f.charFormat()) for f in _fragments(ours)] == \
+            [(f.text(), f.charFormat()) for f in _fragments(theirs)]
+    assert pane.plain_text() == document.text
+
+
+def _fragments(block):
+    iterator = block.begin()
+    while not iterator.atEnd():
+        yield iterator.fragment()
+        iterator += 1
+
+
+def test_highlights_survive_focus_moves_and_a_new_font_size(qtbot):
+    pane = _pane(qtbot)
+    _article, document = _document(TRICKY)
+    text = document.text
+    pane.show_document(document)
+    first = text.index("emoji 😀 in")
+    second = text.index("a flag 🇺🇦")
+    pane.set_highlights([_record(1, first, first + len("emoji 😀 in"), "yellow", text),
+                         _record(2, second, second + len("a flag 🇺🇦"), "blue", text),
+                         _record(3, first + 6, first + 7, "yellow", text)], active=2)
+    expected = _marks(pane)
+    assert [m[0] for m in expected] == ["emoji 😀 in", "a flag 🇺🇦", "😀", "a flag 🇺🇦"]
+    assert expected[0][1] == expected[2][1] != expected[1][1]  # one tint per colour
+    assert [m[2] for m in expected] == [False, False, False, True]  # the active one, on top
+    pane.focus_paragraph(3)
+    pane.move_paragraph_focus(1)
+    assert _marks(pane) == expected
+    assert len(pane.extraSelections()) == len(expected) + 1  # and the focus band
+    pane.set_active_highlight(None)
+    assert _marks(pane) == [(t, c, False) for t, c, _u in expected[:3]]
+    pane.set_active_highlight(2)
+    pane.set_font_size(pane.font_size() + 2)  # a new document: marks drawn again in it
+    assert _marks(pane) == expected
+    pane.show_document(document)
+    assert _marks(pane) == []
