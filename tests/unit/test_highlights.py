@@ -192,3 +192,23 @@ def test_a_renderer_change_reanchors_on_open(library, article):
     assert library.articles.text(article) == document.text
     record, shown = _exact(library, hid)
     assert shown == "The mayor called for help."
+
+
+def test_listing_by_article_gives_the_same_records_as_one_by_one(library, article):
+    """for_articles reads plain rows; each record must equal get() of the same highlight,
+    tags (sorted) and orphaned state included, orphans last."""
+    late = library.highlights.create(article, *_span(library, article, "Help came late.")).highlight_id
+    bridge = library.highlights.create(article, *_span(library, article, "the bridge")).highlight_id
+    first = library.highlights.create(article, *_span(library, article, "The river rose")).highlight_id
+    library.highlights.set_tags(bridge, ["zeta", "alpha/beta"])
+    library.highlights.set_note(first, "a note")
+    library.highlights.recolour(first, "blue")
+    assert _replace(library, article, SOURCE.replace("Help came late. ", "")) == [late]
+    listed = library.highlights.for_articles([article, 10**9])
+    assert list(listed) == [article]
+    records = listed[article]
+    assert [r.id for r in records] == [first, bridge, late]  # reading order, the orphan last
+    assert records == [library.highlights.get(r.id) for r in records]
+    assert records == library.highlights.for_article(article)
+    assert records[1].tags == ("alpha/beta", "zeta")
+    assert (records[0].note, records[0].colour, records[2].orphaned) == ("a note", "blue", True)
