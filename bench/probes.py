@@ -163,7 +163,16 @@ def _leave() -> None:
 def startup(args: dict) -> None:
     def done(window, phases) -> None:
         model = window.model
-        write(args["out"], {
+        rows_at_paint = model.rowCount()
+        # A long list shows its first rows, then reads the rest in the background: how
+        # long until the whole list is there (the scroll bar's full length).
+        from PySide6.QtCore import QEventLoop
+        from PySide6.QtWidgets import QApplication
+
+        while getattr(model, "loading", False):
+            QApplication.instance().processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+        phases["list_complete"] = since_start()
+        write(args["out"], {"rows_at_paint": rows_at_paint,
             "phases": phases, "painted": phases["list_painted"], "rows": model.rowCount(),
             "rows_fetched": len(model._cache), "peak_rss_mb": peak_rss_mb(),
             "rss_mb": rss_mb(),

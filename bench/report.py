@@ -60,6 +60,12 @@ def rows(results: dict) -> list[Row]:
                    "≤ 1.5× bare window", app <= 1.5 * bare,
                    ", ".join(f"{name} {ms:.0f} ms" for name, ms in steps if ms)))
 
+    if "list_complete" in phases:
+        complete = phases["list_complete"]
+        out.append(Row("Start-up until the whole list is known", complete, "ms", bare,
+                       detail=f"the first {max(start.get('rows_at_paint') or [0]):,} rows "
+                              f"painted, then all {n:,} ids read in the background"))
+
     first = start["first_of_day_ms"]
     phases = start["first_of_day_phases_ms"]
     if "daily_backup_returned" in phases and phases["daily_backup_returned"] <= first:

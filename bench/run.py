@@ -201,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
             "app_phases_ms": _median_phases(startup),
             "rows_fetched": [r["rows_fetched"] for r in startup],
             "rows": startup[0]["rows"],
+            "rows_at_paint": [r.get("rows_at_paint", r["rows"]) for r in startup],
             "app_peak_rss_mb": statistics.median(r["peak_rss_mb"] for r in startup),
             "bare_peak_rss_mb": statistics.median(r["peak_rss_mb"] for r in bare),
         },

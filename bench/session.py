@@ -14,7 +14,6 @@ import shutil
 import sqlite3
 import statistics
 import tempfile
-import threading
 import time
 from contextlib import contextmanager
 from datetime import date
@@ -79,8 +78,9 @@ def pump(seconds: float) -> None:
         time.sleep(0.001)
 
 
-def _ranking() -> bool:
-    return any(t.name == "rank-search" and t.is_alive() for t in threading.enumerate())
+def _loading(model) -> bool:
+    """Whether the list is still reading (ranking) the rest of its rows in the background."""
+    return bool(getattr(model, "loading", False))
 
 
 def median(values: list[float]) -> float | None:
@@ -115,6 +115,7 @@ class Session:
 
     def run(self) -> dict:
         pump(0.3)  # let start-up's queued work finish before anything is measured
+        self._wait(lambda: _loading(self.model))  # the rest of the list, read at start-up
         try:
             self.result["list"] = self.scrolling()
             self.result["search"] = self.searching()
@@ -259,10 +260,10 @@ class Session:
         return out
 
     def _until_ranked(self, label: str, timeout: float = 300.0) -> float | None:
-        """When the app ranks a search's matches in the background (a thread named
-        "rank-search") and then replaces the list: the time the re-ranked list was painted."""
-        reranked = getattr(self.model, "reranked", None)
-        if reranked is None:
+        """When the list shows a search's first matches and reads (ranks) the rest in the
+        background: the time the complete, ranked list was painted."""
+        reranked = getattr(self.model, "completed", None)
+        if reranked is None or not _loading(self.model):
             return None
         fired: list[float] = []
 
@@ -273,7 +274,7 @@ class Session:
         try:
             with self.heartbeat.during(label):
                 end = time.perf_counter() + timeout
-                while not fired and _ranking() and time.perf_counter() < end:
+                while not fired and _loading(self.model) and time.perf_counter() < end:
                     self.app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
                     time.sleep(0.001)
                 self.app.processEvents()  # the queued result, when it came just now
