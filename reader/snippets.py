@@ -104,8 +104,11 @@ def find(text: str, wanted: list[Term]) -> tuple[int, int] | None:
     return None
 
 
+_FOREIGN_LETTER = re.compile(r"(?![\x00-\x7f])[^\W_]")  # a letter or digit beyond ASCII
+
+
 def _plain_letters(text: str) -> bool:
-    return text.isascii() or not any(c.isalnum() for c in set(text) if not c.isascii())
+    return text.isascii() or _FOREIGN_LETTER.search(text) is None
 
 
 _ASCII_LOWER = {ord(c): c.lower() for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}

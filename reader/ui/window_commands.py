@@ -12,14 +12,10 @@ from PySide6.QtWidgets import QApplication
 from reader.colours import COLOURS, DEFAULT_COLOUR
 from reader.commands import command
 from reader.ui import theme
-from reader.ui.cheat_sheet import CheatSheet
-from reader.ui.colour_dialog import ColourNamesDialog
 from reader.links import Link
-from reader.ui.dialogs import Confirm
-from reader.ui.highlight_search import HighlightSearch
-from reader.ui.importing import ImportFiles
-from reader.ui.palette import CommandPalette, entries_from_registry
-from reader.ui.tag_manager import TagManagerDialog
+
+# Each dialog is imported by the command that opens it: none is needed to show the
+# window, and together they are a noticeable part of start-up.
 
 STATUS_MS = 6000
 SORT_NAMES = {"added": "date added", "published": "date published", "title": "title"}
@@ -68,6 +64,8 @@ class WindowCommands:
             self.exports.copy(article_id)
 
     def cmd_view_palette(self) -> None:
+        from reader.ui.palette import CommandPalette, entries_from_registry
+
         disabled = [cid for cid, action in self.actions.menu_actions.items() if not action.isEnabled()]
         chosen = CommandPalette.ask(
             self, entries_from_registry(self.actions.keymap, self._colour_titles(), disabled=disabled))
@@ -75,6 +73,8 @@ class WindowCommands:
             getattr(self, command(chosen).handler)()
 
     def cmd_view_cheat_sheet(self) -> None:
+        from reader.ui.cheat_sheet import CheatSheet
+
         CheatSheet.show_for(self, self.actions.keymap, self._colour_titles())
 
     def _colour_titles(self) -> dict[str, str]:
@@ -215,6 +215,8 @@ class WindowCommands:
             self._edit_in_panel(self.annotation_panel.focus_article_note)
 
     def cmd_article_delete(self) -> None:
+        from reader.ui.dialogs import Confirm
+
         article_id = self.current_article_id()
         if article_id is None:
             return
@@ -311,22 +313,30 @@ class WindowCommands:
         self._reattach(highlight_id)
 
     def cmd_tags_manage(self) -> None:
+        from reader.ui.tag_manager import TagManagerDialog
+
         dialog = TagManagerDialog(self.library, self)
         dialog.changed.connect(self.apply_changes)
         dialog.exec()
 
     def cmd_colours_names(self) -> None:
+        from reader.ui.colour_dialog import ColourNamesDialog
+
         dialog = ColourNamesDialog(self.library, self)
         dialog.changed.connect(self.apply_changes)
         dialog.exec()
 
     # library views
     def cmd_file_import(self) -> None:
+        from reader.ui.importing import ImportFiles
+
         paths = ImportFiles.ask(self)
         if paths:
             self.import_paths(paths)
 
     def cmd_search_highlights(self) -> None:
+        from reader.ui.highlight_search import HighlightSearch
+
         hit = HighlightSearch.ask(self, self.library)
         if hit is not None:
             self.open_link(Link(hit.article_id, hit.highlight_id))
