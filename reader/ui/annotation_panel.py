@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from reader.db import LibraryError
 from reader.library import Library
-from reader.records import Changes
+from reader.records import Changes, HighlightRecord
 from reader.tags import SEPARATOR, parse_tag_list
 from reader.ui import theme
 from reader.ui.highlight_list import ID_ROLE, ORPHAN_LABEL, HighlightDelegate, HighlightListModel
@@ -334,8 +334,10 @@ class AnnotationPanel(QWidget):
         self.reattach_button.clicked.connect(self._request_reattach)
 
     # --- public interface ---------------------------------------------------------------
-    def show_article(self, article_id: int | None) -> None:
-        """Show this article's tags, note and highlights (None: no article is open)."""
+    def show_article(self, article_id: int | None,
+                     highlights: list[HighlightRecord] | None = None) -> None:
+        """Show this article's tags, note and highlights (None: no article is open).
+        `highlights`, if given, are the article's, just read by the caller."""
         if article_id is not None and article_id == self._article_id:
             self.refresh()
             return
@@ -343,7 +345,7 @@ class AnnotationPanel(QWidget):
         self._article_id = article_id
         self._show_message("")
         with self._quietly():
-            self.model.set_article(article_id)
+            self.model.set_article(article_id, highlights)
             self.list_view.selectionModel().clear()
         self._load_editor()
         if article_id is None:

@@ -90,9 +90,12 @@ class HighlightListModel(QAbstractListModel):
     def article_id(self) -> int | None:
         return self._article_id
 
-    def set_article(self, article_id: int | None) -> None:
+    def set_article(self, article_id: int | None,
+                    highlights: list[HighlightRecord] | None = None) -> None:
+        """Show this article's highlights: `highlights` when the caller has just read
+        them (the window has, to show them in the text), else read here."""
         self._article_id = article_id
-        self.reload(reset=True)
+        self.reload(reset=True, records=highlights)
 
     def set_filter(self, colour: str | None = None, tag: str = "") -> None:
         """Show only highlights of this colour (None: any) carrying this tag or one below it."""
@@ -107,12 +110,14 @@ class HighlightListModel(QAbstractListModel):
         """How many highlights the article has, filters aside."""
         return self._total
 
-    def reload(self, reset: bool = False) -> None:
+    def reload(self, reset: bool = False,
+               records: list[HighlightRecord] | None = None) -> None:
         """Re-read the article's highlights. When the same rows remain, they are updated in
         place so that views keep their selection; otherwise the model is reset."""
         self._colour_names = {c.key: c.name for c in self._library.colours.all()}
-        records = (self._library.highlights.for_article(self._article_id)
-                   if self._article_id is not None else [])
+        if records is None:
+            records = (self._library.highlights.for_article(self._article_id)
+                       if self._article_id is not None else [])
         self._total = len(records)
         records = sorted((r for r in records if self._accepts(r)), key=reading_order)
         if not reset and [r.id for r in records] == [r.id for r in self._records]:

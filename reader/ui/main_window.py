@@ -156,7 +156,7 @@ class MainWindow(WindowCommands, QMainWindow):
         self._shown_article = article_id
         self.reading_pane.show_document(self.library.articles.document(article_id))
         self._load_highlights(article_id)
-        self.annotation_panel.show_article(article_id)
+        self.annotation_panel.show_article(article_id, self._highlights)
         self.tracker.article_shown(article_id)
         self.settings.setValue(f"{self._library_key}/last_article", article_id)
 

@@ -78,3 +78,20 @@ def test_a_long_library_opens_on_its_first_rows_and_the_last_article(
     assert again.current_article_id() == ids[0]
     assert again.reading_pane.plain_text() == library.articles.text(ids[0])
     assert again.list_view.currentIndex().row() == 11
+
+
+def test_opening_an_article_reads_its_highlights_once(show_window, seeded_library, monkeypatch):
+    """The text and the annotation panel show the same highlights, read once (at 1,000
+    highlights each read is 20 ms of opening the article)."""
+    first, second = seeded_library.articles.ids()
+    seeded_library.highlights.create(second, 0, 8)
+    window = show_window(seeded_library)
+    window.open_article(first)
+    calls = []
+    original = seeded_library.highlights.for_articles
+    monkeypatch.setattr(seeded_library.highlights, "for_articles",
+                        lambda ids: calls.append(list(ids)) or original(ids))
+    window.open_article(second)
+    assert calls == [[second]]
+    assert window.annotation_panel.model.rowCount() == 1
+    assert [h.start for h in window.reading_pane._highlights] == [0]
