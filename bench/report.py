@@ -113,6 +113,9 @@ def rows(results: dict) -> list[Row]:
                  else "parts not timed again")
         ranked = med(found.get("ranked_ms", []))
         ranked_note = f"; re-ranked list shown after {ranked:,.0f} ms" if ranked else ""
+        snippets = med(found.get("snippets_ms", []))
+        if snippets:
+            ranked_note += f"; snippets shown after {snippets:,.0f} ms"
         out.append(Row(f"Search {name}: {found['text']} → first results shown", value, "ms", floor,
                        "≤ 2× FTS5" + (f", < {ORDINARY_MS:.0f} ms" if ordinary else ""), met,
                        f"{found['matches']:,} matches, median of {found['reps']}; "

@@ -218,6 +218,13 @@ class Session:
                     out[name]["ms"].append(self.timed(f"search {terms[name]}",
                                                       lambda t=terms[name]: show(t)))
                     out[name]["results_first"] = self.model.rowCount()
+                    jobs = getattr(self.model, "_snippet_jobs", None)
+                    if jobs is not None:  # snippets found in a worker, shown when found
+                        with self.heartbeat.during(f"search {terms[name]} (snippets)"):
+                            self._wait(jobs.busy)
+                            viewport.repaint()
+                        out[name].setdefault("snippets_ms", []).append(
+                            (time.perf_counter() - started) * 1000)
                     ranked = self._until_ranked(f"search {terms[name]} (re-ranked list)")
                     if ranked:
                         out[name]["ranked_ms"].append((ranked - started) * 1000)

@@ -35,7 +35,7 @@ PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 7
 
 PAGE = 200
 FIRST_ROWS = 200  # shown at once; the rest of a long list is read in a thread
-SNIPPET_PAGE = 20  # shown at once while a common word's matches are ranked
+SNIPPET_PAGE = 20  # rows whose snippets are found together, about a screenful
 CACHE_ROWS = 5000
 
 
@@ -55,9 +55,11 @@ class ArticleListModel(QAbstractListModel):
         self._unread_only = False
         self._ids: list[int] = []
         self._cache: OrderedDict[int, ArticleSummary] = OrderedDict()
-        self._snippets: dict[int, str] = {}
+        self._snippets: dict[int, str] = {}  # "" while being found, or without a match
+        self._search_of_snippets = ""
         self.loading = False  # only the first rows of a long list are known yet
-        self._background = Background(self)
+        self._background = Background(self)  # reads the rest of a long list
+        self._snippet_jobs = Background(self)
         self.reload()
 
     @property
@@ -146,17 +148,37 @@ class ArticleListModel(QAbstractListModel):
         return found
 
     def _snippet(self, row: int) -> str | None:
+        """Where the search matched in the row's article; None until found.
+
+        Snippets are found in a worker thread, a screenful at a time: they need the
+        articles' texts, which at 100,000 articles can take tens of milliseconds to read
+        from disk. Until a row's snippet arrives, it shows its author and date."""
         if not self._search.strip():
             return None
         article_id = self._ids[row]
         if article_id not in self._snippets:
-            # Snippets cost a few milliseconds each for a prefix: fetch about a screenful.
             start = max(0, row - 4)
-            page = [i for i in self._ids[start:start + SNIPPET_PAGE] if i not in self._snippets]
-            found = self._library.search.snippets(self._search, page)
-            for i in page:
-                self._snippets[i] = found.get(i, "")
+            page = [(r, i) for r, i in enumerate(self._ids[start:start + SNIPPET_PAGE], start)
+                    if i not in self._snippets]
+            for _row, i in page:
+                self._snippets[i] = ""  # asked for
+            search, ids = self._search, [i for _row, i in page]
+            self._snippet_jobs.run(lambda: self._library.search.snippets(search, ids),
+                                   lambda found: self._show_snippets(search, page, found))
         return self._snippets.get(article_id) or None
+
+    def _show_snippets(self, search: str, page: list[tuple[int, int]],
+                       found: dict[int, str]) -> None:
+        if search != self._search:
+            return  # the search changed meanwhile
+        rows = []
+        for row, article_id in page:
+            if article_id in self._snippets:  # not since replaced by a new list
+                self._snippets[article_id] = found.get(article_id, "")
+                if row < len(self._ids) and self._ids[row] == article_id:
+                    rows.append(row)
+        if rows:
+            self.dataChanged.emit(self.index(min(rows)), self.index(max(rows)), [SNIPPET_ROLE])
 
     def _fetch_page(self, row: int) -> None:
         start = max(0, row - PAGE // 4)
@@ -204,6 +226,7 @@ class ArticleListModel(QAbstractListModel):
         first matches are unranked; the ranked list replaces them (`reranked`).
         """
         self._background.cancel()
+        self._snippet_jobs.cancel()
         filters = self._filters()
         searching = bool(self._search.strip())
         first = self._library.articles.ids(ranked=not searching, limit=FIRST_ROWS, **filters)

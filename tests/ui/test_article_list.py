@@ -190,3 +190,39 @@ def test_a_list_changed_while_it_was_read_is_replaced(qtbot, library, monkeypatc
     with qtbot.waitSignal(model.reranked):
         model._apply_found(list(reversed(range(1, 13))))
     assert model.rowCount() == 12 and model.article_id(0) == 12
+
+
+def test_search_snippets_arrive_for_the_rows_asked(qtbot, library, write_file):
+    from reader.ui.article_list import SNIPPET_ROLE
+
+    for n in range(3):
+        body = f"Filler words here. The river rose {n} metres overnight. More filler."
+        library.import_files([write_file(f"{n}.md", f"# Piece {n}\n\n{body}")])
+    library.import_files([write_file("dry.md", "# Dry\n\nNo water at all.")])
+    model = ArticleListModel(library)
+    assert model.index(0).data(SNIPPET_ROLE) is None  # no search, no snippet
+    model.set_search("river")
+    assert model.rowCount() == 3
+    with qtbot.waitSignal(model.dataChanged, timeout=5000) as changed:
+        assert model.index(0).data(SNIPPET_ROLE) is None  # asked for; found in a worker
+    first, last, roles = changed.args
+    assert (first.row(), last.row(), roles) == (0, 2, [SNIPPET_ROLE])
+    snippets = [model.index(r).data(SNIPPET_ROLE) for r in range(3)]
+    assert all("The river rose" in s for s in snippets), snippets
+
+
+def test_snippets_of_a_search_since_changed_are_dropped(qtbot, library, write_file):
+    from reader.ui.article_list import SNIPPET_ROLE
+
+    filler = "filler " * 30
+    for name, body in (("a", f"It rose. {filler}The river."), ("b", f"It fell. {filler}The river.")):
+        library.import_files([write_file(f"{name}.md", f"# {name}\n\n{body}")])
+    model = ArticleListModel(library)
+    model.set_search("river")
+    model.index(0).data(SNIPPET_ROLE)  # asks for the snippets of "river"
+    model.set_search("rose")  # before they arrive
+    assert model.rowCount() == 1
+    with qtbot.waitSignal(model.dataChanged, timeout=5000):
+        assert model.index(0).data(SNIPPET_ROLE) is None
+    qtbot.wait(50)  # the snippets of "river" have come and gone by now
+    assert model.index(0).data(SNIPPET_ROLE).startswith("a It rose. filler")
