@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import compileall
 import hashlib
 import json
 import os
@@ -138,6 +139,10 @@ def main(argv: list[str] | None = None) -> int:
     lock = exclusive(lambda line: print(line, flush=True))  # noqa: F841 - held until exit
     info = machine()
     app = app_fingerprint()  # before measuring: the source may be edited meanwhile
+    # Byte-compiled first, as an installed app is (pip compiles a wheel's modules): the
+    # probes must not time compiling edited sources (PYTHONDONTWRITEBYTECODE would make
+    # every fresh process compile them again).
+    compileall.compile_dir(ROOT / "reader", quiet=1)
     print(f"Machine: {info['cpu']}, {info['cores']} cores, {info['ram_gb']} GB RAM; "
           f"Python {info['python']}, Qt {info['qt']}, SQLite {info['sqlite']}", flush=True)
     params = Params(articles=args.articles, seed=args.seed)

@@ -188,18 +188,19 @@ class ArticleListModel(QAbstractListModel):
         while len(self._cache) > CACHE_ROWS:
             self._cache.popitem(last=False)
 
-    def row_of(self, article_id: int) -> int | None:
+    def row_of(self, article_id: int, wait: bool = True) -> int | None:
         """The article's row, or None if it is not listed.
 
         While the rest of a long list is being read, an article not among its first rows
-        is looked for in the whole list, read now. A search's list is not waited for: its
-        ranking can take a second, and its first matches are all there is to show yet.
+        is looked for in the whole list, read now (unless not `wait`). A search's list is
+        not waited for: its ranking can take a second, and its first matches are all
+        there is to show yet.
         """
         try:
             return self._ids.index(article_id)
         except ValueError:
             pass
-        if not self.loading or self._search.strip():
+        if not wait or not self.loading or self._search.strip():
             return None
         self._background.cancel()
         self._apply_found(self._read_all(self._filters()))

@@ -52,6 +52,7 @@ class MainWindow(WindowCommands, QMainWindow):
             str(library.path.resolve()).encode()).hexdigest()[:12]
         self._highlights: list[HighlightRecord] = []
         self._shown_article: int | None = None
+        self._pending: tuple[int, int] | None = None  # (article, fallback row) to select
         self.setWindowTitle(APP_NAME)
         self.resize(1360, 820)
 
@@ -99,6 +100,7 @@ class MainWindow(WindowCommands, QMainWindow):
         self.list_view.doubleClicked.connect(lambda _index: self.cmd_article_open())
         self.model.modelReset.connect(self._update_header)
         self.model.completed.connect(self._update_header)
+        self.model.completed.connect(self._list_completed)
         self.model.reranked.connect(self._reselect_shown)
         self.tag_sidebar.tag_chosen.connect(self._filter_by_tag)
         self.search_box.search_changed.connect(self._search)
@@ -135,23 +137,64 @@ class MainWindow(WindowCommands, QMainWindow):
 
     def current_article_id(self) -> int | None:
         index = self.list_view.currentIndex()
-        return index.data(ID_ROLE) if index.isValid() else None
+        if index.isValid():
+            return index.data(ID_ROLE)
+        # Shown while its row is still being read (selected when it arrives).
+        return self._pending[0] if self._pending is not None else None
+
+    def _reselect(self, article_id: int, fallback_row: int = 0) -> None:
+        """Stay on this article: select its row. While the list is still reading the rows
+        after its first ones, the article stays shown and is selected when they arrive
+        (reading them here took 150 ms at 100,000 articles after every import). If it is
+        not listed, the article at `fallback_row` is opened instead."""
+        if self.model.row_of(article_id, wait=False) is not None:
+            self._pending = None
+            self.open_article(article_id)
+            return
+        if self.model.loading and not self.model.search.strip() and self._exists(article_id):
+            self._pending = (article_id, fallback_row)
+            if self._shown_article != article_id or not self.reading_pane.shown:
+                self._show_article(article_id)
+            return
+        self._pending = None
+        if self.model.rowCount():
+            self.open_article(self.model.article_id(
+                min(max(fallback_row, 0), self.model.rowCount() - 1)))
+        else:
+            self._show_article(None)
+
+    def _exists(self, article_id: int) -> bool:
+        try:
+            self.library.articles.get(article_id)
+        except LibraryError:
+            return False
+        return True
+
+    def _list_completed(self) -> None:
+        if self._pending is not None:
+            self._reselect(*self._pending)
 
     def _current_row_changed(self, current, _previous) -> None:
         shown = self.reading_pane.shown and self._shown_article
         if current.isValid() and current.data(ID_ROLE) == shown:
+            self._pending = None
             return  # the same article, selected again after the list was rebuilt
-        if not current.isValid() and shown and self.model.row_of(shown) is not None:
-            return  # the list was rebuilt around it; it is selected again at once
+        if not current.isValid() and shown and (
+                self.model.loading or self.model.row_of(shown, wait=False) is not None):
+            return  # the list was rebuilt around it; it is selected again (or pending)
+        self._pending = None  # another article chosen meanwhile
+        self._show_article(current.data(ID_ROLE) if current.isValid() else None)
+
+    def _show_article(self, article_id: int | None) -> None:
+        """Show the article (None: none) in the reading pane and the annotation panel."""
         self.annotation_panel.save_pending()
-        if not current.isValid():
+        if article_id is None:
             self._shown_article = None
             self.tracker.article_shown(None)
             self.reading_pane.show_placeholder()
             self.annotation_panel.show_article(None)
             self._highlights = []
             return
-        article_id = current.data(ID_ROLE)
         self.tracker.save()
         self._shown_article = article_id
         self.reading_pane.show_document(self.library.articles.document(article_id))
@@ -188,13 +231,12 @@ class MainWindow(WindowCommands, QMainWindow):
         """Change the list's filter, staying on the open article if it is still listed."""
         current = self.current_article_id()
         change()
-        if current is not None and self.model.row_of(current) is not None:
-            self.open_article(current)
+        if current is not None:
+            self._reselect(current)
         elif self.model.rowCount():
             self.open_article(self.model.article_id(0))
         else:
-            self.reading_pane.show_placeholder()
-            self.annotation_panel.show_article(None)
+            self._show_article(None)
 
     def _reselect_shown(self) -> None:
         """After a search's ranked results replaced its first matches, stay on the article."""
@@ -244,13 +286,12 @@ class MainWindow(WindowCommands, QMainWindow):
         if changes.article_list:
             row = self.list_view.currentIndex().row()
             self.model.reload()
-            if current is not None and self.model.row_of(current) is not None:
-                self.open_article(current)
+            if current is not None:
+                self._reselect(current, row)
             elif self.model.rowCount():
                 self.open_article(self.model.article_id(min(max(row, 0), self.model.rowCount() - 1)))
             else:
-                self.reading_pane.show_placeholder()
-                self.annotation_panel.show_article(None)
+                self._show_article(None)
             current = self.current_article_id()
         elif changes.articles:
             self.model.refresh_articles(changes.articles)
@@ -412,11 +453,10 @@ class MainWindow(WindowCommands, QMainWindow):
             if isinstance(state, QByteArray):
                 splitter.restoreState(state)
         last = self.settings.value(f"{self._library_key}/last_article")
-        row = self.model.row_of(int(last)) if last is not None and str(last).isdigit() else None
-        if row is None and self.model.rowCount():
-            row = 0
-        if row is not None:
-            self.open_article(self.model.article_id(row))
+        if last is not None and str(last).isdigit():
+            self._reselect(int(last))
+        elif self.model.rowCount():
+            self.open_article(self.model.article_id(0))
         self.list_view.setFocus()
 
     # --- importing ------------------------------------------------------------------
