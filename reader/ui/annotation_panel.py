@@ -339,7 +339,7 @@ class AnnotationPanel(QWidget):
         """Show this article's tags, note and highlights (None: no article is open).
         `highlights`, if given, are the article's, just read by the caller."""
         if article_id is not None and article_id == self._article_id:
-            self.refresh()
+            self.refresh(highlights)
             return
         self.save_pending()
         self._article_id = article_id
@@ -356,9 +356,10 @@ class AnnotationPanel(QWidget):
         self._load_article(keep_edits=False)
         self._update_counts()
 
-    def refresh(self) -> None:
+    def refresh(self, highlights: list[HighlightRecord] | None = None) -> None:
         """Re-read the open article's data (after undo, redo or edits made elsewhere), keeping
-        the selected highlight and any text the user has not saved yet."""
+        the selected highlight and any text the user has not saved yet. `highlights`, if
+        given, are the article's, just read by the caller."""
         if self._article_id is None:
             return
         try:
@@ -370,7 +371,7 @@ class AnnotationPanel(QWidget):
         self._load_lookups()
         self._load_article(keep_edits=True)
         with self._quietly():
-            self.model.reload()
+            self.model.reload(records=highlights)
             if loaded is not None and self.model.row_of(loaded) is None:
                 if self._exists(loaded):
                     # It left the list; what was typed must not be lost.

@@ -60,6 +60,8 @@ class ArticleListModel(QAbstractListModel):
         self.loading = False  # only the first rows of a long list are known yet
         self._background = Background(self)  # reads the rest of a long list
         self._snippet_jobs = Background(self)
+        self._summary_jobs = Background(self)  # reads rows ahead of the view
+        self._epoch = 0  # counts changes that make rows read before them out of date
         self.reload()
 
     @property
@@ -145,7 +147,35 @@ class ArticleListModel(QAbstractListModel):
         if found is None:
             self._fetch_page(row)
             found = self._cache.get(article_id)
+        self._prefetch(row)
         return found
+
+    def _prefetch(self, row: int) -> None:
+        """Read the page of rows the view will reach next, in a worker: scrolling then
+        finds them read (a page read while painting took up to 50 ms from a cold disk)."""
+        if self._summary_jobs.busy():
+            return
+        ids, cache = self._ids, self._cache
+        for step in (1, -1):  # down, then up
+            ahead = row + step * PAGE // 2
+            if not 0 <= ahead < len(ids) or ids[ahead] in cache:
+                continue
+            # From the first row not read yet on the way there, a page onwards.
+            first = next(i for i in range(row, ahead + step, step) if ids[i] not in cache)
+            start = first if step == 1 else max(0, first - PAGE + 1)
+            page = ids[start:start + PAGE]
+            epoch = self._epoch
+            self._summary_jobs.run(lambda: self._library.articles.summaries(page),
+                                   lambda found: self._store(found, epoch))
+            return
+
+    def _store(self, summaries: list[ArticleSummary], epoch: int) -> None:
+        if epoch != self._epoch:
+            return  # read before rows changed: they may be out of date
+        for summary in summaries:
+            self._cache.setdefault(summary.id, summary)
+        while len(self._cache) > CACHE_ROWS:
+            self._cache.popitem(last=False)
 
     def _snippet(self, row: int) -> str | None:
         """Where the search matched in the row's article; None until found.
@@ -211,9 +241,10 @@ class ArticleListModel(QAbstractListModel):
 
     def refresh_articles(self, article_ids: frozenset[int]) -> None:
         """Re-read the rows of these articles after their fields changed."""
+        self._epoch += 1
         for article_id in article_ids:
             self._cache.pop(article_id, None)
-            row = self.row_of(article_id)
+            row = self.row_of(article_id, wait=False)
             if row is not None:
                 index = self.index(row)
                 self.dataChanged.emit(index, index)
@@ -269,6 +300,7 @@ class ArticleListModel(QAbstractListModel):
     def _set_ids(self, ids: list[int]) -> None:
         self.beginResetModel()
         self._ids = ids
+        self._epoch += 1
         self._cache.clear()
         self._snippets.clear()
         self.endResetModel()

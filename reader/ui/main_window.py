@@ -298,7 +298,7 @@ class MainWindow(WindowCommands, QMainWindow):
         if current is not None and (current in changes.highlights or changes.tags
                                     or current in changes.articles or changes.colours):
             self._load_highlights(current, changes.highlight_id)
-            self.annotation_panel.refresh()
+            self.annotation_panel.refresh(self._highlights)
             if changes.highlight_id is not None and any(
                     h.id == changes.highlight_id for h in self._highlights):
                 self.annotation_panel.select_highlight(changes.highlight_id)

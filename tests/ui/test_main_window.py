@@ -153,3 +153,17 @@ def test_an_article_that_left_the_list_meanwhile_gives_way_to_its_neighbour(
         pass
     assert window.list_view.currentIndex().row() == 10
     assert window.current_article_id() == ids[0]  # the article now at its row
+
+
+def test_a_new_highlight_is_read_once_for_the_text_and_the_panel(
+        show_window, seeded_library, monkeypatch):
+    window = show_window(seeded_library)
+    article = window.current_article_id()
+    calls = []
+    original = seeded_library.highlights.for_articles
+    monkeypatch.setattr(seeded_library.highlights, "for_articles",
+                        lambda ids: calls.append(list(ids)) or original(ids))
+    window.apply_changes(seeded_library.highlights.create(article, 0, 8))
+    assert calls == [[article]]
+    assert window.annotation_panel.model.rowCount() == 1
+    assert window.annotation_panel.current_highlight_id() == window._highlights[0].id
