@@ -39,10 +39,9 @@ from reader.textnav import grow_sentence, grow_word, shrink_sentence, shrink_wor
 from reader.ui import theme
 
 MEASURE_CHARS = 70  # the reading column is about this many characters wide
-# With more highlights than this, only those near the view are drawn (a screenful and
-# more on each side, redrawn as the view scrolls): making a selection for each of 1,000
-# highlights took 50 ms of opening an article.
-MARKS_ALL_UP_TO = 200
+# Only the highlights near the view are drawn (a screenful and more on each side,
+# redrawn as the view scrolls): Qt lays the text out as far as the last highlight it is
+# given, and a selection for each of 1,000 highlights took 50 ms of opening an article.
 MIN_SIDE_MARGIN = 24
 
 
@@ -133,6 +132,7 @@ class ReadingPane(QTextBrowser):
         fresh.setUndoRedoEnabled(False)  # nothing to undo in a read-only view
         fresh.setDocumentMargin(old.documentMargin())
         build_text_document(fresh, document, self.body_font)
+        self._fit_column(fresh)  # before it is shown: a margin set after lays it out again
         self.setDocument(fresh)
 
     # --- highlights -----------------------------------------------------------------
@@ -187,7 +187,7 @@ class ReadingPane(QTextBrowser):
 
     def _follow_view(self) -> None:
         """Draw the highlights coming into view, when only those near it are drawn."""
-        if self._marks_span is None or self._marks is None:
+        if self._marks_span is None or self._marks is None or not self._highlights:
             return
         start, end = self._in_view(0)
         if start < self._marks_span[0] or end > self._marks_span[1]:
@@ -195,11 +195,8 @@ class ReadingPane(QTextBrowser):
             self._repaint_marks()
 
     def _highlight_selections(self) -> list[QTextEdit.ExtraSelection]:
-        highlights = self._highlights
-        self._marks_span = None
-        if len(highlights) > MARKS_ALL_UP_TO:
-            self._marks_span = first, last = self._in_view(self._screenful())
-            highlights = [h for h in highlights if h.end > first and h.start < last]
+        self._marks_span = first, last = self._in_view(self._screenful())
+        highlights = [h for h in self._highlights if h.end > first and h.start < last]
         document = self.document()
         to_utf16 = self._offsets.to_utf16
         keep = QTextCursor.MoveMode.KeepAnchor
@@ -454,12 +451,12 @@ class ReadingPane(QTextBrowser):
         if self._pending_top is not None and self._shown and self.isVisible():
             self.scroll_to_offset(self._pending_top, at_top=True)
 
-    def _fit_column(self) -> None:
+    def _fit_column(self, document: QTextDocument | None = None) -> None:
         # A capped, centred measure: the side margins absorb whatever width is left.
         width = self.viewport().width()
         column = QFontMetricsF(self.body_font).averageCharWidth() * MEASURE_CHARS
         side = max(MIN_SIDE_MARGIN, (width - column) / 2)
-        frame = self.document().rootFrame()
+        frame = (document or self.document()).rootFrame()
         fmt = frame.frameFormat()
         if abs(fmt.leftMargin() - side) < 0.5:
             return
