@@ -195,12 +195,13 @@ class MainWindow(WindowCommands, QMainWindow):
             self.annotation_panel.show_article(None)
             self._highlights = []
             return
-        self.tracker.save()
+        self.tracker.article_shown(None)  # saves the place in the article being left
         self._shown_article = article_id
         self.reading_pane.show_document(self.library.articles.document(article_id))
+        # The place first: highlights are drawn around it.
+        self.tracker.article_shown(article_id)
         self._load_highlights(article_id)
         self.annotation_panel.show_article(article_id, self._highlights)
-        self.tracker.article_shown(article_id)
         self.settings.setValue(f"{self._library_key}/last_article", article_id)
 
     def _load_highlights(self, article_id: int, active: int | None = None) -> None:

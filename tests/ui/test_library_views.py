@@ -103,3 +103,19 @@ def test_highlight_search_finds_notes_and_jumps(qtbot, show_window, seeded_libra
     assert window.reading_pane.active_highlight == hid
     assert text  # the article was real
     assert QApplication.focusWidget() is not dialog.query
+
+
+def test_switching_articles_keeps_the_place_in_the_one_left(show_window, seeded_library):
+    """The place in an article is saved when another is opened, not overwritten by the
+    new article's (it used to be saved again once the new article was showing: 0)."""
+    window = show_window(seeded_library, size=SIZE)
+    first, second = seeded_library.articles.ids()
+    window.open_article(first)
+    bar = window.reading_pane.verticalScrollBar()
+    bar.setValue(bar.maximum() // 2)
+    place = window.reading_pane.offset_at_top()
+    assert place > 0
+    window.open_article(second)
+    assert seeded_library.articles.get(first).reading_position == place
+    window.open_article(first)
+    assert abs(window.reading_pane.offset_at_top() - place) < 200
