@@ -20,7 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-BEFORE = 60  # characters of context before the match
+BEFORE = 24  # context before the match: a few words, so that a narrow list still shows it
 LENGTH = 220  # characters in all; the list row elides what does not fit
 _WORD = re.compile(r"[^\W_]+")  # what unicode61 takes for a token: letters and digits
 _OPERATORS = {"AND", "OR", "NOT", "NEAR"}
