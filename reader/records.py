@@ -69,7 +69,7 @@ class TagCount:
     its nested tags included."""
 
     name: str
-    count: int
+    count: int | None  # None while it is being counted
 
 
 @dataclass(frozen=True)

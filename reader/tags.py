@@ -77,6 +77,12 @@ class TagManager:
                           .join(HighlightTag).where(HighlightTag.tag.in_(tag_ids)))
         return own | via_highlights
 
+    def count(self, name: str) -> int:
+        """The number of distinct articles under the tag `name` (one tag: quick)."""
+        query = self.article_ids_query(name)
+        return db.database.execute_sql(
+            f"SELECT COUNT(*) FROM ({query.sql()[0]})", query.sql()[1]).fetchone()[0]
+
     def tree(self) -> list[str]:
         """Every tag name, and every parent that exists only through its children
         (`history` for `history/rome`), sorted by name ignoring case: a parent always

@@ -47,15 +47,34 @@ class Hooks:
 def _dialog(qtbot, library) -> TagManagerDialog:
     dialog = TagManagerDialog(library)
     qtbot.addWidget(dialog)
+    _counted(qtbot, dialog.model)
     return dialog
+
+
+def _counted(qtbot, model: TagListModel) -> None:
+    if model.counting:
+        with qtbot.waitSignal(model.counted, timeout=5000):
+            pass
 
 
 def _names(dialog: TagManagerDialog) -> list[str]:
     return [dialog.model.index(r).data(TAG_ROLE) for r in range(dialog.model.rowCount())]
 
 
-def test_list_model_passes_qt_model_tester(qtmodeltester, tagged_library):
-    qtmodeltester.check(TagListModel(tagged_library), force_py=True)
+def test_list_model_passes_qt_model_tester(qtbot, qtmodeltester, tagged_library):
+    model = TagListModel(tagged_library)
+    qtmodeltester.check(model, force_py=True)  # before the counts arrive, and after
+    _counted(qtbot, model)
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_names_are_listed_at_once_and_counts_follow(qtbot, tagged_library):
+    model = TagListModel(tagged_library)
+    assert model.counting
+    assert [model.index(r).data(COUNT_ROLE) for r in range(model.rowCount())] == [None] * 5
+    assert model.index(0).data(Qt.ItemDataRole.AccessibleTextRole) == "history, counting articles…"
+    _counted(qtbot, model)
+    assert [model.index(r).data(COUNT_ROLE) for r in range(model.rowCount())] == [2, 1, 1, 2, 1]
 
 
 def test_lists_every_tag_with_its_count(qtbot, tagged_library):

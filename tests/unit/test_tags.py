@@ -103,3 +103,15 @@ def test_a_parent_known_only_through_its_children_can_be_renamed(library, three)
     library.tags.rename("History", "past")
     assert library.tags.names() == ["past/greece", "past/rome"]
     assert library.tags.find("PAST/rome") == "past/rome"
+
+
+def test_one_tags_count_agrees_with_all_the_counts(seeded_library):
+    first, second = seeded_library.articles.ids()
+    seeded_library.articles.set_tags(first, ["history/rome", "politics"])
+    seeded_library.articles.set_tags(second, ["history"])
+    highlight = seeded_library.highlights.create(second, 0, 5).highlight_id
+    seeded_library.highlights.set_tags(highlight, ["history/greece", "politics"])
+    counts = {c.name: c.count for c in seeded_library.tags.counts()}
+    assert counts == {"history": 2, "history/greece": 1, "history/rome": 1, "politics": 2}
+    assert {name: seeded_library.tags.count(name) for name in counts} == counts
+    assert seeded_library.tags.count("nothing") == 0
