@@ -43,7 +43,7 @@ def write_files(files: Sequence[tuple[Path, bytes]], mode: int | None = None) ->
                 exc.filename = exc.filename or str(path)
                 raise
         if written:
-            os.sync()
+            _sync_all([temporary for temporary, _target in written])
         for temporary, target in written:
             _replace(temporary, target)
     except BaseException:
@@ -52,6 +52,17 @@ def write_files(files: Sequence[tuple[Path, bytes]], mode: int | None = None) ->
         raise
     for folder in {target.parent for _temporary, target in written}:
         sync_folder(folder)
+
+
+def _sync_all(paths: list[Path]) -> None:
+    """Flush these files to disk: with one sync where the system has it (POSIX), else
+    (Windows) each file on its own."""
+    if hasattr(os, "sync"):
+        os.sync()
+        return
+    for path in paths:
+        with open(path, "rb+") as stream:
+            os.fsync(stream.fileno())
 
 
 def _write_temporary(target: Path, data: bytes, mode: int | None, sync: bool) -> Path:

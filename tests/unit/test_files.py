@@ -72,3 +72,15 @@ def test_an_error_names_the_target(tmp_path):
     with pytest.raises(OSError) as raised:
         files.write_file(tmp_path / "missing-folder" / "x.md", b"x")
     assert raised.value.filename == str(tmp_path / "missing-folder" / "x.md")
+
+
+def test_without_a_system_wide_sync_each_file_is_flushed(tmp_path, monkeypatch):
+    """Windows has no os.sync: every temporary is fsynced instead, before the renames."""
+    synced = []
+    monkeypatch.delattr(files.os, "sync")
+    original = files.os.fsync
+    monkeypatch.setattr(files.os, "fsync", lambda fd: synced.append(fd) or original(fd))
+    wanted = {tmp_path / f"{n}.md": f"file {n}".encode() for n in range(3)}
+    files.write_files(list(wanted.items()))
+    assert {p: p.read_bytes() for p in tmp_path.iterdir()} == wanted
+    assert len(synced) == 3 + 1  # each file, then the folder
