@@ -28,7 +28,6 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-
 CONTEXT_CHARS = 32
 MIN_FUZZY_CHARS = 4  # shorter quotes are placed only by position or exact match
 MAX_ERRORS = 40  # cap on the edits an approximate match may need

@@ -18,8 +18,8 @@ from pathlib import Path
 import jinja2
 import yaml
 
-from reader.files import write_file, write_files
 from reader.db import LibraryError
+from reader.files import write_file, write_files
 from reader.head import format_date
 from reader.library import Library
 from reader.markdown_safe import blockquote, contained, escape_inline, hashtag

@@ -196,6 +196,9 @@ class ArticleManager:
                     row[7], row[8])
         return [rows[i] for i in ids if i in rows]
 
+    def exists(self, article_id: int) -> bool:
+        return Article.select(Article.id).where(Article.id == article_id).exists()
+
     def get(self, article_id: int) -> ArticleRecord:
         found = self.records([article_id])
         if not found:

@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-
+from reader.commands import ANYWHERE, COMMANDS, CONTEXTS, DEFAULT_KEYMAP, keymap_problems
 from reader.files import write_file
+from reader.paths import config_dir
 
 if TYPE_CHECKING:
     from tomlkit.toml_document import TOMLDocument
-from reader.commands import ANYWHERE, COMMANDS, CONTEXTS, DEFAULT_KEYMAP, keymap_problems
-from reader.paths import config_dir
 
 SETTINGS_FILE = "settings.toml"
 KEYS_TABLE = "keys"
@@ -461,6 +460,5 @@ def _write_atomically(path: Path, text: str) -> None:
     A symbolic link (a settings file kept with one's dotfiles) is written through; a new
     file stays private to the user, like the folder platformdirs makes.
     """
-    target = path.resolve() if path.is_symlink() else path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_file(target, text.encode("utf-8"), mode=None if target.exists() else 0o600)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_file(path, text.encode("utf-8"), mode=None if path.exists() else 0o600)

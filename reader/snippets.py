@@ -116,8 +116,6 @@ _ASCII_LOWER = {ord(c): c.lower() for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
 
 def _fold_text(text: str) -> str:
     """The text folded character by character, each character staying in its place."""
-    if text.isascii():
-        return text.lower()
     table = dict(_ASCII_LOWER)
     table.update((ord(c), _fold_char(c)) for c in set(text) if not c.isascii())
     return text.translate(table)

@@ -79,9 +79,8 @@ class TagManager:
 
     def count(self, name: str) -> int:
         """The number of distinct articles under the tag `name` (one tag: quick)."""
-        query = self.article_ids_query(name)
-        return db.database.execute_sql(
-            f"SELECT COUNT(*) FROM ({query.sql()[0]})", query.sql()[1]).fetchone()[0]
+        sql, params = self.article_ids_query(name).sql()
+        return db.database.execute_sql(f"SELECT COUNT(*) FROM ({sql})", params).fetchone()[0]
 
     def tree(self) -> list[str]:
         """Every tag name, and every parent that exists only through its children

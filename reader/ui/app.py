@@ -126,12 +126,11 @@ def upgrade_notice(db_path: Path) -> QWidget | None:
     """A small window saying the library is being upgraded, shown (and painted) while a
     library written by an older version is migrated: rebuilding its search index takes
     minutes at 100,000 articles. None when there is nothing to upgrade."""
-    from reader.db import SCHEMA_VERSION, read_schema_version
-    from reader.db import LibraryError as NotALibrary
+    from reader.db import SCHEMA_VERSION, LibraryError, read_schema_version
 
     try:
         version = read_schema_version(db_path)
-    except (NotALibrary, OSError):
+    except (LibraryError, OSError):
         return None  # Library.open says what is wrong with it
     if not 0 < version < SCHEMA_VERSION:
         return None

@@ -56,9 +56,8 @@ class ArticleListModel(QAbstractListModel):
         self._ids: list[int] = []
         self._cache: OrderedDict[int, ArticleSummary] = OrderedDict()
         self._snippets: dict[int, str] = {}  # "" while being found, or without a match
-        self._search_of_snippets = ""
         self.loading = False  # only the first rows of a long list are known yet
-        self._background = Background(self)  # reads the rest of a long list
+        self._list_jobs = Background(self)  # reads the rest of a long list
         self._snippet_jobs = Background(self)
         self._summary_jobs = Background(self)  # reads rows ahead of the view
         self._epoch = 0  # counts changes that make rows read before them out of date
@@ -170,8 +169,9 @@ class ArticleListModel(QAbstractListModel):
             return
 
     def _store(self, summaries: list[ArticleSummary], epoch: int) -> None:
+        """Keep these rows, unless they were read before the rows changed (`epoch`)."""
         if epoch != self._epoch:
-            return  # read before rows changed: they may be out of date
+            return  # they may be out of date
         for summary in summaries:
             self._cache.setdefault(summary.id, summary)
         while len(self._cache) > CACHE_ROWS:
@@ -212,11 +212,7 @@ class ArticleListModel(QAbstractListModel):
 
     def _fetch_page(self, row: int) -> None:
         start = max(0, row - PAGE // 4)
-        page = self._ids[start:start + PAGE]
-        for summary in self._library.articles.summaries(page):
-            self._cache[summary.id] = summary
-        while len(self._cache) > CACHE_ROWS:
-            self._cache.popitem(last=False)
+        self._store(self._library.articles.summaries(self._ids[start:start + PAGE]), self._epoch)
 
     def row_of(self, article_id: int, wait: bool = True) -> int | None:
         """The article's row, or None if it is not listed.
@@ -232,7 +228,7 @@ class ArticleListModel(QAbstractListModel):
             pass
         if not wait or not self.loading or self._search.strip():
             return None
-        self._background.cancel()
+        self._list_jobs.cancel()
         self._apply_found(self._read_all(self._filters()))
         return self.row_of(article_id)
 
@@ -257,7 +253,7 @@ class ArticleListModel(QAbstractListModel):
         articles nor a word found in most of them keep the window waiting. A search's
         first matches are unranked; the ranked list replaces them (`reranked`).
         """
-        self._background.cancel()
+        self._list_jobs.cancel()
         self._snippet_jobs.cancel()
         filters = self._filters()
         searching = bool(self._search.strip())
@@ -268,7 +264,7 @@ class ArticleListModel(QAbstractListModel):
             first = self._library.articles.ids(**filters)
         self._set_ids(first)
         if self.loading:
-            self._background.run(lambda: self._read_all(filters), self._apply_found,
+            self._list_jobs.run(lambda: self._read_all(filters), self._apply_found,
                                  self._load_failed)
 
     def _filters(self) -> dict:

@@ -151,7 +151,8 @@ class MainWindow(WindowCommands, QMainWindow):
             self._pending = None
             self.open_article(article_id)
             return
-        if self.model.loading and not self.model.search.strip() and self._exists(article_id):
+        if (self.model.loading and not self.model.search.strip()
+                and self.library.articles.exists(article_id)):
             self._pending = (article_id, fallback_row)
             if self._shown_article != article_id or not self.reading_pane.shown:
                 self._show_article(article_id)
@@ -162,13 +163,6 @@ class MainWindow(WindowCommands, QMainWindow):
                 min(max(fallback_row, 0), self.model.rowCount() - 1)))
         else:
             self._show_article(None)
-
-    def _exists(self, article_id: int) -> bool:
-        try:
-            self.library.articles.get(article_id)
-        except LibraryError:
-            return False
-        return True
 
     def _list_completed(self) -> None:
         if self._pending is not None:

@@ -39,9 +39,6 @@ from reader.textnav import grow_sentence, grow_word, shrink_sentence, shrink_wor
 from reader.ui import theme
 
 MEASURE_CHARS = 70  # the reading column is about this many characters wide
-# Only the highlights near the view are drawn (a screenful and more on each side,
-# redrawn as the view scrolls): Qt lays the text out as far as the last highlight it is
-# given, and a selection for each of 1,000 highlights took 50 ms of opening an article.
 MIN_SIDE_MARGIN = 24
 
 
@@ -72,7 +69,7 @@ class ReadingPane(QTextBrowser):
         self._highlights: list[HighlightRecord] = []
         self._active_highlight: int | None = None
         self._marks: list[QTextEdit.ExtraSelection] | None = None  # the highlights, drawn
-        self._marks_span: tuple[int, int] | None = None  # the text they cover (None: all)
+        self._marks_span: tuple[int, int] | None = None  # the text they cover
         self._block_starts: list[int] = []
         self._focus_block: int | None = None
         self._pending_top: int | None = None  # a place to scroll to once laid out
@@ -118,7 +115,6 @@ class ReadingPane(QTextBrowser):
         self._focus_block = None
         self.setExtraSelections([])
         self._replace_text_document(document)
-        self._fit_column()
         self.setTextCursor(QTextCursor(self.document()))  # at the start, nothing selected
         self.verticalScrollBar().setValue(0)
 
@@ -195,33 +191,29 @@ class ReadingPane(QTextBrowser):
             self._repaint_marks()
 
     def _highlight_selections(self) -> list[QTextEdit.ExtraSelection]:
+        """The selections of the highlights near the view (a screenful and more on each
+        side; `_follow_view` redraws them as it scrolls). Qt lays the text out as far as
+        the last selection it is given, and a selection for each of 1,000 highlights took
+        50 ms of opening an article."""
         self._marks_span = first, last = self._in_view(self._screenful())
-        highlights = [h for h in self._highlights if h.end > first and h.start < last]
-        document = self.document()
-        to_utf16 = self._offsets.to_utf16
-        keep = QTextCursor.MoveMode.KeepAnchor
         formats: dict[str, QTextCharFormat] = {}  # one format per colour, shared
         selections = []
         active = None
-        for record in highlights:
+        for record in self._highlights:
+            if record.end <= first or record.start >= last:
+                continue
             fmt = formats.get(record.colour)
             if fmt is None:
                 fmt = formats[record.colour] = _mark_format(record.colour, theme.HIGHLIGHT_ALPHA)
-            cursor = QTextCursor(document)
-            cursor.setPosition(to_utf16(record.start))
-            cursor.setPosition(to_utf16(record.end), keep)
-            selection = QTextEdit.ExtraSelection()
-            selection.cursor = cursor
-            selection.format = fmt
-            selections.append(selection)
+            selections.append(self._selection(record, fmt))
             if record.id == self._active_highlight:
                 active = record
         if active is not None:
             # Drawn last and stronger, underlined: which highlight has the focus.
-            marked = self._extra_selection(active, theme.ACTIVE_ALPHA)
-            marked.format.setFontUnderline(True)
-            marked.format.setUnderlineColor(QColor(theme.ACCENT))
-            selections.append(marked)
+            fmt = _mark_format(active.colour, theme.ACTIVE_ALPHA)
+            fmt.setFontUnderline(True)
+            fmt.setUnderlineColor(QColor(theme.ACCENT))
+            selections.append(self._selection(active, fmt))
         return selections
 
     def _focus_band(self, index: int) -> QTextEdit.ExtraSelection:
@@ -338,13 +330,13 @@ class ReadingPane(QTextBrowser):
         self.select_span(anchor, end)
         self.ensureCursorVisible()
 
-    def _extra_selection(self, record: HighlightRecord, alpha: int) -> QTextEdit.ExtraSelection:
+    def _selection(self, record: HighlightRecord, fmt: QTextCharFormat) -> QTextEdit.ExtraSelection:
         selection = QTextEdit.ExtraSelection()
         cursor = QTextCursor(self.document())
         cursor.setPosition(self._offsets.to_utf16(record.start))
         cursor.setPosition(self._offsets.to_utf16(record.end), QTextCursor.MoveMode.KeepAnchor)
         selection.cursor = cursor
-        selection.format = _mark_format(record.colour, alpha)
+        selection.format = fmt
         return selection
 
     # --- selection and position -------------------------------------------------------

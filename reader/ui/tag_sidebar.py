@@ -78,7 +78,7 @@ class TagTreeModel(QAbstractItemModel):
         self._root = _Node(None, "", None, None)
         self._by_key: dict[str, _Node] = {}
         self.counting = False
-        self._background = Background(self)
+        self._counts = Background(self)
         self._build()
 
     def _build(self) -> None:
@@ -94,9 +94,9 @@ class TagTreeModel(QAbstractItemModel):
             parent.add(node)
             by_key[name.casefold()] = node
         self._root, self._by_key = root, by_key
-        self._background.cancel()  # counts of an older tree
+        self._counts.cancel()  # counts of an older tree
         self.counting = True
-        self._background.run(self._count, self._apply_counts, self._count_failed)
+        self._counts.run(self._count, self._apply_counts, self._count_failed)
 
     def _count(self) -> tuple[int, dict[str, int]]:
         return (self._library.articles.count(),

@@ -188,3 +188,9 @@ def test_list_rows_are_read_from_the_covering_index_alone(seeded_library, monkey
     [(sql, params)] = statements
     plan = " ".join(row[-1] for row in db.database.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
     assert "COVERING INDEX article_list_row" in plan, plan
+
+
+def test_exists(seeded_library):
+    first, _second = seeded_library.articles.ids()
+    assert seeded_library.articles.exists(first)
+    assert not seeded_library.articles.exists(10**9)
