@@ -410,17 +410,17 @@ def _add(doc: TOMLDocument, name: str, value: object) -> None:
     """
     from tomlkit.items import AoT, Table
 
-    plain = [key for key, item in doc.body
+    plain = [index for index, (key, item) in enumerate(doc.body)
              if key is not None and not isinstance(item, (Table, AoT))]
     has_table = any(isinstance(item, (Table, AoT)) for _, item in doc.body)
     try:
-        if plain:
-            doc._insert_after(plain[-1], name, value)
+        if plain and plain[-1] + 1 < len(doc.body):  # after the user's last plain setting
+            doc._insert_at(plain[-1] + 1, name, value)
             return
         if has_table:
             doc._insert_at(0, name, value)
             return
-    except AttributeError:  # a tomlkit without these (private) helpers: its own placement
+    except AttributeError:  # a tomlkit without this (private) helper: its own placement
         pass
     doc[name] = value
 
