@@ -100,7 +100,7 @@ def ensure_library(params: Params, log=print) -> Built:
 def upgrade(built: Built, log=print) -> None:
     """Bring the cached library to the app's schema (its own migrations), so that no
     measured start-up pays for a migration; the pre-migration copy is not kept."""
-    from reader.db import SCHEMA_VERSION, read_schema_version
+    from reader.storage.database import SCHEMA_VERSION, read_schema_version
     from reader.library import Library
 
     path = Path(built.path)
@@ -116,7 +116,7 @@ def upgrade(built: Built, log=print) -> None:
 def remove_backups(library: Path) -> None:
     """Delete the app's backups of a cached library (copies of a synthetic library, GBs
     each at 100,000 articles); only ever inside bench/.cache."""
-    from reader.backup import backup_folder
+    from reader.storage.backup import backup_folder
 
     folder = backup_folder(library)
     if folder.resolve().parent != CACHE_DIR.resolve() or not folder.is_dir():
@@ -164,7 +164,7 @@ def _init_worker(seed: int, tags: list[str]) -> None:
 
 def _make(index: int):
     """Worker: generate and parse one ordinary article."""
-    from reader.sources import parse_article
+    from reader.importing.sources import parse_article
 
     generated = corpus.article(_SEED, index, tag_pool=_TAGS)
     parsed = parse_article(generated.markdown, "markdown", generated.name)
@@ -173,7 +173,7 @@ def _make(index: int):
 
 def build(params: Params, db_path: Path, log=print) -> Built:
     from reader.library import Library
-    from reader.sources import parse_article
+    from reader.importing.sources import parse_article
 
     started = time.perf_counter()
     partial = db_path.with_suffix(".partial")

@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     built = ensure_library(params, log=lambda line: print(line, flush=True))
     base = {"db": built.path}
 
-    # The first start-up of a day also backs the library up (reader.backup.backup_if_due):
+    # The first start-up of a day also backs the library up (reader.storage.backup.backup_if_due):
     # measured once, from a library without today's backup. The app's backups of the
     # synthetic library are removed again at the end, so that runs do not pile up copies.
     library = Path(built.path)
@@ -223,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def app_fingerprint() -> dict:
     """Which version of the app was measured: its schema and a hash of its source."""
-    from reader.db import SCHEMA_VERSION
+    from reader.storage.database import SCHEMA_VERSION
 
     digest = hashlib.sha256()
     for path in sorted((ROOT / "reader").rglob("*.py")):

@@ -24,10 +24,10 @@ from PySide6.QtWidgets import QApplication, QTextBrowser
 
 from bench import corpus
 from bench.probes import peak_rss_mb, rss_mb
-from reader.db import Article
-from reader.export import Exporter
+from reader.storage.database import Article
+from reader.export.exporter import Exporter
 from reader.records import Changes
-from reader.search import fts_query
+from reader.search.fulltext import fts_query
 
 RAW_FTS = "SELECT rowid FROM article_fts WHERE article_fts MATCH ? LIMIT 50"
 # Timed on the UI thread only to measure the core; the window never runs it there.
@@ -453,7 +453,7 @@ class Session:
         """Today's backup made again by the app's background job, as at a day's first
         start-up (a full copy of the library, then checked)."""
         try:
-            from reader.backup import backup_folder, daily_backup_name
+            from reader.storage.backup import backup_folder, daily_backup_name
             from reader.ui.app import BackgroundBackup
         except ImportError:  # an app without a background backup
             return None

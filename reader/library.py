@@ -9,13 +9,13 @@ from typing import Any
 
 from peewee import OperationalError
 
-from reader import db
-from reader.backup import backup_before_migration
-from reader.colours import ColourManager
-from reader.db import Article, ArticleIndex, ArticleTag, Highlight, LibraryError, Meta, Tag
-from reader.document import Document
-from reader.highlights import HighlightManager
-from reader.search import SearchManager
+from reader.storage import database as db
+from reader.storage.backup import backup_before_migration
+from reader.annotations.colours import ColourManager
+from reader.storage.database import Article, ArticleIndex, ArticleTag, Highlight, LibraryError, Meta, Tag
+from reader.document.model import Document
+from reader.annotations.highlights import HighlightManager
+from reader.search.fulltext import SearchManager
 from reader.records import (
     ArticleRecord,
     ArticleSummary,
@@ -23,10 +23,10 @@ from reader.records import (
     ImportProblem,
     ImportReport,
 )
-from reader.render_cache import rendered_documents
-from reader.sources import ParsedArticle, SourceError, read_article, render, split_body, supported
-from reader.tags import TagManager
-from reader.undo import UndoStack
+from reader.document.render_cache import rendered_documents
+from reader.importing.sources import ParsedArticle, SourceError, read_article, render, split_body, supported
+from reader.annotations.tags import TagManager
+from reader.annotations.undo import UndoStack
 
 __all__ = ["Library", "LibraryError"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reader.db import Meta, database
+from reader.storage.database import Meta, database
 
 COLOURS = ("yellow", "green", "blue", "pink", "purple")
 DEFAULT_COLOUR = "yellow"

@@ -7,13 +7,14 @@ from typing import Any
 
 from peewee import fn
 
-from reader import anchoring, db
-from reader.colours import DEFAULT_COLOUR, check
-from reader.db import Article, Highlight, HighlightTag, LibraryError, Tag
+from reader.storage import database as db
+from reader.annotations import anchoring
+from reader.annotations.colours import DEFAULT_COLOUR, check
+from reader.storage.database import Article, Highlight, HighlightTag, LibraryError, Tag
 from reader.records import Changes, HighlightRecord
-from reader.tags import TagManager
-from reader.textnav import trim
-from reader.undo import UndoStack
+from reader.annotations.tags import TagManager
+from reader.document.textnav import trim
+from reader.annotations.undo import UndoStack
 
 
 class HighlightManager:

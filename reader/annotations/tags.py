@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from reader import db
-from reader.db import ArticleTag, Highlight, HighlightTag, LibraryError, Tag
+from reader.storage import database as db
+from reader.storage.database import ArticleTag, Highlight, HighlightTag, LibraryError, Tag
 from reader.records import Changes, TagCount
 
 SEPARATOR = "/"

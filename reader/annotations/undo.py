@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from reader import db
+from reader.storage import database as db
 from reader.records import Changes
 
 Step = Callable[[], Changes]

@@ -7,10 +7,10 @@ import json
 import sys
 from dataclasses import asdict
 
-from reader.document_markdown import to_markdown
-from reader.head import format_date
+from reader.document.markdown import to_markdown
+from reader.importing.head import format_date
 from reader.library import Library
-from reader.parsing import MARKDOWN
+from reader.importing.parsing import MARKDOWN
 
 
 def import_files(library: Library, options: argparse.Namespace) -> int:

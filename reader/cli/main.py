@@ -108,8 +108,8 @@ def main_gui() -> int:
 
 
 def _run_subcommand(name: str, argv: list[str], db_path: Path) -> int:
-    from reader import commands_cli
-    from reader.db import LibraryError
+    from reader.cli import library_commands as commands_cli
+    from reader.storage.database import LibraryError
     from reader.library import Library
 
     options = build_subcommand_parser(name).parse_args(argv)
@@ -124,7 +124,7 @@ def _run_subcommand(name: str, argv: list[str], db_path: Path) -> int:
 
 
 def _backup(name: str, argv: list[str], db_path: Path) -> int:
-    from reader import backup
+    from reader.storage import backup
 
     parser = argparse.ArgumentParser(prog=f"marginalia {name}")
     if name == "backup":
@@ -168,7 +168,7 @@ def _desktop(name: str, argv: list[str]) -> int:
 
 
 def _export(library, options: argparse.Namespace) -> int:
-    from reader.export import Exporter, ExportError
+    from reader.export.exporter import Exporter, ExportError
     from reader.settings import Settings, default_path
 
     template = options.template or (Settings.load(default_path()).get("export_template") or None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from reader.document import (
+from reader.document.model import (
     BYLINE,
     CODE,
     HEADING,
@@ -17,7 +17,7 @@ from reader.document import (
     Document,
     Span,
 )
-from reader.markdown_safe import escape_inline
+from reader.export.markdown_safe import escape_inline
 
 
 def to_markdown(document: Document) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
-from reader.document import Document
+from reader.document.model import Document
 
 DEFAULT_SIZE = 16
 

@@ -18,11 +18,11 @@ from pathlib import Path
 import jinja2
 import yaml
 
-from reader.db import LibraryError
+from reader.storage.database import LibraryError
 from reader.files import write_file, write_files
-from reader.head import format_date
+from reader.importing.head import format_date
 from reader.library import Library
-from reader.markdown_safe import blockquote, contained, escape_inline, hashtag
+from reader.export.markdown_safe import blockquote, contained, escape_inline, hashtag
 from reader.paths import resources_dir
 from reader.progress import Progress
 from reader.records import ArticleRecord, HighlightRecord

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from reader.document import HEADING, LINE_BREAK, PARAGRAPH, Block
+from reader.document.model import HEADING, LINE_BREAK, PARAGRAPH, Block
 
 _MONTHS = (
     "January", "February", "March", "April", "May", "June", "July", "August",

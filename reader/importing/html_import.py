@@ -22,7 +22,7 @@ import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
 
-from reader.document import (
+from reader.document.model import (
     CODE,
     HEADING,
     LINE_BREAK,
@@ -34,7 +34,7 @@ from reader.document import (
     Span,
     merge_spans,
 )
-from reader.head import parse_date
+from reader.importing.head import parse_date
 
 HTML = "html"
 

@@ -1,7 +1,7 @@
 """Turns an article's source (CommonMark Markdown or plain text) into document blocks.
 
 Markdown is parsed by markdown-it-py (CommonMark); this module only maps its token
-stream onto `reader.document` blocks, and mends paragraphs that text extraction split
+stream onto `reader.document.model` blocks, and mends paragraphs that text extraction split
 in the middle of a sentence.
 """
 
@@ -12,7 +12,7 @@ import re
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from reader.document import (
+from reader.document.model import (
     CODE,
     HEADING,
     LINE_BREAK,

@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from reader.document import BYLINE, TITLE, Block, Document, Span
-from reader.head import Head, format_date, parse_author, parse_date, split_head
-from reader.parsing import MARKDOWN, TEXT, mend_paragraphs, parse
+from reader.document.model import BYLINE, TITLE, Block, Document, Span
+from reader.importing.head import Head, format_date, parse_author, parse_date, split_head
+from reader.importing.parsing import MARKDOWN, TEXT, mend_paragraphs, parse
 
 HTML = "html"
 
@@ -119,7 +119,7 @@ def parse_article(source_text: str, source_format: str, source_name: str = "") -
     # Duplicates are recognised by what was imported, before any extraction.
     fingerprint = content_hash(source_text)
     if source_format == HTML:
-        from reader.html_import import NoArticleError, extract_article
+        from reader.importing.html_import import NoArticleError, extract_article
 
         try:
             page = extract_article(source_text)
@@ -187,7 +187,7 @@ def front_matter(source_text: str) -> dict[str, object]:
 def split_body(source_text: str, source_format: str) -> tuple[Head, list[Block]]:
     """The head metadata and the mended body blocks of a source."""
     if source_format == HTML:
-        from reader.html_import import parse_html
+        from reader.importing.html_import import parse_html
 
         return Head(), parse_html(source_text)
     if source_format == MARKDOWN:

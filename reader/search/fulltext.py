@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from peewee import OperationalError, fn
 
-from reader import snippets
-from reader.db import Article, ArticleIndex, Highlight, HighlightIndex
+from reader.search import snippets
+from reader.storage.database import Article, ArticleIndex, Highlight, HighlightIndex
 
 _NOTHING = '""'
 # A one-letter prefix matches nearly every word in the index: too slow to be useful.
@@ -71,7 +71,7 @@ class SearchManager:
 
     def snippets(self, text: str, article_ids: list[int]) -> dict[int, str]:
         """A line of each of these articles around the search's first match (for the list
-        rows on screen), built from their texts: see reader.snippets."""
+        rows on screen), built from their texts: see reader.search.snippets."""
         if fts_query(text, ArticleIndex) is None or not article_ids:
             return {}
         wanted = snippets.terms(text, MIN_PREFIX)

@@ -21,8 +21,8 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from reader import db
-from reader.db import SCHEMA_VERSION, LibraryError, read_schema_version
+from reader.storage import database as db
+from reader.storage.database import SCHEMA_VERSION, LibraryError, read_schema_version
 
 BACKUP_FOLDER = "backups"
 SUFFIX = ".sqlite3"

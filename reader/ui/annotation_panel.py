@@ -30,10 +30,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reader.db import LibraryError
+from reader.storage.database import LibraryError
 from reader.library import Library
 from reader.records import Changes, HighlightRecord
-from reader.tags import SEPARATOR, parse_tag_list
+from reader.annotations.tags import SEPARATOR, parse_tag_list
 from reader.ui import theme
 from reader.ui.highlight_list import ID_ROLE, ORPHAN_LABEL, HighlightDelegate, HighlightListModel
 

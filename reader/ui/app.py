@@ -126,7 +126,7 @@ def upgrade_notice(db_path: Path) -> QWidget | None:
     """A small window saying the library is being upgraded, shown (and painted) while a
     library written by an older version is migrated: rebuilding its search index takes
     minutes at 100,000 articles. None when there is nothing to upgrade."""
-    from reader.db import SCHEMA_VERSION, LibraryError, read_schema_version
+    from reader.storage.database import SCHEMA_VERSION, LibraryError, read_schema_version
 
     try:
         version = read_schema_version(db_path)
@@ -206,7 +206,7 @@ def check_and_repair(library_path: Path) -> bool:
 
     Offers to restore the newest good backup; False when the app cannot go on.
     """
-    from reader import backup
+    from reader.storage import backup
 
     problem = backup.check_library(library_path)
     if problem is None:
@@ -259,7 +259,7 @@ class BackgroundBackup(QObject):
 
 def daily_backup(library_path: Path) -> str | None:
     """Make today's backup if it is due; a message for the user when it failed."""
-    from reader import backup
+    from reader.storage import backup
 
     try:
         backup.backup_if_due(library_path)

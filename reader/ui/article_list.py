@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QTableView,
 )
 
-from reader.head import format_date
+from reader.importing.head import format_date
 from reader.library import Library
 from reader.records import ArticleSummary
 from reader.ui import theme

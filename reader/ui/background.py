@@ -19,7 +19,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
 
-from reader.db import close_thread_connection
+from reader.storage.database import close_thread_connection
 
 POLL_MS = 10
 WORKERS = 2

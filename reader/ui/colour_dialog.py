@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reader.colours import Colour
+from reader.annotations.colours import Colour
 from reader.library import Library
 from reader.records import Changes
 from reader.ui import theme

@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QApplication, QFileDialog, QProgressDialog, QWidget
 
-from reader.db import close_thread_connection
+from reader.storage.database import close_thread_connection
 from reader.library import Library
 from reader.progress import throttled
 
 if TYPE_CHECKING:
-    from reader.export import Exporter, ExportReport
+    from reader.export.exporter import Exporter, ExportReport
 
-# reader.export (with Jinja2 and PyYAML) is imported on the first export, not at
+# reader.export.exporter (with Jinja2 and PyYAML) is imported on the first export, not at
 # start-up, where it would cost a tenth of the time to the first window.
 
 
@@ -41,7 +41,7 @@ class ExportJob(QObject):
         self._exporter, self._folder, self._ids = exporter, folder, article_ids
 
     def run(self) -> None:
-        from reader.export import ExportError
+        from reader.export.exporter import ExportError
 
         try:
             report = self._exporter.to_folder(self._folder, self._ids,
@@ -70,14 +70,14 @@ class ExportController(QObject):
         self._folder: Path | None = None
 
     def _exporter(self) -> Exporter:
-        from reader.export import Exporter
+        from reader.export.exporter import Exporter
 
         template = self._preferences.get("export_template") if self._preferences else ""
         return Exporter(self._library, Path(template) if template else None)
 
     def export(self, article_ids: list[int] | None) -> None:
         """Export these articles (all when None) to a folder the user chooses."""
-        from reader.export import ExportError
+        from reader.export.exporter import ExportError
 
         if self._thread is not None:
             self.finished.emit("An export is already running.")
@@ -138,7 +138,7 @@ class ExportController(QObject):
 
     def copy(self, article_id: int) -> None:
         """Put the article's annotations on the clipboard as Markdown."""
-        from reader.export import ExportError
+        from reader.export.exporter import ExportError
 
         try:
             text = self._exporter().to_text([article_id])

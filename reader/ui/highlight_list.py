@@ -8,10 +8,10 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen, QTextLayout
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from reader.colours import HEX
+from reader.annotations.colours import HEX
 from reader.library import Library
 from reader.records import HighlightRecord
-from reader.tags import is_under, normalise
+from reader.annotations.tags import is_under, normalise
 from reader.ui import theme
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1

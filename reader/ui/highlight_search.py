@@ -6,9 +6,9 @@ from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QListView, QVBoxLayout
 
-from reader.colours import HEX
+from reader.annotations.colours import HEX
 from reader.library import Library
-from reader.search import HighlightHit
+from reader.search.fulltext import HighlightHit
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
 TYPING_PAUSE_MS = 120

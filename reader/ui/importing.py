@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 
-from reader.db import close_thread_connection
+from reader.storage.database import close_thread_connection
 from reader.library import Library
 from reader.progress import throttled
 from reader.records import ImportProblem, ImportReport

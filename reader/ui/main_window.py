@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from reader import APP_NAME
 from reader.commands import DEFAULT_KEYMAP, LIST, READER
-from reader.db import LibraryError
+from reader.storage.database import LibraryError
 from reader.library import Library
 from reader.records import Changes, HighlightRecord, ImportReport
 from reader.settings import Settings, SettingsError

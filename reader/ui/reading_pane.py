@@ -20,8 +20,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QAbstractSlider, QTextBrowser, QTextEdit
 
-from reader.colours import HEX
-from reader.document import (
+from reader.annotations.colours import HEX
+from reader.document.model import (
     BYLINE,
     CODE,
     HEADING,
@@ -35,7 +35,7 @@ from reader.document import (
     Utf16Map,
 )
 from reader.records import HighlightRecord
-from reader.textnav import grow_sentence, grow_word, shrink_sentence, shrink_word
+from reader.document.textnav import grow_sentence, grow_word, shrink_sentence, shrink_word
 from reader.ui import theme
 
 MEASURE_CHARS = 70  # the reading column is about this many characters wide

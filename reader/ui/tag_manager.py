@@ -19,10 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reader.db import LibraryError
+from reader.storage.database import LibraryError
 from reader.library import Library
 from reader.records import Changes, TagCount
-from reader.tags import normalise
+from reader.annotations.tags import normalise
 from reader.ui.background import Background
 from reader.ui.tag_sidebar import COUNT_ROLE, TAG_ROLE, TagCountDelegate, count_phrase
 

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from reader.library import Library
-from reader.tags import SEPARATOR
+from reader.annotations.tags import SEPARATOR
 from reader.ui import theme
 from reader.ui.background import Background
 

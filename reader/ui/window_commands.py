@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from reader.colours import COLOURS, DEFAULT_COLOUR
+from reader.annotations.colours import COLOURS, DEFAULT_COLOUR
 from reader.commands import command
 from reader.ui import theme
 from reader.links import Link

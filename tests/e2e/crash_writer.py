@@ -21,10 +21,10 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from reader.colours import COLOURS
+from reader.annotations.colours import COLOURS
 from reader.library import Library
-from reader.parsing import MARKDOWN
-from reader.sources import parse_article
+from reader.importing.parsing import MARKDOWN
+from reader.importing.sources import parse_article
 
 ARTICLE = "# Crash test\n\n" + "\n\n".join(
     f"Sentence {i} is here to be highlighted again and again." for i in range(40)

@@ -8,9 +8,9 @@ from PySide6.QtWidgets import QApplication
 
 import yaml
 
-from reader.export import Exporter
+from reader.export.exporter import Exporter
 from reader.library import Library
-from reader.markdown_safe import escape_inline
+from reader.export.markdown_safe import escape_inline
 from reader.paths import seeds_dir
 from reader.ui.main_window import MainWindow
 

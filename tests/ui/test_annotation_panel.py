@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QTextBrowser
 from reader.library import Library
 from reader.paths import seeds_dir
 from reader.records import Changes
-from reader.sources import parse_article
+from reader.importing.sources import parse_article
 from reader.ui.annotation_panel import (
     NO_ARTICLE_HINT,
     NO_HIGHLIGHTS_HINT,

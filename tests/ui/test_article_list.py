@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from reader import db
+from reader.storage import database as db
 from reader.ui.article_list import AUTHOR_ROLE, DATE_ROLE, ID_ROLE, READ_ROLE, ArticleListModel
 
 
@@ -74,7 +74,7 @@ def test_a_common_word_shows_first_matches_at_once_then_ranks_them(qtbot, librar
 
 
 def _many(library, count: int) -> list[int]:
-    from reader.sources import parse_article
+    from reader.importing.sources import parse_article
 
     return library.articles.add_many(
         parse_article(f"# Article {n:05}\n\nBody {n}.", "markdown", f"{n}.md") for n in range(count))

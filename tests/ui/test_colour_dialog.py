@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
-from reader.colours import COLOURS
+from reader.annotations.colours import COLOURS
 from reader.records import Changes
 from reader.ui.colour_dialog import ColourNamesDialog
 

@@ -58,7 +58,7 @@ def test_a_long_library_opens_on_its_first_rows_and_the_last_article(
         qtbot, show_window, library, monkeypatch, window_settings):
     """The window shows the first rows of a long list at once and the rest when read; the
     last article read is opened even when it is not among the first rows."""
-    from reader.sources import parse_article
+    from reader.importing.sources import parse_article
     from reader.ui import article_list
 
     monkeypatch.setattr(article_list, "FIRST_ROWS", 5)
@@ -103,7 +103,7 @@ def test_opening_an_article_reads_its_highlights_once(show_window, seeded_librar
 
 
 def _long_library(library, monkeypatch, count=12):
-    from reader.sources import parse_article
+    from reader.importing.sources import parse_article
     from reader.ui import article_list
 
     monkeypatch.setattr(article_list, "FIRST_ROWS", 5)

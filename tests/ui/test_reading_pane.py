@@ -6,9 +6,9 @@ import re
 
 from PySide6.QtGui import QColor, QFontMetricsF, QTextCursor, QTextDocument, QTextFormat
 
-from reader.document import Utf16Map
+from reader.document.model import Utf16Map
 from reader.paths import seeds_dir
-from reader.sources import parse_article, read_article, render, split_body
+from reader.importing.sources import parse_article, read_article, render, split_body
 from reader.ui.reading_pane import ReadingPane, build_text_document
 
 TRICKY = (

@@ -20,7 +20,7 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 
-from reader.document import Utf16Map
+from reader.document.model import Utf16Map
 from reader.ui.reading_pane import ReadingPane
 
 # An unusual colour: if any of it is painted, the local image was loaded.

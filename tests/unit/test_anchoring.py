@@ -1,4 +1,4 @@
-"""Tests for reader.anchoring: describing a passage and placing it again in changed text."""
+"""Tests for reader.annotations.anchoring: describing a passage and placing it again in changed text."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from rapidfuzz.distance import Levenshtein
 
-from reader.anchoring import (
+from reader.annotations.anchoring import (
     CONTEXT_CHARS,
     Anchor,
     TextSelector,

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from reader import db
-from reader.backup import (
+from reader.storage import database as db
+from reader.storage.backup import (
     BackupError,
     backup_before_migration,
     backup_folder,
@@ -30,10 +30,10 @@ from reader.backup import (
     plan_rotation,
     restore,
 )
-from reader.db import SCHEMA_VERSION
+from reader.storage.database import SCHEMA_VERSION
 from reader.library import Library
-from reader.parsing import MARKDOWN
-from reader.sources import parse_article
+from reader.importing.parsing import MARKDOWN
+from reader.importing.sources import parse_article
 
 PARAGRAPHS = 60
 

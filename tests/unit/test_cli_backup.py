@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from reader.cli import main
+from reader.cli.main import main
 from reader.library import Library
 
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from reader.cli import main
+from reader.cli.main import main
 from reader.library import Library
 from reader.paths import seeds_dir
 

@@ -7,8 +7,8 @@ import sqlite3
 
 import pytest
 
-from reader import db
-from reader.db import MODELS, SCHEMA_VERSION, LibraryError
+from reader.storage import database as db
+from reader.storage.database import MODELS, SCHEMA_VERSION, LibraryError
 from reader.library import Library
 
 
@@ -119,7 +119,7 @@ def test_opening_an_old_library_keeps_a_backup_first(library_path):
 def test_prefixes_of_two_and_three_letters_are_indexed(library, write_file):
     """The word being typed is searched as a prefix; short prefixes use FTS5's prefix
     index (schema 6) instead of merging every word that begins so."""
-    from reader import db as reader_db
+    from reader.storage import database as reader_db
 
     (sql,) = reader_db.database.execute_sql(
         "SELECT sql FROM sqlite_master WHERE name = 'article_fts'").fetchone()

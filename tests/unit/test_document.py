@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reader.document import PARAGRAPH, TITLE, Block, Document, Span, Utf16Map, merge_spans
+from reader.document.model import PARAGRAPH, TITLE, Block, Document, Span, Utf16Map, merge_spans
 
 
 def test_text_is_the_blocks_joined_by_newlines():

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from markdown_it import MarkdownIt
 
-from reader.export import MANIFEST, Exporter, ExportError, safe_file_name
+from reader.export.exporter import MANIFEST, Exporter, ExportError, safe_file_name
 from reader.links import parse_link
 
 TITLE = 'Kursk: "bridges", #war & Ölpreise — 2024'
@@ -73,7 +73,7 @@ def test_the_file_has_title_byline_note_and_highlights_in_order(library, annotat
 
 
 def test_orphans_have_their_own_section(library, annotated):
-    from reader.sources import parse_article
+    from reader.importing.sources import parse_article
 
     article_id, first, _second = annotated
     library.articles.replace_source(article_id, parse_article(
@@ -180,7 +180,7 @@ def test_a_file_that_cannot_be_written_changes_no_exported_file(
         library, annotated, tmp_path, monkeypatch):
     from reader import files
 
-    from reader.sources import parse_article
+    from reader.importing.sources import parse_article
 
     article_id, _first, _second = annotated
     (second_id,) = library.articles.add_many(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from reader.document import HEADING, LINE_BREAK, PARAGRAPH, Block, Span
-from reader.head import format_date, parse_author, parse_date, split_head
+from reader.document.model import HEADING, LINE_BREAK, PARAGRAPH, Block, Span
+from reader.importing.head import format_date, parse_author, parse_date, split_head
 
 
 @pytest.mark.parametrize(
@@ -95,7 +95,7 @@ def test_the_quick_path_for_written_dates_agrees_with_dateutil():
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from reader.head import _MONTHS, _plain_date
+    from reader.importing.head import _MONTHS, _plain_date
 
     months = st.sampled_from([m for m in _MONTHS] + [m[:3] for m in _MONTHS]
                              + [m.upper() for m in _MONTHS] + ["Sept", "Sep."])

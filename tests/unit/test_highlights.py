@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from reader import db
-from reader.db import LibraryError
+from reader.storage import database as db
+from reader.storage.database import LibraryError
 from reader.library import Library
-from reader.sources import parse_article
+from reader.importing.sources import parse_article
 
 SOURCE = (
     "# Rivers\n\nBy Ana Lopez\n\n"

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from lxml import etree
 from lxml import html as lxml_html
 
-from reader.document import CODE, HEADING, LINE_BREAK, LIST_ITEM, PARAGRAPH, QUOTE, RULE
-from reader.html_import import (
+from reader.document.model import CODE, HEADING, LINE_BREAK, LIST_ITEM, PARAGRAPH, QUOTE, RULE
+from reader.importing.html_import import (
     ALLOWED_TAGS,
     ExtractedArticle,
     NoArticleError,

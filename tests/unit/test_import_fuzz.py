@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reader.sources import SourceError, decode, parse_article, render, split_body
+from reader.importing.sources import SourceError, decode, parse_article, render, split_body
 
 MARKDOWNISH = st.text(
     alphabet=st.sampled_from(list("abc XYZ\n\n#*_`>-+1.)[]()!<>/&;:\"'“”—\u00a0😀\t|~=^$%\\")),

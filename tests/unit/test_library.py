@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reader import db
+from reader.storage import database as db
 from reader.library import Library
 from reader.paths import seeds_dir
 from reader.records import ArticleSummary
@@ -150,7 +150,7 @@ def test_a_newer_version_with_the_same_url_updates_in_place(library, write_file)
 
 
 def test_bulk_loading_articles_and_highlights(library):
-    from reader.sources import parse_article
+    from reader.importing.sources import parse_article
 
     parsed = [parse_article(f"# Bulk {n}\n\nSome words number {n} here.", "markdown", f"{n}.md")
               for n in range(30)]
@@ -168,7 +168,7 @@ def test_bulk_loading_articles_and_highlights(library):
 def test_list_rows_are_read_from_the_covering_index_alone(seeded_library, monkeypatch):
     """A page of list rows must not touch the table, whose rows carry the bodies (at
     100,000 articles, 30 ms a page instead of 4)."""
-    from reader import db
+    from reader.storage import database as db
 
     ids = seeded_library.articles.ids()
     statements = []

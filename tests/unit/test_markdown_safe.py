@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from reader.markdown_safe import blockquote, contained, escape_inline, hashtag
+from reader.export.markdown_safe import blockquote, contained, escape_inline, hashtag
 
 
 def _renderer(preset: str) -> MarkdownIt:

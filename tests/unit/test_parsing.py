@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from reader.document import CODE, HEADING, LIST_ITEM, PARAGRAPH, QUOTE, RULE, Block, Span
-from reader.parsing import mend_paragraphs, parse_markdown, parse_text
+from reader.document.model import CODE, HEADING, LIST_ITEM, PARAGRAPH, QUOTE, RULE, Block, Span
+from reader.importing.parsing import mend_paragraphs, parse_markdown, parse_text
 
 
 def test_emphasis_links_and_code_become_styled_spans():

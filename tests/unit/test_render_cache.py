@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 import reader.library
-from reader import db
-from reader.db import Article
-from reader.document import PARAGRAPH, Block, Document, Span
-from reader.render_cache import RenderCache, rendered_documents
+from reader.storage import database as db
+from reader.storage.database import Article
+from reader.document.model import PARAGRAPH, Block, Document, Span
+from reader.document.render_cache import RenderCache, rendered_documents
 
 ARTICLE = "# A title\n\nBy Ana Lopez\n\nFirst paragraph with a *word*.\n\nSecond paragraph.\n"
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reader.db import ArticleIndex, HighlightIndex
+from reader.storage.database import ArticleIndex, HighlightIndex
 
 
 @pytest.fixture
@@ -80,7 +80,7 @@ def test_any_typed_text_is_a_valid_query(library, corpus, query):
 
 
 def test_index_stays_consistent_after_edits_and_deletes(library, corpus):
-    from reader.sources import parse_article
+    from reader.importing.sources import parse_article
 
     hid = library.highlights.create(corpus["bridges"], 0, 7).highlight_id
     library.highlights.set_note(hid, "first note")

@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reader.paths import seeds_dir
-from reader.search import MIN_PREFIX
-from reader.snippets import BEFORE, LENGTH, Term, find, snippet, stem, terms
+from reader.search.fulltext import MIN_PREFIX
+from reader.search.snippets import BEFORE, LENGTH, Term, find, snippet, stem, terms
 
 
 def _at(text: str, query: str) -> str | None:

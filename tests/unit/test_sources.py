@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from reader.paths import seeds_dir
-from reader.sources import SourceError, decode, parse_article, read_article
+from reader.importing.sources import SourceError, decode, parse_article, read_article
 from tests.conftest import SEED_TITLES
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from reader.db import LibraryError
-from reader.tags import is_under, normalise, parse_tag_list
+from reader.storage.database import LibraryError
+from reader.annotations.tags import is_under, normalise, parse_tag_list
 
 
 def test_names_are_tidied():

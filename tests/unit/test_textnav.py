@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reader.textnav import grow_sentence, grow_word, shrink_sentence, shrink_word, trim
+from reader.document.textnav import grow_sentence, grow_word, shrink_sentence, shrink_word, trim
 
 TEXT = "So far, Ukraine has blown up two bridges. “It works,” he said. Then more?\nNext paragraph."
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reader import db
+from reader.storage import database as db
 
 
 @pytest.fixture

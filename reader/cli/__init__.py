@@ -1,0 +1,1 @@
+"""The `marginalia` command line: starts the window, or runs a subcommand on the library."""

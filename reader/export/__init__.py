@@ -1,0 +1,1 @@
+"""Exporting annotations as Markdown files for a notes vault."""

@@ -1,0 +1,1 @@
+"""Bringing articles in: reading files, finding the article in a saved page, parsing its text."""

@@ -1,0 +1,1 @@
+"""Storage: the library file, its schema and migrations, and copies of it (engine-specific)."""
