@@ -59,6 +59,21 @@ class Library:
         db.open_database(path, before_migration=backup_before_migration)
         return cls(path)
 
+    @staticmethod
+    def needs_upgrade(path: Path | str) -> bool:
+        """Whether opening the library at path will upgrade its schema first (slow for a
+        large library); False for a new file or one that cannot be read."""
+        try:
+            version = db.read_schema_version(Path(path).expanduser())
+        except (LibraryError, OSError):
+            return False  # `open` says what is wrong with it
+        return 0 < version < db.SCHEMA_VERSION
+
+    def release_thread(self) -> None:
+        """Close the calling worker thread's connection to the library, if it opened one
+        (workers call this when their job is done; safe after `close`)."""
+        db.close_thread_connection()
+
     def undo(self) -> Changes | None:
         """Undo the last annotation action (None when there is none)."""
         return self.undo_stack.undo()

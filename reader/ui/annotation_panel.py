@@ -30,8 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reader.storage.database import LibraryError
-from reader.library import Library
+from reader.library import Library, LibraryError
 from reader.records import Changes, HighlightRecord
 from reader.annotations.tags import SEPARATOR, parse_tag_list
 from reader.ui import theme

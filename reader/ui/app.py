@@ -126,13 +126,9 @@ def upgrade_notice(db_path: Path) -> QWidget | None:
     """A small window saying the library is being upgraded, shown (and painted) while a
     library written by an older version is migrated: rebuilding its search index takes
     minutes at 100,000 articles. None when there is nothing to upgrade."""
-    from reader.storage.database import SCHEMA_VERSION, LibraryError, read_schema_version
+    from reader.library import Library
 
-    try:
-        version = read_schema_version(db_path)
-    except (LibraryError, OSError):
-        return None  # Library.open says what is wrong with it
-    if not 0 < version < SCHEMA_VERSION:
+    if not Library.needs_upgrade(db_path):
         return None
     notice = QLabel(
         f"Upgrading your library for this version of {APP_NAME}…\n\n"

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QApplication, QFileDialog, QProgressDialog, QWidget
 
-from reader.storage.database import close_thread_connection
 from reader.library import Library
 from reader.progress import throttled
 
@@ -53,7 +52,7 @@ class ExportJob(QObject):
         else:
             self.done.emit(report)
         finally:
-            close_thread_connection()  # this thread's own connection
+            self._exporter.library.release_thread()  # this thread's own connection
 
 
 class ExportController(QObject):

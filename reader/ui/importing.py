@@ -7,7 +7,6 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 
-from reader.storage.database import close_thread_connection
 from reader.library import Library
 from reader.progress import throttled
 from reader.records import ImportProblem, ImportReport
@@ -54,7 +53,7 @@ class ImportJob(QObject):
             report = ImportReport(problems=(ImportProblem(", ".join(map(str, self._paths)),
                                                           f"the import stopped: {exc}"),))
         finally:
-            close_thread_connection()  # this thread's own connection
+            self._library.release_thread()  # this thread's own connection
         self.done.emit(report)
 
 

@@ -18,8 +18,7 @@ from PySide6.QtWidgets import (
 
 from reader import APP_NAME
 from reader.commands import DEFAULT_KEYMAP, LIST, READER
-from reader.storage.database import LibraryError
-from reader.library import Library
+from reader.library import Library, LibraryError
 from reader.records import Changes, HighlightRecord, ImportReport
 from reader.settings import Settings, SettingsError
 from reader.ui.actions import CommandActions

@@ -19,8 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reader.storage.database import LibraryError
-from reader.library import Library
+from reader.library import Library, LibraryError
 from reader.records import Changes, TagCount
 from reader.annotations.tags import normalise
 from reader.ui.background import Background
