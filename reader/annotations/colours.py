@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reader.storage.database import Meta, database
+from reader.storage.database import Storage
 
 COLOURS = ("yellow", "green", "blue", "pink", "purple")
 DEFAULT_COLOUR = "yellow"
@@ -37,9 +37,13 @@ def check(colour: str) -> str:
 class ColourManager:
     """The colours with their user-chosen names (stored only when they differ)."""
 
+    def __init__(self, store: Storage) -> None:
+        self._store = store
+        self._m = store.models
+
     def all(self) -> list[Colour]:
         names = {row.key[len(_NAME_KEY):]: row.value
-                 for row in Meta.select().where(Meta.key.startswith(_NAME_KEY))}
+                 for row in self._m.Meta.select().where(self._m.Meta.key.startswith(_NAME_KEY))}
         return [Colour(key, names.get(key, key.capitalize()), HEX[key], number)
                 for number, key in enumerate(COLOURS, start=1)]
 
@@ -49,8 +53,8 @@ class ColourManager:
     def rename(self, colour: str, name: str) -> None:
         check(colour)
         name = " ".join(name.split())
-        with database.atomic():
+        with self._store.write():
             if not name or name == colour.capitalize():
-                Meta.delete().where(Meta.key == _NAME_KEY + colour).execute()
+                self._m.Meta.delete().where(self._m.Meta.key == _NAME_KEY + colour).execute()
             else:
-                Meta.set_value(_NAME_KEY + colour, name)
+                self._m.Meta.set_value(_NAME_KEY + colour, name)

@@ -7,20 +7,21 @@ from typing import Any
 
 from peewee import fn
 
-from reader.storage import database as db
 from reader.annotations import anchoring
 from reader.annotations.colours import DEFAULT_COLOUR, check
-from reader.storage.database import Article, Highlight, HighlightTag, LibraryError, Tag
-from reader.records import Changes, HighlightRecord
 from reader.annotations.tags import TagManager
-from reader.document.textnav import trim
 from reader.annotations.undo import UndoStack
+from reader.document.textnav import trim
+from reader.records import Changes, HighlightRecord
+from reader.storage.database import LibraryError, Storage, utc_now
 
 
 class HighlightManager:
     """The highlights of every article. Each change is its own transaction and can be undone."""
 
-    def __init__(self, tags: TagManager, undo: UndoStack) -> None:
+    def __init__(self, store: Storage, tags: TagManager, undo: UndoStack) -> None:
+        self._store = store
+        self._m = store.models
         self._tags = tags
         self._undo = undo
 
@@ -39,13 +40,13 @@ class HighlightManager:
             chunk = article_ids[start:start + 500]
             marks = ", ".join("?" * len(chunk))
             tags: dict[int, list[str]] = {}
-            for highlight_id, name in db.database.execute_sql(
+            for highlight_id, name in self._store.database.execute_sql(
                     "SELECT ht.highlight_id, t.name FROM highlight h"
                     " JOIN highlight_tag ht ON ht.highlight_id = h.id"
                     " JOIN tag t ON t.id = ht.tag_id"
                     f" WHERE h.article_id IN ({marks}) ORDER BY t.name", chunk):
                 tags.setdefault(highlight_id, []).append(name)
-            for row in db.database.execute_sql(
+            for row in self._store.database.execute_sql(
                     f"SELECT {_COLUMNS} FROM highlight WHERE article_id IN ({marks})"
                     ' ORDER BY article_id, orphaned, start, "end", id', chunk):
                 found.setdefault(row[1], []).append(HighlightRecord(
@@ -58,24 +59,25 @@ class HighlightManager:
 
     def counts(self) -> dict[int, int]:
         """Number of highlights of each article that has any."""
-        query = (Highlight.select(Highlight.article, fn.COUNT(Highlight.id))
-                 .group_by(Highlight.article).tuples())
+        m = self._m
+        query = (m.Highlight.select(m.Highlight.article, fn.COUNT(m.Highlight.id))
+                 .group_by(m.Highlight.article).tuples())
         return dict(query)
 
     def count(self, article_id: int | None = None) -> int:
-        query = Highlight.select()
+        query = self._m.Highlight.select()
         if article_id is not None:
-            query = query.where(Highlight.article == article_id)
+            query = query.where(self._m.Highlight.article == article_id)
         return query.count()
 
     # --- changing ----------------------------------------------------------------------
     def create(self, article_id: int, start: int, end: int, colour: str = DEFAULT_COLOUR) -> Changes:
         """Highlight text[start:end] of the article's canonical text (code-point offsets)."""
         check(colour)
-        text = _article_text(article_id)
+        text = self._article_text(article_id)
         selector = _selector(text, start, end)
-        with db.database.atomic():
-            row = Highlight.create(
+        with self._store.write():
+            row = self._m.Highlight.create(
                 article=article_id, start=selector.start, end=selector.end, exact=selector.exact,
                 prefix=selector.prefix, suffix=selector.suffix, colour=colour,
             )
@@ -94,18 +96,18 @@ class HighlightManager:
             chunk = [row for _, row in zip(range(batch), rows)]
             if not chunk:
                 return count
-            with db.database.atomic():
+            with self._store.write():
                 for article_id, start, end, colour, note, tags in chunk:
                     if article_id not in texts:
-                        texts = {article_id: _article_text(article_id)}  # one article at a time
+                        texts = {article_id: self._article_text(article_id)}  # one article at a time
                     selector = _selector(texts[article_id], start, end)
-                    highlight_id = Highlight.insert(
+                    highlight_id = self._m.Highlight.insert(
                         article=article_id, start=selector.start, end=selector.end,
                         exact=selector.exact, prefix=selector.prefix, suffix=selector.suffix,
-                        colour=check(colour), note=note, created_at=db.utc_now(),
-                        updated_at=db.utc_now()).execute()
+                        colour=check(colour), note=note, created_at=utc_now(),
+                        updated_at=utc_now()).execute()
                     for tag in self._tags.ensure(tags):
-                        HighlightTag.insert(highlight=highlight_id, tag=tag).execute()
+                        self._m.HighlightTag.insert(highlight=highlight_id, tag=tag).execute()
                     count += 1
 
     def recolour(self, highlight_id: int, colour: str) -> Changes:
@@ -134,7 +136,7 @@ class HighlightManager:
     def reattach(self, highlight_id: int, start: int, end: int) -> Changes:
         """Place a (typically orphaned) highlight on a new passage of its article."""
         row = self._row(highlight_id)
-        selector = _selector(_article_text(row.article_id), start, end)
+        selector = _selector(self._article_text(row.article_id), start, end)
         return self._update(highlight_id, "Re-attach highlight", start=selector.start,
                             end=selector.end, exact=selector.exact, prefix=selector.prefix,
                             suffix=selector.suffix, orphaned=False)
@@ -145,17 +147,17 @@ class HighlightManager:
         Runs inside the caller's transaction, together with the text change.
         """
         orphaned = []
-        for row in Highlight.select().where(Highlight.article == article_id):
+        for row in self._m.Highlight.select().where(self._m.Highlight.article == article_id):
             found = anchoring.anchor(new_text, anchoring.TextSelector(
                 row.start, row.end, row.exact, row.prefix, row.suffix))
             if found is None:
-                Highlight.update(orphaned=True).where(Highlight.id == row.id).execute()
+                self._m.Highlight.update(orphaned=True).where(self._m.Highlight.id == row.id).execute()
                 orphaned.append(row.id)
                 continue
             fresh = anchoring.describe(new_text, found.start, found.end)
-            Highlight.update(start=fresh.start, end=fresh.end, exact=fresh.exact,
-                             prefix=fresh.prefix, suffix=fresh.suffix, orphaned=False,
-                             ).where(Highlight.id == row.id).execute()
+            self._m.Highlight.update(start=fresh.start, end=fresh.end, exact=fresh.exact,
+                                     prefix=fresh.prefix, suffix=fresh.suffix, orphaned=False,
+                                     ).where(self._m.Highlight.id == row.id).execute()
         return orphaned
 
     # --- internals ---------------------------------------------------------------------
@@ -164,9 +166,9 @@ class HighlightManager:
         before = {name: getattr(row, name) for name in fields}
 
         def write(values: dict[str, Any]) -> Changes:
-            with db.database.atomic():
-                Highlight.update(updated_at=db.utc_now(), **values).where(
-                    Highlight.id == highlight_id).execute()
+            with self._store.write():
+                self._m.Highlight.update(updated_at=utc_now(), **values).where(
+                    self._m.Highlight.id == highlight_id).execute()
             return _changed(row.article_id, highlight_id)
 
         changes = write(fields)
@@ -175,10 +177,11 @@ class HighlightManager:
 
     def _apply_tags(self, highlight_id: int, names: Iterable[str]) -> Changes:
         row = self._row(highlight_id)
-        with db.database.atomic():
-            HighlightTag.delete().where(HighlightTag.highlight == highlight_id).execute()
+        with self._store.write():
+            links = self._m.HighlightTag
+            links.delete().where(links.highlight == highlight_id).execute()
             for tag in self._tags.ensure(names):
-                HighlightTag.insert(highlight=highlight_id, tag=tag).on_conflict_ignore().execute()
+                links.insert(highlight=highlight_id, tag=tag).on_conflict_ignore().execute()
             self._tags.prune()
         changes = _changed(row.article_id, highlight_id)
         return Changes(changes.articles, tags=True, highlights=changes.highlights,
@@ -187,7 +190,8 @@ class HighlightManager:
     def snapshot(self, highlight_id: int) -> dict[str, Any]:
         """Everything about a highlight, for undo to put it back exactly (same id)."""
         row = self._row(highlight_id)
-        data = {field: getattr(row, field) for field in Highlight._meta.fields if field != "article"}
+        data = {field: getattr(row, field) for field in self._m.Highlight._meta.fields
+                if field != "article"}
         data["article"] = row.article_id
         data["tags"] = self._tag_names([highlight_id]).get(highlight_id, ())
         return data
@@ -195,37 +199,42 @@ class HighlightManager:
     def restore(self, snapshot: dict[str, Any]) -> Changes:
         """Put back a highlight taken by `snapshot` (no undo entry: undo itself calls this)."""
         fields = {k: v for k, v in snapshot.items() if k != "tags"}
-        with db.database.atomic():
-            Highlight.insert(**fields).execute()
+        with self._store.write():
+            self._m.Highlight.insert(**fields).execute()
             for tag in self._tags.ensure(snapshot["tags"]):
-                HighlightTag.insert(highlight=snapshot["id"], tag=tag).execute()
+                self._m.HighlightTag.insert(highlight=snapshot["id"], tag=tag).execute()
         return Changes(tags=bool(snapshot["tags"]), highlights=frozenset({snapshot["article"]}),
                        highlight_id=snapshot["id"])
 
     def _remove(self, highlight_id: int) -> Changes:
         row = self._row(highlight_id)
-        with db.database.atomic():
+        with self._store.write():
             row.delete_instance()
             self._tags.prune()
         return Changes(tags=True, highlights=frozenset({row.article_id}))
 
-    @staticmethod
-    def _row(highlight_id: int) -> Highlight:
-        row = Highlight.get_or_none(Highlight.id == highlight_id)
+    def _row(self, highlight_id: int) -> Any:
+        row = self._m.Highlight.get_or_none(self._m.Highlight.id == highlight_id)
         if row is None:
             raise LibraryError(f"There is no highlight with id {highlight_id}.")
         return row
 
-    @staticmethod
-    def _tag_names(highlight_ids: list[int]) -> dict[int, tuple[str, ...]]:
+    def _tag_names(self, highlight_ids: list[int]) -> dict[int, tuple[str, ...]]:
         names: dict[int, list[str]] = {}
         if not highlight_ids:
             return {}
-        query = (HighlightTag.select(HighlightTag.highlight, Tag.name).join(Tag)
-                 .where(HighlightTag.highlight.in_(highlight_ids)).order_by(Tag.name).tuples())
+        m = self._m
+        query = (m.HighlightTag.select(m.HighlightTag.highlight, m.Tag.name).join(m.Tag)
+                 .where(m.HighlightTag.highlight.in_(highlight_ids)).order_by(m.Tag.name).tuples())
         for highlight_id, name in query:
             names.setdefault(highlight_id, []).append(name)
         return {k: tuple(v) for k, v in names.items()}
+
+    def _article_text(self, article_id: int) -> str:
+        row = self._store.rows("SELECT text FROM article WHERE id = ?", (article_id,))
+        if not row:
+            raise LibraryError(f"There is no article with id {article_id}.")
+        return row[0][0]
 
 
 # HighlightRecord's fields in order, less the tags (read separately).
@@ -233,18 +242,12 @@ _COLUMNS = ('id, article_id, start, "end", exact, prefix, suffix, colour, note, 
             ' created_at, updated_at')
 
 
-def _record(row: Highlight, tags: tuple[str, ...]) -> HighlightRecord:
+def _record(row: Any, tags: tuple[str, ...]) -> HighlightRecord:
     return HighlightRecord(
         row.id, row.article_id, row.start, row.end, row.exact, row.prefix, row.suffix,
         row.colour, row.note, tuple(tags), bool(row.orphaned), row.created_at, row.updated_at,
     )
 
-
-def _article_text(article_id: int) -> str:
-    row = Article.select(Article.text).where(Article.id == article_id).first()
-    if row is None:
-        raise LibraryError(f"There is no article with id {article_id}.")
-    return row.text
 
 
 def _selector(text: str, start: int, end: int) -> anchoring.TextSelector:

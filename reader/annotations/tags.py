@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
-from reader.storage import database as db
-from reader.storage.database import ArticleTag, Highlight, HighlightTag, LibraryError, Tag
 from reader.records import Changes, TagCount
+from reader.storage.database import LibraryError, Storage
 
 SEPARATOR = "/"
 
@@ -40,47 +40,53 @@ def is_under(name: str, parent: str) -> bool:
 class TagManager:
     """All tags of the library; tags are created on the fly when items are tagged."""
 
+    def __init__(self, store: Storage) -> None:
+        self._store = store
+        self._m = store.models
+
     def names(self) -> list[str]:
-        return [t.name for t in Tag.select(Tag.name).order_by(Tag.name)]
+        return [t.name for t in self._m.Tag.select(self._m.Tag.name).order_by(self._m.Tag.name)]
 
     def find(self, name: str) -> str | None:
         """The stored name of the tag called `name` (ignoring case), or None."""
         row = self._row(name)
         return row.name if row else None
 
-    @staticmethod
-    def _row(name: str) -> Tag | None:
-        return Tag.get_or_none(Tag.name == normalise(name))
+    def _row(self, name: str) -> Any:
+        return self._m.Tag.get_or_none(self._m.Tag.name == normalise(name))
 
-    def ensure(self, names: Iterable[str]) -> list[Tag]:
-        """The tags with these names, created if new (an existing tag keeps its own case)."""
-        tags = []
+    def ensure(self, names: Iterable[str]) -> list[int]:
+        """The ids of the tags with these names, created if new (an existing tag keeps
+        its own case)."""
+        m = self._m
+        ids = []
         for name in names:
             name = normalise(name)
             if not name:
                 continue
-            tag = Tag.get_or_none(Tag.name == name) or Tag.create(name=name)
-            tags.append(tag)
-        return tags
+            tag = m.Tag.get_or_none(m.Tag.name == name) or m.Tag.create(name=name)
+            ids.append(tag.id)
+        return ids
 
     def ids_under(self, name: str) -> list[int]:
         """Ids of the tag `name` and of every tag nested below it."""
         wanted = normalise(name)
-        return [t.id for t in Tag.select(Tag.id, Tag.name) if is_under(t.name, wanted)]
+        return [tag_id for tag_id, tag_name in self._names().items() if is_under(tag_name, wanted)]
 
-    def article_ids_query(self, name: str):
-        """A query of the ids of articles tagged `name` or below, on the article itself
-        or on one of its highlights."""
+    def _article_ids_query(self, name: str) -> Any:
+        """The subquery of the ids of articles tagged `name` or below, on the article
+        itself or on one of its highlights (for the storage queries of the core)."""
+        m = self._m
         tag_ids = self.ids_under(name)
-        own = ArticleTag.select(ArticleTag.article).where(ArticleTag.tag.in_(tag_ids))
-        via_highlights = (Highlight.select(Highlight.article)
-                          .join(HighlightTag).where(HighlightTag.tag.in_(tag_ids)))
+        own = m.ArticleTag.select(m.ArticleTag.article).where(m.ArticleTag.tag.in_(tag_ids))
+        via_highlights = (m.Highlight.select(m.Highlight.article)
+                          .join(m.HighlightTag).where(m.HighlightTag.tag.in_(tag_ids)))
         return own | via_highlights
 
     def count(self, name: str) -> int:
         """The number of distinct articles under the tag `name` (one tag: quick)."""
-        sql, params = self.article_ids_query(name).sql()
-        return db.database.execute_sql(f"SELECT COUNT(*) FROM ({sql})", params).fetchone()[0]
+        sql, params = self._article_ids_query(name).sql()
+        return self._store.database.execute_sql(f"SELECT COUNT(*) FROM ({sql})", params).fetchone()[0]
 
     def tree(self) -> list[str]:
         """Every tag name, and every parent that exists only through its children
@@ -88,9 +94,8 @@ class TagManager:
         comes before its children. Cheap: it reads only the tag table."""
         return [display for _key, display in self._keys(self._names())[1]]
 
-    @staticmethod
-    def _names() -> dict[int, str]:
-        return dict(db.database.execute_sql("SELECT id, name FROM tag").fetchall())
+    def _names(self) -> dict[int, str]:
+        return dict(self._store.database.execute_sql("SELECT id, name FROM tag").fetchall())
 
     @staticmethod
     def _keys(names: dict[int, str]) -> tuple[dict[int, list[str]], list[tuple[str, str]]]:
@@ -115,11 +120,12 @@ class TagManager:
         at 100,000 articles, seconds from a cold disk): the window runs it in a thread.
         """
         prefixes, keys = self._keys(self._names())
-        pairs = (ArticleTag.select(ArticleTag.tag, ArticleTag.article)
-                 | Highlight.select(HighlightTag.tag, Highlight.article).join(HighlightTag))
+        m = self._m
+        pairs = (m.ArticleTag.select(m.ArticleTag.tag, m.ArticleTag.article)
+                 | m.Highlight.select(m.HighlightTag.tag, m.Highlight.article).join(m.HighlightTag))
         articles: dict[str, set[int]] = defaultdict(set)
         # Plain cursor rows: at 100,000 articles peewee's row objects cost a second.
-        for tag_id, article_id in db.database.execute(pairs):
+        for tag_id, article_id in self._store.database.execute(pairs):
             for key in prefixes[tag_id]:
                 articles[key].add(article_id)
         return [TagCount(display, len(articles.get(key, ()))) for key, display in keys]
@@ -133,17 +139,17 @@ class TagManager:
         """
         old = normalise(old)
         target = normalise(new)
-        moving = [t for t in Tag.select() if is_under(t.name, old)]
+        moving = [t for t in self._m.Tag.select() if is_under(t.name, old)]
         if not old or not moving:
             raise LibraryError(f"There is no tag called {old!r}.")
         if not target:
             raise LibraryError("A tag name cannot be empty.")
         if is_under(target, old) and target.casefold() != old.casefold():
             raise LibraryError(f"Cannot move {old!r} inside itself ({target!r}).")
-        with db.database.atomic():
+        with self._store.write():
             for item in moving:
                 renamed = target + item.name[len(old):]
-                existing = Tag.get_or_none(Tag.name == renamed)
+                existing = self._m.Tag.get_or_none(self._m.Tag.name == renamed)
                 if existing is not None and existing.id != item.id:
                     self._merge(item, existing)
                 else:
@@ -156,18 +162,20 @@ class TagManager:
         tag = self._row(name)
         if tag is None:
             raise LibraryError(f"There is no tag called {name!r}.")
-        with db.database.atomic():
+        with self._store.write():
             tag.delete_instance()
         return Changes(tags=True, article_list=True)
 
-    def _merge(self, source: Tag, into: Tag) -> None:
-        for link in ArticleTag.select().where(ArticleTag.tag == source):
-            ArticleTag.insert(article=link.article_id, tag=into).on_conflict_ignore().execute()
-        for link in HighlightTag.select().where(HighlightTag.tag == source):
-            HighlightTag.insert(highlight=link.highlight_id, tag=into).on_conflict_ignore().execute()
+    def _merge(self, source: Any, into: Any) -> None:
+        m = self._m
+        for link in m.ArticleTag.select().where(m.ArticleTag.tag == source):
+            m.ArticleTag.insert(article=link.article_id, tag=into).on_conflict_ignore().execute()
+        for link in m.HighlightTag.select().where(m.HighlightTag.tag == source):
+            m.HighlightTag.insert(highlight=link.highlight_id, tag=into).on_conflict_ignore().execute()
         source.delete_instance()
 
     def prune(self) -> None:
         """Drop tags no article or highlight carries any more."""
-        used = ArticleTag.select(ArticleTag.tag) | HighlightTag.select(HighlightTag.tag)
-        Tag.delete().where(Tag.id.not_in(used)).execute()
+        m = self._m
+        used = m.ArticleTag.select(m.ArticleTag.tag) | m.HighlightTag.select(m.HighlightTag.tag)
+        m.Tag.delete().where(m.Tag.id.not_in(used)).execute()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from reader.storage import database as db
 from reader.records import Changes
+from reader.storage.database import Storage
 
 Step = Callable[[], Changes]
 
@@ -21,7 +21,8 @@ class UndoEntry:
 class UndoStack:
     """A bounded history of actions; each undo or redo runs in one transaction."""
 
-    def __init__(self, limit: int = 500) -> None:
+    def __init__(self, store: Storage, limit: int = 500) -> None:
+        self._store = store
         self._done: list[UndoEntry] = []
         self._undone: list[UndoEntry] = []
         self._limit = limit
@@ -44,7 +45,7 @@ class UndoStack:
         if not self._done:
             return None
         entry = self._done.pop()
-        with db.database.atomic():
+        with self._store.write():
             changes = entry.undo()
         self._undone.append(entry)
         return changes
@@ -53,7 +54,7 @@ class UndoStack:
         if not self._undone:
             return None
         entry = self._undone.pop()
-        with db.database.atomic():
+        with self._store.write():
             changes = entry.redo()
         self._done.append(entry)
         return changes

@@ -21,8 +21,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from reader.storage import database as db
-from reader.storage.database import SCHEMA_VERSION, LibraryError, read_schema_version
+from reader.storage.database import SCHEMA_VERSION, LibraryError, is_open, read_schema_version
 
 BACKUP_FOLDER = "backups"
 SUFFIX = ".sqlite3"
@@ -325,10 +324,7 @@ def _has_table(path: Path, table: str) -> bool:
 
 
 def _is_open_here(library_path: Path) -> bool:
-    bound = db.database.database
-    if db.database.is_closed() or not bound or bound == ":memory:":
-        return False
-    return Path(bound).resolve() == library_path.resolve()
+    return is_open(library_path)
 
 
 def _aside_name(library_path: Path) -> Path:

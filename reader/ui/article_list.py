@@ -57,9 +57,9 @@ class ArticleListModel(QAbstractListModel):
         self._cache: OrderedDict[int, ArticleSummary] = OrderedDict()
         self._snippets: dict[int, str] = {}  # "" while being found, or without a match
         self.loading = False  # only the first rows of a long list are known yet
-        self._list_jobs = Background(self)  # reads the rest of a long list
-        self._snippet_jobs = Background(self)
-        self._summary_jobs = Background(self)  # reads rows ahead of the view
+        self._list_jobs = Background(self, self._library.release_thread)  # reads the rest of a long list
+        self._snippet_jobs = Background(self, self._library.release_thread)
+        self._summary_jobs = Background(self, self._library.release_thread)  # reads rows ahead of the view
         self._epoch = 0  # counts changes that make rows read before them out of date
         self.reload()
 

@@ -19,7 +19,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
 
-from reader.storage.database import close_thread_connection
+from reader.library import LibraryClosedError
+
 
 POLL_MS = 10
 WORKERS = 2
@@ -36,11 +37,11 @@ def _executor() -> ThreadPoolExecutor:
         return _pool
 
 
-def _in_worker(job: Callable[[], Any]) -> Any:
+def _in_worker(job: Callable[[], Any], release: Callable[[], None]) -> Any:
     try:
         return job()
     finally:
-        close_thread_connection()  # the database connection this worker opened
+        release()  # the library connection this worker opened
 
 
 class Background(QObject):
@@ -52,8 +53,10 @@ class Background(QObject):
     delivered: a job not started yet is not run at all.
     """
 
-    def __init__(self, parent: QObject) -> None:
+    def __init__(self, parent: QObject, release: Callable[[], None]) -> None:
+        """`release()` runs in the worker after each job (the library's release_thread)."""
         super().__init__(parent)
+        self._release = release
         self._pending: list[tuple[Future, Callable, Callable | None]] = []
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
@@ -63,7 +66,7 @@ class Background(QObject):
             failed: Callable[[Exception], None] | None = None) -> None:
         """Run job() in a worker; then done(result) on the UI thread, or, if it raised,
         failed(exception) and the exception raised again there."""
-        self._pending.append((_executor().submit(_in_worker, job), done, failed))
+        self._pending.append((_executor().submit(_in_worker, job, self._release), done, failed))
         self._timer.start()
 
     def busy(self) -> bool:
@@ -97,6 +100,8 @@ class Background(QObject):
             if future.cancelled():
                 continue
             error = future.exception()
+            if isinstance(error, LibraryClosedError):
+                continue  # read for a library closed meanwhile: nothing to show
             try:
                 if error is None:
                     done(future.result())

@@ -42,7 +42,7 @@ class TagListModel(QAbstractListModel):
         self._library = library
         self._rows: list[TagCount] = []
         self._own: set[str] = set()
-        self._counts = Background(self)
+        self._counts = Background(self, self._library.release_thread)
         self.counting = False
         self._load()
 

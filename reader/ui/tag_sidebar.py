@@ -78,7 +78,7 @@ class TagTreeModel(QAbstractItemModel):
         self._root = _Node(None, "", None, None)
         self._by_key: dict[str, _Node] = {}
         self.counting = False
-        self._counts = Background(self)
+        self._counts = Background(self, self._library.release_thread)
         self._build()
 
     def _build(self) -> None:

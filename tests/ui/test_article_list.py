@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from reader.storage import database as db
 from reader.ui.article_list import AUTHOR_ROLE, DATE_ROLE, ID_ROLE, READ_ROLE, ArticleListModel
 
 
@@ -38,13 +37,14 @@ def test_the_list_never_loads_article_bodies(seeded_library, monkeypatch, write_
     for n in range(30):
         seeded_library.import_files([write_file(f"{n}.md", f"# Article {n}\n\nBody {n}.")])
     statements = []
-    original = db.database.execute_sql
+    database = seeded_library.storage.database
+    original = database.execute_sql
 
     def spy(sql, params=None, *args, **kwargs):
         statements.append(sql)
         return original(sql, params, *args, **kwargs)
 
-    monkeypatch.setattr(db.database, "execute_sql", spy)
+    monkeypatch.setattr(database, "execute_sql", spy)
     model = ArticleListModel(seeded_library)
     for row in range(model.rowCount()):
         for role in (Qt.ItemDataRole.DisplayRole, AUTHOR_ROLE, DATE_ROLE, READ_ROLE):

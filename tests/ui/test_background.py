@@ -11,7 +11,7 @@ from reader.ui.background import Background
 
 def test_the_result_comes_back_on_the_ui_thread(qtbot):
     owner = QObject()
-    background = Background(owner)
+    background = Background(owner, lambda: None)
     seen = []
     background.run(lambda: threading.current_thread().name,
                    lambda name: seen.append((name, threading.current_thread().name)))
@@ -24,7 +24,7 @@ def test_the_result_comes_back_on_the_ui_thread(qtbot):
 
 def test_a_cancelled_job_is_never_delivered(qtbot):
     owner = QObject()
-    background = Background(owner)
+    background = Background(owner, lambda: None)
     release = threading.Event()
     seen = []
     background.run(lambda: release.wait(5) and "first", seen.append)
@@ -38,7 +38,7 @@ def test_a_cancelled_job_is_never_delivered(qtbot):
 
 def test_a_failing_job_raises_on_the_ui_thread(qtbot):
     owner = QObject()
-    background = Background(owner)
+    background = Background(owner, lambda: None)
     failed = []
 
     def job():
@@ -53,7 +53,7 @@ def test_a_failing_job_raises_on_the_ui_thread(qtbot):
 
 def test_a_deleted_owner_gets_nothing(qtbot):
     owner = QObject()
-    background = Background(owner)
+    background = Background(owner, lambda: None)
     release = threading.Event()
     seen = []
     background.run(lambda: release.wait(5), seen.append)

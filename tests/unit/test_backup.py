@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from reader.storage import database as db
 from reader.storage.backup import (
     BackupError,
     backup_before_migration,
@@ -51,7 +50,7 @@ def make_library(path: Path, title: str = "Kept safe", highlights: int = 3) -> N
             library.highlights.set_note(changes.highlight_id, f"Note {i}: " + "words " * 20)
         # The rest in bulk (one statement, one commit); the index triggers still run.
         start = text.index("Paragraph 3 ")
-        db.Highlight.insert_many(
+        library.storage.models.Highlight.insert_many(
             {"article": article_id, "start": start, "end": start + 9, "exact": "Paragraph",
              "note": f"Note {i}: " + "words " * 20}
             for i in range(3, highlights)

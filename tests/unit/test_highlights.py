@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from reader.storage import database as db
 from reader.storage.database import LibraryError
 from reader.library import Library
 from reader.importing.sources import parse_article
@@ -108,7 +107,8 @@ def test_deleting_an_article_removes_its_annotations(library, article):
     hid = library.highlights.create(article, 10, 20).highlight_id
     library.highlights.set_tags(hid, ["x"])
     library.articles.delete(article)
-    assert db.Highlight.select().count() == 0 and db.HighlightTag.select().count() == 0
+    m = library.storage.models
+    assert m.Highlight.select().count() == 0 and m.HighlightTag.select().count() == 0
     assert library.tags.names() == []
 
 
@@ -186,8 +186,9 @@ def test_a_renderer_change_reanchors_on_open(library, article):
     hid = library.highlights.create(article, *_span(library, article, "The mayor called for help.")).highlight_id
     # Simulate text stored by an older renderer: one extra character at the start.
     stale = "X" + library.articles.text(article)
-    db.Article.update(text=stale).where(db.Article.id == article).execute()
-    db.Highlight.update(start=db.Highlight.start + 1, end=db.Highlight.end + 1).execute()
+    m = library.storage.models
+    m.Article.update(text=stale).where(m.Article.id == article).execute()
+    m.Highlight.update(start=m.Highlight.start + 1, end=m.Highlight.end + 1).execute()
     document = library.articles.document(article)
     assert library.articles.text(article) == document.text
     record, shown = _exact(library, hid)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from reader.storage import database as db
 from reader.library import Library
 from reader.paths import seeds_dir
 from reader.records import ArticleSummary
@@ -17,7 +16,7 @@ def test_seeding_a_new_library_imports_the_samples_once(library):
     assert all(not s.read for s in summaries)
     # Seeding happens on the first run only, even if the user empties the library later.
     assert library.seed_if_new(seeds_dir()) is None
-    db.Article.delete().execute()
+    library.storage.models.Article.delete().execute()
     assert library.seed_if_new(seeds_dir()) is None
     assert library.articles.count() == 0
 
@@ -168,17 +167,16 @@ def test_bulk_loading_articles_and_highlights(library):
 def test_list_rows_are_read_from_the_covering_index_alone(seeded_library, monkeypatch):
     """A page of list rows must not touch the table, whose rows carry the bodies (at
     100,000 articles, 30 ms a page instead of 4)."""
-    from reader.storage import database as db
-
+    database = seeded_library.storage.database
     ids = seeded_library.articles.ids()
     statements = []
-    original = db.database.execute_sql
+    original = database.execute_sql
 
     def spy(sql, params=None, *args, **kwargs):
         statements.append((sql, params))
         return original(sql, params, *args, **kwargs)
 
-    monkeypatch.setattr(db.database, "execute_sql", spy)
+    monkeypatch.setattr(database, "execute_sql", spy)
     rows = seeded_library.articles.summaries(list(reversed(ids)) + [10**9])
     monkeypatch.undo()
     assert [row.id for row in rows] == list(reversed(ids))  # in the order asked, missing skipped
@@ -186,7 +184,7 @@ def test_list_rows_are_read_from_the_covering_index_alone(seeded_library, monkey
     assert (rows[-1].title, rows[-1].author, rows[-1].published) == (
         record.title, record.author, record.published)
     [(sql, params)] = statements
-    plan = " ".join(row[-1] for row in db.database.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
+    plan = " ".join(row[-1] for row in database.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
     assert "COVERING INDEX article_list_row" in plan, plan
 
 

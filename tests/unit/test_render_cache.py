@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-import reader.library
-from reader.storage import database as db
-from reader.storage.database import Article
+import reader.articles
 from reader.document.model import PARAGRAPH, Block, Document, Span
 from reader.document.render_cache import RenderCache, rendered_documents
 
@@ -18,13 +16,13 @@ def renders(monkeypatch):
     """Counts the library's renders (the Markdown parse and the document it makes)."""
     rendered_documents._entries.clear()
     calls: list[str] = []
-    original = reader.library.render
+    original = reader.articles.render
 
     def counting(*args, **kwargs):
         calls.append(args[0])
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(reader.library, "render", counting)
+    monkeypatch.setattr(reader.articles, "render", counting)
     yield calls
     rendered_documents._entries.clear()
 
@@ -45,9 +43,9 @@ def test_opening_an_article_again_does_not_render_it_again(library, write_file, 
 def test_a_changed_source_is_rendered_again(library, write_file, renders):
     (article_id,) = library.import_files([write_file("a.md", ARTICLE)]).added
     library.articles.document(article_id)
-    with db.database.atomic():
-        Article.update(source_text=ARTICLE.replace("Second", "Another")).where(
-            Article.id == article_id).execute()
+    Article = library.storage.models.Article  # noqa: N806 - a model class
+    Article.update(source_text=ARTICLE.replace("Second", "Another")).where(
+        Article.id == article_id).execute()
     document = library.articles.document(article_id)
     assert len(renders) == 2
     assert "Another paragraph." in document.text
@@ -58,8 +56,8 @@ def test_a_changed_source_is_rendered_again(library, write_file, renders):
 def test_a_changed_title_is_rendered_again(library, write_file, renders):
     (article_id,) = library.import_files([write_file("a.md", ARTICLE)]).added
     library.articles.document(article_id)
-    with db.database.atomic():
-        Article.update(title="Renamed").where(Article.id == article_id).execute()
+    Article = library.storage.models.Article  # noqa: N806 - a model class
+    Article.update(title="Renamed").where(Article.id == article_id).execute()
     assert library.articles.document(article_id).blocks[0].text == "Renamed"
     assert len(renders) == 2
 

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reader.storage.database import ArticleIndex, HighlightIndex
+from reader.library import LibraryError
+
 
 
 @pytest.fixture
@@ -65,18 +66,41 @@ def test_highlights_and_notes_are_found(library, corpus):
 
 @pytest.mark.parametrize("query", ['"', '"unclosed', "AND", "OR OR", "NOT", "-", "*", "***", "(", ")",
                                    "a AND", "title:", ":", "^", "NEAR(", "covid-19", "😀", "'", "\\",
-                                   "a OR (b", "{}", "[x]", "-bridges", "  "])
+                                   "a OR (b", "{}", "[x]", "-bridges", "  ", "bridges\0", "\0\0"])
 def test_hostile_queries_never_raise(library, corpus, query):
-    library.articles.ids(search=query)
-    library.search.articles(query)
-    library.search.highlights(query)
+    """Each runs as a search: FTS5 refusing one would raise (nothing swallows it)."""
+    articles = set(corpus.values())
+    assert set(library.articles.ids(search=query)) <= articles
+    assert {hit.article_id for hit in library.search.articles(query)} <= articles
+    assert library.search.highlights(query) == []  # the corpus has no highlights
+
+
+def test_hostile_queries_still_find_what_they_name(library, corpus):
+    assert library.articles.ids(search="covid-19") == [corpus["covid"]]
+    assert set(library.articles.ids(search="bridges\0")) == {corpus["bridges"], corpus["rail"]}
+    assert library.articles.ids(search='"unclosed') == []
 
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=150, deadline=None)
 @given(st.text(max_size=30))
 def test_any_typed_text_is_a_valid_query(library, corpus, query):
-    library.articles.ids(search=query)
-    library.search.highlights(query)
+    found = library.articles.ids(search=query)
+    assert set(found) <= set(corpus.values()) and len(found) == len(set(found))
+    assert library.search.highlights(query) == []
+    if not query.replace("\0", "").strip():  # no search: the whole list
+        assert sorted(found) == sorted(corpus.values())
+
+
+def test_a_search_fts5_refuses_is_reported_not_swallowed(library, corpus, monkeypatch):
+    """Should FTS5 ever refuse a translated query, the user learns which search failed
+    and why, instead of seeing an empty list."""
+    from reader.search import fulltext
+
+    monkeypatch.setattr(fulltext, "fts_query", lambda text, index: '"unterminated')
+    with pytest.raises(LibraryError, match="Cannot search for 'rail'"):
+        library.articles.ids(search="rail")
+    with pytest.raises(LibraryError, match="Cannot search for 'rail'"):
+        library.search.highlights("rail")
 
 
 def test_index_stays_consistent_after_edits_and_deletes(library, corpus):
@@ -91,8 +115,8 @@ def test_index_stays_consistent_after_edits_and_deletes(library, corpus):
     library.highlights.delete(hid)
     library.undo()  # the highlight comes back
     # FTS5's integrity check raises when an index disagrees with its table.
-    ArticleIndex.integrity_check(rank=1)
-    HighlightIndex.integrity_check(rank=1)
+    library.storage.models.ArticleIndex.integrity_check(rank=1)
+    library.storage.models.HighlightIndex.integrity_check(rank=1)
     assert library.articles.ids(search="covid") == []
     assert library.articles.ids(search="measles") == [corpus["covid"]]
     assert library.articles.ids(search="railways") == []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from reader.storage import database as db
 
 
 @pytest.fixture
@@ -76,7 +75,7 @@ def test_undo_redo_article_delete_brings_everything_back(library, article):
     assert library.articles.get(article) == before
     assert library.highlights.get(hid).tags == ("h",)
     library.redo()
-    assert library.articles.count() == 0 and db.Highlight.select().count() == 0
+    assert library.articles.count() == 0 and library.highlights.count() == 0
 
 
 def test_undo_article_note_and_tags(library, article):

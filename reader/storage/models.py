@@ -1,0 +1,143 @@
+"""The peewee models of a library, bound to that library's own database object.
+
+Each open library gets its own set of model classes (`Models(database)`): a model class
+holds the database it queries, so classes shared by every library would make the
+database a process-wide global, one library per process and a second engine a rewrite.
+Defining the classes takes well under a millisecond.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from peewee import (
+    BooleanField,
+    CompositeKey,
+    Database,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+from playhouse.sqlite_ext import FTS5Model, RowIDField, SearchField
+
+# What the article list shows of each article, in ArticleSummary's order. The index
+# article_list_row (schema 5) covers exactly these, so a page of rows never reads the
+# table itself, whose rows carry the bodies.
+SUMMARY_FIELDS = ("id", "title", "author", "publication", "published", "read", "archived",
+                  "added_at", "progress")
+
+
+def utc_now() -> str:
+    """The current time as an ISO-8601 UTC string, the form timestamps are stored in."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class Models:
+    """The model classes of one library: `models.Article`, `models.Highlight`, …"""
+
+    def __init__(self, bound: Database) -> None:
+        class BaseModel(Model):
+            class Meta:
+                database = bound
+                legacy_table_names = False
+
+        class Article(BaseModel):
+            title = TextField()
+            author = TextField(default="")
+            publication = TextField(default="")
+            published = TextField(null=True)  # ISO date, YYYY-MM-DD
+            url = TextField(null=True)
+            source_name = TextField(default="")  # the file it was imported from
+            source_format = TextField()  # "markdown" | "text"
+            source_text = TextField()  # exactly what was imported
+            text = TextField()  # the canonical text the reading pane shows
+            content_hash = TextField(index=True)
+            added_at = TextField(default=utc_now)
+            read = BooleanField(default=False)
+            archived = BooleanField(default=False)
+            reading_position = IntegerField(default=0)  # code-point offset into `text`
+            note = TextField(default="")  # the article note, Markdown
+            progress = IntegerField(default=0)  # how far it has been read, in percent
+
+        class Tag(BaseModel):
+            name = TextField(unique=True, collation="NOCASE")
+
+        class ArticleTag(BaseModel):
+            article = ForeignKeyField(Article, on_delete="CASCADE", backref="article_tags")
+            tag = ForeignKeyField(Tag, on_delete="CASCADE", backref="article_tags")
+
+            class Meta:
+                primary_key = CompositeKey("article", "tag")
+
+        class Highlight(BaseModel):
+            """A passage of an article, anchored by code-point offsets plus its quote and
+            context (the W3C TextPositionSelector and TextQuoteSelector)."""
+
+            article = ForeignKeyField(Article, on_delete="CASCADE", backref="highlights")
+            start = IntegerField()
+            end = IntegerField()
+            exact = TextField()
+            prefix = TextField(default="")
+            suffix = TextField(default="")
+            colour = TextField(default="yellow")
+            note = TextField(default="")  # Markdown
+            orphaned = BooleanField(default=False)  # could not be placed in the current text
+            created_at = TextField(default=utc_now)
+            updated_at = TextField(default=utc_now)
+
+        class HighlightTag(BaseModel):
+            highlight = ForeignKeyField(Highlight, on_delete="CASCADE", backref="highlight_tags")
+            tag = ForeignKeyField(Tag, on_delete="CASCADE", backref="highlight_tags")
+
+            class Meta:
+                primary_key = CompositeKey("highlight", "tag")
+
+        class Meta(BaseModel):
+            """Small facts about the library itself (e.g. whether it was seeded)."""
+
+            key = TextField(primary_key=True)
+            value = TextField()
+
+            @classmethod
+            def get_value(cls, key: str, default: str | None = None) -> str | None:
+                row = cls.get_or_none(cls.key == key)
+                return row.value if row else default
+
+            @classmethod
+            def set_value(cls, key: str, value: str) -> None:
+                cls.insert(key=key, value=value).on_conflict_replace().execute()
+
+        class ArticleIndex(FTS5Model):
+            """Full-text index of articles (title, author, canonical text); kept by triggers."""
+
+            rowid = RowIDField()
+            title = SearchField()
+            author = SearchField()
+            text = SearchField()
+
+            class Meta:
+                database = bound
+                table_name = "article_fts"
+
+        class HighlightIndex(FTS5Model):
+            """Full-text index of highlights (quoted text and note); kept by triggers."""
+
+            rowid = RowIDField()
+            exact = SearchField()
+            note = SearchField()
+
+            class Meta:
+                database = bound
+                table_name = "highlight_fts"
+
+        self.Article = Article
+        self.Tag = Tag
+        self.ArticleTag = ArticleTag
+        self.Highlight = Highlight
+        self.HighlightTag = HighlightTag
+        self.Meta = Meta
+        self.ArticleIndex = ArticleIndex
+        self.HighlightIndex = HighlightIndex
+        # The tables (not the full-text indexes), in the order they can be created.
+        self.tables = (Article, Tag, ArticleTag, Highlight, HighlightTag, Meta)

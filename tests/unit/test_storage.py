@@ -1,0 +1,194 @@
+"""The library file: pragmas, migrations from the first schema, refusing newer files, and
+one database object per open library."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+
+import pytest
+
+from peewee import SqliteDatabase
+
+from reader.library import Library
+from reader.storage.database import SCHEMA_VERSION, LibraryError, Storage
+from reader.storage.migrations import MIGRATIONS
+
+
+def test_pragmas_are_in_force_on_a_real_file(library_path):
+    with Library.open(library_path) as library:
+        values = {name: library.storage.database.pragma(name) for name in
+                  ("journal_mode", "foreign_keys", "synchronous", "busy_timeout")}
+        assert values == {"journal_mode": "wal", "foreign_keys": 1, "synchronous": 2,
+                          "busy_timeout": 5000}
+    # WAL is a property of the file itself: a plain connection sees it too.
+    conn = sqlite3.connect(library_path)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    conn.close()
+
+
+def test_new_library_has_the_current_schema(library_path):
+    with Library.open(library_path) as library:
+        assert library.storage.database.pragma("user_version") == SCHEMA_VERSION
+
+
+def test_schema_made_by_migrations_matches_the_models(library):
+    for model in library.storage.models.tables:
+        columns = {c.name for c in library.storage.database.get_columns(model._meta.table_name)}
+        fields = {f.column_name for f in model._meta.sorted_fields}
+        assert columns == fields, model.__name__
+
+
+def test_foreign_keys_cascade(library, write_file):
+    report = library.import_files([write_file("a.md", "# A\n\nText.")])
+    (article_id,) = report.added
+    m = library.storage.models
+    tag = m.Tag.create(name="History")
+    m.ArticleTag.create(article=article_id, tag=tag)
+    m.Article.delete_by_id(article_id)
+    assert m.ArticleTag.select().count() == 0
+
+
+def _first_schema_file(path):
+    """A library as the first release wrote it, holding one article."""
+    first = SqliteDatabase(str(path))
+    with first.atomic():
+        MIGRATIONS[0](first)
+        first.execute_sql(
+            "INSERT INTO article (title, source_format, source_text, text, content_hash, added_at)"
+            " VALUES ('Old', 'markdown', '# Old\n\nText.', 'Old\nText.', 'h', '2024-01-01')"
+        )
+        first.pragma("user_version", 1)
+    first.close()
+
+
+def test_upgrade_from_the_first_schema_keeps_the_data(library_path):
+    _first_schema_file(library_path)
+    backups = []
+    storage = Storage.open(library_path, before_migration=lambda p, v: backups.append(v))
+    try:
+        assert storage.database.pragma("user_version") == SCHEMA_VERSION
+        assert [a.title for a in storage.models.Article.select()] == ["Old"]
+        # The full-text index was rebuilt from the articles (schema 6): prefixes find it.
+        assert storage.rows("SELECT rowid FROM article_fts WHERE article_fts MATCH 'ol*'") == [(1,)]
+    finally:
+        storage.close()
+    # Only an actual upgrade asks for a backup first.
+    assert backups == ([1] if SCHEMA_VERSION > 1 else [])
+
+
+def test_a_file_from_a_newer_version_is_refused_untouched(library_path):
+    with Library.open(library_path):
+        pass
+    conn = sqlite3.connect(library_path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.execute("PRAGMA journal_mode = delete")
+    conn.commit()
+    conn.close()
+    before = hashlib.sha256(library_path.read_bytes()).hexdigest()
+    with pytest.raises(LibraryError, match="newer version of Marginalia") as caught:
+        Library.open(library_path)
+    assert str(library_path) in str(caught.value)
+    assert hashlib.sha256(library_path.read_bytes()).hexdigest() == before
+    assert not library_path.with_name(library_path.name + "-wal").exists()
+
+
+def test_a_file_that_is_not_a_library_is_refused(library_path):
+    library_path.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(LibraryError, match="not a Marginalia library") as caught:
+        Library.open(library_path)
+    assert str(library_path) in str(caught.value)
+
+
+def test_library_folder_that_cannot_be_created(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(LibraryError, match="cannot create the library folder"):
+        Library.open(blocker / "sub" / "library.sqlite3")
+
+
+def test_opening_an_old_library_keeps_a_backup_first(library_path):
+    _first_schema_file(library_path)
+    with Library.open(library_path):
+        pass
+    (backup,) = (library_path.parent / "backups").iterdir()
+    assert backup.name.startswith("library-schema1-") and backup.suffix == ".sqlite3"
+    conn = sqlite3.connect(backup)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert conn.execute("SELECT title FROM article").fetchall() == [("Old",)]
+    conn.close()
+
+
+def test_prefixes_of_two_and_three_letters_are_indexed(library, write_file):
+    """The word being typed is searched as a prefix; short prefixes use FTS5's prefix
+    index (schema 6) instead of merging every word that begins so."""
+    ((sql,),) = library.storage.rows("SELECT sql FROM sqlite_master WHERE name = 'article_fts'")
+    assert "prefix='2 3'" in sql
+    (bridges,) = library.import_files([write_file("b.md", "# Bridges\n\nTwo bridges fell.")]).added
+    assert library.articles.ids(search="br") == [bridges]
+    assert library.articles.ids(search="bri") == [bridges]
+    library.storage.database.execute_sql(
+        "INSERT INTO article_fts (article_fts, rank) VALUES ('integrity-check', 1)")
+
+
+def test_two_libraries_in_one_process_are_independent(tmp_path, write_file):
+    """Each library owns its database object: writes, searches, undo and closing one
+    leave the other as it was, in the UI thread and in workers alike."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    first = Library.open(tmp_path / "first.sqlite3")
+    second = Library.open(tmp_path / "second.sqlite3")
+    try:
+        (a,) = first.import_files([write_file("a.md", "# Alpha\n\nBridges over the river.")]).added
+        (b,) = second.import_files([write_file("b.md", "# Beta\n\nRailways and bridges.")]).added
+        first.highlights.create(a, 0, 5, "green")
+        assert first.articles.count() == second.articles.count() == 1
+        assert [r.title for r in first.articles.records(first.articles.ids())] == ["Alpha"]
+        assert [r.title for r in second.articles.records(second.articles.ids())] == ["Beta"]
+        assert second.articles.ids(search="railways") == [b]
+        assert first.articles.ids(search="railways") == []
+        assert second.highlights.count() == 0 and first.highlights.count() == 1
+
+        def in_worker(library: Library) -> list[int]:
+            try:
+                return library.articles.ids(search="bridges")
+            finally:
+                library.release_thread()
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            found = list(pool.map(in_worker, [first, second, first, second]))
+        assert found == [[a], [b], [a], [b]]
+
+        first.undo()
+        assert first.highlights.count() == 0
+        first.close()
+        # The other library goes on working after one is closed.
+        second.articles.set_read(b, True)
+        assert second.articles.get(b).read
+        with pytest.raises(Exception):  # noqa: B017 - a closed library refuses use
+            first.articles.count()
+    finally:
+        first.close()
+        second.close()
+
+
+def test_writes_take_the_write_lock_at_their_start(library, write_file):
+    """A write transaction is BEGIN IMMEDIATE: in WAL mode a deferred one that read
+    first can fail at once with SQLITE_BUSY when another connection wrote meanwhile."""
+    statements = []
+    conn = library.storage.database.connection()
+    conn.set_trace_callback(statements.append)
+    try:
+        library.import_files([write_file("a.md", "# A\n\nText.")])
+    finally:
+        conn.set_trace_callback(None)
+    begins = [s for s in statements if s.upper().startswith("BEGIN")]
+    assert begins and all(s.upper() == "BEGIN IMMEDIATE" for s in begins)
+
+
+def test_a_restore_is_refused_while_the_library_is_open(library, library_path):
+    from reader.storage import backup
+
+    copy = backup.backup_now(library_path)
+    with pytest.raises(backup.BackupError, match="open"):
+        backup.restore(library_path, copy)
