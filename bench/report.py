@@ -175,6 +175,9 @@ def rows(results: dict) -> list[Row]:
                        detail=f"copy and check took {backup['ms'] / 1000:.1f} s"))
     measured = {k: v for k, v in stalls.items()
                 if k != "idle" and k != "setHtml floor" and not k.startswith("export (core")}
+    fresh = [v for v in start.get("stalls_ms") or [] if v is not None]
+    if fresh:
+        measured["start-up (fresh processes)"] = max(fresh)
     worst_label = max(measured, key=measured.get)
     over = sorted((k for k, v in measured.items() if v > STALL_MS), key=lambda k: -measured[k])
     out.append(Row("Longest UI stall in any measured operation", measured[worst_label], "ms",
@@ -182,6 +185,36 @@ def rows(results: dict) -> list[Row]:
                    detail=f"{worst_label}; over {STALL_MS:.0f} ms: "
                           + (", ".join(f"{k} ({measured[k]:.0f})" for k in over) or "none")))
     return out
+
+
+def stall_rows(results: dict) -> list[Row]:
+    """The longest event-loop stall of each measured UI operation, against STALL_MS."""
+    out: list[Row] = []
+    start = results["startup"]
+    fresh = [v for v in start.get("stalls_ms") or [] if v is not None]
+    if fresh:
+        notes = [f"median {med(fresh):.0f} ms of {len(fresh)} fresh processes"]
+        for key, name in (("first_of_day_stall_ms", "first of the day"),
+                          ("after_crash_stall_ms", "after a crash")):
+            if start.get(key) is not None:
+                notes.append(f"{name} {start[key]:.0f} ms")
+        out.append(_stall_row("start-up: from the first paint until the whole list is read",
+                              max(fresh), ", ".join(notes)))
+    operations = results["session"].get("stall_operations")
+    if operations is None:  # older results: each label on its own
+        operations = {label: {label: ms} for label, ms in results["session"]["stalls_ms"].items()
+                      if label not in ("idle", "setHtml floor")
+                      and not label.startswith("export (core")}
+    for operation, parts in operations.items():
+        detail = ", ".join(f"{label} {ms:.0f}" for label, ms in parts.items()) \
+            if len(parts) > 1 else ""
+        out.append(_stall_row(operation, max(parts.values()), detail))
+    return out
+
+
+def _stall_row(operation: str, value: float, detail: str) -> Row:
+    return Row(operation, value, "ms", target=f"≤ {STALL_MS:.0f} ms", met=value <= STALL_MS,
+               detail=detail)
 
 
 def _background_detail(session: dict, label: str) -> str:
@@ -232,6 +265,19 @@ def table(results: dict) -> str:
         met = "—" if row.met is None else ("yes" if row.met else "**no**")
         lines.append(f"| {name} | {_number(row.value, row.unit)} | {floor} | {ratio} | "
                      f"{row.target or '—'} | {met} |")
+    stalls = stall_rows(results)
+    if stalls:
+        over = [row for row in stalls if not row.met]
+        lines += ["", (f"Longest UI stall of each measured operation (the longest gap between "
+                       f"the ticks of a 10 ms timer; its parts in ms): "
+                       + (f"**{len(over)} over {STALL_MS:.0f} ms: "
+                          + ", ".join(f"{r.measurement} ({r.value:.0f} ms)" for r in over)
+                          + "**" if over else f"none over {STALL_MS:.0f} ms")),
+                  "", "| operation | longest stall | target | met? |", "|---|---:|---|---|"]
+        for row in stalls:
+            name = row.measurement + (f" — {row.detail}" if row.detail else "")
+            lines.append(f"| {name} | {_number(row.value, row.unit)} | {row.target} | "
+                         f"{'yes' if row.met else '**no**'} |")
     phases = results["startup"]["app_phases_ms"]
     lines += ["", "Start-up phases (median ms from process start): "
               + ", ".join(f"{k} {v:.0f}" for k, v in phases.items())]
