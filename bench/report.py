@@ -82,11 +82,12 @@ def rows(results: dict) -> list[Row]:
 
     scroll = session["list"]
     fetched = max(start["rows_fetched"])
-    loads_all = scroll["listing_loads_bodies"] or scroll["max_cached_rows"] >= n > 5000
+    loads_bodies, bodies = _list_reads_bodies(session)
+    loads_all = loads_bodies or scroll["max_cached_rows"] >= n > 5000
     out.append(Row("List: rows fetched at start-up / most held while scrolling", fetched, "rows",
                    target="never every row's text", met=not loads_all,
-                   detail=f"{fetched} and {scroll['max_cached_rows']} of {n:,}; titles only, "
-                          f"bodies never ({scroll['rows_fetched']:,} fetched in "
+                   detail=f"{fetched} and {scroll['max_cached_rows']} of {n:,}; {bodies} "
+                          f"({scroll['rows_fetched']:,} fetched in "
                           f"{scroll['fetch_calls']} pages while scrolling)"))
     whole = "all rows" if scroll["page_limit"] == 0 else f"first {scroll['frames']} pages"
     out.append(Row(f"Scroll list top to bottom, page by page ({whole})", scroll["total_s"], "s",
@@ -185,6 +186,23 @@ def rows(results: dict) -> list[Row]:
                    detail=f"{worst_label}; over {STALL_MS:.0f} ms: "
                           + (", ".join(f"{k} ({measured[k]:.0f})" for k in over) or "none")))
     return out
+
+
+def _list_reads_bodies(session: dict) -> tuple[bool, str]:
+    """Whether the list's SQL reads the article table's rows (bodies), and what the
+    check found, from the statements it recorded (or, from older results, the query
+    the check looked at)."""
+    queries = session.get("list_queries")
+    if queries is None:
+        loads = session["list"].get("listing_loads_bodies", False)
+        return loads, "bodies read" if loads else "titles only, bodies never"
+    if not queries["checked"]:
+        return True, "**no statement of the list recorded: not checked**"
+    if queries["reading_article_rows"]:
+        return True, ("**reads the article table's rows**: "
+                      + "; ".join(queries["reading_article_rows"]))
+    return False, (f"its {queries['checked']} statements (EXPLAIN QUERY PLAN) read only "
+                   "indexes and the full-text index, never the bodies")
 
 
 def stall_rows(results: dict) -> list[Row]:

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import QApplication, QTextBrowser
 
 from bench import corpus
 from bench.heartbeat import Heartbeat, pump
+from bench.listing import ListQueries
 from bench.probes import peak_rss_mb, rss_mb
-from reader.storage.database import Article
 from reader.export.exporter import Exporter
 from reader.records import Changes
 from reader.search.fulltext import fts_query
@@ -42,6 +42,12 @@ CREATE = "create a highlight"
 def _loading(model) -> bool:
     """Whether the list is still reading (ranking) the rest of its rows in the background."""
     return bool(getattr(model, "loading", False))
+
+
+def _reading_rows(model) -> bool:
+    """Whether the list is still reading rows or snippets in its workers."""
+    return any(jobs.busy() for jobs in (getattr(model, "_summary_jobs", None),
+                                        getattr(model, "_snippet_jobs", None)) if jobs)
 
 
 def median(values: list[float]) -> float | None:
@@ -62,6 +68,8 @@ class Session:
                                          "rows_fetched": len(self.model._cache),
                                          "peak_rss_mb": peak_rss_mb(), "rss_mb": rss_mb()}}
         self.heartbeat = Heartbeat()
+        # Before anything wraps the library's methods: records what the list model runs.
+        self.list_queries = ListQueries(self.library, self.model)
         self.app = QApplication.instance()
         self.tmp = Path(tempfile.mkdtemp(prefix="marginalia-bench-"))
         self.fetched = {"calls": 0, "rows": 0, "max_cache": 0}
@@ -81,6 +89,7 @@ class Session:
             self._wait(lambda: _loading(self.model))  # the rest of the list, read at start-up
         try:
             self.result["list"] = self.scrolling()
+            self.result["list_queries"] = self.listing_queries()
             self.result["search"] = self.searching()
             self.result["open"] = self.opening()
             self.result["create"] = self.creating()
@@ -142,7 +151,6 @@ class Session:
         bar.setValue(0)
         pump(0.05)
         frames_sorted = sorted(frames)
-        listing_sql = Article.listing().sql()[0].lower()
         return {
             "rows": rows, "frames": len(frames), "reached_row": last_row,
             "reached_bottom": bar.maximum() > 0 and last_row >= rows - 2 or limit == 0,
@@ -153,8 +161,41 @@ class Session:
             "fetch_calls": self.fetched["calls"] - before["calls"],
             "max_cached_rows": self.fetched["max_cache"],
             "slow_frames": slow,
-            "listing_loads_bodies": any(f'"{c}"' in listing_sql for c in ("text", "source_text")),
         }
+
+    def listing_queries(self) -> dict:
+        """The SQL the list runs (ids in each order and filter, pages of rows, a search's
+        matches) recorded and checked with EXPLAIN QUERY PLAN: does any of it read the
+        article table's rows, which carry the bodies?"""
+        bar = self.list_view.verticalScrollBar()
+        model, operation = self.model, "change the list's order or filter"
+        tags = self.library.tags.names()
+        changes = [("order published", lambda: model.set_order("published")),
+                   ("order title", lambda: model.set_order("title")),
+                   ("order added", lambda: model.set_order("added")),
+                   ("unread only", lambda: model.set_unread_only(True)),
+                   ("all", lambda: model.set_unread_only(False))]
+        if tags:
+            changes += [(f"tag {tags[0]}", lambda: model.set_tag(tags[0])),
+                        ("no tag", lambda: model.set_tag(None))]
+        changes += [("archive", lambda: model.set_archived(True)),
+                    ("reading list", lambda: model.set_archived(False))]
+        for name in ("rare", "common"):
+            text = self.args["terms"][name]
+            changes += [(f"search {text}", lambda t=text: model.set_search(t)),
+                        ("no search", lambda: model.set_search(""))]
+        with self.list_queries.recording():
+            for label, change in changes:
+                with self.heartbeat.during(f"list: {label}", operation):
+                    change()
+                    self.app.processEvents()
+                    self.list_view.viewport().repaint()
+                    self._wait(lambda: _loading(model))
+                for fraction in (0.5, 1.0, 0.0):  # pages of rows far from the first
+                    bar.setValue(int(bar.maximum() * fraction))
+                    self.list_view.viewport().repaint()
+                    self._wait(lambda: _reading_rows(model))
+        return self.list_queries.check(self.args["db"])
 
     # --- search ---------------------------------------------------------------------------
     def searching(self) -> dict:
