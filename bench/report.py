@@ -82,11 +82,12 @@ def rows(results: dict) -> list[Row]:
 
     scroll = session["list"]
     fetched = max(start["rows_fetched"])
-    loads_all = scroll["listing_loads_bodies"] or scroll["max_cached_rows"] >= n > 5000
+    loads_bodies, bodies = _list_reads_bodies(session)
+    loads_all = loads_bodies or scroll["max_cached_rows"] >= n > 5000
     out.append(Row("List: rows fetched at start-up / most held while scrolling", fetched, "rows",
                    target="never every row's text", met=not loads_all,
-                   detail=f"{fetched} and {scroll['max_cached_rows']} of {n:,}; titles only, "
-                          f"bodies never ({scroll['rows_fetched']:,} fetched in "
+                   detail=f"{fetched} and {scroll['max_cached_rows']} of {n:,}; {bodies} "
+                          f"({scroll['rows_fetched']:,} fetched in "
                           f"{scroll['fetch_calls']} pages while scrolling)"))
     whole = "all rows" if scroll["page_limit"] == 0 else f"first {scroll['frames']} pages"
     out.append(Row(f"Scroll list top to bottom, page by page ({whole})", scroll["total_s"], "s",
@@ -175,6 +176,9 @@ def rows(results: dict) -> list[Row]:
                        detail=f"copy and check took {backup['ms'] / 1000:.1f} s"))
     measured = {k: v for k, v in stalls.items()
                 if k != "idle" and k != "setHtml floor" and not k.startswith("export (core")}
+    fresh = [v for v in start.get("stalls_ms") or [] if v is not None]
+    if fresh:
+        measured["start-up (fresh processes)"] = max(fresh)
     worst_label = max(measured, key=measured.get)
     over = sorted((k for k, v in measured.items() if v > STALL_MS), key=lambda k: -measured[k])
     out.append(Row("Longest UI stall in any measured operation", measured[worst_label], "ms",
@@ -182,6 +186,53 @@ def rows(results: dict) -> list[Row]:
                    detail=f"{worst_label}; over {STALL_MS:.0f} ms: "
                           + (", ".join(f"{k} ({measured[k]:.0f})" for k in over) or "none")))
     return out
+
+
+def _list_reads_bodies(session: dict) -> tuple[bool, str]:
+    """Whether the list's SQL reads the article table's rows (bodies), and what the
+    check found, from the statements it recorded (or, from older results, the query
+    the check looked at)."""
+    queries = session.get("list_queries")
+    if queries is None:
+        loads = session["list"].get("listing_loads_bodies", False)
+        return loads, "bodies read" if loads else "titles only, bodies never"
+    if not queries["checked"]:
+        return True, "**no statement of the list recorded: not checked**"
+    if queries["reading_article_rows"]:
+        return True, ("**reads the article table's rows**: "
+                      + "; ".join(queries["reading_article_rows"]))
+    return False, (f"its {queries['checked']} statements (EXPLAIN QUERY PLAN) read only "
+                   "indexes and the full-text index, never the bodies")
+
+
+def stall_rows(results: dict) -> list[Row]:
+    """The longest event-loop stall of each measured UI operation, against STALL_MS."""
+    out: list[Row] = []
+    start = results["startup"]
+    fresh = [v for v in start.get("stalls_ms") or [] if v is not None]
+    if fresh:
+        notes = [f"median {med(fresh):.0f} ms of {len(fresh)} fresh processes"]
+        for key, name in (("first_of_day_stall_ms", "first of the day"),
+                          ("after_crash_stall_ms", "after a crash")):
+            if start.get(key) is not None:
+                notes.append(f"{name} {start[key]:.0f} ms")
+        out.append(_stall_row("start-up: from the first paint until the whole list is read",
+                              max(fresh), ", ".join(notes)))
+    operations = results["session"].get("stall_operations")
+    if operations is None:  # older results: each label on its own
+        operations = {label: {label: ms} for label, ms in results["session"]["stalls_ms"].items()
+                      if label not in ("idle", "setHtml floor")
+                      and not label.startswith("export (core")}
+    for operation, parts in operations.items():
+        detail = ", ".join(f"{label} {ms:.0f}" for label, ms in parts.items()) \
+            if len(parts) > 1 else ""
+        out.append(_stall_row(operation, max(parts.values()), detail))
+    return out
+
+
+def _stall_row(operation: str, value: float, detail: str) -> Row:
+    return Row(operation, value, "ms", target=f"≤ {STALL_MS:.0f} ms", met=value <= STALL_MS,
+               detail=detail)
 
 
 def _background_detail(session: dict, label: str) -> str:
@@ -232,6 +283,19 @@ def table(results: dict) -> str:
         met = "—" if row.met is None else ("yes" if row.met else "**no**")
         lines.append(f"| {name} | {_number(row.value, row.unit)} | {floor} | {ratio} | "
                      f"{row.target or '—'} | {met} |")
+    stalls = stall_rows(results)
+    if stalls:
+        over = [row for row in stalls if not row.met]
+        lines += ["", (f"Longest UI stall of each measured operation (the longest gap between "
+                       f"the ticks of a 10 ms timer; its parts in ms): "
+                       + (f"**{len(over)} over {STALL_MS:.0f} ms: "
+                          + ", ".join(f"{r.measurement} ({r.value:.0f} ms)" for r in over)
+                          + "**" if over else f"none over {STALL_MS:.0f} ms")),
+                  "", "| operation | longest stall | target | met? |", "|---|---:|---|---|"]
+        for row in stalls:
+            name = row.measurement + (f" — {row.detail}" if row.detail else "")
+            lines.append(f"| {name} | {_number(row.value, row.unit)} | {row.target} | "
+                         f"{'yes' if row.met else '**no**'} |")
     phases = results["startup"]["app_phases_ms"]
     lines += ["", "Start-up phases (median ms from process start): "
               + ", ".join(f"{k} {v:.0f}" for k, v in phases.items())]

@@ -30,7 +30,7 @@ from bench.build import (
     remove_backups,
     restore,
 )
-from bench.report import rows, table
+from bench.report import rows, stall_rows, table
 
 ROOT = Path(__file__).resolve().parent.parent
 TERMS = {
@@ -207,12 +207,17 @@ def main(argv: list[str] | None = None) -> int:
             "rows_fetched": [r["rows_fetched"] for r in startup],
             "rows": startup[0]["rows"],
             "rows_at_paint": [r.get("rows_at_paint", r["rows"]) for r in startup],
+            # The longest UI stall from the first paint until the whole list was read.
+            "stalls_ms": [r.get("stall_ms") for r in startup],
+            "first_of_day_stall_ms": first_of_day.get("stall_ms"),
+            "after_crash_stall_ms": after_crash.get("stall_ms") if after_crash else None,
             "app_peak_rss_mb": statistics.median(r["peak_rss_mb"] for r in startup),
             "bare_peak_rss_mb": statistics.median(r["peak_rss_mb"] for r in bare),
         },
         "session": session,
     }
     results["rows"] = [row.as_dict() for row in rows(results)]
+    results["stall_rows"] = [row.as_dict() for row in stall_rows(results)]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=1))
     print()

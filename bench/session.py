@@ -1,10 +1,11 @@
 """The UI measurements, run inside one started Marginalia process (see bench.probes).
 
-A 10 ms QTimer heartbeat runs throughout; the longest gap between its ticks during each
-operation is that operation's event-loop stall. Operations on the UI thread stall it for
-their whole length; import and export run in the window's worker threads, so their
-stall is what the UI thread suffers meanwhile (GIL, database locks, and the work the
-window does when they finish).
+A 10 ms QTimer heartbeat (bench.heartbeat) runs throughout; the longest gap between its
+ticks during each operation is that operation's event-loop stall. Operations on the UI
+thread stall it for their whole length; import and export run in the window's worker
+threads, so their stall is what the UI thread suffers meanwhile (GIL, database locks,
+and the work the window does when they finish). Each stall is recorded under its label
+and grouped by operation (stall_operations), which the report lists one by one.
 """
 
 from __future__ import annotations
@@ -15,16 +16,16 @@ import sqlite3
 import statistics
 import tempfile
 import time
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer
+from PySide6.QtCore import QEventLoop
 from PySide6.QtWidgets import QApplication, QTextBrowser
 
 from bench import corpus
+from bench.heartbeat import Heartbeat, pump
+from bench.listing import ListQueries
 from bench.probes import peak_rss_mb, rss_mb
-from reader.storage.database import Article
 from reader.export.exporter import Exporter
 from reader.records import Changes
 from reader.search.fulltext import fts_query
@@ -33,54 +34,20 @@ RAW_FTS = "SELECT rowid FROM article_fts WHERE article_fts MATCH ? LIMIT 50"
 # Timed on the UI thread only to measure the core; the window never runs it there.
 CORE_EXPORT = "export (core, timed on the UI thread)"
 FLOOR = "setHtml floor"
-
-
-class Heartbeat(QObject):
-    """Ticks every 10 ms and keeps, per operation label, the longest gap between ticks."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.label = "idle"
-        self.last = time.perf_counter()
-        self.worst: dict[str, float] = {}
-        self.long_gaps: list[tuple[str, float, float]] = []  # (label, ended at, gap) over 50 ms
-        self.timer = QTimer(self)
-        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self.timer.setInterval(10)
-        self.timer.timeout.connect(self._tick)
-        self.timer.start()
-
-    def _tick(self) -> None:
-        now = time.perf_counter()
-        gap, self.last = now - self.last, now
-        if gap > self.worst.get(self.label, 0.0):
-            self.worst[self.label] = gap
-        if gap > 0.05:
-            self.long_gaps.append((self.label, now, gap))
-
-    @contextmanager
-    def during(self, label: str):
-        # Counted from the start of the operation, not from the tick before it.
-        self.label, self.last = label, time.perf_counter()
-        try:
-            yield
-        finally:
-            pump(0.03)  # the first tick after the operation closes its gap
-            self.label = "idle"
-
-
-def pump(seconds: float) -> None:
-    """Run the event loop for a while (timers, queued signals, paints)."""
-    app = QApplication.instance()
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
-        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
-        time.sleep(0.001)
+# Operations whose stalls are reported together (the parts' labels in stalls_ms).
+CLEAR = "clear the search (list back to all articles)"
+CREATE = "create a highlight"
 
 
 def _loading(model) -> bool:
     """Whether the list is still reading (ranking) the rest of its rows in the background."""
     return bool(getattr(model, "loading", False))
+
+
+def _reading_rows(model) -> bool:
+    """Whether the list is still reading rows or snippets in its workers."""
+    return any(jobs.busy() for jobs in (getattr(model, "_summary_jobs", None),
+                                        getattr(model, "_snippet_jobs", None)) if jobs)
 
 
 def median(values: list[float]) -> float | None:
@@ -101,6 +68,8 @@ class Session:
                                          "rows_fetched": len(self.model._cache),
                                          "peak_rss_mb": peak_rss_mb(), "rss_mb": rss_mb()}}
         self.heartbeat = Heartbeat()
+        # Before anything wraps the library's methods: records what the list model runs.
+        self.list_queries = ListQueries(self.library, self.model)
         self.app = QApplication.instance()
         self.tmp = Path(tempfile.mkdtemp(prefix="marginalia-bench-"))
         self.fetched = {"calls": 0, "rows": 0, "max_cache": 0}
@@ -115,9 +84,12 @@ class Session:
 
     def run(self) -> dict:
         pump(0.3)  # let start-up's queued work finish before anything is measured
-        self._wait(lambda: _loading(self.model))  # the rest of the list, read at start-up
+        # Timed by the startup probe, in fresh processes (not an operation of this one).
+        with self.heartbeat.during("start-up (rest of the list)", None):
+            self._wait(lambda: _loading(self.model))  # the rest of the list, read at start-up
         try:
             self.result["list"] = self.scrolling()
+            self.result["list_queries"] = self.listing_queries()
             self.result["search"] = self.searching()
             self.result["open"] = self.opening()
             self.result["create"] = self.creating()
@@ -128,7 +100,8 @@ class Session:
             shutil.rmtree(self.tmp, ignore_errors=True)
         self.result["peak_rss_mb"] = peak_rss_mb()
         self.result["rss_mb"] = rss_mb()
-        self.result["stalls_ms"] = {k: v * 1000 for k, v in sorted(self.heartbeat.worst.items())}
+        self.result["stalls_ms"] = self.heartbeat.stalls_ms()
+        self.result["stall_operations"] = self.heartbeat.by_operation_ms()
         return self.result
 
     def repetitions(self, count: int | None = None):
@@ -141,8 +114,10 @@ class Session:
                 return
             yield rep
 
-    def timed(self, label: str, action) -> float:
-        with self.heartbeat.during(label):
+    def timed(self, label: str, action, operation: str | None = "") -> float:
+        """Milliseconds `action` takes; its stall counted as part of `operation` (default:
+        the label; None: the benchmark's own work)."""
+        with self.heartbeat.during(label, operation):
             started = time.perf_counter()
             action()
             elapsed = time.perf_counter() - started
@@ -158,7 +133,7 @@ class Session:
         frames: list[float] = []
         slow: list[tuple[int, float, bool]] = []  # (frame, ms, fetched rows in it) over 30 ms
         before = dict(self.fetched)
-        with self.heartbeat.during("scroll list"):
+        with self.heartbeat.during("scroll list", "scroll the list, page by page"):
             started = time.perf_counter()
             while bar.value() < bar.maximum() and (not limit or len(frames) < limit):
                 frame, calls = time.perf_counter(), self.fetched["calls"]
@@ -176,7 +151,6 @@ class Session:
         bar.setValue(0)
         pump(0.05)
         frames_sorted = sorted(frames)
-        listing_sql = Article.listing().sql()[0].lower()
         return {
             "rows": rows, "frames": len(frames), "reached_row": last_row,
             "reached_bottom": bar.maximum() > 0 and last_row >= rows - 2 or limit == 0,
@@ -187,8 +161,41 @@ class Session:
             "fetch_calls": self.fetched["calls"] - before["calls"],
             "max_cached_rows": self.fetched["max_cache"],
             "slow_frames": slow,
-            "listing_loads_bodies": any(f'"{c}"' in listing_sql for c in ("text", "source_text")),
         }
+
+    def listing_queries(self) -> dict:
+        """The SQL the list runs (ids in each order and filter, pages of rows, a search's
+        matches) recorded and checked with EXPLAIN QUERY PLAN: does any of it read the
+        article table's rows, which carry the bodies?"""
+        bar = self.list_view.verticalScrollBar()
+        model, operation = self.model, "change the list's order or filter"
+        tags = self.library.tags.names()
+        changes = [("order published", lambda: model.set_order("published")),
+                   ("order title", lambda: model.set_order("title")),
+                   ("order added", lambda: model.set_order("added")),
+                   ("unread only", lambda: model.set_unread_only(True)),
+                   ("all", lambda: model.set_unread_only(False))]
+        if tags:
+            changes += [(f"tag {tags[0]}", lambda: model.set_tag(tags[0])),
+                        ("no tag", lambda: model.set_tag(None))]
+        changes += [("archive", lambda: model.set_archived(True)),
+                    ("reading list", lambda: model.set_archived(False))]
+        for name in ("rare", "common"):
+            text = self.args["terms"][name]
+            changes += [(f"search {text}", lambda t=text: model.set_search(t)),
+                        ("no search", lambda: model.set_search(""))]
+        with self.list_queries.recording():
+            for label, change in changes:
+                with self.heartbeat.during(f"list: {label}", operation):
+                    change()
+                    self.app.processEvents()
+                    self.list_view.viewport().repaint()
+                    self._wait(lambda: _loading(model))
+                for fraction in (0.5, 1.0, 0.0):  # pages of rows far from the first
+                    bar.setValue(int(bar.maximum() * fraction))
+                    self.list_view.viewport().repaint()
+                    self._wait(lambda: _reading_rows(model))
+        return self.list_queries.check(self.args["db"])
 
     # --- search ---------------------------------------------------------------------------
     def searching(self) -> dict:
@@ -215,22 +222,26 @@ class Session:
             for _ in self.repetitions():
                 for name in names:
                     started = time.perf_counter()
+                    operation = f"search {name}: {terms[name]}"
                     out[name]["ms"].append(self.timed(f"search {terms[name]}",
-                                                      lambda t=terms[name]: show(t)))
+                                                      lambda t=terms[name]: show(t), operation))
                     out[name]["results_first"] = self.model.rowCount()
                     jobs = getattr(self.model, "_snippet_jobs", None)
                     if jobs is not None:  # snippets found in a worker, shown when found
-                        with self.heartbeat.during(f"search {terms[name]} (snippets)"):
+                        with self.heartbeat.during(f"search {terms[name]} (snippets)",
+                                                   operation):
                             self._wait(jobs.busy)
                             viewport.repaint()
                         out[name].setdefault("snippets_ms", []).append(
                             (time.perf_counter() - started) * 1000)
-                    ranked = self._until_ranked(f"search {terms[name]} (re-ranked list)")
+                    ranked = self._until_ranked(f"search {terms[name]} (re-ranked list)",
+                                                operation)
                     if ranked:
                         out[name]["ranked_ms"].append((ranked - started) * 1000)
                     out[name]["results"] = self.model.rowCount()
                     out[name]["snippets_fetched"] = sum(1 for v in self.model._snippets.values() if v)
-                out.setdefault("clear", {"ms": []})["ms"].append(self.timed("clear search", clear))
+                out.setdefault("clear", {"ms": []})["ms"].append(
+                    self.timed("clear search", clear, CLEAR))
         for name in terms:
             query = out[name]["fts"]
             out[name]["reps"] = len(out[name]["ms"])
@@ -261,12 +272,14 @@ class Session:
         for name in words:  # the whole window path, which also opens the best match
             out[name]["window_ms"] = [
                 self.timed(f"search {terms[name]} (window)",
-                           lambda t=terms[name]: self._window_search(t))
+                           lambda t=terms[name], n=name: self._window_search(
+                               t, f"search {n}: {t}"), f"search {name}: {terms[name]}")
                 for _ in self.repetitions(3)]
-            self.timed("clear search", lambda: self._window_search(""))
+            self.timed("clear search (window)", lambda: self._window_search("", CLEAR), CLEAR)
         return out
 
-    def _until_ranked(self, label: str, timeout: float = 300.0) -> float | None:
+    def _until_ranked(self, label: str, operation: str | None = "",
+                      timeout: float = 300.0) -> float | None:
         """When the list shows a search's first matches and reads (ranks) the rest in the
         background: the time the complete, ranked list was painted."""
         reranked = getattr(self.model, "completed", None)
@@ -279,7 +292,7 @@ class Session:
 
         reranked.connect(slot)
         try:
-            with self.heartbeat.during(label):
+            with self.heartbeat.during(label, operation):
                 end = time.perf_counter() + timeout
                 while not fired and _loading(self.model) and time.perf_counter() < end:
                     self.app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
@@ -292,12 +305,13 @@ class Session:
             reranked.disconnect(slot)
         return None
 
-    def _window_search(self, text: str) -> None:
+    def _window_search(self, text: str, operation: str) -> None:
         self.window._search(text)
         self.app.processEvents()
         self.list_view.viewport().repaint()
         self.pane.viewport().repaint()
-        self._until_ranked(f"search {text} (window, re-ranked)")
+        self._until_ranked(f"search {text} (window, re-ranked)" if text
+                           else "clear search (window, whole list)", operation)
 
     # --- opening articles -----------------------------------------------------------------
     def opening(self) -> dict:
@@ -306,13 +320,15 @@ class Session:
         floor_view.resize(self.pane.size())
         floor_view.show()
         first = self.model.article_id(0)
-        for name, article_id in (("few", self.args["few"]), ("many", self.args["many"])):
+        for name, article_id, count in (("few", self.args["few"], "50"),
+                                        ("many", self.args["many"], "1,000")):
             def in_pane(article_id=article_id) -> None:
                 self.pane.show_document(self.library.articles.document(article_id))
                 self.pane.set_highlights(self.library.highlights.for_article(article_id))
                 self.pane.viewport().repaint()
 
-            pane_ms = [self.timed(f"open article ({name} highlights)", in_pane)
+            operation = f"open the article with {count} highlights"
+            pane_ms = [self.timed(f"open article ({name} highlights)", in_pane, operation)
                        for _ in range(self.reps)]
             html = self.pane.document().toHtml()
 
@@ -320,13 +336,13 @@ class Session:
                 floor_view.setHtml(html)
                 floor_view.viewport().repaint()
 
-            floor_ms = [self.timed(FLOOR, floor) for _ in range(self.reps)]
+            floor_ms = [self.timed(FLOOR, floor, None) for _ in range(self.reps)]
             window_ms = []
             for _ in range(3):  # through the list, as a click does: with the annotation panel
                 self.window.open_article(first)
                 pump(0.05)
                 window_ms.append(self.timed(f"open article ({name} highlights, window)",
-                                            lambda a=article_id: self._window_open(a)))
+                                            lambda a=article_id: self._window_open(a), operation))
             out[name] = {"article": article_id, "ms": pane_ms, "floor_ms": floor_ms,
                          "window_ms": window_ms,
                          "highlights": len(self.library.highlights.for_article(article_id)),
@@ -349,7 +365,7 @@ class Session:
         core_ms = []
         for start, end in spans:
             core_ms.append(self.timed("create highlight", lambda s=start, e=end:
-                                      self.library.highlights.create(article_id, s, e)))
+                                      self.library.highlights.create(article_id, s, e), CREATE))
         for _ in spans:
             self.library.undo()
         # Through the window, in the article with 50 highlights: the command, the pane's
@@ -367,7 +383,7 @@ class Session:
                 self.pane.viewport().repaint()
                 self.window.annotation_panel.repaint()
 
-            window_ms.append(self.timed("create highlight (window)", create))
+            window_ms.append(self.timed("create highlight (window)", create, CREATE))
             self.window.apply_changes(self.library.undo())
         return {"article": article_id, "ms": core_ms, "window_ms": window_ms}
 
@@ -385,12 +401,13 @@ class Session:
         for rep in range(3):
             folder = self.tmp / f"export-{rep}"
             direct.append(self.timed(CORE_EXPORT,
-                                     lambda f=folder: Exporter(self.library).to_folder(f, ids)))
+                                     lambda f=folder: Exporter(self.library).to_folder(f, ids),
+                                     None))
         files = len(list((self.tmp / "export-0").glob("*.md")))
         exports = self.window.exports
         exporter = exports._exporter()
         label = "export (background, window)"
-        with self.heartbeat.during(label):
+        with self.heartbeat.during(label, "export highlights in the window's worker"):
             started = time.perf_counter()
             exports._start(exporter, self.tmp / "export-window", ids)
             self._wait(exports.is_running)
@@ -424,7 +441,8 @@ class Session:
         reports = []
         self.window.imports.finished.connect(reports.append)
         label = "import (background, window)"
-        with self.heartbeat.during(label):
+        operation = f"import {count} files in the window's worker"
+        with self.heartbeat.during(label, operation):
             started = time.perf_counter()
             self.window.import_paths(paths)
             self._wait(lambda: not reports)
@@ -435,7 +453,7 @@ class Session:
             self.library.articles.delete(article_id)
         # What the window does on the UI thread when an import ends (its _imported).
         refresh = self.timed("refresh after import (apply_changes)", lambda: (
-            self.window.apply_changes(Changes(article_list=True, tags=True))))
+            self.window.apply_changes(Changes(article_list=True, tags=True))), operation)
         started_sidebar = time.perf_counter()
         self.window.tag_sidebar.reload()
         sidebar = (time.perf_counter() - started_sidebar) * 1000
@@ -462,7 +480,7 @@ class Session:
         today.unlink(missing_ok=True)  # a copy of the synthetic library, in bench/.cache
         job = BackgroundBackup(path, self.window)
         label = "daily backup (background)"
-        with self.heartbeat.during(label):
+        with self.heartbeat.during(label, "the daily backup in the background"):
             started = time.perf_counter()
             job.start()
             self._wait(job._thread.is_alive)

@@ -7,24 +7,9 @@ import re
 from PySide6.QtGui import QColor, QFontMetricsF, QTextCursor, QTextDocument, QTextFormat
 
 from reader.document.model import Utf16Map
-from reader.paths import seeds_dir
-from reader.importing.sources import parse_article, read_article, render, split_body
-from reader.ui.reading_pane import ReadingPane, build_text_document
-
-TRICKY = (
-    "# “Curly” quotes — and dashes\n\nBy Ana Lopez\n\n7 August 2024\n\n"
-    "It’s a test – with an en dash, a non\u00a0breaking space and an emoji 😀 in *one* line.\n\n"
-    "Family: 👩‍👩‍👧 and a flag 🇺🇦; CJK 𠜎 outside the BMP.\n\n"
-    "- a list item with **bold**\n- another\n  1. nested\n\n> a quote  \n> with a break\n\n"
-    "```\ncode line\n\n  indented\n```\n\n---\n\n## A heading\n\nLast [link](https://example.org).\n"
-)
-
-
-def _document(source: str, fmt: str = "markdown"):
-    article = parse_article(source, fmt)
-    head, body = split_body(source, fmt)
-    return article, render(article.title, article.author, "", article.published, body)
-
+from reader.ui.document_view import build_text_document
+from reader.ui.reading_pane import ReadingPane
+from tests.ui.test_document_view import TRICKY, _document
 
 def _pane(qtbot) -> ReadingPane:
     pane = ReadingPane()
@@ -33,24 +18,6 @@ def _pane(qtbot) -> ReadingPane:
     with qtbot.waitExposed(pane):
         pane.show()
     return pane
-
-
-def test_every_seed_renders_to_exactly_its_canonical_text(qtbot):
-    pane = _pane(qtbot)
-    for path in sorted(seeds_dir().iterdir()):
-        article = read_article(path)
-        head, body = split_body(article.source_text, article.source_format)
-        pane.show_document(render(article.title, article.author, "", article.published, body))
-        assert pane.plain_text() == article.text
-
-
-def test_tricky_text_renders_exactly(qtbot):
-    pane = _pane(qtbot)
-    for source, fmt in ((TRICKY, "markdown"), (TRICKY, "text")):
-        article, document = _document(source, fmt)
-        pane.show_document(document)
-        assert pane.plain_text() == article.text == document.text
-    assert "\u00a0" in document.text and "😀" in document.text
 
 
 def test_code_point_offsets_select_the_same_text_in_qt(qtbot):
