@@ -23,15 +23,8 @@ _ACCESS = re.compile(r"^(?:SCAN|SEARCH) (\S+)(?: AS (\S+))?(.*)$")
 
 def app_database(library):
     """The peewee database the library runs its SQL on: the one place the benchmark
-    reaches below the Library API (adapt it here when the storage layer changes)."""
-    storage = getattr(library, "storage", None)  # a library holding its own database
-    if storage is not None:
-        found = getattr(storage, "database", storage)
-        if hasattr(found, "execute_sql"):
-            return found
-    from reader.storage.database import database
-
-    return database
+    reaches below the Library API."""
+    return library.storage.database
 
 
 class ListQueries:

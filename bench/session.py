@@ -217,8 +217,8 @@ class Session:
         series = [[k] for k in words] + [prefixes]  # as-you-type: one prefix after another
         for names in series:
             for name in names:
-                out[name] = {"text": terms[name], "fts": fts_query(terms[name]), "ms": [],
-                             "ranked_ms": []}
+                fts = fts_query(terms[name], self.library.storage.models.ArticleIndex)
+                out[name] = {"text": terms[name], "fts": fts, "ms": [], "ranked_ms": []}
             for _ in self.repetitions():
                 for name in names:
                     started = time.perf_counter()

@@ -59,6 +59,36 @@ class Library:
             return False  # `open` says what is wrong with it
         return 0 < version < SCHEMA_VERSION
 
+    # --- the file's safety: a check before opening, backups, restore ----------------------
+    # Static: they work on the file, before (or without) opening it. Failures raise
+    # BackupError, a LibraryError whose message names the file and the reason.
+    @staticmethod
+    def check_file(path: Path) -> str | None:
+        """What is wrong with the library file (None when it is sound); never writes."""
+        from reader.storage import backup
+
+        return backup.check_library(Path(path))
+
+    @staticmethod
+    def newest_good_backup(path: Path) -> Path | None:
+        from reader.storage import backup
+
+        return backup.newest_good_backup(Path(path))
+
+    @staticmethod
+    def restore_backup(path: Path, backup_file: Path) -> Path | None:
+        """Put a backup in the library's place; returns where the replaced file was kept."""
+        from reader.storage import backup
+
+        return backup.restore(Path(path), Path(backup_file))
+
+    @staticmethod
+    def backup_if_due(path: Path) -> Path | None:
+        """Make today's backup of the library file if none exists yet (a checked copy)."""
+        from reader.storage import backup
+
+        return backup.backup_if_due(Path(path))
+
     def release_thread(self) -> None:
         """Close the calling worker thread's connection to the library, if it opened one
         (workers call this when their job is done; safe after `close`)."""

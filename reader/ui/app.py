@@ -202,18 +202,18 @@ def check_and_repair(library_path: Path) -> bool:
 
     Offers to restore the newest good backup; False when the app cannot go on.
     """
-    from reader.storage import backup
+    from reader.library import Library, LibraryError
 
-    problem = backup.check_library(library_path)
+    problem = Library.check_file(library_path)
     if problem is None:
         return True
-    good = backup.newest_good_backup(library_path)
+    good = Library.newest_good_backup(library_path)
     print(f"marginalia: {library_path} is damaged: {problem}", file=sys.stderr)
     if not RestoreOffer.ask(library_path, problem, good) or good is None:
         return False
     try:
-        kept = backup.restore(library_path, good)
-    except backup.BackupError as exc:
+        kept = Library.restore_backup(library_path, good)
+    except LibraryError as exc:
         QMessageBox.critical(None, APP_NAME, str(exc))
         return False
     print(f"marginalia: restored {good}; the damaged file is kept as {kept}", file=sys.stderr)
@@ -255,11 +255,11 @@ class BackgroundBackup(QObject):
 
 def daily_backup(library_path: Path) -> str | None:
     """Make today's backup if it is due; a message for the user when it failed."""
-    from reader.storage import backup
+    from reader.library import Library, LibraryError
 
     try:
-        backup.backup_if_due(library_path)
-    except backup.BackupError as exc:
+        Library.backup_if_due(library_path)
+    except LibraryError as exc:
         print(f"marginalia: {exc}", file=sys.stderr)
         return f"Today's backup failed: {exc}"
     return None
