@@ -8,12 +8,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from peewee import DatabaseError, InterfaceError, SqliteDatabase
+from peewee import DatabaseError, InterfaceError, OperationalError, SqliteDatabase
 
 from reader.storage.migrations import SCHEMA_VERSION, migrate
 from reader.storage.models import SUMMARY_FIELDS, Models, utc_now
 
-__all__ = ["SCHEMA_VERSION", "SUMMARY_FIELDS", "LibraryClosedError", "LibraryError", "Storage", "read_schema_version",
+__all__ = ["SCHEMA_VERSION", "SUMMARY_FIELDS", "LibraryBusyError", "LibraryClosedError",
+           "LibraryError", "Storage", "read_schema_version",
            "utc_now"]
 
 # Every connection gets these. WAL lets the reader and a background writer work at
@@ -27,6 +28,10 @@ PRAGMAS = {
 
 BackupHook = Callable[[Path, int], None]
 
+# A write waits busy_timeout (5 s) for the lock at its start, and tries this many times
+# in all before saying the library is busy.
+WRITE_ATTEMPTS = 3
+
 # The library files open in this process (resolved paths, with how many times each is
 # open): a restore must not replace a file that is in use.
 _open_paths: dict[Path, int] = {}
@@ -35,6 +40,10 @@ _open_lock = threading.Lock()
 
 class LibraryError(Exception):
     """A library file that cannot be used, with a message meant for the user."""
+
+
+class LibraryBusyError(LibraryError):
+    """Another process kept the library's write lock for longer than we wait."""
 
 
 class LibraryClosedError(LibraryError):
@@ -147,12 +156,27 @@ class Storage:
         except InterfaceError:
             pass
 
-    def write(self) -> Any:
-        """A write transaction that takes the write lock at its start (a savepoint when
-        nested). In WAL mode a deferred transaction that reads and then writes can fail
-        at once with SQLITE_BUSY when another connection wrote meanwhile, without waiting
-        for the busy timeout; BEGIN IMMEDIATE waits its turn instead."""
-        return self.database.atomic("IMMEDIATE")
+    def write(self) -> _Write:
+        """A write transaction (a savepoint when nested), used as `with storage.write():`.
+
+        It takes the write lock at its start (BEGIN IMMEDIATE): in WAL mode a deferred
+        transaction that reads and then writes fails at once with SQLITE_BUSY when
+        another connection wrote meanwhile, without waiting for the busy timeout. Each
+        attempt waits busy_timeout; after WRITE_ATTEMPTS it raises LibraryBusyError. A
+        full disk is a LibraryError naming the file; either way nothing is written."""
+        return _Write(self)
+
+    def explain(self, error: Exception) -> Exception:
+        """The error to raise for a database error: a full disk, a busy library or
+        damage said in words naming the file; anything else as it was."""
+        text = str(error)
+        if "disk is full" in text or "database or disk is full" in text:
+            return LibraryError(f"{self.path}: the disk is full; nothing was saved ({text}).")
+        if _is_busy(error):
+            return LibraryBusyError(
+                f"{self.path}: the library is busy: another Marginalia is writing to it. "
+                "Nothing was changed; try again.")
+        return error
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         """The rows of a plain SQL query (for the hot paths peewee's wrapping slows)."""
@@ -162,3 +186,48 @@ class Storage:
         """The rows of a peewee query as plain tuples: at 100,000 rows, peewee's row
         wrapping would triple the time."""
         return list(self.database.execute(query))
+
+
+class _Write:
+    """The context manager behind `Storage.write()`."""
+
+    def __init__(self, storage: Storage) -> None:
+        self._storage = storage
+        self._inner: Any = None
+
+    def __enter__(self) -> Any:
+        database = self._storage.database
+        if database.in_transaction():
+            self._inner = database.atomic()  # a savepoint of the outer write
+            return self._inner.__enter__()
+        for _attempt in range(WRITE_ATTEMPTS):
+            self._inner = database.atomic("IMMEDIATE")
+            try:
+                return self._inner.__enter__()
+            except OperationalError as exc:
+                if not _is_busy(exc):
+                    raise
+        raise LibraryBusyError(
+            f"{self._storage.path}: the library is busy: another Marginalia is writing to it. "
+            "Nothing was changed; try again.")
+
+    def __exit__(self, exc_type: Any, exc: Any, traceback: Any) -> bool:
+        try:
+            self._inner.__exit__(exc_type, exc, traceback)
+        except (OperationalError, DatabaseError) as failure:
+            # SQLite ends the transaction itself on some errors (a full disk); the
+            # rollback peewee then tries fails too, and would hide the first error.
+            if exc is None or "no transaction is active" not in str(failure):
+                explained = self._storage.explain(failure)
+                if explained is failure:
+                    raise
+                raise explained from failure
+        if isinstance(exc, DatabaseError):
+            explained = self._storage.explain(exc)
+            if explained is not exc:
+                raise explained from exc
+        return False
+
+
+def _is_busy(error: Exception) -> bool:
+    return "locked" in str(error) or "busy" in str(error)

@@ -192,3 +192,61 @@ def test_a_restore_is_refused_while_the_library_is_open(library, library_path):
     copy = backup.backup_now(library_path)
     with pytest.raises(backup.BackupError, match="open"):
         backup.restore(library_path, copy)
+
+
+def _hold_write_lock(path):
+    """Another connection holding the library's write lock (as a writing process would)."""
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO meta (key, value) VALUES ('other', 'writer')")
+    return other
+
+
+def test_a_writer_waits_for_the_lock_then_writes(library, library_path, write_file):
+    import threading
+
+    other = _hold_write_lock(library_path)
+    threading.Timer(0.3, lambda: other.execute("COMMIT")).start()
+    report = library.import_files([write_file("a.md", "# Waited\n\nIts turn came.")])
+    assert report.problems == () and len(report.added) == 1
+    other.close()
+    assert [r.title for r in library.articles.records(library.articles.ids())] == ["Waited"]
+
+
+def test_a_library_busy_for_too_long_is_said_and_nothing_is_written(
+        library, library_path, write_file, monkeypatch):
+    from reader.storage import database
+
+    monkeypatch.setattr(database, "WRITE_ATTEMPTS", 2)
+    library.storage.database.pragma("busy_timeout", 50)
+    (article,) = library.import_files([write_file("a.md", "# A\n\nSome text here.")]).added
+    other = _hold_write_lock(library_path)
+    try:
+        with pytest.raises(database.LibraryBusyError, match="busy: another Marginalia"):
+            library.highlights.create(article, 0, 4)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert library.highlights.count() == 0
+    assert library.undo() is None  # nothing acknowledged, nothing to undo
+    library.highlights.create(article, 0, 4)  # free again: it works
+    assert library.highlights.count() == 1
+
+
+def test_a_full_disk_is_said_plainly_and_nothing_is_half_written(library, write_file):
+    """SQLite's SQLITE_FULL, as a full disk gives it: max_page_count makes the file full."""
+    from reader.library import LibraryError
+
+    (kept,) = library.import_files([write_file("a.md", "# Kept\n\nShort.")]).added
+    database = library.storage.database
+    pages = database.pragma("page_count")
+    database.pragma("max_page_count", pages)
+    big = "# Big\n\n" + "A long paragraph of words that will not fit. " * 20000
+    with pytest.raises(LibraryError, match="disk is full; nothing was saved"):
+        library.import_files([write_file("big.md", big)])
+    with pytest.raises(LibraryError, match="disk is full"):
+        library.articles.set_note(kept, "x" * 200_000)
+    database.pragma("max_page_count", 1_000_000)
+    assert library.articles.count() == 1 and library.articles.get(kept).note == ""
+    assert library.storage.rows("PRAGMA integrity_check") == [("ok",)]
+    assert library.undo() is None
