@@ -11,6 +11,7 @@ focus, the keys it types are text and never commands.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 ANYWHERE = "anywhere"
@@ -165,10 +166,65 @@ def command(command_id: str) -> Command:
     return _BY_ID[command_id]
 
 
+# -- key names ---------------------------------------------------------------------------
+
+# Qt's order of modifiers in a key sequence's portable text.
+_MODIFIERS = {"meta": "Meta", "ctrl": "Ctrl", "alt": "Alt", "shift": "Shift", "num": "Num"}
+# Names Qt reads as the same key; Return (main keyboard) and Enter (keypad) are two keys.
+_KEY_ALIASES = {"escape": "esc", "delete": "del", "insert": "ins"}
+_KEY_NAMES = {name.casefold(): name for name in (
+    "Esc", "Del", "Ins", "Return", "Enter", "Space", "Tab", "Backtab", "Backspace", "Home",
+    "End", "PgUp", "PgDown", "Up", "Down", "Left", "Right", "Print", "Pause")}
+_MODIFIER_PREFIX = re.compile(r"\s*(meta|ctrl|alt|shift|num)\s*\+", re.IGNORECASE)
+_KEY = re.compile(r"\s*([A-Za-z0-9_]+|\S)")
+
+
+def normal_key(key: str) -> str:
+    """One spelling for each key sequence, as Qt would read it: the case of letters and
+    names does not matter, modifiers come in Qt's order, and Esc/Escape, Del/Delete and
+    Ins/Insert are one key. "shift+ctrl+k" and "Ctrl+Shift+K" both give "Ctrl+Shift+K";
+    chords keep their order ("g,g" gives "G, G"). Text that is not a key sequence is
+    only stripped and case-folded, so that it still compares equal to itself."""
+    chords: list[str] = []
+    rest = key
+    while rest.strip():
+        modifiers: set[str] = set()
+        while (prefix := _MODIFIER_PREFIX.match(rest)) and rest[prefix.end():].strip():
+            modifiers.add(prefix.group(1).casefold())
+            rest = rest[prefix.end():]
+        found = _KEY.match(rest)
+        if found is None:
+            return key.strip().casefold()
+        rest = rest[found.end():].lstrip()
+        if rest.startswith(","):
+            rest = rest[1:]
+            if not rest.strip():
+                return key.strip().casefold()
+        elif rest:
+            return key.strip().casefold()
+        name = found.group(1).casefold()
+        name = _KEY_ALIASES.get(name, name)
+        if name in _KEY_NAMES:
+            name = _KEY_NAMES[name]
+        elif len(name) == 1 or re.fullmatch(r"f\d+", name):
+            name = name.upper()
+        else:
+            name = name.capitalize()
+        chords.append("+".join([*(_MODIFIERS[m] for m in _MODIFIERS if m in modifiers), name]))
+    return ", ".join(chords) if chords else key.strip().casefold()
+
+
+def same_key(a: str, b: str) -> bool:
+    """Whether two key names spell the same key sequence."""
+    return normal_key(a) == normal_key(b)
+
+
 def keymap_problems(keymap: dict[str, dict[str, str]]) -> list[str]:
-    """What is wrong with a keymap: unknown contexts or commands, and keys that a context
-    shares with `anywhere` (where the two would fight over the key)."""
+    """What is wrong with a keymap: unknown contexts or commands, keys bound twice in a
+    context, and keys that a context shares with `anywhere` (where the two would fight
+    over the key). Keys are compared by `normal_key`."""
     problems = []
+    anywhere = {normal_key(k) for k in keymap.get(ANYWHERE, {})}
     for context, bindings in keymap.items():
         if context not in CONTEXTS:
             problems.append(f"unknown context {context!r}")
@@ -176,11 +232,13 @@ def keymap_problems(keymap: dict[str, dict[str, str]]) -> list[str]:
         for key, command_id in bindings.items():
             if command_id not in _BY_ID:
                 problems.append(f"{context}: {key} is bound to unknown command {command_id!r}")
-            if context != ANYWHERE and key.casefold() in {k.casefold() for k in keymap.get(ANYWHERE, {})}:
+            if context != ANYWHERE and normal_key(key) in anywhere:
                 problems.append(f"{context}: {key} is also bound anywhere")
-        lowered = [key.casefold() for key in bindings]
-        for key in sorted({k for k in lowered if lowered.count(k) > 1}):
-            problems.append(f"{context}: {key} is bound twice")
+        seen: dict[str, str] = {}
+        for key in bindings:
+            first = seen.setdefault(normal_key(key), key)
+            if first != key:
+                problems.append(f"{context}: {key} is bound twice")
     return problems
 
 

@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reader.commands import ANYWHERE, COMMANDS, CONTEXTS, DEFAULT_KEYMAP, keymap_problems
+from reader.commands import (
+    ANYWHERE,
+    COMMANDS,
+    CONTEXTS,
+    DEFAULT_KEYMAP,
+    keymap_problems,
+    normal_key,
+)
 from reader.files import write_file
 from reader.paths import config_dir
 
@@ -296,9 +303,10 @@ def _copy(keymap: Keymap) -> Keymap:
 
 
 def _same_key(bindings: dict[str, str], key: str) -> str | None:
-    """The key in bindings that is key spelt in another case (Qt reads both alike)."""
-    folded = key.casefold()
-    return next((k for k in bindings if k.casefold() == folded), None)
+    """The key in bindings that is key, however spelt ("ctrl+z", "Escape": Qt reads each
+    like "Ctrl+Z", "Esc")."""
+    normal = normal_key(key)
+    return next((k for k in bindings if normal_key(k) == normal), None)
 
 
 def _bind(bindings: dict[str, str], key: str, command_id: str) -> dict[str, str]:
@@ -353,12 +361,13 @@ def _merge_keymap(keys: object, path: Path) -> tuple[Keymap, list[str]]:
                 problems.append(f"{label}: unknown command {_show(command_id)}"
                                 f"{_did_you_mean(command_id, _COMMAND_IDS)}; ignored.")
                 continue
-            folded = key.casefold()
-            if folded in seen:
-                problems.append(f"{label}: the same key as {json.dumps(seen[folded])} above "
-                                "(case does not matter in keys); ignored.")
+            normal = normal_key(key)
+            if normal in seen:
+                problems.append(f"{label}: the same key as {json.dumps(seen[normal])} above "
+                                "(case and the order of modifiers do not matter in keys); "
+                                "ignored.")
                 continue
-            seen[folded] = key
+            seen[normal] = key
             if command_id:
                 bind.append((context, key, command_id, label))
             else:

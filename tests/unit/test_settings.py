@@ -437,3 +437,15 @@ def test_set_keeps_the_file_mode(write_settings):
     path.chmod(0o640)
     Settings.load(path).set("font_size", 14)
     assert path.stat().st_mode & 0o777 == 0o640
+
+
+def test_a_key_spelt_with_its_modifiers_in_another_order_is_the_same_key(write_settings):
+    settings = Settings.load(write_settings(
+        '[keys.reader]\n"Shift+Ctrl+Z" = "highlight.next"\n"escape" = "highlight.previous"\n'))
+    problem = only_problem(settings)
+    assert '"Shift+Ctrl+Z"' in problem and "edit.redo" in problem  # Ctrl+Shift+Z, anywhere
+    keymap = settings.keymap()
+    assert "Shift+Ctrl+Z" not in keymap["reader"]
+    # Escape replaces the default Esc binding rather than binding the key twice.
+    assert keymap["reader"]["escape"] == "highlight.previous" and "Esc" not in keymap["reader"]
+    assert keymap_problems(keymap) == []
