@@ -4,6 +4,11 @@ The window builds its menus, shortcuts, command palette and cheat sheet from the
 tables; nothing else binds keys. A command's `id` also names its handler in the UI
 (`highlight.create` → `cmd_highlight_create`).
 
+Some commands take an argument from a fixed set of choices: `highlight.colour 3`,
+`view.theme dark`. The keymap binds a key to such an invocation (the id, a space, the
+argument), and the one handler receives the argument as a string. Menus, the palette and
+the cheat sheet list each choice as an entry of its own (`INVOCATIONS`).
+
 Contexts say where a key works: `anywhere` in the window, `list` while the article list
 has the focus, `reader` while the reading pane has it. While a text field has the
 focus, the keys it types are text and never commands.
@@ -21,15 +26,62 @@ CONTEXTS = (ANYWHERE, LIST, READER)
 
 
 @dataclass(frozen=True)
+class Choice:
+    """One value a command's argument can take, with the title it is shown under."""
+
+    value: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Argument:
+    """What a command takes after its id. Without an `optional` argument, the command
+    does its plain thing (its own title says what)."""
+
+    name: str  # as written in help: "highlight.colour NUMBER"
+    choices: tuple[Choice, ...]
+    optional: bool = False
+    submenu: str = ""  # the choices' own submenu in the command's menu; "": listed in it
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        return tuple(choice.value for choice in self.choices)
+
+
+@dataclass(frozen=True)
 class Command:
     id: str
     title: str
     menu: str  # the menu it appears in
     description: str = ""
+    argument: Argument | None = None
 
     @property
     def handler(self) -> str:
         return "cmd_" + self.id.replace(".", "_").replace("-", "_")
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """A command with its argument, if any: what a key, a menu item or a palette entry runs."""
+
+    command: Command
+    argument: str | None = None
+
+    @property
+    def text(self) -> str:
+        """As the keymap writes it: "highlight.create", "highlight.colour 3"."""
+        return self.command.id if self.argument is None else f"{self.command.id} {self.argument}"
+
+    @property
+    def title(self) -> str:
+        if self.argument is None or self.command.argument is None:
+            return self.command.title
+        return next(c.title for c in self.command.argument.choices if c.value == self.argument)
+
+
+THEME_NAMES = ("light", "sepia", "dark")  # reader.ui.theme.THEMES, without Qt
+COLOUR_NUMBERS = ("1", "2", "3", "4", "5")
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -53,7 +105,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("view.unread-only", "Show unread only / all", "View"),
     Command("view.archive", "Show archive / reading list", "View",
             "Switch the list between your reading list and archived articles"),
-    Command("view.theme", "Next theme (light, sepia, dark)", "View"),
+    Command("view.theme", "Next theme (light, sepia, dark)", "View",
+            argument=Argument("NAME", tuple(Choice(name, f"{name.capitalize()} theme")
+                                            for name in THEME_NAMES),
+                              optional=True, submenu="Theme")),
     Command("view.font-larger", "Larger text", "View"),
     Command("view.font-smaller", "Smaller text", "View"),
     Command("view.font-reset", "Default text size", "View"),
@@ -82,11 +137,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("article.delete", "Delete article…", "Article"),
     Command("highlight.create", "Highlight", "Highlight",
             "Highlight the selection, or the focused paragraph when nothing is selected"),
-    Command("highlight.colour-1", "Colour 1", "Highlight"),
-    Command("highlight.colour-2", "Colour 2", "Highlight"),
-    Command("highlight.colour-3", "Colour 3", "Highlight"),
-    Command("highlight.colour-4", "Colour 4", "Highlight"),
-    Command("highlight.colour-5", "Colour 5", "Highlight"),
+    Command("highlight.colour", "Colour", "Highlight",
+            "Highlight the selection in this colour, or give the highlight here this colour",
+            argument=Argument("NUMBER", tuple(Choice(n, f"Colour {n}") for n in COLOUR_NUMBERS))),
     Command("highlight.tag", "Tag highlight…", "Highlight"),
     Command("highlight.note", "Edit highlight note", "Highlight"),
     Command("highlight.next", "Next highlight", "Highlight"),
@@ -143,11 +196,11 @@ DEFAULT_KEYMAP: dict[str, dict[str, str]] = {
         "S": "selection.grow-sentence",
         "Shift+S": "selection.shrink-sentence",
         "H": "highlight.create",
-        "1": "highlight.colour-1",
-        "2": "highlight.colour-2",
-        "3": "highlight.colour-3",
-        "4": "highlight.colour-4",
-        "5": "highlight.colour-5",
+        "1": "highlight.colour 1",
+        "2": "highlight.colour 2",
+        "3": "highlight.colour 3",
+        "4": "highlight.colour 4",
+        "5": "highlight.colour 5",
         "T": "highlight.tag",
         "N": "highlight.note",
         "]": "highlight.next",
@@ -161,9 +214,51 @@ DEFAULT_KEYMAP: dict[str, dict[str, str]] = {
 
 _BY_ID = {command.id: command for command in COMMANDS}
 
+# Ids that became a command with an argument; a settings file may still name them.
+RENAMED = {f"highlight.colour-{n}": f"highlight.colour {n}" for n in COLOUR_NUMBERS}
+
 
 def command(command_id: str) -> Command:
     return _BY_ID[command_id]
+
+
+def _invocations(item: Command) -> list[Invocation]:
+    if item.argument is None:
+        return [Invocation(item)]
+    bare = [Invocation(item)] if item.argument.optional else []
+    return bare + [Invocation(item, choice.value) for choice in item.argument.choices]
+
+
+# Every command with each of its arguments, in registry order.
+INVOCATIONS: tuple[Invocation, ...] = tuple(i for item in COMMANDS for i in _invocations(item))
+
+
+def invocation_problem(text: str) -> str | None:
+    """Why `text` is not a command with a valid argument, said for the user; None if it is."""
+    command_id, _, argument = RENAMED.get(text.strip(), text).strip().partition(" ")
+    argument = argument.strip()
+    item = _BY_ID.get(command_id)
+    if item is None:
+        return f"unknown command {text!r}"
+    if item.argument is None:
+        return f"{command_id} takes no argument" if argument else None
+    if not argument:
+        return None if item.argument.optional else (
+            f"{command_id} needs a {item.argument.name}: {', '.join(item.argument.values)}")
+    if argument not in item.argument.values:
+        return (f"{command_id} takes a {item.argument.name} of "
+                f"{', '.join(item.argument.values)}, not {argument!r}")
+    return None
+
+
+def invocation(text: str) -> Invocation:
+    """The command and argument that `text` names ("highlight.colour 3"; an old id such as
+    "highlight.colour-3" too). ValueError, with `invocation_problem`'s words, otherwise."""
+    problem = invocation_problem(text)
+    if problem is not None:
+        raise ValueError(problem)
+    command_id, _, argument = RENAMED.get(text.strip(), text).strip().partition(" ")
+    return Invocation(_BY_ID[command_id], argument.strip() or None)
 
 
 # -- key names ---------------------------------------------------------------------------
@@ -229,9 +324,10 @@ def keymap_problems(keymap: dict[str, dict[str, str]]) -> list[str]:
         if context not in CONTEXTS:
             problems.append(f"unknown context {context!r}")
             continue
-        for key, command_id in bindings.items():
-            if command_id not in _BY_ID:
-                problems.append(f"{context}: {key} is bound to unknown command {command_id!r}")
+        for key, bound in bindings.items():
+            problem = invocation_problem(bound)
+            if problem is not None:
+                problems.append(f"{context}: {key} is bound to {problem}")
             if context != ANYWHERE and normal_key(key) in anywhere:
                 problems.append(f"{context}: {key} is also bound anywhere")
         seen: dict[str, str] = {}
@@ -243,7 +339,8 @@ def keymap_problems(keymap: dict[str, dict[str, str]]) -> list[str]:
 
 
 def keys_for(command_id: str, keymap: dict[str, dict[str, str]] | None = None) -> list[tuple[str, str]]:
-    """(context, key) pairs bound to a command."""
+    """(context, key) pairs bound to a command, or to one invocation of it
+    ("highlight.colour 3")."""
     keymap = DEFAULT_KEYMAP if keymap is None else keymap
     return [(context, key) for context, bindings in keymap.items()
             for key, bound in bindings.items() if bound == command_id]
@@ -257,11 +354,12 @@ def keymap_markdown(keymap: dict[str, dict[str, str]] | None = None) -> str:
     keymap = DEFAULT_KEYMAP if keymap is None else keymap
     lines = ["| where | keys | command |", "|---|---|---|"]
     for context in CONTEXTS:
-        for item in COMMANDS:
-            keys = [key for key, bound in keymap.get(context, {}).items() if bound == item.id]
+        for item in INVOCATIONS:
+            keys = [key for key, bound in keymap.get(context, {}).items() if bound == item.text]
             if keys:
                 shown = " / ".join(f"`{key}`" for key in keys)
-                lines.append(f"| {CONTEXT_TITLES[context]} | {shown} | {item.title} |")
+                lines.append(f"| {CONTEXT_TITLES[context]} | {shown} | {item.title} "
+                             f"(`{item.text}`) |")
     return "\n".join(lines) + "\n"
 
 

@@ -17,6 +17,9 @@ from reader.commands import (
     COMMANDS,
     CONTEXTS,
     DEFAULT_KEYMAP,
+    INVOCATIONS,
+    invocation,
+    invocation_problem,
     keymap_problems,
     normal_key,
 )
@@ -57,6 +60,7 @@ SETTINGS: tuple[Setting, ...] = (
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
 _COMMAND_IDS = [c.id for c in COMMANDS]
+_INVOCATIONS = [*_COMMAND_IDS, *(i.text for i in INVOCATIONS if i.argument is not None)]
 
 Keymap = dict[str, dict[str, str]]
 
@@ -357,10 +361,17 @@ def _merge_keymap(keys: object, path: Path) -> tuple[Keymap, list[str]]:
                 problems.append(f"{label}: should be a command id in quotes, or \"\" to "
                                 f"unbind the key, not {_show(command_id)}{hint}; ignored.")
                 continue
-            if command_id and command_id not in _COMMAND_IDS:
-                problems.append(f"{label}: unknown command {_show(command_id)}"
-                                f"{_did_you_mean(command_id, _COMMAND_IDS)}; ignored.")
-                continue
+            command_id = command_id.strip()
+            if command_id:
+                problem = invocation_problem(command_id)
+                if problem is not None and command_id.partition(" ")[0] not in _COMMAND_IDS:
+                    problems.append(f"{label}: unknown command {_show(command_id)}"
+                                    f"{_did_you_mean(command_id, _INVOCATIONS)}; ignored.")
+                    continue
+                if problem is not None:
+                    problems.append(f"{label}: {problem}; ignored.")
+                    continue
+                command_id = invocation(command_id).text  # one spelling, old ids renamed
             normal = normal_key(key)
             if normal in seen:
                 problems.append(f"{label}: the same key as {json.dumps(seen[normal])} above "

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reader.commands import ANYWHERE, COMMANDS, CONTEXTS, LIST, READER
+from reader.commands import ANYWHERE, CONTEXTS, INVOCATIONS, LIST, READER
 from reader.ui import theme
 from reader.ui.popup import PopupDialog
 from reader.ui.palette import KEY_SEPARATOR, join_keys
@@ -27,20 +27,21 @@ Section = tuple[str, list[tuple[str, str]]]
 def cheat_sheet_sections(keymap: dict[str, dict[str, str]],
                          titles: dict[str, str] | None = None) -> list[Section]:
     """(section title, [(keys, command title)]) for each context of the keymap, in
-    CONTEXTS order; rows follow the registry's order, and a command's several keys in
-    one context share a row. Contexts with no bindings are left out.
+    CONTEXTS order; rows follow the registry's order (each argument of a command has its
+    own row: "Colour 3"), and an invocation's several keys in one context share a row.
+    Contexts with no bindings are left out.
 
-    `titles` replaces some command titles (the colours' own names, say).
+    `titles` replaces some invocations' titles (the colours' own names, say).
     """
     titles = titles or {}
     sections: list[Section] = []
     for context in CONTEXTS:
         bindings = keymap.get(context, {})
         rows = []
-        for cmd in COMMANDS:
-            keys = join_keys(key for key, bound in bindings.items() if bound == cmd.id)
+        for item in INVOCATIONS:
+            keys = join_keys(key for key, bound in bindings.items() if bound == item.text)
             if keys:
-                rows.append((keys, titles.get(cmd.id, cmd.title)))
+                rows.append((keys, titles.get(item.text, item.title)))
         if rows:
             sections.append((SECTION_TITLES[context], rows))
     return sections

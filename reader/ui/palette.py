@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reader.commands import COMMANDS, command, keys_for
+from reader.commands import INVOCATIONS, invocation, keys_for
 from reader.ui import theme
 from reader.ui.popup import PopupDialog
 
@@ -56,7 +56,7 @@ VISIBLE_ROWS = 9
 
 @dataclass(frozen=True)
 class PaletteEntry:
-    command_id: str
+    command_id: str  # what it runs: a command id, with its argument if any ("highlight.colour 3")
     title: str
     group: str  # the menu the command lives in
     keys: str  # display text of its bindings, joined by KEY_SEPARATOR; may be empty
@@ -81,17 +81,19 @@ def join_keys(portable_keys: Iterable[str]) -> str:
 
 def entries_from_registry(keymap: dict[str, dict[str, str]], titles: dict[str, str] | None = None,
                           *, disabled: Iterable[str] = ()) -> list[PaletteEntry]:
-    """One entry per registered command, in registry order, with the keys of this keymap.
+    """One entry per registered invocation (each choice of a command's argument has its
+    own: "Colour 3"), in registry order, with the keys of this keymap.
 
-    `titles` replaces the titles of some commands (colour names, say); commands whose
-    ids are in `disabled` are listed but cannot be run.
+    `titles` replaces the titles of some invocations (colour names, say); those in
+    `disabled` are listed but cannot be run.
     """
     titles = titles or {}
     disabled = set(disabled)
-    return [PaletteEntry(command_id=cmd.id, title=titles.get(cmd.id, cmd.title), group=cmd.menu,
-                         keys=join_keys(key for _context, key in keys_for(cmd.id, keymap)),
-                         enabled=cmd.id not in disabled)
-            for cmd in COMMANDS]
+    return [PaletteEntry(command_id=item.text, title=titles.get(item.text, item.title),
+                         group=item.command.menu,
+                         keys=join_keys(key for _context, key in keys_for(item.text, keymap)),
+                         enabled=item.text not in disabled)
+            for item in INVOCATIONS]
 
 
 def _is_subsequence(needle: str, haystack: str) -> bool:
@@ -196,8 +198,8 @@ class CommandListModel(QAbstractListModel):
             return entry.keys
         if role == Qt.ItemDataRole.ToolTipRole:
             try:
-                return command(entry.command_id).description or None
-            except KeyError:
+                return invocation(entry.command_id).command.description or None
+            except ValueError:
                 return None
         if role == Qt.ItemDataRole.AccessibleTextRole:
             parts = [entry.title, entry.group]

@@ -10,7 +10,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from reader.annotations.colours import COLOURS, DEFAULT_COLOUR
-from reader.commands import command
 from reader.ui import theme
 from reader.links import Link
 
@@ -70,7 +69,7 @@ class WindowCommands:
         chosen = CommandPalette.ask(
             self, entries_from_registry(self.actions.keymap, self._colour_titles(), disabled=disabled))
         if chosen:
-            getattr(self, command(chosen).handler)()
+            self.actions.run(chosen)
 
     def cmd_view_cheat_sheet(self) -> None:
         from reader.ui.cheat_sheet import CheatSheet
@@ -78,7 +77,7 @@ class WindowCommands:
         CheatSheet.show_for(self, self.actions.keymap, self._colour_titles())
 
     def _colour_titles(self) -> dict[str, str]:
-        return {f"highlight.colour-{c.number}": f"Colour {c.number}: {c.name}"
+        return {f"highlight.colour {c.number}": f"Colour {c.number}: {c.name}"
                 for c in self.library.colours.all()}
 
     def cmd_search_focus(self) -> None:
@@ -91,9 +90,11 @@ class WindowCommands:
             "Showing the archive (E unarchives)." if self.model.archived
             else "Showing the reading list.", STATUS_MS)
 
-    def cmd_view_theme(self) -> None:
-        names = list(theme.THEMES)
-        name = names[(names.index(theme.current) + 1) % len(names)]
+    def cmd_view_theme(self, name: str | None = None) -> None:
+        """Use the theme called `name`; without one, the next theme."""
+        if name is None:
+            names = list(theme.THEMES)
+            name = names[(names.index(theme.current) + 1) % len(names)]
         self.set_theme(name)
         self.statusBar().showMessage(f"{name.capitalize()} theme", STATUS_MS)
 
@@ -233,8 +234,9 @@ class WindowCommands:
     def cmd_highlight_create(self) -> None:
         self._create_highlight(DEFAULT_COLOUR)
 
-    def _colour(self, number: int) -> None:
-        colour = COLOURS[number - 1]
+    def cmd_highlight_colour(self, number: str) -> None:
+        """Highlight the selection in colour `number` (1-5), else recolour the highlight here."""
+        colour = COLOURS[int(number) - 1]
         if self.reading_pane.selection_span() is not None:
             self._create_highlight(colour)
             return
@@ -243,21 +245,6 @@ class WindowCommands:
             self.statusBar().showMessage("Select a passage or a highlight first.", STATUS_MS)
             return
         self.apply_changes(self.library.highlights.recolour(target.id, colour))
-
-    def cmd_highlight_colour_1(self) -> None:
-        self._colour(1)
-
-    def cmd_highlight_colour_2(self) -> None:
-        self._colour(2)
-
-    def cmd_highlight_colour_3(self) -> None:
-        self._colour(3)
-
-    def cmd_highlight_colour_4(self) -> None:
-        self._colour(4)
-
-    def cmd_highlight_colour_5(self) -> None:
-        self._colour(5)
 
     def cmd_highlight_tag(self) -> None:
         target = self._target_highlight()

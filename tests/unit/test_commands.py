@@ -8,6 +8,10 @@ from reader.commands import (
     COMMANDS,
     CONTEXTS,
     DEFAULT_KEYMAP,
+    INVOCATIONS,
+    command,
+    invocation,
+    invocation_problem,
     keymap_problems,
     keys_for,
     normal_key,
@@ -90,3 +94,50 @@ def test_a_clash_is_found_however_the_key_is_spelt():
     })
     assert "reader: shift+ctrl+k is also bound anywhere" in problems
     assert "reader: Esc is bound twice" in problems
+
+
+# Commands with an argument --------------------------------------------------------------
+
+
+def test_each_choice_of_an_argument_is_an_invocation_in_registry_order():
+    texts = [i.text for i in INVOCATIONS]
+    assert texts[texts.index("highlight.colour 1"):texts.index("highlight.colour 5") + 1] == [
+        f"highlight.colour {n}" for n in "12345"]
+    assert "highlight.colour" not in texts  # a colour is needed
+    assert texts[texts.index("view.theme"):texts.index("view.theme") + 4] == [
+        "view.theme", "view.theme light", "view.theme sepia", "view.theme dark"]
+    assert invocation("highlight.colour 3").title == "Colour 3"
+    assert invocation("view.theme dark").title == "Dark theme"
+    assert invocation("view.theme").title == command("view.theme").title
+    assert len(texts) == len(set(texts))
+    assert {i.command.id for i in INVOCATIONS} == {c.id for c in COMMANDS}
+
+
+def test_invocations_are_read_with_their_argument():
+    item = invocation("highlight.colour 3")
+    assert (item.command.id, item.argument, item.text) == ("highlight.colour", "3",
+                                                          "highlight.colour 3")
+    assert invocation("  highlight.colour   3 ").text == "highlight.colour 3"
+    assert invocation("highlight.create").argument is None
+    assert invocation("highlight.colour-4").text == "highlight.colour 4"  # the old id
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("highlight.colour", "needs a NUMBER: 1, 2, 3, 4, 5"),
+    ("highlight.colour 6", "takes a NUMBER of 1, 2, 3, 4, 5, not '6'"),
+    ("view.theme blue", "not 'blue'"),
+    ("highlight.create 2", "takes no argument"),
+    ("no.such.command", "unknown command 'no.such.command'"),
+])
+def test_a_wrong_argument_is_said(text, words):
+    assert words in invocation_problem(text)
+    with pytest.raises(ValueError, match="."):
+        invocation(text)
+    assert any(words in p for p in keymap_problems({"reader": {"Y": text}}))
+
+
+def test_a_key_binds_a_command_with_its_argument():
+    assert DEFAULT_KEYMAP["reader"]["3"] == "highlight.colour 3"
+    assert keys_for("highlight.colour 3") == [("reader", "3")]
+    assert keymap_problems({"reader": {"Ctrl+1": "highlight.colour 3",
+                                       "F9": "view.theme dark"}}) == []
