@@ -10,8 +10,10 @@ argument), and the one handler receives the argument as a string. Menus, the pal
 the cheat sheet list each choice as an entry of its own (`INVOCATIONS`).
 
 Contexts say where a key works: `anywhere` in the window, `list` while the article list
-has the focus, `reader` while the reading pane has it. While a text field has the
-focus, the keys it types are text and never commands.
+has the focus, `reader` while the reading pane has it, `tag-manager` in the Manage Tags
+dialog's list. While a text field has the focus, the keys it types are text and never
+commands. A dialog's commands (`Command.dialog`) run only in that dialog, by its keys;
+the window's menus and palette leave them out.
 """
 
 from __future__ import annotations
@@ -22,7 +24,12 @@ from dataclasses import dataclass
 ANYWHERE = "anywhere"
 LIST = "list"
 READER = "reader"
-CONTEXTS = (ANYWHERE, LIST, READER)
+TAG_MANAGER = "tag-manager"
+CONTEXTS = (ANYWHERE, LIST, READER, TAG_MANAGER)
+# Contexts inside the main window, whose keys would fight with those bound `anywhere`.
+WINDOW_CONTEXTS = (LIST, READER)
+# Dialogs with commands of their own; each dialog is also the context of their keys.
+DIALOGS = (TAG_MANAGER,)
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,7 @@ class Command:
     menu: str  # the menu it appears in
     description: str = ""
     argument: Argument | None = None
+    dialog: str = ""  # one of DIALOGS if the command runs there; "": in the main window
 
     @property
     def handler(self) -> str:
@@ -149,6 +157,10 @@ COMMANDS: tuple[Command, ...] = (
             "Place a highlight that was not found in the current text on the selected passage"),
     Command("tags.manage", "Manage tags…", "Tags"),
     Command("colours.names", "Highlight colours…", "Tags", "Give the five colours names of your own"),
+    Command("tag-manager.rename", "Rename tag…", "Tags",
+            "Rename the selected tag, or merge it into another", dialog=TAG_MANAGER),
+    Command("tag-manager.delete", "Delete tag…", "Tags",
+            "Remove the selected tag from every article and highlight", dialog=TAG_MANAGER),
 )
 
 # context → key sequence (Qt's portable text form) → command id
@@ -210,6 +222,10 @@ DEFAULT_KEYMAP: dict[str, dict[str, str]] = {
         "Shift+N": "article.note",
         "Esc": "reader.back",
     },
+    TAG_MANAGER: {
+        "F2": "tag-manager.rename",
+        "Del": "tag-manager.delete",
+    },
 }
 
 _BY_ID = {command.id: command for command in COMMANDS}
@@ -231,6 +247,8 @@ def _invocations(item: Command) -> list[Invocation]:
 
 # Every command with each of its arguments, in registry order.
 INVOCATIONS: tuple[Invocation, ...] = tuple(i for item in COMMANDS for i in _invocations(item))
+# Those of the main window: its menus, palette and window-wide keys.
+WINDOW_INVOCATIONS: tuple[Invocation, ...] = tuple(i for i in INVOCATIONS if not i.command.dialog)
 
 
 def invocation_problem(text: str) -> str | None:
@@ -328,7 +346,11 @@ def keymap_problems(keymap: dict[str, dict[str, str]]) -> list[str]:
             problem = invocation_problem(bound)
             if problem is not None:
                 problems.append(f"{context}: {key} is bound to {problem}")
-            if context != ANYWHERE and normal_key(key) in anywhere:
+            elif invocation(bound).command.dialog != (context if context in DIALOGS else ""):
+                where = invocation(bound).command.dialog or "the main window"
+                problems.append(f"{context}: {key} is bound to {bound}, which works only in "
+                                f"{where}")
+            if context in WINDOW_CONTEXTS and normal_key(key) in anywhere:
                 problems.append(f"{context}: {key} is also bound anywhere")
         seen: dict[str, str] = {}
         for key in bindings:
@@ -346,7 +368,8 @@ def keys_for(command_id: str, keymap: dict[str, dict[str, str]] | None = None) -
             for key, bound in bindings.items() if bound == command_id]
 
 
-CONTEXT_TITLES = {ANYWHERE: "Anywhere", LIST: "Article list", READER: "Reading pane"}
+CONTEXT_TITLES = {ANYWHERE: "Anywhere", LIST: "Article list", READER: "Reading pane",
+                  TAG_MANAGER: "Manage Tags"}
 
 
 def keymap_markdown(keymap: dict[str, dict[str, str]] | None = None) -> str:

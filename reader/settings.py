@@ -18,6 +18,7 @@ from reader.commands import (
     CONTEXTS,
     DEFAULT_KEYMAP,
     INVOCATIONS,
+    WINDOW_CONTEXTS,
     invocation,
     invocation_problem,
     keymap_problems,
@@ -409,7 +410,9 @@ def _merge_keymap(keys: object, path: Path) -> tuple[Keymap, list[str]]:
 
 def _clash(keymap: Keymap, context: str, key: str) -> str:
     """Why binding key in context would fight an existing binding, for the user."""
-    others = [ctx for ctx in keymap if ctx != context and (ctx == ANYWHERE or context == ANYWHERE)]
+    others = [ctx for ctx in keymap if ctx != context
+              and ((ctx == ANYWHERE and context in WINDOW_CONTEXTS)
+                   or (context == ANYWHERE and ctx in WINDOW_CONTEXTS))]
     for other in others:
         taken = _same_key(keymap[other], key)
         if taken is not None:

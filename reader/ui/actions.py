@@ -1,4 +1,4 @@
-"""Builds the window's menus and key bindings from the command registry."""
+"""Builds the window's menus and key bindings, and a dialog's, from the command registry."""
 
 from __future__ import annotations
 
@@ -8,7 +8,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
 
-from reader.commands import ANYWHERE, INVOCATIONS, Invocation, invocation, keys_for
+from reader.commands import (
+    ANYWHERE,
+    DIALOGS,
+    INVOCATIONS,
+    WINDOW_INVOCATIONS,
+    Invocation,
+    invocation,
+    keys_for,
+)
 
 MENU_ORDER = ("File", "Edit", "View", "Go", "Article", "Highlight", "Tags")
 
@@ -48,7 +56,7 @@ class CommandActions:
         self.menus: dict[str, QMenu] = {
             name: window.menuBar().addMenu("&" + name) for name in MENU_ORDER}
         submenus: dict[str, QMenu] = {}
-        for item in INVOCATIONS:
+        for item in WINDOW_INVOCATIONS:
             handler = runner(window, item)
             action = QAction(item.title, window)
             action.setStatusTip(item.command.description)
@@ -64,6 +72,9 @@ class CommandActions:
             self.menu_actions[item.text] = action
             for context, key in bindings:
                 self._bind(context_widgets, context, key, handler, item)
+        for context in DIALOGS:  # bound when the dialog opens; said once, here
+            for key in keymap.get(context, {}):
+                self._readable(context, key)
 
     def _menu_for(self, item: Invocation, submenus: dict[str, QMenu]) -> QMenu:
         """The command's menu, or the submenu its argument's choices are listed in."""
@@ -102,3 +113,30 @@ class CommandActions:
 
     def set_enabled(self, text: str, enabled: bool) -> None:
         self.menu_actions[text].setEnabled(enabled)
+
+
+def dialog_actions(dialog: QWidget, target: QWidget, context: str,
+                   keymap: Keymap) -> dict[str, QAction]:
+    """One action per invocation of the dialog's commands (those whose `dialog` is
+    `context`), on `target` with the keys the keymap binds in that context; they act
+    only while `target` has the focus. Each runs `dialog.cmd_<id>`. By invocation text;
+    an action whose keys were all unbound is still there, for buttons to mirror."""
+    actions: dict[str, QAction] = {}
+    for item in INVOCATIONS:
+        if item.command.dialog != context:
+            continue
+        action = QAction(item.title, target)
+        action.setStatusTip(item.command.description)
+        action.setData(item.text)
+        action.setShortcuts([QKeySequence(key) for key in keymap.get(context, {})
+                             if keymap[context][key] == item.text and readable(key)])
+        action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        action.triggered.connect(runner(dialog, item))
+        target.addAction(action)
+        actions[item.text] = action
+    return actions
+
+
+def key_text(action: QAction) -> str:
+    """The action's first key as this platform writes it; "" if it has none."""
+    return action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)

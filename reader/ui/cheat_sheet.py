@@ -14,12 +14,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reader.commands import ANYWHERE, CONTEXTS, INVOCATIONS, LIST, READER
+from reader.commands import CONTEXT_TITLES, CONTEXTS, INVOCATIONS
 from reader.ui import theme
 from reader.ui.popup import PopupDialog
 from reader.ui.palette import KEY_SEPARATOR, join_keys
 
-SECTION_TITLES = {ANYWHERE: "Anywhere", LIST: "Article list", READER: "Reading pane"}
+SECTION_TITLES = CONTEXT_TITLES
 
 Section = tuple[str, list[tuple[str, str]]]
 

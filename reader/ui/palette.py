@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reader.commands import INVOCATIONS, invocation, keys_for
+from reader.commands import WINDOW_INVOCATIONS, invocation, keys_for
 from reader.ui import theme
 from reader.ui.popup import PopupDialog
 
@@ -81,8 +81,9 @@ def join_keys(portable_keys: Iterable[str]) -> str:
 
 def entries_from_registry(keymap: dict[str, dict[str, str]], titles: dict[str, str] | None = None,
                           *, disabled: Iterable[str] = ()) -> list[PaletteEntry]:
-    """One entry per registered invocation (each choice of a command's argument has its
-    own: "Colour 3"), in registry order, with the keys of this keymap.
+    """One entry per invocation of the main window's commands (each choice of a
+    command's argument has its own: "Colour 3"), in registry order, with the keys of
+    this keymap. Commands of a dialog (the tag manager's) are left out.
 
     `titles` replaces the titles of some invocations (colour names, say); those in
     `disabled` are listed but cannot be run.
@@ -93,7 +94,7 @@ def entries_from_registry(keymap: dict[str, dict[str, str]], titles: dict[str, s
                          group=item.command.menu,
                          keys=join_keys(key for _context, key in keys_for(item.text, keymap)),
                          enabled=item.text not in disabled)
-            for item in INVOCATIONS]
+            for item in WINDOW_INVOCATIONS]
 
 
 def _is_subsequence(needle: str, haystack: str) -> bool:

@@ -302,7 +302,7 @@ class WindowCommands:
     def cmd_tags_manage(self) -> None:
         from reader.ui.tag_manager import TagManagerDialog
 
-        dialog = TagManagerDialog(self.library, self)
+        dialog = TagManagerDialog(self.library, self, self.actions.keymap)
         dialog.changed.connect(self.apply_changes)
         dialog.exec()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from reader.commands import INVOCATIONS
+from reader.commands import WINDOW_INVOCATIONS
 from reader.records import Changes
 from reader.ui import theme
 from reader.ui.cheat_sheet import CheatSheet, cheat_sheet_sections
@@ -18,8 +18,8 @@ def _menu_titles(window, name: str) -> list[str]:
 
 def test_every_invocation_has_one_menu_item(show_window, seeded_library):
     window = show_window(seeded_library)
-    assert list(window.actions.menu_actions) == [i.text for i in INVOCATIONS]
-    for item in INVOCATIONS:
+    assert list(window.actions.menu_actions) == [i.text for i in WINDOW_INVOCATIONS]
+    for item in WINDOW_INVOCATIONS:
         assert window.actions.menu_actions[item.text].data() == item.text
 
 

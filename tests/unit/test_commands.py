@@ -9,6 +9,8 @@ from reader.commands import (
     CONTEXTS,
     DEFAULT_KEYMAP,
     INVOCATIONS,
+    TAG_MANAGER,
+    WINDOW_INVOCATIONS,
     command,
     invocation,
     invocation_problem,
@@ -141,3 +143,22 @@ def test_a_key_binds_a_command_with_its_argument():
     assert keys_for("highlight.colour 3") == [("reader", "3")]
     assert keymap_problems({"reader": {"Ctrl+1": "highlight.colour 3",
                                        "F9": "view.theme dark"}}) == []
+
+
+# The tag manager's context ----------------------------------------------------------------
+
+
+def test_the_tag_managers_keys_are_in_the_registry():
+    assert DEFAULT_KEYMAP[TAG_MANAGER] == {"F2": "tag-manager.rename", "Del": "tag-manager.delete"}
+    assert command("tag-manager.rename").dialog == TAG_MANAGER
+    assert all(not i.command.dialog for i in WINDOW_INVOCATIONS)
+
+
+def test_a_dialogs_key_may_also_be_bound_anywhere_but_not_cross_over():
+    # The dialog is its own window: the main window's keys do not reach it.
+    assert keymap_problems({"anywhere": {"F2": "view.palette"},
+                            TAG_MANAGER: {"F2": "tag-manager.rename"}}) == []
+    problems = keymap_problems({"reader": {"F2": "tag-manager.rename"},
+                                TAG_MANAGER: {"Q": "app.quit"}})
+    assert "reader: F2 is bound to tag-manager.rename, which works only in tag-manager" in problems
+    assert f"{TAG_MANAGER}: Q is bound to app.quit, which works only in the main window" in problems

@@ -480,3 +480,12 @@ def test_a_wrong_argument_is_reported_with_the_file_and_key(write_settings, valu
     assert str(path) in problem and "[keys.reader]" in problem and '"Ctrl+9"' in problem
     assert words in problem and "ignored" in problem
     assert settings.keymap() == DEFAULT_KEYMAP
+
+
+def test_the_tag_managers_keys_are_rebound_in_their_own_table(write_settings):
+    settings = Settings.load(write_settings(
+        '[keys.tag-manager]\n"F2" = ""\n"Ctrl+Z" = "tag-manager.rename"\n"X" = "app.quit"\n'))
+    problem = only_problem(settings)  # Ctrl+Z is bound anywhere too, which is fine here
+    assert '"X"' in problem and "only in the main window" in problem
+    keymap = settings.keymap()
+    assert keymap["tag-manager"] == {"Del": "tag-manager.delete", "Ctrl+Z": "tag-manager.rename"}
