@@ -19,6 +19,7 @@ the window's menus and palette leave them out.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 ANYWHERE = "anywhere"
@@ -63,6 +64,7 @@ class Command:
     description: str = ""
     argument: Argument | None = None
     dialog: str = ""  # one of DIALOGS if the command runs there; "": in the main window
+    needs: tuple[str, ...] = ()  # CONDITIONS that must hold for it to run
 
     @property
     def handler(self) -> str:
@@ -88,22 +90,39 @@ class Invocation:
         return next(c.title for c in self.command.argument.choices if c.value == self.argument)
 
 
+# When a command can run. The window (or dialog) decides whether each holds; a command
+# whose condition does not hold is shown disabled, and this says why.
+CONDITIONS = {
+    "article": "Open an article first.",
+    "passage": "Select a passage, or focus a paragraph with J, first.",
+    "selection": "Select a passage in the article first.",
+    "highlight": "Put the cursor on a highlight, or choose one in the panel, first.",
+    "selection-or-highlight": "Select a passage or a highlight first.",
+    "highlights": "This article has no highlights yet.",
+    "undo": "Nothing to undo.",
+    "redo": "Nothing to redo.",
+    "tag": "Choose a tag first.",
+    "own-tag": "Choose a tag that is on articles or highlights itself.",
+}
+
 THEME_NAMES = ("light", "sepia", "dark")  # reader.ui.theme.THEMES, without Qt
 COLOUR_NUMBERS = ("1", "2", "3", "4", "5")
 
 
 COMMANDS: tuple[Command, ...] = (
     Command("file.import", "Import articles…", "File",
-            "Import Markdown, text files and saved web pages (you can also drop them on the window)"),
+            "Import Markdown, text files and saved web pages (you can also drop them on the "
+            "window)"),
     Command("export.article", "Export this article's annotations…", "File",
-            "Write the open article's highlights and notes as Markdown into a folder"),
+            "Write the open article's highlights and notes as Markdown into a folder",
+            needs=("article",)),
     Command("export.all", "Export all annotations…", "File",
             "Write every annotated article as Markdown into a folder"),
     Command("export.copy", "Copy annotations as Markdown", "File",
-            "Put the open article's highlights and notes on the clipboard"),
+            "Put the open article's highlights and notes on the clipboard", needs=("article",)),
     Command("app.quit", "Quit", "File"),
-    Command("edit.undo", "Undo", "Edit"),
-    Command("edit.redo", "Redo", "Edit"),
+    Command("edit.undo", "Undo", "Edit", needs=("undo",)),
+    Command("edit.redo", "Redo", "Edit", needs=("redo",)),
     Command("view.palette", "Command palette…", "View", "Find and run any command by name"),
     Command("view.cheat-sheet", "Keyboard shortcuts", "View", "Show every key binding"),
     Command("search.focus", "Search articles", "View", "Filter the list by words in the articles"),
@@ -132,35 +151,42 @@ COMMANDS: tuple[Command, ...] = (
     Command("reader.end", "Go to the end", "Go"),
     Command("reader.back", "Back to the list", "Go", "Cancel the selection, or return to the list"),
     Command("selection.start", "Start selecting at the paragraph", "Go",
-            "Begin a selection at the start of the focused paragraph"),
-    Command("selection.grow-word", "Select one more word", "Go"),
-    Command("selection.shrink-word", "Select one word less", "Go"),
-    Command("selection.grow-sentence", "Select one more sentence", "Go"),
-    Command("selection.shrink-sentence", "Select one sentence less", "Go"),
-    Command("article.open", "Open article", "Article", "Show the chosen article and read it"),
-    Command("article.toggle-read", "Mark read / unread", "Article"),
-    Command("article.archive", "Archive / unarchive", "Article"),
-    Command("article.tag", "Tag article…", "Article"),
-    Command("article.note", "Edit article note", "Article"),
-    Command("article.delete", "Delete article…", "Article"),
+            "Begin a selection at the start of the focused paragraph", needs=("article",)),
+    Command("selection.grow-word", "Select one more word", "Go", needs=("article",)),
+    Command("selection.shrink-word", "Select one word less", "Go", needs=("article",)),
+    Command("selection.grow-sentence", "Select one more sentence", "Go", needs=("article",)),
+    Command("selection.shrink-sentence", "Select one sentence less", "Go", needs=("article",)),
+    Command("article.open", "Open article", "Article", "Show the chosen article and read it",
+            needs=("article",)),
+    Command("article.toggle-read", "Mark read / unread", "Article", needs=("article",)),
+    Command("article.archive", "Archive / unarchive", "Article", needs=("article",)),
+    Command("article.tag", "Tag article…", "Article", needs=("article",)),
+    Command("article.note", "Edit article note", "Article", needs=("article",)),
+    Command("article.delete", "Delete article…", "Article", needs=("article",)),
     Command("highlight.create", "Highlight", "Highlight",
-            "Highlight the selection, or the focused paragraph when nothing is selected"),
+            "Highlight the selection, or the focused paragraph when nothing is selected",
+            needs=("passage",)),
     Command("highlight.colour", "Colour", "Highlight",
             "Highlight the selection in this colour, or give the highlight here this colour",
-            argument=Argument("NUMBER", tuple(Choice(n, f"Colour {n}") for n in COLOUR_NUMBERS))),
-    Command("highlight.tag", "Tag highlight…", "Highlight"),
-    Command("highlight.note", "Edit highlight note", "Highlight"),
-    Command("highlight.next", "Next highlight", "Highlight"),
-    Command("highlight.previous", "Previous highlight", "Highlight"),
-    Command("highlight.delete", "Delete highlight", "Highlight"),
+            argument=Argument("NUMBER", tuple(Choice(n, f"Colour {n}") for n in COLOUR_NUMBERS)),
+            needs=("selection-or-highlight",)),
+    Command("highlight.tag", "Tag highlight…", "Highlight", needs=("highlight",)),
+    Command("highlight.note", "Edit highlight note", "Highlight", needs=("highlight",)),
+    Command("highlight.next", "Next highlight", "Highlight", needs=("highlights",)),
+    Command("highlight.previous", "Previous highlight", "Highlight", needs=("highlights",)),
+    Command("highlight.delete", "Delete highlight", "Highlight", needs=("highlight",)),
     Command("highlight.reattach", "Re-attach highlight to selection", "Highlight",
-            "Place a highlight that was not found in the current text on the selected passage"),
+            "Place a highlight that was not found in the current text on the selected passage",
+            needs=("selection",)),
     Command("tags.manage", "Manage tags…", "Tags"),
-    Command("colours.names", "Highlight colours…", "Tags", "Give the five colours names of your own"),
+    Command("colours.names", "Highlight colours…", "Tags",
+            "Give the five colours names of your own"),
     Command("tag-manager.rename", "Rename tag…", "Tags",
-            "Rename the selected tag, or merge it into another", dialog=TAG_MANAGER),
+            "Rename the selected tag, or merge it into another", dialog=TAG_MANAGER,
+            needs=("tag",)),
     Command("tag-manager.delete", "Delete tag…", "Tags",
-            "Remove the selected tag from every article and highlight", dialog=TAG_MANAGER),
+            "Remove the selected tag from every article and highlight", dialog=TAG_MANAGER,
+            needs=("own-tag",)),
 )
 
 # context → key sequence (Qt's portable text form) → command id
@@ -269,6 +295,13 @@ def invocation_problem(text: str) -> str | None:
     return None
 
 
+def unmet(item: Command | Invocation, holds: Callable[[str], bool]) -> str | None:
+    """Why the command cannot run now (the reason of its first condition that does not
+    hold, by `holds`), or None if it can."""
+    needs = (item.command if isinstance(item, Invocation) else item).needs
+    return next((CONDITIONS[name] for name in needs if not holds(name)), None)
+
+
 def invocation(text: str) -> Invocation:
     """The command and argument that `text` names ("highlight.colour 3"; an old id such as
     "highlight.colour-3" too). ValueError, with `invocation_problem`'s words, otherwise."""
@@ -360,7 +393,8 @@ def keymap_problems(keymap: dict[str, dict[str, str]]) -> list[str]:
     return problems
 
 
-def keys_for(command_id: str, keymap: dict[str, dict[str, str]] | None = None) -> list[tuple[str, str]]:
+def keys_for(command_id: str,
+             keymap: dict[str, dict[str, str]] | None = None) -> list[tuple[str, str]]:
     """(context, key) pairs bound to a command, or to one invocation of it
     ("highlight.colour 3")."""
     keymap = DEFAULT_KEYMAP if keymap is None else keymap

@@ -16,6 +16,7 @@ from reader.commands import (
     Invocation,
     invocation,
     keys_for,
+    unmet,
 )
 
 MENU_ORDER = ("File", "Edit", "View", "Go", "Article", "Highlight", "Tags")
@@ -47,9 +48,11 @@ class CommandActions:
     """
 
     def __init__(self, window: QMainWindow, context_widgets: dict[str, QWidget],
-                 keymap: Keymap) -> None:
+                 keymap: Keymap, why_not: Callable[[str], str | None] | None = None) -> None:
         self.window = window
         self.keymap = keymap
+        # Why an invocation cannot run now (None: it can); menus ask it when they open.
+        self.why_not = why_not or (lambda _text: None)
         self.menu_actions: dict[str, QAction] = {}  # by invocation text
         self.key_actions: list[QAction] = []
         self.problems: list[str] = []  # keys Qt cannot read, said to the user
@@ -72,6 +75,8 @@ class CommandActions:
             self.menu_actions[item.text] = action
             for context, key in bindings:
                 self._bind(context_widgets, context, key, handler, item)
+        for menu in [*self.menus.values(), *submenus.values()]:
+            menu.aboutToShow.connect(lambda menu=menu: self.update_enabled(menu))
         for context in DIALOGS:  # bound when the dialog opens; said once, here
             for key in keymap.get(context, {}):
                 self._readable(context, key)
@@ -108,6 +113,17 @@ class CommandActions:
         """Runs an invocation by its text ("highlight.colour 3"), as its menu item would."""
         runner(self.window, invocation(text))()
 
+    def update_enabled(self, menu: QMenu) -> None:
+        """Enables the menu's items that can run now and disables the others, the reason
+        in their status tip. Called as the menu opens."""
+        for action in menu.actions():
+            text = action.data()
+            if not isinstance(text, str) or text not in self.menu_actions:
+                continue
+            reason = self.why_not(text)
+            action.setEnabled(reason is None)
+            action.setStatusTip(reason or invocation(text).command.description)
+
     def set_title(self, text: str, title: str) -> None:
         self.menu_actions[text].setText(title)
 
@@ -135,6 +151,13 @@ def dialog_actions(dialog: QWidget, target: QWidget, context: str,
         target.addAction(action)
         actions[item.text] = action
     return actions
+
+
+def update_dialog_actions(actions: dict[str, QAction], holds: Callable[[str], bool]) -> None:
+    """Enables each of a dialog's actions whose command's conditions hold (`holds`); a
+    disabled action's keys do nothing."""
+    for text, action in actions.items():
+        action.setEnabled(unmet(invocation(text), holds) is None)
 
 
 def key_text(action: QAction) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import (
@@ -61,6 +61,7 @@ class PaletteEntry:
     group: str  # the menu the command lives in
     keys: str  # display text of its bindings, joined by KEY_SEPARATOR; may be empty
     enabled: bool = True
+    reason: str = ""  # why it cannot run now, when it is not enabled
 
 
 def native_key_text(portable: str) -> str:
@@ -80,20 +81,21 @@ def join_keys(portable_keys: Iterable[str]) -> str:
 
 
 def entries_from_registry(keymap: dict[str, dict[str, str]], titles: dict[str, str] | None = None,
-                          *, disabled: Iterable[str] = ()) -> list[PaletteEntry]:
+                          *, disabled: Iterable[str] | Mapping[str, str] = ()
+                          ) -> list[PaletteEntry]:
     """One entry per invocation of the main window's commands (each choice of a
     command's argument has its own: "Colour 3"), in registry order, with the keys of
     this keymap. Commands of a dialog (the tag manager's) are left out.
 
     `titles` replaces the titles of some invocations (colour names, say); those in
-    `disabled` are listed but cannot be run.
+    `disabled` are listed but cannot be run (a mapping gives the reason for each).
     """
     titles = titles or {}
-    disabled = set(disabled)
+    reasons = dict(disabled) if isinstance(disabled, Mapping) else dict.fromkeys(disabled, "")
     return [PaletteEntry(command_id=item.text, title=titles.get(item.text, item.title),
                          group=item.command.menu,
                          keys=join_keys(key for _context, key in keys_for(item.text, keymap)),
-                         enabled=item.text not in disabled)
+                         enabled=item.text not in reasons, reason=reasons.get(item.text, ""))
             for item in WINDOW_INVOCATIONS]
 
 
@@ -198,6 +200,8 @@ class CommandListModel(QAbstractListModel):
         if role == KEYS_ROLE:
             return entry.keys
         if role == Qt.ItemDataRole.ToolTipRole:
+            if not entry.enabled and entry.reason:
+                return entry.reason
             try:
                 return invocation(entry.command_id).command.description or None
             except ValueError:
@@ -207,7 +211,7 @@ class CommandListModel(QAbstractListModel):
             if entry.keys:
                 parts.append(f"shortcut {entry.keys}")
             if not entry.enabled:
-                parts.append("unavailable")
+                parts.append(f"unavailable: {entry.reason}" if entry.reason else "unavailable")
             return ", ".join(parts)
         return None
 
@@ -333,6 +337,10 @@ class CommandPalette(PopupDialog):
         self.empty_label.setObjectName("paletteEmpty")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.hide()
+        self.reason_label = QLabel()
+        self.reason_label.setObjectName("paletteReason")
+        self.reason_label.setWordWrap(True)
+        self.reason_label.hide()
 
         frame = QFrame()
         frame.setObjectName("paletteFrame")
@@ -342,6 +350,7 @@ class CommandPalette(PopupDialog):
         inner.addWidget(self.line_edit)
         inner.addWidget(self.view)
         inner.addWidget(self.empty_label)
+        inner.addWidget(self.reason_label)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(frame)
@@ -362,7 +371,12 @@ class CommandPalette(PopupDialog):
     def choose_current(self) -> bool:
         """Runs the current command (accepting the dialog); False if it cannot be run."""
         entry = self.current_entry()
-        if entry is None or not entry.enabled:
+        if entry is None:
+            return False
+        if not entry.enabled:
+            # Say why, under the list, rather than run it or close.
+            self.reason_label.setText(entry.reason or "This command cannot run now.")
+            self.reason_label.show()
             return False
         self._chosen = entry.command_id
         self.accept()
@@ -409,6 +423,7 @@ class CommandPalette(PopupDialog):
         self.view.scrollTo(index)
 
     def _filter(self, text: str) -> None:
+        self.reason_label.hide()
         self.model.set_query(text)
         rows = self.model.rowCount()
         if rows:
@@ -469,8 +484,6 @@ class CommandPalette(PopupDialog):
         self.move(x, y)
 
 
-
-
 def _style() -> str:
     """Built when shown, so that it follows the current theme."""
     return f"""
@@ -481,4 +494,5 @@ def _style() -> str:
 #paletteQuery:focus {{ border: 1px solid {theme.ACCENT}; }}
 #paletteList {{ background: {theme.PAPER}; border: none; outline: none; }}
 #paletteEmpty {{ color: {theme.MUTED}; padding: 14px; }}
+#paletteReason {{ color: {theme.MUTED}; padding: 2px 6px; }}
 """

@@ -23,7 +23,7 @@ from reader.commands import DEFAULT_KEYMAP, TAG_MANAGER
 from reader.library import Library, LibraryError
 from reader.records import Changes, TagCount
 from reader.annotations.tags import normalise
-from reader.ui.actions import dialog_actions, key_text
+from reader.ui.actions import dialog_actions, key_text, update_dialog_actions
 from reader.ui.background import Background
 from reader.ui.tag_sidebar import COUNT_ROLE, TAG_ROLE, TagCountDelegate, count_phrase
 
@@ -139,6 +139,7 @@ class TagManagerDialog(QDialog):
         # only while it has the focus, so they stay local.
         keymap = DEFAULT_KEYMAP if keymap is None else keymap
         actions = dialog_actions(self, self.list_view, TAG_MANAGER, keymap)
+        self.actions = actions
         self.rename_action = actions["tag-manager.rename"]
         self.delete_action = actions["tag-manager.delete"]
         self.list_view.doubleClicked.connect(lambda _index: self.rename_selected())
@@ -219,15 +220,21 @@ class TagManagerDialog(QDialog):
         index = self.list_view.currentIndex()
         return index.isValid() and bool(index.data(OWN_ROLE))
 
+    def condition_holds(self, name: str) -> bool:
+        """Whether a registry condition of the dialog's commands holds now. A parent
+        known only through its children can be renamed (they move with it), but there
+        is no tag of its own to delete."""
+        if name == "tag":
+            return self.selected_tag() is not None
+        if name == "own-tag":
+            return self._selected_is_own()
+        raise KeyError(f"the tag manager cannot tell whether {name!r} holds")
+
     def _update_actions(self, *_args) -> None:
         own = self._selected_is_own()
-        selected = self.selected_tag() is not None
-        # A parent known only through its children can be renamed (they move with it),
-        # but there is no tag of its own to delete.
-        for widget in (self.rename_action, self.rename_button):
-            widget.setEnabled(selected)
-        for widget in (self.delete_action, self.delete_button):
-            widget.setEnabled(own)
+        update_dialog_actions(self.actions, self.condition_holds)
+        self.rename_button.setEnabled(self.rename_action.isEnabled())
+        self.delete_button.setEnabled(self.delete_action.isEnabled())
         tag = self.selected_tag()
         if not self.model.rowCount():
             self.hint.setText("No tags yet. Tags you give articles or highlights appear here.")

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from reader.annotations.colours import COLOURS, DEFAULT_COLOUR
+from reader.commands import WINDOW_INVOCATIONS, invocation, unmet
 from reader.ui import theme
 from reader.links import Link
 
@@ -62,14 +63,52 @@ class WindowCommands:
             self.annotation_panel.save_pending()
             self.exports.copy(article_id)
 
+    # --- when commands can run --------------------------------------------------------
+    def condition_holds(self, name: str) -> bool:
+        """Whether a registry condition (`commands.CONDITIONS`) holds in the window now."""
+        pane = self.reading_pane
+        article = self.current_article_id() is not None
+        selection = article and pane.selection_span() is not None
+        if name == "article":
+            return article
+        if name == "selection":
+            return selection
+        if name == "passage":
+            return selection or (article and pane.focused_paragraph is not None)
+        if name == "highlight":
+            return article and self._target_highlight() is not None
+        if name == "selection-or-highlight":
+            return selection or (article and self._target_highlight() is not None)
+        if name == "highlights":
+            return article and any(not h.orphaned for h in self._highlights)
+        if name == "undo":
+            return self.library.undo_stack.undo_label is not None
+        if name == "redo":
+            return self.library.undo_stack.redo_label is not None
+        raise KeyError(f"the window cannot tell whether {name!r} holds")
+
+    def why_not(self, text: str) -> str | None:
+        """Why the invocation ("highlight.colour 3") cannot run now; None if it can."""
+        return unmet(invocation(text), self.condition_holds)
+
+    def run_command(self, text: str) -> bool:
+        """Runs an invocation if it can run now; otherwise says why in the status bar."""
+        reason = self.why_not(text)
+        if reason is not None:
+            self.statusBar().showMessage(reason, STATUS_MS)
+            return False
+        self.actions.run(text)
+        return True
+
     def cmd_view_palette(self) -> None:
         from reader.ui.palette import CommandPalette, entries_from_registry
 
-        disabled = [cid for cid, action in self.actions.menu_actions.items() if not action.isEnabled()]
+        disabled = {item.text: reason for item in WINDOW_INVOCATIONS
+                    if (reason := self.why_not(item.text)) is not None}
         chosen = CommandPalette.ask(
             self, entries_from_registry(self.actions.keymap, self._colour_titles(), disabled=disabled))
         if chosen:
-            self.actions.run(chosen)
+            self.run_command(chosen)
 
     def cmd_view_cheat_sheet(self) -> None:
         from reader.ui.cheat_sheet import CheatSheet

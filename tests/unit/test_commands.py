@@ -6,6 +6,7 @@ import pytest
 
 from reader.commands import (
     COMMANDS,
+    CONDITIONS,
     CONTEXTS,
     DEFAULT_KEYMAP,
     INVOCATIONS,
@@ -18,6 +19,7 @@ from reader.commands import (
     keys_for,
     normal_key,
     same_key,
+    unmet,
 )
 
 
@@ -162,3 +164,20 @@ def test_a_dialogs_key_may_also_be_bound_anywhere_but_not_cross_over():
                                 TAG_MANAGER: {"Q": "app.quit"}})
     assert "reader: F2 is bound to tag-manager.rename, which works only in tag-manager" in problems
     assert f"{TAG_MANAGER}: Q is bound to app.quit, which works only in the main window" in problems
+
+
+# When a command can run ---------------------------------------------------------------------
+
+
+def test_every_condition_a_command_needs_is_declared_with_a_reason():
+    for item in COMMANDS:
+        for name in item.needs:
+            assert CONDITIONS.get(name), (item.id, name)
+
+
+def test_unmet_names_the_first_condition_that_does_not_hold():
+    assert unmet(command("edit.undo"), lambda _name: True) is None
+    assert unmet(invocation("edit.undo"), lambda name: name != "undo") == CONDITIONS["undo"]
+    assert unmet(command("app.quit"), lambda _name: False) is None  # needs nothing
+    assert unmet(invocation("highlight.colour 2"),
+                 lambda _name: False) == CONDITIONS["selection-or-highlight"]
