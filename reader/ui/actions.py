@@ -127,9 +127,6 @@ class CommandActions:
     def set_title(self, text: str, title: str) -> None:
         self.menu_actions[text].setText(title)
 
-    def set_enabled(self, text: str, enabled: bool) -> None:
-        self.menu_actions[text].setEnabled(enabled)
-
 
 def dialog_actions(dialog: QWidget, target: QWidget, context: str,
                    keymap: Keymap) -> dict[str, QAction]:

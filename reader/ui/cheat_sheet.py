@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeyEvent, QShowEvent
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -14,12 +14,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reader.commands import CONTEXT_TITLES, CONTEXTS, INVOCATIONS
+from reader.commands import CONTEXT_TITLES, CONTEXTS, INVOCATIONS, keys_for, normal_key
 from reader.ui import theme
 from reader.ui.popup import PopupDialog
 from reader.ui.palette import KEY_SEPARATOR, join_keys
 
 SECTION_TITLES = CONTEXT_TITLES
+CHEAT_SHEET = "view.cheat-sheet"
 
 Section = tuple[str, list[tuple[str, str]]]
 
@@ -77,6 +78,7 @@ class CheatSheet(PopupDialog):
         self.setAccessibleName("Keyboard shortcuts")
         self.setWindowFlags(Qt.WindowType.Dialog | Qt.WindowType.FramelessWindowHint)
         self.sections = cheat_sheet_sections(keymap, titles)
+        self._opening_keys = {normal_key(key) for _context, key in keys_for(CHEAT_SHEET, keymap)}
 
         heading = QLabel("Keyboard shortcuts")
         heading.setObjectName("cheatSheetHeading")
@@ -181,8 +183,11 @@ class CheatSheet(PopupDialog):
         self.resize(width, height)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        # The dialog's own keys, like Esc in any dialog: ? and Enter close it, and so does
+        # any key the keymap binds to showing it (the key that opened it).
+        pressed = normal_key(QKeySequence(event.keyCombination()).toString())
         if (event.key() in (Qt.Key.Key_Question, Qt.Key.Key_Return, Qt.Key.Key_Enter)
-                or event.text() == "?"):
+                or event.text() == "?" or pressed in self._opening_keys):
             self.accept()
             return
         super().keyPressEvent(event)  # Esc rejects
@@ -195,8 +200,6 @@ class CheatSheet(PopupDialog):
             centre = window.mapToGlobal(window.rect().center())
             self.move(centre.x() - self.width() // 2, centre.y() - self.height() // 2)
         self.scroll_area.setFocus()
-
-
 
     @classmethod
     def show_for(cls, parent: QWidget | None, keymap: dict[str, dict[str, str]],

@@ -114,6 +114,20 @@ def test_the_sheet_closes_on_escape_question_mark_and_enter(qtbot, key):
     assert not sheet.isVisible()
 
 
+def test_the_key_bound_to_the_sheet_closes_it_too(qtbot):
+    keymap = copy.deepcopy(DEFAULT_KEYMAP)
+    keymap[ANYWHERE]["F1"] = "view.cheat-sheet"
+    keymap[ANYWHERE]["Ctrl+Shift+H"] = "view.cheat-sheet"
+    for key, modifiers in ((Qt.Key.Key_F1, Qt.KeyboardModifier.NoModifier),
+                           (Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier
+                            | Qt.KeyboardModifier.ShiftModifier)):
+        sheet = _sheet(qtbot, keymap)
+        qtbot.keyClick(sheet.scroll_area, Qt.Key.Key_F2)  # not bound to it: stays open
+        assert sheet.isVisible()
+        qtbot.keyClick(sheet.scroll_area, key, modifiers)
+        assert not sheet.isVisible()
+
+
 def test_show_for_runs_it_modally_with_the_given_keymap(qtbot, monkeypatch):
     shown = []
 

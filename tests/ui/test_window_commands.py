@@ -164,3 +164,10 @@ def test_enter_on_a_disabled_palette_entry_says_why_and_runs_nothing(qtbot, show
     assert palette.reason_label.text() == CONDITIONS["article"]
     qtbot.keyClicks(palette.line_edit, "x")  # typing on hides the reason again
     assert not palette.reason_label.isVisible()
+
+
+def test_the_theme_names_of_the_registry_are_the_themes():
+    from reader.commands import THEME_NAMES
+    from reader.settings import setting
+
+    assert THEME_NAMES == tuple(theme.THEMES) == setting("theme").choices
