@@ -379,6 +379,9 @@ def keymap_problems(keymap: dict[str, dict[str, str]]) -> list[str]:
             problem = invocation_problem(bound)
             if problem is not None:
                 problems.append(f"{context}: {key} is bound to {problem}")
+            elif invocation(bound).text != bound:  # keys_for and the menus look for this text
+                problems.append(f"{context}: {key} is bound to {bound!r}, which is written "
+                                f"{invocation(bound).text!r}")
             elif invocation(bound).command.dialog != (context if context in DIALOGS else ""):
                 where = invocation(bound).command.dialog or "the main window"
                 problems.append(f"{context}: {key} is bound to {bound}, which works only in "

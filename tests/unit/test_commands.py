@@ -124,6 +124,9 @@ def test_invocations_are_read_with_their_argument():
     assert invocation("  highlight.colour   3 ").text == "highlight.colour 3"
     assert invocation("highlight.create").argument is None
     assert invocation("highlight.colour-4").text == "highlight.colour 4"  # the old id
+    # A keymap holds the one spelling, which the menus and keys_for look for.
+    assert keymap_problems({"reader": {"Y": "highlight.colour-4"}}) == [
+        "reader: Y is bound to 'highlight.colour-4', which is written 'highlight.colour 4'"]
 
 
 @pytest.mark.parametrize(("text", "words"), [
