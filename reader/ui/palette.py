@@ -377,6 +377,7 @@ class CommandPalette(PopupDialog):
             # Say why, under the list, rather than run it or close.
             self.reason_label.setText(entry.reason or "This command cannot run now.")
             self.reason_label.show()
+            self.adjustSize()
             return False
         self._chosen = entry.command_id
         self.accept()

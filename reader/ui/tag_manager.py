@@ -139,7 +139,7 @@ class TagManagerDialog(QDialog):
         # only while it has the focus, so they stay local.
         keymap = DEFAULT_KEYMAP if keymap is None else keymap
         actions = dialog_actions(self, self.list_view, TAG_MANAGER, keymap)
-        self.actions = actions
+        self.command_actions = actions  # by invocation; not QWidget.actions()
         self.rename_action = actions["tag-manager.rename"]
         self.delete_action = actions["tag-manager.delete"]
         self.list_view.doubleClicked.connect(lambda _index: self.rename_selected())
@@ -232,7 +232,7 @@ class TagManagerDialog(QDialog):
 
     def _update_actions(self, *_args) -> None:
         own = self._selected_is_own()
-        update_dialog_actions(self.actions, self.condition_holds)
+        update_dialog_actions(self.command_actions, self.condition_holds)
         self.rename_button.setEnabled(self.rename_action.isEnabled())
         self.delete_button.setEnabled(self.delete_action.isEnabled())
         tag = self.selected_tag()
