@@ -4,19 +4,56 @@ The window builds its menus, shortcuts, command palette and cheat sheet from the
 tables; nothing else binds keys. A command's `id` also names its handler in the UI
 (`highlight.create` → `cmd_highlight_create`).
 
+Some commands take an argument from a fixed set of choices: `highlight.colour 3`,
+`view.theme dark`. The keymap binds a key to such an invocation (the id, a space, the
+argument), and the one handler receives the argument as a string. Menus, the palette and
+the cheat sheet list each choice as an entry of its own (`INVOCATIONS`).
+
 Contexts say where a key works: `anywhere` in the window, `list` while the article list
-has the focus, `reader` while the reading pane has it. While a text field has the
-focus, the keys it types are text and never commands.
+has the focus, `reader` while the reading pane has it, `tag-manager` in the Manage Tags
+dialog's list. While a text field has the focus, the keys it types are text and never
+commands. A dialog's commands (`Command.dialog`) run only in that dialog, by its keys;
+the window's menus and palette leave them out.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 ANYWHERE = "anywhere"
 LIST = "list"
 READER = "reader"
-CONTEXTS = (ANYWHERE, LIST, READER)
+TAG_MANAGER = "tag-manager"
+CONTEXTS = (ANYWHERE, LIST, READER, TAG_MANAGER)
+# Contexts inside the main window, whose keys would fight with those bound `anywhere`.
+WINDOW_CONTEXTS = (LIST, READER)
+# Dialogs with commands of their own; each dialog is also the context of their keys.
+DIALOGS = (TAG_MANAGER,)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One value a command's argument can take, with the title it is shown under."""
+
+    value: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Argument:
+    """What a command takes after its id. Without an `optional` argument, the command
+    does its plain thing (its own title says what)."""
+
+    name: str  # as written in help: "highlight.colour NUMBER"
+    choices: tuple[Choice, ...]
+    optional: bool = False
+    submenu: str = ""  # the choices' own submenu in the command's menu; "": listed in it
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        return tuple(choice.value for choice in self.choices)
 
 
 @dataclass(frozen=True)
@@ -25,24 +62,67 @@ class Command:
     title: str
     menu: str  # the menu it appears in
     description: str = ""
+    argument: Argument | None = None
+    dialog: str = ""  # one of DIALOGS if the command runs there; "": in the main window
+    needs: tuple[str, ...] = ()  # CONDITIONS that must hold for it to run
 
     @property
     def handler(self) -> str:
         return "cmd_" + self.id.replace(".", "_").replace("-", "_")
 
 
+@dataclass(frozen=True)
+class Invocation:
+    """A command with its argument, if any: what a key, a menu item or a palette entry runs."""
+
+    command: Command
+    argument: str | None = None
+
+    @property
+    def text(self) -> str:
+        """As the keymap writes it: "highlight.create", "highlight.colour 3"."""
+        return self.command.id if self.argument is None else f"{self.command.id} {self.argument}"
+
+    @property
+    def title(self) -> str:
+        if self.argument is None or self.command.argument is None:
+            return self.command.title
+        return next(c.title for c in self.command.argument.choices if c.value == self.argument)
+
+
+# When a command can run. The window (or dialog) decides whether each holds; a command
+# whose condition does not hold is shown disabled, and this says why.
+CONDITIONS = {
+    "article": "Open an article first.",
+    "passage": "Select a passage, or focus a paragraph with J, first.",
+    "selection": "Select a passage in the article first.",
+    "highlight": "Put the cursor on a highlight, or choose one in the panel, first.",
+    "selection-or-highlight": "Select a passage or a highlight first.",
+    "highlights": "This article has no highlights yet.",
+    "undo": "Nothing to undo.",
+    "redo": "Nothing to redo.",
+    "tag": "Choose a tag first.",
+    "own-tag": "Choose a tag that is on articles or highlights itself.",
+}
+
+THEME_NAMES = ("light", "sepia", "dark")  # reader.ui.theme.THEMES, without Qt
+COLOUR_NUMBERS = ("1", "2", "3", "4", "5")
+
+
 COMMANDS: tuple[Command, ...] = (
     Command("file.import", "Import articles…", "File",
-            "Import Markdown, text files and saved web pages (you can also drop them on the window)"),
+            "Import Markdown, text files and saved web pages (you can also drop them on the "
+            "window)"),
     Command("export.article", "Export this article's annotations…", "File",
-            "Write the open article's highlights and notes as Markdown into a folder"),
+            "Write the open article's highlights and notes as Markdown into a folder",
+            needs=("article",)),
     Command("export.all", "Export all annotations…", "File",
             "Write every annotated article as Markdown into a folder"),
     Command("export.copy", "Copy annotations as Markdown", "File",
-            "Put the open article's highlights and notes on the clipboard"),
+            "Put the open article's highlights and notes on the clipboard", needs=("article",)),
     Command("app.quit", "Quit", "File"),
-    Command("edit.undo", "Undo", "Edit"),
-    Command("edit.redo", "Redo", "Edit"),
+    Command("edit.undo", "Undo", "Edit", needs=("undo",)),
+    Command("edit.redo", "Redo", "Edit", needs=("redo",)),
     Command("view.palette", "Command palette…", "View", "Find and run any command by name"),
     Command("view.cheat-sheet", "Keyboard shortcuts", "View", "Show every key binding"),
     Command("search.focus", "Search articles", "View", "Filter the list by words in the articles"),
@@ -52,7 +132,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("view.unread-only", "Show unread only / all", "View"),
     Command("view.archive", "Show archive / reading list", "View",
             "Switch the list between your reading list and archived articles"),
-    Command("view.theme", "Next theme (light, sepia, dark)", "View"),
+    Command("view.theme", "Next theme (light, sepia, dark)", "View",
+            argument=Argument("NAME", tuple(Choice(name, f"{name.capitalize()} theme")
+                                            for name in THEME_NAMES),
+                              optional=True, submenu="Theme")),
     Command("view.font-larger", "Larger text", "View"),
     Command("view.font-smaller", "Smaller text", "View"),
     Command("view.font-reset", "Default text size", "View"),
@@ -68,33 +151,42 @@ COMMANDS: tuple[Command, ...] = (
     Command("reader.end", "Go to the end", "Go"),
     Command("reader.back", "Back to the list", "Go", "Cancel the selection, or return to the list"),
     Command("selection.start", "Start selecting at the paragraph", "Go",
-            "Begin a selection at the start of the focused paragraph"),
-    Command("selection.grow-word", "Select one more word", "Go"),
-    Command("selection.shrink-word", "Select one word less", "Go"),
-    Command("selection.grow-sentence", "Select one more sentence", "Go"),
-    Command("selection.shrink-sentence", "Select one sentence less", "Go"),
-    Command("article.open", "Open article", "Article", "Show the chosen article and read it"),
-    Command("article.toggle-read", "Mark read / unread", "Article"),
-    Command("article.archive", "Archive / unarchive", "Article"),
-    Command("article.tag", "Tag article…", "Article"),
-    Command("article.note", "Edit article note", "Article"),
-    Command("article.delete", "Delete article…", "Article"),
+            "Begin a selection at the start of the focused paragraph", needs=("article",)),
+    Command("selection.grow-word", "Select one more word", "Go", needs=("article",)),
+    Command("selection.shrink-word", "Select one word less", "Go", needs=("article",)),
+    Command("selection.grow-sentence", "Select one more sentence", "Go", needs=("article",)),
+    Command("selection.shrink-sentence", "Select one sentence less", "Go", needs=("article",)),
+    Command("article.open", "Open article", "Article", "Show the chosen article and read it",
+            needs=("article",)),
+    Command("article.toggle-read", "Mark read / unread", "Article", needs=("article",)),
+    Command("article.archive", "Archive / unarchive", "Article", needs=("article",)),
+    Command("article.tag", "Tag article…", "Article", needs=("article",)),
+    Command("article.note", "Edit article note", "Article", needs=("article",)),
+    Command("article.delete", "Delete article…", "Article", needs=("article",)),
     Command("highlight.create", "Highlight", "Highlight",
-            "Highlight the selection, or the focused paragraph when nothing is selected"),
-    Command("highlight.colour-1", "Colour 1", "Highlight"),
-    Command("highlight.colour-2", "Colour 2", "Highlight"),
-    Command("highlight.colour-3", "Colour 3", "Highlight"),
-    Command("highlight.colour-4", "Colour 4", "Highlight"),
-    Command("highlight.colour-5", "Colour 5", "Highlight"),
-    Command("highlight.tag", "Tag highlight…", "Highlight"),
-    Command("highlight.note", "Edit highlight note", "Highlight"),
-    Command("highlight.next", "Next highlight", "Highlight"),
-    Command("highlight.previous", "Previous highlight", "Highlight"),
-    Command("highlight.delete", "Delete highlight", "Highlight"),
+            "Highlight the selection, or the focused paragraph when nothing is selected",
+            needs=("passage",)),
+    Command("highlight.colour", "Colour", "Highlight",
+            "Highlight the selection in this colour, or give the highlight here this colour",
+            argument=Argument("NUMBER", tuple(Choice(n, f"Colour {n}") for n in COLOUR_NUMBERS)),
+            needs=("selection-or-highlight",)),
+    Command("highlight.tag", "Tag highlight…", "Highlight", needs=("highlight",)),
+    Command("highlight.note", "Edit highlight note", "Highlight", needs=("highlight",)),
+    Command("highlight.next", "Next highlight", "Highlight", needs=("highlights",)),
+    Command("highlight.previous", "Previous highlight", "Highlight", needs=("highlights",)),
+    Command("highlight.delete", "Delete highlight", "Highlight", needs=("highlight",)),
     Command("highlight.reattach", "Re-attach highlight to selection", "Highlight",
-            "Place a highlight that was not found in the current text on the selected passage"),
+            "Place a highlight that was not found in the current text on the selected passage",
+            needs=("selection",)),
     Command("tags.manage", "Manage tags…", "Tags"),
-    Command("colours.names", "Highlight colours…", "Tags", "Give the five colours names of your own"),
+    Command("colours.names", "Highlight colours…", "Tags",
+            "Give the five colours names of your own"),
+    Command("tag-manager.rename", "Rename tag…", "Tags",
+            "Rename the selected tag, or merge it into another", dialog=TAG_MANAGER,
+            needs=("tag",)),
+    Command("tag-manager.delete", "Delete tag…", "Tags",
+            "Remove the selected tag from every article and highlight", dialog=TAG_MANAGER,
+            needs=("own-tag",)),
 )
 
 # context → key sequence (Qt's portable text form) → command id
@@ -142,11 +234,11 @@ DEFAULT_KEYMAP: dict[str, dict[str, str]] = {
         "S": "selection.grow-sentence",
         "Shift+S": "selection.shrink-sentence",
         "H": "highlight.create",
-        "1": "highlight.colour-1",
-        "2": "highlight.colour-2",
-        "3": "highlight.colour-3",
-        "4": "highlight.colour-4",
-        "5": "highlight.colour-5",
+        "1": "highlight.colour 1",
+        "2": "highlight.colour 2",
+        "3": "highlight.colour 3",
+        "4": "highlight.colour 4",
+        "5": "highlight.colour 5",
         "T": "highlight.tag",
         "N": "highlight.note",
         "]": "highlight.next",
@@ -156,42 +248,165 @@ DEFAULT_KEYMAP: dict[str, dict[str, str]] = {
         "Shift+N": "article.note",
         "Esc": "reader.back",
     },
+    TAG_MANAGER: {
+        "F2": "tag-manager.rename",
+        "Del": "tag-manager.delete",
+    },
 }
 
 _BY_ID = {command.id: command for command in COMMANDS}
+
+# Ids that became a command with an argument; a settings file may still name them.
+RENAMED = {f"highlight.colour-{n}": f"highlight.colour {n}" for n in COLOUR_NUMBERS}
 
 
 def command(command_id: str) -> Command:
     return _BY_ID[command_id]
 
 
+def _invocations(item: Command) -> list[Invocation]:
+    if item.argument is None:
+        return [Invocation(item)]
+    bare = [Invocation(item)] if item.argument.optional else []
+    return bare + [Invocation(item, choice.value) for choice in item.argument.choices]
+
+
+# Every command with each of its arguments, in registry order.
+INVOCATIONS: tuple[Invocation, ...] = tuple(i for item in COMMANDS for i in _invocations(item))
+# Those of the main window: its menus, palette and window-wide keys.
+WINDOW_INVOCATIONS: tuple[Invocation, ...] = tuple(i for i in INVOCATIONS if not i.command.dialog)
+
+
+def invocation_problem(text: str) -> str | None:
+    """Why `text` is not a command with a valid argument, said for the user; None if it is."""
+    command_id, _, argument = RENAMED.get(text.strip(), text).strip().partition(" ")
+    argument = argument.strip()
+    item = _BY_ID.get(command_id)
+    if item is None:
+        return f"unknown command {text!r}"
+    if item.argument is None:
+        return f"{command_id} takes no argument" if argument else None
+    if not argument:
+        return None if item.argument.optional else (
+            f"{command_id} needs a {item.argument.name}: {', '.join(item.argument.values)}")
+    if argument not in item.argument.values:
+        return (f"{command_id} takes a {item.argument.name} of "
+                f"{', '.join(item.argument.values)}, not {argument!r}")
+    return None
+
+
+def unmet(item: Command | Invocation, holds: Callable[[str], bool]) -> str | None:
+    """Why the command cannot run now (the reason of its first condition that does not
+    hold, by `holds`), or None if it can."""
+    needs = (item.command if isinstance(item, Invocation) else item).needs
+    return next((CONDITIONS[name] for name in needs if not holds(name)), None)
+
+
+def invocation(text: str) -> Invocation:
+    """The command and argument that `text` names ("highlight.colour 3"; an old id such as
+    "highlight.colour-3" too). ValueError, with `invocation_problem`'s words, otherwise."""
+    problem = invocation_problem(text)
+    if problem is not None:
+        raise ValueError(problem)
+    command_id, _, argument = RENAMED.get(text.strip(), text).strip().partition(" ")
+    return Invocation(_BY_ID[command_id], argument.strip() or None)
+
+
+# -- key names ---------------------------------------------------------------------------
+
+# Qt's order of modifiers in a key sequence's portable text.
+_MODIFIERS = {"meta": "Meta", "ctrl": "Ctrl", "alt": "Alt", "shift": "Shift", "num": "Num"}
+# Names Qt reads as the same key; Return (main keyboard) and Enter (keypad) are two keys.
+_KEY_ALIASES = {"escape": "esc", "delete": "del", "insert": "ins"}
+_KEY_NAMES = {name.casefold(): name for name in (
+    "Esc", "Del", "Ins", "Return", "Enter", "Space", "Tab", "Backtab", "Backspace", "Home",
+    "End", "PgUp", "PgDown", "Up", "Down", "Left", "Right", "Print", "Pause")}
+_MODIFIER_PREFIX = re.compile(r"\s*(meta|ctrl|alt|shift|num)\s*\+", re.IGNORECASE)
+_KEY = re.compile(r"\s*([A-Za-z0-9_]+|\S)")
+
+
+def normal_key(key: str) -> str:
+    """One spelling for each key sequence, as Qt would read it: the case of letters and
+    names does not matter, modifiers come in Qt's order, and Esc/Escape, Del/Delete and
+    Ins/Insert are one key. "shift+ctrl+k" and "Ctrl+Shift+K" both give "Ctrl+Shift+K";
+    chords keep their order ("g,g" gives "G, G"). Text that is not a key sequence is
+    only stripped and case-folded, so that it still compares equal to itself."""
+    chords: list[str] = []
+    rest = key
+    while rest.strip():
+        modifiers: set[str] = set()
+        while (prefix := _MODIFIER_PREFIX.match(rest)) and rest[prefix.end():].strip():
+            modifiers.add(prefix.group(1).casefold())
+            rest = rest[prefix.end():]
+        found = _KEY.match(rest)
+        if found is None:
+            return key.strip().casefold()
+        rest = rest[found.end():].lstrip()
+        if rest.startswith(","):
+            rest = rest[1:]
+            if not rest.strip():
+                return key.strip().casefold()
+        elif rest:
+            return key.strip().casefold()
+        name = found.group(1).casefold()
+        name = _KEY_ALIASES.get(name, name)
+        if name in _KEY_NAMES:
+            name = _KEY_NAMES[name]
+        elif len(name) == 1 or re.fullmatch(r"f\d+", name):
+            name = name.upper()
+        else:
+            name = name.capitalize()
+        chords.append("+".join([*(_MODIFIERS[m] for m in _MODIFIERS if m in modifiers), name]))
+    return ", ".join(chords) if chords else key.strip().casefold()
+
+
+def same_key(a: str, b: str) -> bool:
+    """Whether two key names spell the same key sequence."""
+    return normal_key(a) == normal_key(b)
+
+
 def keymap_problems(keymap: dict[str, dict[str, str]]) -> list[str]:
-    """What is wrong with a keymap: unknown contexts or commands, and keys that a context
-    shares with `anywhere` (where the two would fight over the key)."""
+    """What is wrong with a keymap: unknown contexts or commands, keys bound twice in a
+    context, and keys that a context shares with `anywhere` (where the two would fight
+    over the key). Keys are compared by `normal_key`."""
     problems = []
+    anywhere = {normal_key(k) for k in keymap.get(ANYWHERE, {})}
     for context, bindings in keymap.items():
         if context not in CONTEXTS:
             problems.append(f"unknown context {context!r}")
             continue
-        for key, command_id in bindings.items():
-            if command_id not in _BY_ID:
-                problems.append(f"{context}: {key} is bound to unknown command {command_id!r}")
-            if context != ANYWHERE and key.casefold() in {k.casefold() for k in keymap.get(ANYWHERE, {})}:
+        for key, bound in bindings.items():
+            problem = invocation_problem(bound)
+            if problem is not None:
+                problems.append(f"{context}: {key} is bound to {problem}")
+            elif invocation(bound).text != bound:  # keys_for and the menus look for this text
+                problems.append(f"{context}: {key} is bound to {bound!r}, which is written "
+                                f"{invocation(bound).text!r}")
+            elif invocation(bound).command.dialog != (context if context in DIALOGS else ""):
+                where = invocation(bound).command.dialog or "the main window"
+                problems.append(f"{context}: {key} is bound to {bound}, which works only in "
+                                f"{where}")
+            if context in WINDOW_CONTEXTS and normal_key(key) in anywhere:
                 problems.append(f"{context}: {key} is also bound anywhere")
-        lowered = [key.casefold() for key in bindings]
-        for key in sorted({k for k in lowered if lowered.count(k) > 1}):
-            problems.append(f"{context}: {key} is bound twice")
+        seen: dict[str, str] = {}
+        for key in bindings:
+            first = seen.setdefault(normal_key(key), key)
+            if first != key:
+                problems.append(f"{context}: {key} is bound twice")
     return problems
 
 
-def keys_for(command_id: str, keymap: dict[str, dict[str, str]] | None = None) -> list[tuple[str, str]]:
-    """(context, key) pairs bound to a command."""
+def keys_for(command_id: str,
+             keymap: dict[str, dict[str, str]] | None = None) -> list[tuple[str, str]]:
+    """(context, key) pairs bound to a command, or to one invocation of it
+    ("highlight.colour 3")."""
     keymap = DEFAULT_KEYMAP if keymap is None else keymap
     return [(context, key) for context, bindings in keymap.items()
             for key, bound in bindings.items() if bound == command_id]
 
 
-CONTEXT_TITLES = {ANYWHERE: "Anywhere", LIST: "Article list", READER: "Reading pane"}
+CONTEXT_TITLES = {ANYWHERE: "Anywhere", LIST: "Article list", READER: "Reading pane",
+                  TAG_MANAGER: "Manage Tags"}
 
 
 def keymap_markdown(keymap: dict[str, dict[str, str]] | None = None) -> str:
@@ -199,11 +414,12 @@ def keymap_markdown(keymap: dict[str, dict[str, str]] | None = None) -> str:
     keymap = DEFAULT_KEYMAP if keymap is None else keymap
     lines = ["| where | keys | command |", "|---|---|---|"]
     for context in CONTEXTS:
-        for item in COMMANDS:
-            keys = [key for key, bound in keymap.get(context, {}).items() if bound == item.id]
+        for item in INVOCATIONS:
+            keys = [key for key, bound in keymap.get(context, {}).items() if bound == item.text]
             if keys:
                 shown = " / ".join(f"`{key}`" for key in keys)
-                lines.append(f"| {CONTEXT_TITLES[context]} | {shown} | {item.title} |")
+                lines.append(f"| {CONTEXT_TITLES[context]} | {shown} | {item.title} "
+                             f"(`{item.text}`) |")
     return "\n".join(lines) + "\n"
 
 

@@ -12,7 +12,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reader.commands import ANYWHERE, COMMANDS, CONTEXTS, DEFAULT_KEYMAP, keymap_problems
+from reader.commands import (
+    ANYWHERE,
+    COMMANDS,
+    CONTEXTS,
+    DEFAULT_KEYMAP,
+    INVOCATIONS,
+    WINDOW_CONTEXTS,
+    invocation,
+    invocation_problem,
+    keymap_problems,
+    normal_key,
+)
 from reader.files import write_file
 from reader.paths import config_dir
 
@@ -50,6 +61,7 @@ SETTINGS: tuple[Setting, ...] = (
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
 _COMMAND_IDS = [c.id for c in COMMANDS]
+_INVOCATIONS = [*_COMMAND_IDS, *(i.text for i in INVOCATIONS if i.argument is not None)]
 
 Keymap = dict[str, dict[str, str]]
 
@@ -296,9 +308,10 @@ def _copy(keymap: Keymap) -> Keymap:
 
 
 def _same_key(bindings: dict[str, str], key: str) -> str | None:
-    """The key in bindings that is key spelt in another case (Qt reads both alike)."""
-    folded = key.casefold()
-    return next((k for k in bindings if k.casefold() == folded), None)
+    """The key in bindings that is key, however spelt ("ctrl+z", "Escape": Qt reads each
+    like "Ctrl+Z", "Esc")."""
+    normal = normal_key(key)
+    return next((k for k in bindings if normal_key(k) == normal), None)
 
 
 def _bind(bindings: dict[str, str], key: str, command_id: str) -> dict[str, str]:
@@ -349,16 +362,24 @@ def _merge_keymap(keys: object, path: Path) -> tuple[Keymap, list[str]]:
                 problems.append(f"{label}: should be a command id in quotes, or \"\" to "
                                 f"unbind the key, not {_show(command_id)}{hint}; ignored.")
                 continue
-            if command_id and command_id not in _COMMAND_IDS:
-                problems.append(f"{label}: unknown command {_show(command_id)}"
-                                f"{_did_you_mean(command_id, _COMMAND_IDS)}; ignored.")
+            command_id = command_id.strip()
+            if command_id:
+                problem = invocation_problem(command_id)
+                if problem is not None and command_id.partition(" ")[0] not in _COMMAND_IDS:
+                    problems.append(f"{label}: unknown command {_show(command_id)}"
+                                    f"{_did_you_mean(command_id, _INVOCATIONS)}; ignored.")
+                    continue
+                if problem is not None:
+                    problems.append(f"{label}: {problem}; ignored.")
+                    continue
+                command_id = invocation(command_id).text  # one spelling, old ids renamed
+            normal = normal_key(key)
+            if normal in seen:
+                problems.append(f"{label}: the same key as {json.dumps(seen[normal])} above "
+                                "(case and the order of modifiers do not matter in keys); "
+                                "ignored.")
                 continue
-            folded = key.casefold()
-            if folded in seen:
-                problems.append(f"{label}: the same key as {json.dumps(seen[folded])} above "
-                                "(case does not matter in keys); ignored.")
-                continue
-            seen[folded] = key
+            seen[normal] = key
             if command_id:
                 bind.append((context, key, command_id, label))
             else:
@@ -389,7 +410,9 @@ def _merge_keymap(keys: object, path: Path) -> tuple[Keymap, list[str]]:
 
 def _clash(keymap: Keymap, context: str, key: str) -> str:
     """Why binding key in context would fight an existing binding, for the user."""
-    others = [ctx for ctx in keymap if ctx != context and (ctx == ANYWHERE or context == ANYWHERE)]
+    others = [ctx for ctx in keymap if ctx != context
+              and ((ctx == ANYWHERE and context in WINDOW_CONTEXTS)
+                   or (context == ANYWHERE and ctx in WINDOW_CONTEXTS))]
     for other in others:
         taken = _same_key(keymap[other], key)
         if taken is not None:

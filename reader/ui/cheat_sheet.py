@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeyEvent, QShowEvent
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -14,12 +14,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reader.commands import ANYWHERE, COMMANDS, CONTEXTS, LIST, READER
+from reader.commands import CONTEXT_TITLES, CONTEXTS, INVOCATIONS, keys_for, normal_key
 from reader.ui import theme
 from reader.ui.popup import PopupDialog
 from reader.ui.palette import KEY_SEPARATOR, join_keys
 
-SECTION_TITLES = {ANYWHERE: "Anywhere", LIST: "Article list", READER: "Reading pane"}
+SECTION_TITLES = CONTEXT_TITLES
+CHEAT_SHEET = "view.cheat-sheet"
 
 Section = tuple[str, list[tuple[str, str]]]
 
@@ -27,20 +28,21 @@ Section = tuple[str, list[tuple[str, str]]]
 def cheat_sheet_sections(keymap: dict[str, dict[str, str]],
                          titles: dict[str, str] | None = None) -> list[Section]:
     """(section title, [(keys, command title)]) for each context of the keymap, in
-    CONTEXTS order; rows follow the registry's order, and a command's several keys in
-    one context share a row. Contexts with no bindings are left out.
+    CONTEXTS order; rows follow the registry's order (each argument of a command has its
+    own row: "Colour 3"), and an invocation's several keys in one context share a row.
+    Contexts with no bindings are left out.
 
-    `titles` replaces some command titles (the colours' own names, say).
+    `titles` replaces some invocations' titles (the colours' own names, say).
     """
     titles = titles or {}
     sections: list[Section] = []
     for context in CONTEXTS:
         bindings = keymap.get(context, {})
         rows = []
-        for cmd in COMMANDS:
-            keys = join_keys(key for key, bound in bindings.items() if bound == cmd.id)
+        for item in INVOCATIONS:
+            keys = join_keys(key for key, bound in bindings.items() if bound == item.text)
             if keys:
-                rows.append((keys, titles.get(cmd.id, cmd.title)))
+                rows.append((keys, titles.get(item.text, item.title)))
         if rows:
             sections.append((SECTION_TITLES[context], rows))
     return sections
@@ -76,6 +78,7 @@ class CheatSheet(PopupDialog):
         self.setAccessibleName("Keyboard shortcuts")
         self.setWindowFlags(Qt.WindowType.Dialog | Qt.WindowType.FramelessWindowHint)
         self.sections = cheat_sheet_sections(keymap, titles)
+        self._opening_keys = {normal_key(key) for _context, key in keys_for(CHEAT_SHEET, keymap)}
 
         heading = QLabel("Keyboard shortcuts")
         heading.setObjectName("cheatSheetHeading")
@@ -180,8 +183,11 @@ class CheatSheet(PopupDialog):
         self.resize(width, height)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        # The dialog's own keys, like Esc in any dialog: ? and Enter close it, and so does
+        # any key the keymap binds to showing it (the key that opened it).
+        pressed = normal_key(QKeySequence(event.keyCombination()).toString())
         if (event.key() in (Qt.Key.Key_Question, Qt.Key.Key_Return, Qt.Key.Key_Enter)
-                or event.text() == "?"):
+                or event.text() == "?" or pressed in self._opening_keys):
             self.accept()
             return
         super().keyPressEvent(event)  # Esc rejects
@@ -194,8 +200,6 @@ class CheatSheet(PopupDialog):
             centre = window.mapToGlobal(window.rect().center())
             self.move(centre.x() - self.width() // 2, centre.y() - self.height() // 2)
         self.scroll_area.setFocus()
-
-
 
     @classmethod
     def show_for(cls, parent: QWidget | None, keymap: dict[str, dict[str, str]],

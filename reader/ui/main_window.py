@@ -92,7 +92,7 @@ class MainWindow(WindowCommands, QMainWindow):
 
         keymap = preferences.keymap() if preferences is not None else DEFAULT_KEYMAP
         self.actions = CommandActions(
-            self, {LIST: self.list_view, READER: self.reading_pane}, keymap)
+            self, {LIST: self.list_view, READER: self.reading_pane}, keymap, self.why_not)
         self._update_colour_titles()
 
         self.list_view.selectionModel().currentRowChanged.connect(self._current_row_changed)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import (
@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reader.commands import COMMANDS, command, keys_for
+from reader.commands import WINDOW_INVOCATIONS, invocation, keys_for
 from reader.ui import theme
 from reader.ui.popup import PopupDialog
 
@@ -56,11 +56,12 @@ VISIBLE_ROWS = 9
 
 @dataclass(frozen=True)
 class PaletteEntry:
-    command_id: str
+    command_id: str  # what it runs: a command id, with its argument if any ("highlight.colour 3")
     title: str
     group: str  # the menu the command lives in
     keys: str  # display text of its bindings, joined by KEY_SEPARATOR; may be empty
     enabled: bool = True
+    reason: str = ""  # why it cannot run now, when it is not enabled
 
 
 def native_key_text(portable: str) -> str:
@@ -80,18 +81,22 @@ def join_keys(portable_keys: Iterable[str]) -> str:
 
 
 def entries_from_registry(keymap: dict[str, dict[str, str]], titles: dict[str, str] | None = None,
-                          *, disabled: Iterable[str] = ()) -> list[PaletteEntry]:
-    """One entry per registered command, in registry order, with the keys of this keymap.
+                          *, disabled: Iterable[str] | Mapping[str, str] = ()
+                          ) -> list[PaletteEntry]:
+    """One entry per invocation of the main window's commands (each choice of a
+    command's argument has its own: "Colour 3"), in registry order, with the keys of
+    this keymap. Commands of a dialog (the tag manager's) are left out.
 
-    `titles` replaces the titles of some commands (colour names, say); commands whose
-    ids are in `disabled` are listed but cannot be run.
+    `titles` replaces the titles of some invocations (colour names, say); those in
+    `disabled` are listed but cannot be run (a mapping gives the reason for each).
     """
     titles = titles or {}
-    disabled = set(disabled)
-    return [PaletteEntry(command_id=cmd.id, title=titles.get(cmd.id, cmd.title), group=cmd.menu,
-                         keys=join_keys(key for _context, key in keys_for(cmd.id, keymap)),
-                         enabled=cmd.id not in disabled)
-            for cmd in COMMANDS]
+    reasons = dict(disabled) if isinstance(disabled, Mapping) else dict.fromkeys(disabled, "")
+    return [PaletteEntry(command_id=item.text, title=titles.get(item.text, item.title),
+                         group=item.command.menu,
+                         keys=join_keys(key for _context, key in keys_for(item.text, keymap)),
+                         enabled=item.text not in reasons, reason=reasons.get(item.text, ""))
+            for item in WINDOW_INVOCATIONS]
 
 
 def _is_subsequence(needle: str, haystack: str) -> bool:
@@ -195,16 +200,18 @@ class CommandListModel(QAbstractListModel):
         if role == KEYS_ROLE:
             return entry.keys
         if role == Qt.ItemDataRole.ToolTipRole:
+            if not entry.enabled and entry.reason:
+                return entry.reason
             try:
-                return command(entry.command_id).description or None
-            except KeyError:
+                return invocation(entry.command_id).command.description or None
+            except ValueError:
                 return None
         if role == Qt.ItemDataRole.AccessibleTextRole:
             parts = [entry.title, entry.group]
             if entry.keys:
                 parts.append(f"shortcut {entry.keys}")
             if not entry.enabled:
-                parts.append("unavailable")
+                parts.append(f"unavailable: {entry.reason}" if entry.reason else "unavailable")
             return ", ".join(parts)
         return None
 
@@ -330,6 +337,10 @@ class CommandPalette(PopupDialog):
         self.empty_label.setObjectName("paletteEmpty")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.hide()
+        self.reason_label = QLabel()
+        self.reason_label.setObjectName("paletteReason")
+        self.reason_label.setWordWrap(True)
+        self.reason_label.hide()
 
         frame = QFrame()
         frame.setObjectName("paletteFrame")
@@ -339,6 +350,7 @@ class CommandPalette(PopupDialog):
         inner.addWidget(self.line_edit)
         inner.addWidget(self.view)
         inner.addWidget(self.empty_label)
+        inner.addWidget(self.reason_label)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(frame)
@@ -359,7 +371,13 @@ class CommandPalette(PopupDialog):
     def choose_current(self) -> bool:
         """Runs the current command (accepting the dialog); False if it cannot be run."""
         entry = self.current_entry()
-        if entry is None or not entry.enabled:
+        if entry is None:
+            return False
+        if not entry.enabled:
+            # Say why, under the list, rather than run it or close.
+            self.reason_label.setText(entry.reason or "This command cannot run now.")
+            self.reason_label.show()
+            self.adjustSize()
             return False
         self._chosen = entry.command_id
         self.accept()
@@ -406,6 +424,7 @@ class CommandPalette(PopupDialog):
         self.view.scrollTo(index)
 
     def _filter(self, text: str) -> None:
+        self.reason_label.hide()
         self.model.set_query(text)
         rows = self.model.rowCount()
         if rows:
@@ -466,8 +485,6 @@ class CommandPalette(PopupDialog):
         self.move(x, y)
 
 
-
-
 def _style() -> str:
     """Built when shown, so that it follows the current theme."""
     return f"""
@@ -478,4 +495,5 @@ def _style() -> str:
 #paletteQuery:focus {{ border: 1px solid {theme.ACCENT}; }}
 #paletteList {{ background: {theme.PAPER}; border: none; outline: none; }}
 #paletteEmpty {{ color: {theme.MUTED}; padding: 14px; }}
+#paletteReason {{ color: {theme.MUTED}; padding: 2px 6px; }}
 """

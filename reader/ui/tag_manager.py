@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractListModel, QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QAction, QFont, QKeySequence
+from PySide6.QtGui import QAction, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -19,9 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reader.commands import DEFAULT_KEYMAP, TAG_MANAGER
 from reader.library import Library, LibraryError
 from reader.records import Changes, TagCount
 from reader.annotations.tags import normalise
+from reader.ui.actions import dialog_actions, key_text, update_dialog_actions
 from reader.ui.background import Background
 from reader.ui.tag_sidebar import COUNT_ROLE, TAG_ROLE, TagCountDelegate, count_phrase
 
@@ -104,13 +106,20 @@ class TagListModel(QAbstractListModel):
         return next((r for r, row in enumerate(self._rows) if row.name.casefold() == key), None)
 
 
+def _with_key(tip: str, action: QAction) -> str:
+    key = key_text(action)
+    return f"{tip} ({key})" if key else tip
+
+
 class TagManagerDialog(QDialog):
     """Lists the tags; Rename… (F2) renames or merges, Delete… (Del) deletes. Emits
-    `changed(Changes)` after each change that was made."""
+    `changed(Changes)` after each change that was made. The keys are the keymap's
+    (`tag-manager` context); without a keymap, the default one."""
 
     changed = Signal(object)
 
-    def __init__(self, library: Library, parent: QWidget | None = None) -> None:
+    def __init__(self, library: Library, parent: QWidget | None = None,
+                 keymap: dict[str, dict[str, str]] | None = None) -> None:
         super().__init__(parent)
         self.library = library
         self.setWindowTitle(TITLE)
@@ -126,23 +135,20 @@ class TagManagerDialog(QDialog):
         self.list_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.list_view.setAccessibleName("Tags")
 
-        # Shortcuts that act on the list only while it has focus, so they stay local.
-        self.rename_action = QAction("&Rename…", self.list_view)
-        self.rename_action.setShortcut(QKeySequence(Qt.Key.Key_F2))
-        self.rename_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        self.rename_action.triggered.connect(self.rename_selected)
-        self.delete_action = QAction("&Delete…", self.list_view)
-        self.delete_action.setShortcut(QKeySequence(Qt.Key.Key_Delete))
-        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        self.delete_action.triggered.connect(self.delete_selected)
-        self.list_view.addActions([self.rename_action, self.delete_action])
+        # The keys of the registry's tag-manager context (F2, Del), acting on the list
+        # only while it has the focus, so they stay local.
+        keymap = DEFAULT_KEYMAP if keymap is None else keymap
+        actions = dialog_actions(self, self.list_view, TAG_MANAGER, keymap)
+        self.command_actions = actions  # by invocation; not QWidget.actions()
+        self.rename_action = actions["tag-manager.rename"]
+        self.delete_action = actions["tag-manager.delete"]
         self.list_view.doubleClicked.connect(lambda _index: self.rename_selected())
 
         self.rename_button = QPushButton("&Rename…")
-        self.rename_button.setToolTip("Rename the tag, or merge it into another (F2)")
+        self.rename_button.setToolTip(_with_key(self.rename_action.statusTip(), self.rename_action))
         self.rename_button.clicked.connect(self.rename_selected)
         self.delete_button = QPushButton("&Delete…")
-        self.delete_button.setToolTip("Remove the tag from every article and highlight (Del)")
+        self.delete_button.setToolTip(_with_key(self.delete_action.statusTip(), self.delete_action))
         self.delete_button.clicked.connect(self.delete_selected)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.buttons.rejected.connect(self.reject)
@@ -214,15 +220,21 @@ class TagManagerDialog(QDialog):
         index = self.list_view.currentIndex()
         return index.isValid() and bool(index.data(OWN_ROLE))
 
+    def condition_holds(self, name: str) -> bool:
+        """Whether a registry condition of the dialog's commands holds now. A parent
+        known only through its children can be renamed (they move with it), but there
+        is no tag of its own to delete."""
+        if name == "tag":
+            return self.selected_tag() is not None
+        if name == "own-tag":
+            return self._selected_is_own()
+        raise KeyError(f"the tag manager cannot tell whether {name!r} holds")
+
     def _update_actions(self, *_args) -> None:
         own = self._selected_is_own()
-        selected = self.selected_tag() is not None
-        # A parent known only through its children can be renamed (they move with it),
-        # but there is no tag of its own to delete.
-        for widget in (self.rename_action, self.rename_button):
-            widget.setEnabled(selected)
-        for widget in (self.delete_action, self.delete_button):
-            widget.setEnabled(own)
+        update_dialog_actions(self.command_actions, self.condition_holds)
+        self.rename_button.setEnabled(self.rename_action.isEnabled())
+        self.delete_button.setEnabled(self.delete_action.isEnabled())
         tag = self.selected_tag()
         if not self.model.rowCount():
             self.hint.setText("No tags yet. Tags you give articles or highlights appear here.")
@@ -230,9 +242,19 @@ class TagManagerDialog(QDialog):
             self.hint.setText(f"'{tag}' has no articles of its own: renaming it moves the tags "
                               "nested under it; delete those one by one.")
         else:
-            self.hint.setText("F2 renames the selected tag, Del deletes it.")
+            rename, delete = key_text(self.rename_action), key_text(self.delete_action)
+            said = ", ".join(part for part in (
+                f"{rename} renames the selected tag" if rename else "",
+                f"{delete} deletes it" if delete else "") if part)
+            self.hint.setText(f"{said[0].upper()}{said[1:]}." if said else "")
 
     # --- actions ------------------------------------------------------------------------
+    def cmd_tag_manager_rename(self) -> None:
+        self.rename_selected()
+
+    def cmd_tag_manager_delete(self) -> None:
+        self.delete_selected()
+
     def rename_selected(self) -> None:
         """Ask for a new name; onto another existing tag, confirm a merge first."""
         old = self.selected_tag()

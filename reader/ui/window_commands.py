@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from reader.annotations.colours import COLOURS, DEFAULT_COLOUR
-from reader.commands import command
+from reader.commands import WINDOW_INVOCATIONS, invocation, unmet
 from reader.ui import theme
 from reader.links import Link
 
@@ -63,14 +63,52 @@ class WindowCommands:
             self.annotation_panel.save_pending()
             self.exports.copy(article_id)
 
+    # --- when commands can run --------------------------------------------------------
+    def condition_holds(self, name: str) -> bool:
+        """Whether a registry condition (`commands.CONDITIONS`) holds in the window now."""
+        pane = self.reading_pane
+        article = self.current_article_id() is not None
+        selection = article and pane.selection_span() is not None
+        if name == "article":
+            return article
+        if name == "selection":
+            return selection
+        if name == "passage":
+            return selection or (article and pane.focused_paragraph is not None)
+        if name == "highlight":
+            return article and self._target_highlight() is not None
+        if name == "selection-or-highlight":
+            return selection or (article and self._target_highlight() is not None)
+        if name == "highlights":
+            return article and any(not h.orphaned for h in self._highlights)
+        if name == "undo":
+            return self.library.undo_stack.undo_label is not None
+        if name == "redo":
+            return self.library.undo_stack.redo_label is not None
+        raise KeyError(f"the window cannot tell whether {name!r} holds")
+
+    def why_not(self, text: str) -> str | None:
+        """Why the invocation ("highlight.colour 3") cannot run now; None if it can."""
+        return unmet(invocation(text), self.condition_holds)
+
+    def run_command(self, text: str) -> bool:
+        """Runs an invocation if it can run now; otherwise says why in the status bar."""
+        reason = self.why_not(text)
+        if reason is not None:
+            self.statusBar().showMessage(reason, STATUS_MS)
+            return False
+        self.actions.run(text)
+        return True
+
     def cmd_view_palette(self) -> None:
         from reader.ui.palette import CommandPalette, entries_from_registry
 
-        disabled = [cid for cid, action in self.actions.menu_actions.items() if not action.isEnabled()]
+        disabled = {item.text: reason for item in WINDOW_INVOCATIONS
+                    if (reason := self.why_not(item.text)) is not None}
         chosen = CommandPalette.ask(
             self, entries_from_registry(self.actions.keymap, self._colour_titles(), disabled=disabled))
         if chosen:
-            getattr(self, command(chosen).handler)()
+            self.run_command(chosen)
 
     def cmd_view_cheat_sheet(self) -> None:
         from reader.ui.cheat_sheet import CheatSheet
@@ -78,7 +116,7 @@ class WindowCommands:
         CheatSheet.show_for(self, self.actions.keymap, self._colour_titles())
 
     def _colour_titles(self) -> dict[str, str]:
-        return {f"highlight.colour-{c.number}": f"Colour {c.number}: {c.name}"
+        return {f"highlight.colour {c.number}": f"Colour {c.number}: {c.name}"
                 for c in self.library.colours.all()}
 
     def cmd_search_focus(self) -> None:
@@ -91,9 +129,11 @@ class WindowCommands:
             "Showing the archive (E unarchives)." if self.model.archived
             else "Showing the reading list.", STATUS_MS)
 
-    def cmd_view_theme(self) -> None:
-        names = list(theme.THEMES)
-        name = names[(names.index(theme.current) + 1) % len(names)]
+    def cmd_view_theme(self, name: str | None = None) -> None:
+        """Use the theme called `name`; without one, the next theme."""
+        if name is None:
+            names = list(theme.THEMES)
+            name = names[(names.index(theme.current) + 1) % len(names)]
         self.set_theme(name)
         self.statusBar().showMessage(f"{name.capitalize()} theme", STATUS_MS)
 
@@ -233,8 +273,9 @@ class WindowCommands:
     def cmd_highlight_create(self) -> None:
         self._create_highlight(DEFAULT_COLOUR)
 
-    def _colour(self, number: int) -> None:
-        colour = COLOURS[number - 1]
+    def cmd_highlight_colour(self, number: str) -> None:
+        """Highlight the selection in colour `number` (1-5), else recolour the highlight here."""
+        colour = COLOURS[int(number) - 1]
         if self.reading_pane.selection_span() is not None:
             self._create_highlight(colour)
             return
@@ -243,21 +284,6 @@ class WindowCommands:
             self.statusBar().showMessage("Select a passage or a highlight first.", STATUS_MS)
             return
         self.apply_changes(self.library.highlights.recolour(target.id, colour))
-
-    def cmd_highlight_colour_1(self) -> None:
-        self._colour(1)
-
-    def cmd_highlight_colour_2(self) -> None:
-        self._colour(2)
-
-    def cmd_highlight_colour_3(self) -> None:
-        self._colour(3)
-
-    def cmd_highlight_colour_4(self) -> None:
-        self._colour(4)
-
-    def cmd_highlight_colour_5(self) -> None:
-        self._colour(5)
 
     def cmd_highlight_tag(self) -> None:
         target = self._target_highlight()
@@ -315,7 +341,7 @@ class WindowCommands:
     def cmd_tags_manage(self) -> None:
         from reader.ui.tag_manager import TagManagerDialog
 
-        dialog = TagManagerDialog(self.library, self)
+        dialog = TagManagerDialog(self.library, self, self.actions.keymap)
         dialog.changed.connect(self.apply_changes)
         dialog.exec()
 

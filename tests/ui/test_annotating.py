@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextFormat
 from PySide6.QtWidgets import QApplication
 
-from reader.commands import COMMANDS
+from reader.annotations.colours import COLOURS
+from reader.commands import COMMANDS, DIALOGS, TAG_MANAGER
 from reader.library import Library
 from reader.paths import seeds_dir
 from reader.ui import dialogs
@@ -39,8 +42,31 @@ def _select(window, needle, occurrence=0):
 
 
 def test_every_command_has_a_handler():
+    from reader.ui.tag_manager import TagManagerDialog
+
+    owners = {"": MainWindow, TAG_MANAGER: TagManagerDialog}
+    assert set(owners) == {"", *DIALOGS}
     for command in COMMANDS:
-        assert callable(getattr(MainWindow, command.handler, None)), command.id
+        handler = getattr(owners[command.dialog], command.handler, None)
+        assert callable(handler), command.id
+        # A command with an argument gets it as the handler's one parameter after self.
+        parameters = list(inspect.signature(handler).parameters.values())[1:]
+        if command.argument is None:
+            assert all(p.default is not p.empty for p in parameters), command.id
+        else:
+            assert len(parameters) == 1, command.id
+            assert (parameters[0].default is not parameters[0].empty) == command.argument.optional
+
+
+def test_a_colour_key_runs_the_one_colour_handler_with_its_number(show_window, seeded_library,
+                                                                   qtbot):
+    window = show_window(seeded_library)
+    article_id = _open(window, SECOND_SEED)
+    _select(window, "two bridges in the region")
+    window.reading_pane.setFocus()
+    qtbot.keyClick(window.reading_pane, Qt.Key.Key_4)
+    (record,) = seeded_library.highlights.for_article(article_id)
+    assert record.colour == COLOURS[3]
 
 
 def test_highlight_a_selection_across_paragraphs_and_overlapping(show_window, seeded_library):
@@ -55,7 +81,7 @@ def test_highlight_a_selection_across_paragraphs_and_overlapping(show_window, se
     assert first.exact == text[start:end] and "\n" in first.exact and first.colour == "yellow"
     assert not window.reading_pane.textCursor().hasSelection()
     _select(window, "two bridges in the region")
-    window.cmd_highlight_colour_3()  # a colour key with a selection highlights in that colour
+    window.actions.run("highlight.colour 3")  # a colour key with a selection highlights in it
     highlights = seeded_library.highlights.for_article(article_id)
     assert [h.colour for h in highlights] == ["yellow", "blue"]
     # Both are painted (plus the stronger mark on the active one).
@@ -71,7 +97,7 @@ def test_recolour_and_delete_the_highlight_at_the_focus(show_window, seeded_libr
     window.cmd_highlight_create()
     (record,) = seeded_library.highlights.for_article(article_id)
     assert window.reading_pane.active_highlight == record.id
-    window.cmd_highlight_colour_5()
+    window.cmd_highlight_colour("5")
     assert seeded_library.highlights.get(record.id).colour == "purple"
     window.cmd_highlight_delete()
     assert seeded_library.highlights.for_article(article_id) == []

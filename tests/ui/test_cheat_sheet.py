@@ -9,7 +9,16 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QLabel
 
-from reader.commands import ANYWHERE, COMMANDS, CONTEXTS, DEFAULT_KEYMAP, LIST, READER, command
+from reader.commands import (
+    ANYWHERE,
+    CONTEXTS,
+    DEFAULT_KEYMAP,
+    INVOCATIONS,
+    LIST,
+    READER,
+    command,
+    invocation,
+)
 from reader.ui.cheat_sheet import CheatSheet, cheat_sheet_sections
 
 
@@ -56,13 +65,14 @@ def test_sections_group_by_context_in_order_and_rows_in_registry_order(qapp):
 
 def test_the_default_keymap_shows_every_binding_once_under_its_context(qapp):
     sections = cheat_sheet_sections(DEFAULT_KEYMAP)
-    assert [title for title, _rows in sections] == ["Anywhere", "Article list", "Reading pane"]
+    assert [title for title, _rows in sections] == ["Anywhere", "Article list", "Reading pane",
+                                                     "Manage Tags"]
     for (title, rows), context in zip(sections, CONTEXTS, strict=True):
         bound = {cmd for cmd in DEFAULT_KEYMAP[context].values()}
-        assert [t for _keys, t in rows] == [c.title for c in COMMANDS if c.id in bound], title
+        assert [t for _keys, t in rows] == [i.title for i in INVOCATIONS if i.text in bound], title
         keys_by_title = dict((t, keys.split(" / ")) for keys, t in rows)
         for key, command_id in DEFAULT_KEYMAP[context].items():
-            assert native(key) in keys_by_title[command(command_id).title]
+            assert native(key) in keys_by_title[invocation(command_id).title]
 
 
 def test_a_rebound_key_appears_and_an_unbound_command_disappears(qapp):
@@ -76,7 +86,7 @@ def test_a_rebound_key_appears_and_an_unbound_command_disappears(qapp):
 
 
 def test_titles_can_be_replaced(qapp):
-    sections = cheat_sheet_sections(DEFAULT_KEYMAP, {"highlight.colour-1": "Question"})
+    sections = cheat_sheet_sections(DEFAULT_KEYMAP, {"highlight.colour 1": "Question"})
     assert (native("1"), "Question") in dict(sections)["Reading pane"]
 
 
@@ -102,6 +112,20 @@ def test_the_sheet_closes_on_escape_question_mark_and_enter(qtbot, key):
     assert sheet.isVisible()
     qtbot.keyClick(sheet.scroll_area, key)
     assert not sheet.isVisible()
+
+
+def test_the_key_bound_to_the_sheet_closes_it_too(qtbot):
+    keymap = copy.deepcopy(DEFAULT_KEYMAP)
+    keymap[ANYWHERE]["F1"] = "view.cheat-sheet"
+    keymap[ANYWHERE]["Ctrl+Shift+H"] = "view.cheat-sheet"
+    for key, modifiers in ((Qt.Key.Key_F1, Qt.KeyboardModifier.NoModifier),
+                           (Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier
+                            | Qt.KeyboardModifier.ShiftModifier)):
+        sheet = _sheet(qtbot, keymap)
+        qtbot.keyClick(sheet.scroll_area, Qt.Key.Key_F2)  # not bound to it: stays open
+        assert sheet.isVisible()
+        qtbot.keyClick(sheet.scroll_area, key, modifiers)
+        assert not sheet.isVisible()
 
 
 def test_show_for_runs_it_modally_with_the_given_keymap(qtbot, monkeypatch):

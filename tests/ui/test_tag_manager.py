@@ -244,3 +244,47 @@ def test_escape_closes(qtbot, tagged_library):
     with qtbot.waitSignal(dialog.rejected):
         qtbot.keyClick(dialog.list_view, Qt.Key.Key_Escape)
     assert not dialog.isVisible()
+
+
+def test_the_keys_come_from_the_keymap(qtbot, monkeypatch, tagged_library):
+    import copy
+
+    from reader.commands import DEFAULT_KEYMAP, TAG_MANAGER
+
+    keymap = copy.deepcopy(DEFAULT_KEYMAP)
+    keymap[TAG_MANAGER] = {"R": "tag-manager.rename", "Shift+D": "tag-manager.delete"}
+    hooks = Hooks(monkeypatch, new_name=None, confirm=False)
+    dialog = TagManagerDialog(tagged_library, None, keymap)
+    qtbot.addWidget(dialog)
+    with qtbot.waitActive(dialog):
+        dialog.show()
+    dialog.select("war")
+    dialog.list_view.setFocus()
+    qtbot.keyClick(dialog.list_view, Qt.Key.Key_F2)  # no longer bound
+    qtbot.keyClick(dialog.list_view, Qt.Key.Key_Delete)
+    assert hooks.asked == [] and hooks.confirmations == []
+    qtbot.keyClick(dialog.list_view, Qt.Key.Key_R)
+    assert hooks.asked == ["war"]
+    qtbot.keyClick(dialog.list_view, Qt.Key.Key_D, Qt.KeyboardModifier.ShiftModifier)
+    assert hooks.confirmations[-1][0] == "Delete Tag"
+    assert dialog.hint.text() == "R renames the selected tag, Shift+D deletes it."
+    assert dialog.rename_button.toolTip().endswith("(R)")
+
+
+def test_the_tag_manager_is_opened_with_the_windows_keymap(show_window, seeded_library,
+                                                          monkeypatch, tmp_path):
+    from reader.settings import Settings
+
+    path = tmp_path / "settings.toml"
+    path.write_text('[keys.tag-manager]\n"F2" = ""\n"Ctrl+R" = "tag-manager.rename"\n',
+                    encoding="utf-8")
+    window = show_window(seeded_library, Settings.load(path))
+    assert window.setting_problems() == []
+    opened = []
+    monkeypatch.setattr(TagManagerDialog, "exec", lambda self: opened.append(self) or 0)
+    window.cmd_tags_manage()
+    (dialog,) = opened
+    assert [k.toString() for k in dialog.rename_action.shortcuts()] == ["Ctrl+R"]
+    assert [k.toString() for k in dialog.delete_action.shortcuts()] == ["Del"]
+    # The tag manager's commands are not the window's: no menu item, no palette entry.
+    assert "tag-manager.rename" not in window.actions.menu_actions

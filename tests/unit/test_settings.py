@@ -11,7 +11,7 @@ import pytest
 import tomlkit
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 
-from reader.commands import COMMANDS, CONTEXTS, DEFAULT_KEYMAP, keymap_problems
+from reader.commands import CONTEXTS, DEFAULT_KEYMAP, INVOCATIONS, keymap_problems
 from reader.settings import SETTINGS, Settings, SettingsError, default_path
 
 
@@ -165,7 +165,8 @@ def test_unbinding_a_key_that_has_no_binding_is_reported(write_settings):
 
 
 _KEYS = ["H", "h", "T", "t", "Ctrl+Z", "ctrl+z", "Shift+T", "X", "1", "F1", "G, G", "Esc", ""]
-_TARGETS = [c.id for c in COMMANDS] + ["", "no.such.command"]
+_TARGETS = [i.text for i in INVOCATIONS] + ["", "no.such.command", "highlight.colour",
+                                             "highlight.colour 9", "highlight.colour-2"]
 
 
 @hypothesis_settings(suppress_health_check=[HealthCheck.function_scoped_fixture],
@@ -437,3 +438,54 @@ def test_set_keeps_the_file_mode(write_settings):
     path.chmod(0o640)
     Settings.load(path).set("font_size", 14)
     assert path.stat().st_mode & 0o777 == 0o640
+
+
+def test_a_key_spelt_with_its_modifiers_in_another_order_is_the_same_key(write_settings):
+    settings = Settings.load(write_settings(
+        '[keys.reader]\n"Shift+Ctrl+Z" = "highlight.next"\n"escape" = "highlight.previous"\n'))
+    problem = only_problem(settings)
+    assert '"Shift+Ctrl+Z"' in problem and "edit.redo" in problem  # Ctrl+Shift+Z, anywhere
+    keymap = settings.keymap()
+    assert "Shift+Ctrl+Z" not in keymap["reader"]
+    # Escape replaces the default Esc binding rather than binding the key twice.
+    assert keymap["reader"]["escape"] == "highlight.previous" and "Esc" not in keymap["reader"]
+    assert keymap_problems(keymap) == []
+
+
+def test_a_key_is_bound_to_a_command_with_its_argument(write_settings):
+    settings = Settings.load(write_settings(
+        '[keys.reader]\n"Ctrl+1" = "highlight.colour 3"\n"1" = ""\n'
+        '[keys.anywhere]\n"F9" = "view.theme  dark"\n'))
+    assert settings.problems == []
+    keymap = settings.keymap()
+    assert keymap["reader"]["Ctrl+1"] == "highlight.colour 3" and "1" not in keymap["reader"]
+    assert keymap["anywhere"]["F9"] == "view.theme dark"  # one spelling
+
+
+def test_an_old_colour_id_still_binds_its_colour(write_settings):
+    settings = Settings.load(write_settings('[keys.reader]\n"Ctrl+2" = "highlight.colour-2"\n'))
+    assert settings.problems == []
+    assert settings.keymap()["reader"]["Ctrl+2"] == "highlight.colour 2"
+
+
+@pytest.mark.parametrize(("value", "words"), [
+    ("highlight.colour 9", "takes a NUMBER of 1, 2, 3, 4, 5"),
+    ("highlight.colour", "needs a NUMBER"),
+    ("highlight.colr 2", 'unknown command "highlight.colr 2" (did you mean "highlight.colour 2"?)'),
+])
+def test_a_wrong_argument_is_reported_with_the_file_and_key(write_settings, value, words):
+    path = write_settings(f'[keys.reader]\n"Ctrl+9" = "{value}"\n')
+    settings = Settings.load(path)
+    problem = only_problem(settings)
+    assert str(path) in problem and "[keys.reader]" in problem and '"Ctrl+9"' in problem
+    assert words in problem and "ignored" in problem
+    assert settings.keymap() == DEFAULT_KEYMAP
+
+
+def test_the_tag_managers_keys_are_rebound_in_their_own_table(write_settings):
+    settings = Settings.load(write_settings(
+        '[keys.tag-manager]\n"F2" = ""\n"Ctrl+Z" = "tag-manager.rename"\n"X" = "app.quit"\n'))
+    problem = only_problem(settings)  # Ctrl+Z is bound anywhere too, which is fine here
+    assert '"X"' in problem and "only in the main window" in problem
+    keymap = settings.keymap()
+    assert keymap["tag-manager"] == {"Del": "tag-manager.delete", "Ctrl+Z": "tag-manager.rename"}
