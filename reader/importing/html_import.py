@@ -119,6 +119,9 @@ def _extract_xml(page: str) -> etree._Element | None:
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return None
     _xml_names(tree)
+    # Comments are never the article, and one holding "--" (legal in HTML, not in XML)
+    # breaks the XML trafilatura builds from the page.
+    etree.strip_elements(tree, etree.Comment, with_tail=False)
     xml = trafilatura.extract(
         tree,
         output_format="xml",
