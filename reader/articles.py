@@ -159,7 +159,7 @@ class ArticleManager:
         inputs = (row.source_text, row.source_format, row.title, row.author, row.publication,
                   row.published)
         document = rendered_documents.get(article_id, inputs, render_row)
-        if document.text != row.text:
+        if document.text != row.text and self._store.read_only is None and not self._store.damaged:
             with self._store.write():
                 self._update(article_id, text=document.text)
                 self._highlights.reanchor(article_id, document.text)
@@ -309,8 +309,11 @@ class ArticleManager:
     def set_position(self, article_id: int, position: int, progress: int) -> Changes:
         """Remember where the reader is (a code-point offset) and how far, in percent.
 
-        Reading to the end marks the article read. Not an undoable action.
+        Reading to the end marks the article read. Not an undoable action; nothing is
+        kept in a library opened read-only.
         """
+        if self._store.read_only is not None:
+            return Changes()
         row = self._row(article_id, "reading_position", "progress", "read")
         progress = max(0, min(100, progress))
         fields: dict[str, object] = {"reading_position": max(0, position), "progress": progress}

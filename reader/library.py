@@ -19,11 +19,12 @@ from reader.storage.database import (
     LibraryClosedError,
     LibraryError,
     Storage,
+    is_damage,
     read_schema_version,
     utc_now,
 )
 
-__all__ = ["Library", "LibraryClosedError", "LibraryError"]
+__all__ = ["Library", "LibraryClosedError", "LibraryError", "is_damage"]
 
 
 class Library:
@@ -89,6 +90,23 @@ class Library:
 
         return backup.backup_if_due(Path(path))
 
+    @property
+    def read_only(self) -> str | None:
+        """Why the library cannot be written (it was opened read-only), or None."""
+        return self.storage.read_only
+
+    @property
+    def damaged(self) -> str | None:
+        """SQLite's words for the damage found in the file, once any was found."""
+        return self.storage.damaged
+
+    def check(self) -> str | None:
+        """Check the whole file (SQLite's quick_check: seconds at 100,000 articles, so
+        off the UI thread); damage found puts the library in the damaged state, where it
+        is never written to. None when the file is sound."""
+        problem = self.storage.check()
+        return problem
+
     def release_thread(self) -> None:
         """Close the calling worker thread's connection to the library, if it opened one
         (workers call this when their job is done; safe after `close`)."""
@@ -146,7 +164,7 @@ class Library:
     def seed_if_new(self, seeds: Path) -> ImportReport | None:
         """Import the sample articles into a library that has never been seeded and is empty."""
         meta = self.storage.models.Meta
-        if meta.get_value("seeded") is not None:
+        if self.read_only is not None or meta.get_value("seeded") is not None:
             return None
         report = None
         if self.articles.count() == 0 and seeds.is_dir():

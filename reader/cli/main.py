@@ -107,19 +107,42 @@ def main_gui() -> int:
     return main()
 
 
+# Subcommands that change the library: refused on a read-only or damaged one.
+WRITING_SUBCOMMANDS = {"import"}
+
+
 def _run_subcommand(name: str, argv: list[str], db_path: Path) -> int:
+    import sqlite3
+
+    from peewee import DatabaseError
+
     from reader.cli import library_commands as commands_cli
-    from reader.storage.database import LibraryError
-    from reader.library import Library
+    from reader.library import Library, LibraryError, is_damage
 
     options = build_subcommand_parser(name).parse_args(argv)
     handlers = {"import": commands_cli.import_files, "list": commands_cli.list_articles,
                 "show": commands_cli.show, "search": commands_cli.search, "export": _export}
     try:
         with Library.open(db_path) as library:
+            if name in WRITING_SUBCOMMANDS:
+                if library.read_only is not None:
+                    raise LibraryError(f"{db_path} is read-only ({library.read_only}); "
+                                       f"'{name}' would change it. Nothing was changed.")
+                # Damage is looked for before writing, not only after a crash: a write
+                # to a damaged file can spread the damage.
+                if library.check() is not None:
+                    raise LibraryError(f"{db_path} is damaged ({library.damaged}). Nothing "
+                                       "was changed; restore the newest good backup "
+                                       "(marginalia restore FILE).")
             return handlers[name](library, options)
     except LibraryError as exc:
         print(f"marginalia: {exc}", file=sys.stderr)
+        return 1
+    except (DatabaseError, sqlite3.DatabaseError) as exc:  # damage met while reading
+        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        what = "is damaged" if is_damage(exc) else "cannot be read"
+        print(f"marginalia: {db_path} {what} ({first_line}). Nothing was changed.",
+              file=sys.stderr)
         return 1
 
 

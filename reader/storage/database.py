@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -14,7 +15,7 @@ from reader.storage.migrations import SCHEMA_VERSION, migrate
 from reader.storage.models import SUMMARY_FIELDS, Models, utc_now
 
 __all__ = ["SCHEMA_VERSION", "SUMMARY_FIELDS", "LibraryBusyError", "LibraryClosedError",
-           "LibraryError", "Storage", "read_schema_version",
+           "LibraryDamagedError", "LibraryError", "LibraryReadOnlyError", "Storage", "read_schema_version",
            "utc_now"]
 
 # Every connection gets these. WAL lets the reader and a background writer work at
@@ -25,6 +26,9 @@ PRAGMAS = {
     "synchronous": 2,  # FULL
     "busy_timeout": 5000,
 }
+
+# A library that cannot be written is still read; query_only guards against a slip.
+READ_ONLY_PRAGMAS = {"foreign_keys": 1, "busy_timeout": 5000, "query_only": 1}
 
 BackupHook = Callable[[Path, int], None]
 
@@ -46,13 +50,35 @@ class LibraryBusyError(LibraryError):
     """Another process kept the library's write lock for longer than we wait."""
 
 
+class LibraryReadOnlyError(LibraryError):
+    """A change asked of a library opened read-only; the message says why it is."""
+
+
+class LibraryDamagedError(LibraryError):
+    """The library file is damaged: it is never written to again in this session."""
+
+
 class LibraryClosedError(LibraryError):
     """The library was closed: work still running for it (a worker's read started before
     the window closed) has nothing to show and is dropped."""
 
 
 class _LibraryDatabase(SqliteDatabase):
-    """A SQLite database that says plainly when it is used after its library closed."""
+    """A SQLite database that says plainly when it is used after its library closed, and
+    when the file turns out to be damaged (after which it refuses every write)."""
+
+    damaged: str | None = None  # SQLite's words for the damage, once seen
+
+    def execute_sql(self, sql: str, params: Any = None, *args: Any, **kwargs: Any) -> Any:
+        if self.damaged is not None and not _reads_only(sql):
+            raise LibraryDamagedError(_damaged_message(self.database, self.damaged))
+        try:
+            return super().execute_sql(sql, params, *args, **kwargs)
+        except DatabaseError as exc:
+            if is_damage(exc):
+                self.damaged = str(exc)
+                raise LibraryDamagedError(_damaged_message(self.database, str(exc))) from exc
+            raise
 
     def connect(self, reuse_if_open: bool = False) -> bool:
         try:
@@ -63,18 +89,74 @@ class _LibraryDatabase(SqliteDatabase):
             raise
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+_DAMAGE = ("malformed", "file is not a database", "disk i/o error", "database corrupt")
+
+
+def is_damage(error: BaseException) -> bool:
+    """Whether a database error means the file itself is damaged."""
+    text = str(error).lower()
+    return any(words in text for words in _DAMAGE)
+
+
+def _damaged_message(path: object, problem: str) -> str:
+    return (f"{path} is damaged ({problem}). Marginalia will not write to it; restore the "
+            "newest good backup (marginalia restore, or the window's offer at start).")
+
+
+def _reads_only(sql: str) -> bool:
+    return sql.lstrip().upper().startswith(("SELECT", "PRAGMA QUICK_CHECK",
+                                             "PRAGMA INTEGRITY_CHECK", "EXPLAIN"))
+
+
 def read_schema_version(path: Path) -> int:
-    """The file's schema version, read without changing the file (0 for a new file)."""
+    """The file's schema version, read without changing the file (0 for a new file).
+
+    A file that is not SQLite is "not a Marginalia library"; a SQLite file SQLite cannot
+    read (truncated, overwritten) is damaged, which LibraryDamagedError says."""
     if not path.exists() or path.stat().st_size == 0:
         return 0
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        with path.open("rb") as file:
+            header = file.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise LibraryError(f"{path}: cannot be read ({exc.strerror}).") from exc
+    uri = path.resolve().as_uri()
+    problem: sqlite3.DatabaseError | None = None
+    # In a read-only folder a WAL library opens only as immutable (see _open_read_only).
+    for query in ("mode=ro", "mode=ro&immutable=1"):
         try:
-            return conn.execute("PRAGMA user_version").fetchone()[0]
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as exc:
-        raise LibraryError(f"{path}: not a Marginalia library ({exc}).") from exc
+            conn = sqlite3.connect(f"{uri}?{query}", uri=True)
+            try:
+                return conn.execute("PRAGMA user_version").fetchone()[0]
+            finally:
+                conn.close()
+        except sqlite3.DatabaseError as exc:
+            problem = exc
+            if header != SQLITE_HEADER or is_damage(exc):
+                break
+    if header == SQLITE_HEADER and is_damage(problem):
+        raise LibraryDamagedError(_damaged_message(path, str(problem))) from problem
+    if header == SQLITE_HEADER:
+        raise LibraryError(f"{path}: cannot open the library ({problem}).") from problem
+    raise LibraryError(f"{path}: not a Marginalia library ({problem}).") from problem
+
+
+def _read_only_reason(path: Path) -> str | None:
+    """Why the library at path cannot be written (None when it can). Tried, not asked
+    of the permission bits, which an administrator, a read-only mount or an immutable
+    file make wrong."""
+    try:
+        with path.open("r+b"):
+            pass
+    except OSError as exc:
+        return f"the file cannot be written: {exc.strerror}"
+    try:
+        with tempfile.TemporaryFile(dir=path.parent):
+            pass  # SQLite makes its -wal and -shm files beside the library
+    except OSError as exc:
+        return f"its folder {path.parent} cannot be written: {exc.strerror}"
+    return None
 
 
 def is_open(path: Path) -> bool:
@@ -95,6 +177,7 @@ class Storage:
         self.path = path
         self.database = database
         self.models = Models(database)
+        self.read_only: str | None = None  # why it cannot be written, when it cannot
 
     @classmethod
     def open(cls, path: Path, before_migration: BackupHook | None = None) -> Storage:
@@ -102,7 +185,9 @@ class Storage:
 
         A file written by a newer Marginalia is refused before anything touches it.
         `before_migration(path, old_version)` runs before an existing library is upgraded
-        (the caller makes its backup there).
+        (the caller makes its backup there). A file or folder that cannot be written is
+        opened read-only (`read_only` says why); a damaged file raises
+        LibraryDamagedError and is not written to.
         """
         path = Path(path)
         version = read_schema_version(path)
@@ -112,6 +197,9 @@ class Storage:
                 f"(schema {version}; this version understands up to {SCHEMA_VERSION}). "
                 "It has not been changed; please update Marginalia to open it."
             )
+        read_only = _read_only_reason(path) if version else None
+        if read_only is not None:
+            return cls._open_read_only(path, version, read_only)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -123,13 +211,54 @@ class Storage:
             if 0 < version < SCHEMA_VERSION and before_migration is not None:
                 before_migration(path, version)
             migrate(database, version)
+        except LibraryError:
+            database.close()
+            raise
         except (DatabaseError, sqlite3.DatabaseError) as exc:
             database.close()
+            if is_damage(exc):
+                raise LibraryDamagedError(_damaged_message(path, str(exc))) from exc
             raise LibraryError(f"{path}: cannot open the library ({exc}).") from exc
+        return cls._opened(path, database)
+
+    @classmethod
+    def _open_read_only(cls, path: Path, version: int, reason: str) -> Storage:
+        if version < SCHEMA_VERSION:
+            raise LibraryError(
+                f"{path} is read-only ({reason}), and this version of Marginalia must "
+                "upgrade it before use, which means writing to it. Nothing was changed.")
+        uri = path.resolve().as_uri()
+        last: Exception | None = None
+        # mode=ro needs the -shm file beside a WAL library, or a folder to make it in;
+        # in a read-only folder only immutable=1 reads the file (nobody can write it).
+        for query in ("mode=ro", "mode=ro&immutable=1"):
+            database = _LibraryDatabase(f"{uri}?{query}", uri=True, pragmas=READ_ONLY_PRAGMAS)
+            try:
+                database.connect()
+                database.execute_sql("SELECT count(*) FROM sqlite_master").fetchall()
+            except LibraryError:
+                database.close()
+                raise
+            except (DatabaseError, sqlite3.DatabaseError) as exc:
+                database.close()
+                last = exc
+                continue
+            storage = cls._opened(path, database)
+            storage.read_only = reason
+            return storage
+        raise LibraryError(f"{path}: cannot open the library read-only ({last}).")
+
+    @classmethod
+    def _opened(cls, path: Path, database: SqliteDatabase) -> Storage:
         with _open_lock:
             key = path.resolve()
             _open_paths[key] = _open_paths.get(key, 0) + 1
         return cls(path, database)
+
+    @property
+    def damaged(self) -> str | None:
+        """SQLite's words for the damage found in the file, once any was found."""
+        return self.database.damaged
 
     def close(self) -> None:
         """Close this thread's connection; the library is no longer in use here."""
@@ -166,6 +295,19 @@ class Storage:
         full disk is a LibraryError naming the file; either way nothing is written."""
         return _Write(self)
 
+    def check(self) -> str | None:
+        """quick_check of the whole file; damage found is remembered (no more writes)."""
+        try:
+            rows = [str(row[0]) for row in
+                    self.database.execute_sql("PRAGMA quick_check").fetchall()]
+        except LibraryDamagedError:
+            return self.database.damaged
+        if rows == ["ok"]:
+            return None
+        lines = [line for row in rows for line in row.splitlines() if line.strip()]
+        self.database.damaged = "; ".join(lines[:3]) + (" …" if len(lines) > 3 else "")
+        return self.database.damaged
+
     def explain(self, error: Exception) -> Exception:
         """The error to raise for a database error: a full disk, a busy library or
         damage said in words naming the file; anything else as it was."""
@@ -196,7 +338,14 @@ class _Write:
         self._inner: Any = None
 
     def __enter__(self) -> Any:
-        database = self._storage.database
+        storage = self._storage
+        if storage.read_only is not None:
+            raise LibraryReadOnlyError(
+                f"{storage.path} is open read-only ({storage.read_only}); nothing can be "
+                "changed.")
+        database = storage.database
+        if database.damaged is not None:
+            raise LibraryDamagedError(_damaged_message(storage.path, database.damaged))
         if database.in_transaction():
             self._inner = database.atomic()  # a savepoint of the outer write
             return self._inner.__enter__()
