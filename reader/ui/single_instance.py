@@ -13,6 +13,8 @@ import hashlib
 import json
 import logging
 import os
+import stat
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -41,21 +43,51 @@ Request = str | None  # a marginalia:// link or an absolute file path; None: sho
 
 
 def server_name(library_path: Path) -> str:
-    """The socket name for this user and library: short, stable, and private where possible.
+    """The socket name for this user and library: short, stable, and private.
 
-    On Linux the socket goes in $XDG_RUNTIME_DIR (a folder only the user can enter);
-    elsewhere it is a bare name that Qt places in the temp folder (or the pipe namespace
-    on Windows).
+    On Linux the socket goes in $XDG_RUNTIME_DIR (a folder only the user can enter).
+    Without one, it goes in a folder of the user's own in the temp folder, made with mode
+    0700 and checked for owner and mode before each use: a socket at a predictable name
+    in a shared /tmp could be taken first by another user, who would then receive this
+    user's file paths and links. Elsewhere (Windows) it is a bare pipe name.
     """
     resolved = os.path.normcase(str(Path(library_path).expanduser().resolve()))
     key = f"{_user()}\0{resolved}".encode()
     name = SERVER_PREFIX + hashlib.sha256(key).hexdigest()[:16]
-    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
-    if runtime and os.path.isabs(runtime) and os.path.isdir(runtime):
-        path = os.path.join(runtime, name)
+    folder = _private_folder()
+    if folder is not None:
+        path = os.path.join(folder, name)
         if len(os.fsencode(path)) <= MAX_SOCKET_PATH:
             return path
     return name
+
+
+class NoPrivateFolder(OSError):
+    """No folder only this user can enter could be found or made for the socket."""
+
+
+def _private_folder() -> str | None:
+    """$XDG_RUNTIME_DIR, else the user's own 0700 folder in the temp folder (None on
+    systems without Unix sockets). NoPrivateFolder when the folder there is not ours."""
+    if not hasattr(os, "getuid"):
+        return None
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    if runtime and os.path.isabs(runtime) and os.path.isdir(runtime):
+        return runtime
+    folder = os.path.join(tempfile.gettempdir(), f"{SERVER_PREFIX}{os.getuid()}")
+    try:
+        os.mkdir(folder, 0o700)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise NoPrivateFolder(f"cannot make {folder}: {exc.strerror}") from exc
+    found = os.lstat(folder)
+    if not stat.S_ISDIR(found.st_mode) or found.st_uid != os.getuid() \
+            or found.st_mode & 0o077:
+        raise NoPrivateFolder(
+            f"{folder} is not a private folder of this user (owner {found.st_uid}, mode "
+            f"{stat.S_IMODE(found.st_mode):o}); not using it")
+    return folder
 
 
 def _user() -> str:
@@ -101,7 +133,13 @@ class SingleInstance(QObject):
 
     @classmethod
     def for_library(cls, library_path: Path, parent: QObject | None = None) -> SingleInstance:
-        return cls(server_name(library_path), parent)
+        """The instance for this library; without a private place for the socket, one
+        that neither hands off nor listens (this launch simply opens its own window)."""
+        try:
+            return cls(server_name(library_path), parent)
+        except NoPrivateFolder as exc:
+            log.warning("one window per library is off: %s", exc)
+            return cls("", parent)
 
     # --- the second launch --------------------------------------------------------------
     def try_hand_off(self, request: Request, timeout_ms: int = ANSWER_TIMEOUT_MS) -> bool:
@@ -114,6 +152,8 @@ class SingleInstance(QObject):
         listening side must be another process (a thread of this one could not answer).
         """
         self.acknowledged = False
+        if not self.name:
+            return False
         socket = QLocalSocket()
         socket.connectToServer(self.name)
         if not socket.waitForConnected(CONNECT_TIMEOUT_MS):
@@ -141,18 +181,21 @@ class SingleInstance(QObject):
         """
         self.close()
         self._on_request = on_request
+        if not self.name:
+            return False
+        # A live instance is never taken over; a socket left by a crashed one is removed.
+        # (Asked first: with UserAccessOption Qt puts its socket in place by renaming,
+        # which would replace a live one instead of failing with AddressInUse.)
+        if self._someone_listens():
+            log.warning("another instance already listens on %s", self.name)
+            return False
+        QLocalServer.removeServer(self.name)
         server = QLocalServer(self)
+        # Owner-only permissions on the socket file, inside a folder of the user's own.
+        server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         if not server.listen(self.name):
-            if server.serverError() != QAbstractSocket.SocketError.AddressInUseError:
-                log.warning("cannot listen on %s: %s", self.name, server.errorString())
-                return False
-            if self._someone_listens():
-                log.warning("another instance already listens on %s", self.name)
-                return False
-            QLocalServer.removeServer(self.name)
-            if not server.listen(self.name):
-                log.warning("cannot listen on %s: %s", self.name, server.errorString())
-                return False
+            log.warning("cannot listen on %s: %s", self.name, server.errorString())
+            return False
         server.newConnection.connect(self._accept)
         self._server = server
         return True

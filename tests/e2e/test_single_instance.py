@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 import socket
 import subprocess
 import sys
@@ -26,6 +27,7 @@ from reader.settings import Settings
 from reader.ui import app as app_module
 from reader.ui.main_window import MainWindow
 from reader.ui.single_instance import (
+    NoPrivateFolder,
     SERVER_PREFIX,
     TRACE_ENV,
     SingleInstance,
@@ -297,8 +299,78 @@ def test_the_server_name_is_per_library_short_and_private(tmp_path, monkeypatch,
     (tmp_path / ("long" * 40)).mkdir()
     assert server_name(tmp_path / "a" / "library.sqlite3").startswith(SERVER_PREFIX)
     monkeypatch.delenv("XDG_RUNTIME_DIR")
-    bare = server_name(tmp_path / "a" / "library.sqlite3")
-    assert bare.startswith(SERVER_PREFIX) and len(bare) == len(SERVER_PREFIX) + 16
+    shared = Path(tempfile.mkdtemp(prefix="mt-", dir="/tmp"))
+    monkeypatch.setattr(tempfile, "tempdir", str(shared))
+    private = server_name(tmp_path / "a" / "library.sqlite3")
+    folder = Path(private).parent
+    assert folder == shared / f"{SERVER_PREFIX}{os.getuid()}"
+    assert Path(private).name.startswith(SERVER_PREFIX) and len(Path(private).name) == len(
+        SERVER_PREFIX) + 16
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700 and folder.stat().st_uid == os.getuid()
+    shutil.rmtree(shared)
+
+
+@pytest.fixture
+def shared_temp(monkeypatch):
+    """A fresh temp folder shared like /tmp (mode 1777), short enough for socket paths,
+    and no XDG_RUNTIME_DIR."""
+    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+    folder = Path(tempfile.mkdtemp(prefix="mt-", dir="/tmp"))
+    folder.chmod(0o1777)
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="Unix sockets and users")
+def test_without_a_runtime_folder_a_squatted_folder_is_refused(tmp_path, shared_temp):
+    """A folder at the predictable name that another user made, or that others can enter,
+    is not used: single-instance is off instead of talking to a stranger."""
+    shared = shared_temp
+    squat = shared / f"{SERVER_PREFIX}{os.getuid()}"
+    squat.mkdir(mode=0o777)
+    squat.chmod(0o777)
+    with pytest.raises(NoPrivateFolder, match="not a private folder"):
+        server_name(tmp_path / "library.sqlite3")
+    instance = SingleInstance.for_library(tmp_path / "library.sqlite3")
+    assert not instance.try_hand_off("marginalia://open?article=1")
+    assert not instance.listen(lambda request: None)
+    squat.rmdir()
+    squat.symlink_to(shared)  # a link to elsewhere is refused too
+    with pytest.raises(NoPrivateFolder):
+        server_name(tmp_path / "library.sqlite3")
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,
+                    reason="needs root to act as another user")
+def test_another_user_can_neither_connect_nor_squat(qtbot, tmp_path, shared_temp):
+    name = server_name(tmp_path / "library.sqlite3")
+    assert os.path.isabs(name)
+    received = []
+    instance = SingleInstance(name)
+    assert instance.listen(received.append)
+    try:
+        stranger = (
+            "import os, socket, sys\n"
+            "os.setgid(65534); os.setuid(65534)\n"
+            "s = socket.socket(socket.AF_UNIX)\n"
+            "try:\n"
+            "    s.connect(sys.argv[1])\n"
+            "except PermissionError:\n"
+            "    print('refused')\n"
+            "else:\n"
+            "    s.sendall(b'{\"target\": \"/etc/passwd\"}\\n'); print('connected')\n"
+            "try:\n"
+            "    os.mkdir(os.path.join(sys.argv[2], 'x'))\n"
+            "except PermissionError:\n"
+            "    print('cannot squat')\n")
+        done = subprocess.run([sys.executable, "-c", stranger, name, str(Path(name).parent)],
+                              capture_output=True, text=True, timeout=30)
+        qtbot.wait(200)
+        assert done.stdout.split() == ["refused", "cannot", "squat"], done.stdout + done.stderr
+        assert received == []
+    finally:
+        instance.close()
 
 
 def test_a_request_brings_the_window_back_and_opens_its_target(qtbot, seeded_library, tmp_path,
