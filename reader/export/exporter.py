@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import jinja2
+import jinja2.sandbox
 import yaml
 
 from reader.storage.database import LibraryError
@@ -31,6 +32,7 @@ MANIFEST = ".marginalia-export.json"
 LINK = "marginalia://open?article={article}"
 HIGHLIGHT_LINK = "marginalia://open?article={article}&highlight={highlight}"
 MAX_NAME_CHARS = 120
+MAX_TEMPLATE_BYTES = 1024 * 1024  # a template is a page of text; more is a mistake or an attack
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
              *(f"LPT{i}" for i in range(1, 10))}
 _ILLEGAL = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
@@ -54,13 +56,15 @@ def default_template_path() -> Path:
 
 
 def load_template(path: Path | None = None) -> jinja2.Template:
-    """The export template at path (the built-in one when None); ExportError if unusable."""
+    """The export template at path (the built-in one when None); ExportError if unusable.
+
+    Templates are shared like any other file, so they run in Jinja2's sandbox: a template
+    can read the variables it is given and call the filters, never reach Python's
+    internals (`cycler.__init__.__globals__.os` and the like are errors, not code run).
+    """
     path = Path(path) if path else default_template_path()
-    try:
-        source = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ExportError(f"{path}: cannot read the template ({_reason(exc)}).") from exc
-    environment = jinja2.Environment(
+    source = _read_template(path)
+    environment = jinja2.sandbox.SandboxedEnvironment(
         autoescape=False, keep_trailing_newline=True, trim_blocks=True,
         lstrip_blocks=True, undefined=jinja2.StrictUndefined,
     )
@@ -72,6 +76,22 @@ def load_template(path: Path | None = None) -> jinja2.Template:
         raise ExportError(f"{path}, line {exc.lineno}: {exc.message}") from exc
     template.filename = str(path)
     return template
+
+
+def _read_template(path: Path) -> str:
+    """The template's text, read only when it is under MAX_TEMPLATE_BYTES."""
+    too_big = (f"{path}: the template is larger than {MAX_TEMPLATE_BYTES // (1024 * 1024)} MB "
+               f"({MAX_TEMPLATE_BYTES:,} bytes), the most a template may be.")
+    try:
+        if path.stat().st_size > MAX_TEMPLATE_BYTES:
+            raise ExportError(too_big)
+        with path.open("rb") as stream:  # at most one byte over: a device or growing file
+            data = stream.read(MAX_TEMPLATE_BYTES + 1)
+        if len(data) > MAX_TEMPLATE_BYTES:
+            raise ExportError(too_big)
+        return data.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ExportError(f"{path}: cannot read the template ({_reason(exc)}).") from exc
 
 
 def safe_file_name(title: str, taken: set[str]) -> str:
@@ -159,6 +179,9 @@ class Exporter:
         }
         try:
             return self.template.render(**context)
+        except jinja2.sandbox.SecurityError as exc:
+            raise ExportError(f"{self.template.filename}: refused by the template sandbox: "
+                              f"{exc}") from exc
         except jinja2.TemplateError as exc:
             raise ExportError(f"{self.template.filename}: {exc}") from exc
 

@@ -9,7 +9,8 @@ import pytest
 import yaml
 from markdown_it import MarkdownIt
 
-from reader.export.exporter import MANIFEST, Exporter, ExportError, safe_file_name
+from reader.export.exporter import (MANIFEST, Exporter, ExportError, default_template_path,
+                                    safe_file_name)
 from reader.links import parse_link
 
 TITLE = 'Kursk: "bridges", #war & Ölpreise — 2024'
@@ -221,3 +222,72 @@ def test_file_names_are_safe_everywhere(title, expected):
 def test_file_names_are_unique_ignoring_case():
     assert safe_file_name("Title", {"title.md"}) == "Title (2).md"
     assert safe_file_name("Title", {"title.md", "title (2).md"}) == "Title (3).md"
+
+
+@pytest.mark.parametrize("attack", [
+    '{{ cycler.__init__.__globals__.os.popen("touch MARKER").read() }}',
+    '{{ joiner.__init__.__globals__.os.system("touch MARKER") }}',
+    '{{ "".__class__.__mro__[1].__subclasses__() }}',
+    '{{ article.items.__self__.__class__.__init__.__globals__ }}',
+    '{{ "{0.__class__.__init__.__globals__}".format(article) }}',
+])
+def test_a_template_cannot_reach_python(library, annotated, tmp_path, monkeypatch, attack):
+    """Templates are shared like any other file: one must not run code when exported."""
+    article_id, _first, _second = annotated
+    monkeypatch.chdir(tmp_path)
+    template = tmp_path / "shared.md.j2"
+    template.write_text(attack.replace("MARKER", str(tmp_path / "ran")), encoding="utf-8")
+    with pytest.raises(ExportError,
+                       match=r"shared\.md\.j2: refused by the template sandbox: .*unsafe") as raised:
+        Exporter(library, template).to_folder(tmp_path / "vault", [article_id])
+    assert str(template) in str(raised.value)
+    assert not (tmp_path / "ran").exists()
+    assert not list((tmp_path / "vault").glob("*.md"))
+
+
+def test_the_sandbox_renders_the_default_and_user_templates_as_before(
+        library, annotated, tmp_path):
+    import jinja2
+
+    article_id, first, _second = annotated
+    user = tmp_path / "mine.md.j2"
+    user.write_text(
+        "{{ article.title | escape }} ({{ article.tags | join(', ') }})\n"
+        "{% for h in highlights %}{{ loop.index }}. {{ h.quote | blockquote }} ^{{ h.block_id }}"
+        "{% if h.note %}{{ h.note | contained('Note') }}{% endif %}\n{% endfor %}"
+        "{{ cycler('odd', 'even').next() }} {{ range(3) | list }} {{ '%s-%d' | format('a', 1) }}"
+        " {{ article.title.upper() }} {{ front_matter | length > 0 }}", encoding="utf-8")
+    for path in (None, user):
+        exporter = Exporter(library, path)
+        sandboxed = exporter.to_text([article_id])
+        plain = jinja2.Environment(
+            autoescape=False, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
+            undefined=jinja2.StrictUndefined)
+        plain.filters.update(exporter.template.environment.filters)
+        source = (path or default_template_path()).read_text(encoding="utf-8")
+        exporter.template = plain.from_string(source)
+        exporter.template.filename = str(path)
+        exported = re.search(r"exported: (\S+)", sandboxed)
+        unsandboxed = exporter.to_text([article_id])
+        if exported:  # rendered a second later, perhaps
+            unsandboxed = re.sub(r"exported: \S+", f"exported: {exported.group(1)}", unsandboxed)
+        assert sandboxed == unsandboxed and f"hl-{first}" in sandboxed
+
+
+def test_an_oversized_template_is_refused_before_it_is_read(library, tmp_path, monkeypatch):
+    from pathlib import Path
+
+    limit = 1024 * 1024
+    big = tmp_path / "huge.md.j2"
+    big.write_bytes(b"{{ article.title }}\n" + b"x" * limit)
+    reads = []
+    monkeypatch.setattr(Path, "read_text", lambda *a, **k: reads.append(a) or "")
+    with pytest.raises(ExportError) as raised:
+        Exporter(library, big)
+    assert str(raised.value) == (
+        f"{big}: the template is larger than 1 MB (1,048,576 bytes), the most a template may be.")
+    assert reads == []
+    monkeypatch.undo()
+    just_under = tmp_path / "fits.md.j2"
+    just_under.write_bytes(b"{{ article.title }}" + b" " * (limit - 19))
+    assert Exporter(library, just_under).template.filename == str(just_under)
