@@ -9,7 +9,9 @@ file is rewritten only when its content changed.
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -32,6 +34,8 @@ MANIFEST = ".marginalia-export.json"
 LINK = "marginalia://open?article={article}"
 HIGHLIGHT_LINK = "marginalia://open?article={article}&highlight={highlight}"
 MAX_NAME_CHARS = 120
+NAME_MAX_BYTES = 255  # the usual file system limit on a file name, in bytes (UTF-8)
+TEMPORARY_EXTRA_BYTES = len("." + ".0123abcd.tmp")  # reader.files' temporary beside a file
 MAX_TEMPLATE_BYTES = 1024 * 1024  # a template is a page of text; more is a mistake or an attack
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
              *(f"LPT{i}" for i in range(1, 10))}
@@ -49,6 +53,7 @@ class ExportReport:
     written: tuple[Path, ...] = ()
     unchanged: tuple[Path, ...] = ()
     skipped: tuple[int, ...] = ()  # articles without annotations
+    warnings: tuple[str, ...] = ()  # e.g. manifest entries ignored; the export went on
 
 
 def default_template_path() -> Path:
@@ -211,8 +216,10 @@ class Exporter:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ExportError(f"{folder}: cannot create the folder ({_reason(exc)}).") from exc
-        manifest = _read_manifest(folder)
+        warnings: list[str] = []
+        manifest = _read_manifest(folder, warnings)
         names: dict[str, dict[str, str]] = manifest["articles"]
+        _drop_untrusted_entries(folder, names, warnings)
         now = _now()
         planned: list[tuple[Path, str]] = []
         taken = {e["file"].casefold() for e in names.values()}
@@ -252,18 +259,82 @@ class Exporter:
             raise ExportError(f"{exc.filename}: cannot write ({_reason(exc)}); "
                               "no exported file was changed.") from exc
         return ExportReport(tuple(path for path, _content in planned), tuple(unchanged),
-                            tuple(skipped))
+                            tuple(skipped), tuple(warnings))
 
 
-def _read_manifest(folder: Path) -> dict:
+def _read_manifest(folder: Path, warnings: list[str]) -> dict:
     path = folder / MANIFEST
+    empty = {"format": 1, "articles": {}}
     try:
+        if stat.S_ISLNK(path.lstat().st_mode):
+            # It could lead anywhere: not read, and replaced by a file of this export's own.
+            warnings.append(f"{path} is a symbolic link: ignored, and replaced by a file.")
+            return empty
         data = json.loads(path.read_text(encoding="utf-8"))
         if isinstance(data, dict) and isinstance(data.get("articles"), dict):
             return data
     except (OSError, ValueError):
         pass
-    return {"format": 1, "articles": {}}
+    return empty
+
+
+def _drop_untrusted_entries(folder: Path, names: dict, warnings: list[str]) -> None:
+    """Remove from the manifest's entries every one that is not a file name the exporter
+    could have given: the manifest is a file in the folder, which anyone who shares the
+    folder can edit, and its names must never lead outside it. Each one dropped is a
+    warning naming it; its article gets a fresh name like a new one."""
+    seen: dict[str, str] = {}
+    for key in sorted(names, key=lambda k: (len(k), k)):
+        entry = names[key]
+        name = entry.get("file") if isinstance(entry, dict) else None
+        if not (key.isdecimal() and isinstance(entry, dict) and isinstance(name, str)
+                and isinstance(entry.get("exported"), str)):
+            problem = "is not an entry this program writes"
+        else:
+            problem = untrusted_file_name(folder, name)
+            if problem is None and name.casefold() in seen:
+                problem = f"is already the file of article {seen[name.casefold()]}"
+        if problem is None:
+            seen[name.casefold()] = key
+            continue
+        del names[key]
+        shown = repr(name) if isinstance(name, str) else repr(entry)
+        shown = shown if len(shown) <= 300 else shown[:299] + "…"
+        warnings.append(f"{folder / MANIFEST}: the entry for article {key}, {shown}, {problem}: "
+                        "ignored; the article gets a new file name.")
+
+
+def untrusted_file_name(folder: Path, name: str) -> str | None:
+    """Why `name` is not a plain Markdown file name inside folder (as the exporter gives
+    them), or None if it is one: no path (either separator, `..`, absolute), no character
+    a file name must not have, ending in .md, short enough, not a link or a folder."""
+    if os.path.isabs(name) or re.match(r"[A-Za-z]:|[/\\]", name):
+        return "is an absolute path"
+    if ".." in re.split(r"[/\\]", name):
+        return "leads out of the folder"
+    if "/" in name or "\\" in name:
+        return "is a path, not a file name"
+    if _ILLEGAL.search(name) or name.startswith("."):
+        return "is not a file name the export gives"
+    if not name.endswith(".md"):
+        return "does not end in .md"
+    try:
+        size = len(name.encode("utf-8"))
+    except UnicodeEncodeError:
+        return "is not a valid file name"
+    if size + TEMPORARY_EXTRA_BYTES > NAME_MAX_BYTES:
+        return "is too long"
+    try:
+        mode = (folder / name).lstat().st_mode
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"cannot be checked ({_reason(exc)})"
+    if stat.S_ISLNK(mode):
+        return "is a symbolic link"
+    if not stat.S_ISREG(mode):
+        return "is not a regular file"
+    return None
 
 
 def _read(path: Path) -> str | None:
@@ -274,8 +345,8 @@ def _read(path: Path) -> str | None:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    try:
-        write_file(path, text.encode("utf-8"))
+    try:  # a link in place of the manifest is replaced, never written through
+        write_file(path, text.encode("utf-8"), follow_symlinks=False)
     except OSError as exc:
         raise ExportError(f"{path}: cannot write ({_reason(exc)}).") from exc
 

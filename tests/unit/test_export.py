@@ -291,3 +291,85 @@ def test_an_oversized_template_is_refused_before_it_is_read(library, tmp_path, m
     just_under = tmp_path / "fits.md.j2"
     just_under.write_bytes(b"{{ article.title }}" + b" " * (limit - 19))
     assert Exporter(library, just_under).template.filename == str(just_under)
+
+
+def _snapshot(folder):
+    """Every path under folder (links as links) with its bytes or link target."""
+    return {str(p.relative_to(folder)): (os.readlink(p) if p.is_symlink() else
+                                         p.read_bytes() if p.is_file() else None)
+            for p in sorted(folder.rglob("*"))}
+
+
+@pytest.mark.parametrize("bad", [
+    "../victim/.bashrc", "../victim/notes.md", "..", "ABSOLUTE", "sub/inner.md",
+    "sub\\inner.md", "C:\\victim\\notes.md", "LINK.md", "SUBFOLDER.md", ".hidden.md",
+    "notes.txt", "x" * 250 + ".md",
+])
+def test_a_tampered_manifest_never_writes_outside_the_folder(library, annotated, tmp_path, bad):
+    """The manifest is a file in a shared folder: its names are checked, never trusted."""
+    import json
+
+    article_id, _first, _second = annotated
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / ".bashrc").write_text("alias ls='ls --color'\n")
+    (victim / "notes.md").write_text("my own notes\n")
+    folder = tmp_path / "vault"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "SUBFOLDER.md").mkdir()
+    (folder / "LINK.md").symlink_to(victim / "notes.md")
+    bad = bad.replace("ABSOLUTE", str(victim / "notes.md"))
+    (folder / MANIFEST).write_text(json.dumps(
+        {"format": 1, "articles": {str(article_id): {"file": bad, "exported": "2020-01-01"}}}))
+    victim_before, top_before = _snapshot(victim), sorted(p.name for p in tmp_path.iterdir())
+
+    report = Exporter(library).to_folder(folder, [article_id])
+
+    assert _snapshot(victim) == victim_before
+    assert sorted(p.name for p in tmp_path.iterdir()) == top_before
+    assert not (folder / "sub" / "inner.md").exists()
+    assert (folder / "LINK.md").is_symlink() and (folder / "SUBFOLDER.md").is_dir()
+    (warning,) = report.warnings
+    assert f"the entry for article {article_id}, {bad!r}" in warning and "ignored" in warning
+    (path,) = report.written
+    assert path.parent == folder and path.name.startswith("Kursk") and path.is_file()
+    entries = json.loads((folder / MANIFEST).read_text())["articles"]
+    assert entries[str(article_id)]["file"] == path.name
+    again = Exporter(library).to_folder(folder, [article_id])  # the manifest is clean now
+    assert again.warnings == () and again.unchanged == (path,)
+
+
+def test_a_linked_manifest_is_replaced_not_written_through(library, annotated, tmp_path):
+    article_id, _first, _second = annotated
+    outside = tmp_path / "dotfile"
+    outside.write_text("precious\n")
+    folder = tmp_path / "vault"
+    folder.mkdir()
+    (folder / MANIFEST).symlink_to(outside)
+    report = Exporter(library).to_folder(folder, [article_id])
+    assert outside.read_text() == "precious\n"
+    assert not (folder / MANIFEST).is_symlink() and (folder / MANIFEST).is_file()
+    assert report.warnings == (f"{folder / MANIFEST} is a symbolic link: ignored, "
+                               "and replaced by a file.",)
+
+
+def test_malformed_and_duplicate_manifest_entries_are_dropped(library, annotated, tmp_path,
+                                                             write_file):
+    import json
+
+    article_id, _first, _second = annotated
+    (other,) = library.import_files([write_file("o.md", "# Other\n\nText here.")]).added
+    library.highlights.create(other, 0, 5)
+    folder = tmp_path / "vault"
+    folder.mkdir()
+    (folder / MANIFEST).write_text(json.dumps({"format": 1, "articles": {
+        str(article_id): {"file": "Same.md", "exported": "2020-01-01"},
+        str(other): {"file": "same.md", "exported": "2020-01-01"},
+        "77": {"file": 12}, "abc": {"file": "Fine.md", "exported": "x"}, "78": "text"}}))
+    report = Exporter(library).to_folder(folder, [article_id, other])
+    assert len(report.warnings) == 4
+    assert any(f"article {other}, 'same.md', is already the file of article {article_id}" in w
+               for w in report.warnings)
+    assert sorted(p.name for p in folder.glob("*.md")) == ["Other.md", "Same.md"]
+    entries = json.loads((folder / MANIFEST).read_text())["articles"]
+    assert sorted(entries) == sorted([str(article_id), str(other)])

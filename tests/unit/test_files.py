@@ -84,3 +84,20 @@ def test_without_a_system_wide_sync_each_file_is_flushed(tmp_path, monkeypatch):
     files.write_files(list(wanted.items()))
     assert {p: p.read_bytes() for p in tmp_path.iterdir()} == wanted
     assert len(synced) == 3 + 1  # each file, then the folder
+
+
+def test_a_symbolic_link_can_be_replaced_instead_of_written_through(tmp_path):
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(b"keep")
+    outside.chmod(0o755)
+    link = tmp_path / "folder" / "manifest.json"
+    link.parent.mkdir()
+    link.symlink_to(outside)
+    old = os.umask(0o022)
+    try:
+        files.write_file(link, b"{}", follow_symlinks=False)
+    finally:
+        os.umask(old)
+    assert outside.read_bytes() == b"keep"
+    assert not link.is_symlink() and link.read_bytes() == b"{}"
+    assert _mode(link) == 0o644  # a new file's mode, not the link target's
