@@ -36,6 +36,10 @@ HIGHLIGHT_LINK = "marginalia://open?article={article}&highlight={highlight}"
 MAX_NAME_CHARS = 120
 NAME_MAX_BYTES = 255  # the usual file system limit on a file name, in bytes (UTF-8)
 TEMPORARY_EXTRA_BYTES = len("." + ".0123abcd.tmp")  # reader.files' temporary beside a file
+# The title's part of a name, in UTF-8 bytes (a CJK character is 3): with " (2).md" and
+# the temporary's extra bytes, well inside NAME_MAX_BYTES.
+MAX_NAME_BYTES = 200
+_NAME_RESERVE_BYTES = TEMPORARY_EXTRA_BYTES + len(" (99999).md")
 MAX_TEMPLATE_BYTES = 1024 * 1024  # a template is a page of text; more is a mistake or an attack
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
              *(f"LPT{i}" for i in range(1, 10))}
@@ -99,18 +103,35 @@ def _read_template(path: Path) -> str:
         raise ExportError(f"{path}: cannot read the template ({_reason(exc)}).") from exc
 
 
-def safe_file_name(title: str, taken: set[str]) -> str:
+def safe_file_name(title: str, taken: set[str], article_id: int | None = None,
+                   max_bytes: int = MAX_NAME_BYTES) -> str:
     """A file name from a title, safe on Linux, macOS and Windows, unique among `taken`
-    (casefolded names: macOS and Windows ignore case)."""
-    stem = _ILLEGAL.sub(" ", title)
+    (casefolded names: macOS and Windows ignore case). A title too long for a file name
+    (over MAX_NAME_CHARS characters or max_bytes bytes of UTF-8) is cut, at a word
+    boundary where there is one, and marked with "…" and the article's id."""
+    stem = _ILLEGAL.sub(" ", title.encode("utf-8", "replace").decode("utf-8"))
     stem = " ".join(stem.split()).strip(" .") or "Untitled"
     if stem.split(".")[0].upper() in _RESERVED:
         stem = "_" + stem
-    stem = stem[:MAX_NAME_CHARS].rstrip(" .")
+    stem = _shorten(stem, article_id, max_bytes)
     name, number = f"{stem}.md", 2
     while name.casefold() in taken:
         name, number = f"{stem} ({number}).md", number + 1
     return name
+
+
+def _shorten(stem: str, article_id: int | None, max_bytes: int) -> str:
+    if len(stem) <= MAX_NAME_CHARS and len(stem.encode("utf-8")) <= max_bytes:
+        return stem
+    mark = "…" if article_id is None else f"… ({article_id})"
+    room_chars = MAX_NAME_CHARS - len(mark)
+    room_bytes = max_bytes - len(mark.encode("utf-8"))
+    # At most room_bytes, in whole characters: a character cut in half is dropped.
+    cut = stem[:room_chars].encode("utf-8")[:room_bytes].decode("utf-8", "ignore")
+    space = cut.rfind(" ")
+    if space >= len(cut) // 2:  # a word boundary that keeps most of it
+        cut = cut[:space]
+    return cut.rstrip(" .,;:-\u200d") + mark
 
 
 class Exporter:
@@ -219,7 +240,9 @@ class Exporter:
         warnings: list[str] = []
         manifest = _read_manifest(folder, warnings)
         names: dict[str, dict[str, str]] = manifest["articles"]
-        _drop_untrusted_entries(folder, names, warnings)
+        name_max = _name_max(folder)
+        max_bytes = min(MAX_NAME_BYTES, name_max - _NAME_RESERVE_BYTES)
+        _drop_untrusted_entries(folder, names, warnings, name_max)
         now = _now()
         planned: list[tuple[Path, str]] = []
         taken = {e["file"].casefold() for e in names.values()}
@@ -247,7 +270,8 @@ class Exporter:
                 skipped.append(article_id)
                 continue
             if entry is None:
-                entry = names[str(article_id)] = {"file": safe_file_name(article.title, taken)}
+                entry = names[str(article_id)] = {
+                    "file": safe_file_name(article.title, taken, article_id, max_bytes)}
                 taken.add(entry["file"].casefold())
             entry["exported"] = now
             planned.append((folder / entry["file"], content))
@@ -278,7 +302,8 @@ def _read_manifest(folder: Path, warnings: list[str]) -> dict:
     return empty
 
 
-def _drop_untrusted_entries(folder: Path, names: dict, warnings: list[str]) -> None:
+def _drop_untrusted_entries(folder: Path, names: dict, warnings: list[str],
+                            name_max: int = NAME_MAX_BYTES) -> None:
     """Remove from the manifest's entries every one that is not a file name the exporter
     could have given: the manifest is a file in the folder, which anyone who shares the
     folder can edit, and its names must never lead outside it. Each one dropped is a
@@ -291,7 +316,7 @@ def _drop_untrusted_entries(folder: Path, names: dict, warnings: list[str]) -> N
                 and isinstance(entry.get("exported"), str)):
             problem = "is not an entry this program writes"
         else:
-            problem = untrusted_file_name(folder, name)
+            problem = untrusted_file_name(folder, name, name_max)
             if problem is None and name.casefold() in seen:
                 problem = f"is already the file of article {seen[name.casefold()]}"
         if problem is None:
@@ -304,7 +329,7 @@ def _drop_untrusted_entries(folder: Path, names: dict, warnings: list[str]) -> N
                         "ignored; the article gets a new file name.")
 
 
-def untrusted_file_name(folder: Path, name: str) -> str | None:
+def untrusted_file_name(folder: Path, name: str, name_max: int = NAME_MAX_BYTES) -> str | None:
     """Why `name` is not a plain Markdown file name inside folder (as the exporter gives
     them), or None if it is one: no path (either separator, `..`, absolute), no character
     a file name must not have, ending in .md, short enough, not a link or a folder."""
@@ -322,7 +347,7 @@ def untrusted_file_name(folder: Path, name: str) -> str | None:
         size = len(name.encode("utf-8"))
     except UnicodeEncodeError:
         return "is not a valid file name"
-    if size + TEMPORARY_EXTRA_BYTES > NAME_MAX_BYTES:
+    if size + TEMPORARY_EXTRA_BYTES > name_max:
         return "is too long"
     try:
         mode = (folder / name).lstat().st_mode
@@ -335,6 +360,14 @@ def untrusted_file_name(folder: Path, name: str) -> str | None:
     if not stat.S_ISREG(mode):
         return "is not a regular file"
     return None
+
+
+def _name_max(folder: Path) -> int:
+    """The longest file name the folder's file system takes, in bytes (at most 255)."""
+    try:
+        return max(64, min(NAME_MAX_BYTES, os.pathconf(folder, "PC_NAME_MAX")))
+    except (AttributeError, ValueError, OSError):  # Windows has no pathconf
+        return NAME_MAX_BYTES
 
 
 def _read(path: Path) -> str | None:

@@ -213,7 +213,7 @@ def test_a_file_that_cannot_be_written_changes_no_exported_file(
 @pytest.mark.parametrize(
     ("title", "expected"),
     [("A/B: c?", "A B c.md"), ("CON", "_CON.md"), ("nul.txt", "_nul.txt.md"), ("  ...  ", "Untitled.md"),
-     ("trailing dots...", "trailing dots.md"), ("x" * 300, "x" * 120 + ".md"), ("Émile 😀", "Émile 😀.md")],
+     ("trailing dots...", "trailing dots.md"), ("x" * 300, "x" * 119 + "….md"), ("Émile 😀", "Émile 😀.md")],
 )
 def test_file_names_are_safe_everywhere(title, expected):
     assert safe_file_name(title, set()) == expected
@@ -373,3 +373,57 @@ def test_malformed_and_duplicate_manifest_entries_are_dropped(library, annotated
     assert sorted(p.name for p in folder.glob("*.md")) == ["Other.md", "Same.md"]
     entries = json.loads((folder / MANIFEST).read_text())["articles"]
     assert sorted(entries) == sorted([str(article_id), str(other)])
+
+
+LONG_ASCII = ("Why the bridges at Glushkovo and Zvannoye mattered so much to the supply of the "
+              "forces holding the salient through the autumn of that year, and what the "
+              "engineers who rebuilt them under fire said about it afterwards in interviews "
+              "given to several newspapers and a documentary film crew from Lithuania")
+LONG_CJK = ("東京の新しい図書館についての長い記事" * 12)[:200]
+
+
+def test_over_long_titles_get_shortened_names_and_never_stop_the_export(
+        library, annotated, tmp_path):
+    from reader.importing.sources import parse_article
+
+    article_id, _first, _second = annotated
+    assert len(LONG_ASCII) == 300 and len(LONG_CJK.encode("utf-8")) == 600
+    ids = library.articles.add_many([
+        parse_article(f"# {title}\n\nA text to annotate, long enough.", "markdown", f"{n}.md")
+        for n, title in enumerate([LONG_ASCII, LONG_CJK, LONG_CJK])])
+    for new in ids:
+        library.highlights.create(new, 0, 6)
+    folder = tmp_path / "vault"
+    report = Exporter(library).to_folder(folder, [article_id, *ids])
+    assert len(report.written) == 4 and report.warnings == ()
+    names = {path.name for path in report.written}
+    ascii_id, cjk_id, twin_id = ids
+    (ascii_name,) = (n for n in names if n.startswith("Why"))
+    # Cut at a word boundary, recognisable, and marked with the article's id.
+    prefix = ascii_name.removesuffix(f"… ({ascii_id}).md")
+    assert LONG_ASCII.startswith(prefix) and LONG_ASCII[len(prefix)] == " "
+    assert len(prefix) >= 80
+    # No spaces to cut at: whole characters, and the id keeps equal titles apart.
+    cjk_prefixes = {n.removesuffix(f"… ({cjk_id}).md") for n in names}
+    twin_prefixes = {n.removesuffix(f"… ({twin_id}).md") for n in names}
+    ((cjk_prefix,), (twin_prefix,)) = (cjk_prefixes - names, twin_prefixes - names)
+    assert cjk_prefix == twin_prefix and LONG_CJK.startswith(cjk_prefix)
+    assert len(cjk_prefix) >= 50
+    for name in names:
+        assert len(name.encode("utf-8")) <= 200 + len(".md")  # the temporary fits too
+    again = Exporter(library).to_folder(folder, [article_id, *ids])
+    assert again.written == () and len(again.unchanged) == 4
+
+
+def test_shortened_names_fit_a_file_system_with_shorter_names(library, annotated, tmp_path,
+                                                               monkeypatch):
+    """eCryptfs, for one, takes file names of at most 143 bytes."""
+    from reader.importing.sources import parse_article
+
+    (long_id,) = library.articles.add_many(
+        [parse_article(f"# {LONG_CJK}\n\nSome text.", "markdown", "cjk.md")])
+    library.highlights.create(long_id, 0, 4)
+    monkeypatch.setattr("reader.export.exporter.os.pathconf", lambda path, name: 143)
+    (path,) = Exporter(library).to_folder(tmp_path / "vault", [long_id]).written
+    assert len(f".{path.name}.01234567.tmp".encode("utf-8")) <= 143
+    assert path.name.startswith("東京") and path.name.endswith(f"… ({long_id}).md")
