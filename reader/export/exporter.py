@@ -22,7 +22,8 @@ import jinja2.sandbox
 import yaml
 
 from reader.storage.database import LibraryError
-from reader.files import write_file, write_files
+from reader.files import (FolderBusy, exclusive_folder, remove_leftover_temporaries,
+                          write_file, write_files)
 from reader.importing.head import format_date
 from reader.library import Library
 from reader.export.markdown_safe import blockquote, contained, escape_inline, hashtag
@@ -237,6 +238,19 @@ class Exporter:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ExportError(f"{folder}: cannot create the folder ({_reason(exc)}).") from exc
+        try:
+            with exclusive_folder(folder):
+                return self._to_folder(folder, article_ids, progress)
+        except FolderBusy:
+            raise ExportError(f"{folder}: another export into this folder is running; "
+                              "try again when it has finished.") from None
+
+    def _to_folder(self, folder: Path, article_ids: list[int],
+                   progress: Progress | None) -> ExportReport:
+        # An export killed part-way (a crash, SIGKILL, power) leaves its temporaries:
+        # ours, by their names, and none can be in use while the folder is locked.
+        remove_leftover_temporaries(folder, lambda name: name.endswith(".md")
+                                    or name == MANIFEST)
         warnings: list[str] = []
         manifest = _read_manifest(folder, warnings)
         names: dict[str, dict[str, str]] = manifest["articles"]

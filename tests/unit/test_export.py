@@ -427,3 +427,33 @@ def test_shortened_names_fit_a_file_system_with_shorter_names(library, annotated
     (path,) = Exporter(library).to_folder(tmp_path / "vault", [long_id]).written
     assert len(f".{path.name}.01234567.tmp".encode("utf-8")) <= 143
     assert path.name.startswith("東京") and path.name.endswith(f"… ({long_id}).md")
+
+
+def test_an_export_removes_the_temporaries_a_killed_export_left(library, annotated, tmp_path):
+    article_id, _first, _second = annotated
+    folder = tmp_path / "vault"
+    (path,) = Exporter(library).to_folder(folder, [article_id]).written
+    leftovers = [f".{path.name}.0a1b2c3d.tmp", ".Another article.md.ffffffff.tmp",
+                 f".{MANIFEST}.12345678.tmp"]
+    kept = ["Mine.md", "notes.md.tmp", ".Mine.md.swp", "draft.md.0a1b2c3d.tmp",
+            ".Mine.md.0a1b2c3d.tmp.orig", ".obsidian.json.0a1b2c3d.tmp"]
+    for name in leftovers + kept:
+        (folder / name).write_text("half-written")
+    report = Exporter(library).to_folder(folder, [article_id])
+    assert report.unchanged == (path,)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(kept + [path.name, MANIFEST])
+
+
+def test_a_second_export_into_a_busy_folder_is_refused(library, annotated, tmp_path):
+    from reader.files import exclusive_folder
+
+    article_id, _first, _second = annotated
+    folder = tmp_path / "vault"
+    folder.mkdir()
+    in_flight = folder / ".Other.md.0a1b2c3d.tmp"  # the running export's
+    in_flight.write_text("being written")
+    with exclusive_folder(folder):
+        with pytest.raises(ExportError, match="another export into this folder is running"):
+            Exporter(library).to_folder(folder, [article_id])
+    assert sorted(p.name for p in folder.iterdir()) == [in_flight.name]
+    assert len(Exporter(library).to_folder(folder, [article_id]).written) == 1
