@@ -4,6 +4,8 @@ temporary file beside the target, is flushed to disk, and is renamed into place.
 Used for settings.toml, the desktop entry and icons, and exported Markdown. An export
 writes many files: `write_files` flushes them all with one sync instead of one fsync
 each (which cost 3 ms a file here, 5 of the 8 seconds of a 1,700-file export).
+A writer killed part-way leaves its hidden temporary behind: `remove_leftover_temporaries`
+finds those by their name, and `exclusive_folder` keeps a second writer away meanwhile.
 """
 
 from __future__ import annotations

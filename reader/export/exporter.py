@@ -353,8 +353,8 @@ def untrusted_file_name(folder: Path, name: str, name_max: int = NAME_MAX_BYTES)
         return "leads out of the folder"
     if "/" in name or "\\" in name:
         return "is a path, not a file name"
-    if _ILLEGAL.search(name) or name.startswith("."):
-        return "is not a file name the export gives"
+    if _ILLEGAL.search(name) or name.startswith(".") or name.split(".")[0].upper() in _RESERVED:
+        return "is not a file name the export gives"  # CON.md is a device on Windows
     if not name.endswith(".md"):
         return "does not end in .md"
     try:

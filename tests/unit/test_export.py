@@ -237,8 +237,8 @@ def test_a_template_cannot_reach_python(library, annotated, tmp_path, monkeypatc
     monkeypatch.chdir(tmp_path)
     template = tmp_path / "shared.md.j2"
     template.write_text(attack.replace("MARKER", str(tmp_path / "ran")), encoding="utf-8")
-    with pytest.raises(ExportError,
-                       match=r"shared\.md\.j2: refused by the template sandbox: .*unsafe") as raised:
+    refused = r"shared\.md\.j2: refused by the template sandbox: .*unsafe"
+    with pytest.raises(ExportError, match=refused) as raised:
         Exporter(library, template).to_folder(tmp_path / "vault", [article_id])
     assert str(template) in str(raised.value)
     assert not (tmp_path / "ran").exists()
@@ -303,7 +303,8 @@ def _snapshot(folder):
 @pytest.mark.parametrize("bad", [
     "../victim/.bashrc", "../victim/notes.md", "..", "ABSOLUTE", "sub/inner.md",
     "sub\\inner.md", "C:\\victim\\notes.md", "LINK.md", "SUBFOLDER.md", ".hidden.md",
-    "notes.txt", "x" * 250 + ".md",
+    "notes.txt", "x" * 250 + ".md", "CON.md", "nul.txt.md", "a\x00b.md", "a:b.md",
+    "\ud800.md",
 ])
 def test_a_tampered_manifest_never_writes_outside_the_folder(library, annotated, tmp_path, bad):
     """The manifest is a file in a shared folder: its names are checked, never trusted."""
