@@ -205,6 +205,8 @@ def _export(library, options: argparse.Namespace) -> int:
     except ExportError as exc:
         print(f"marginalia: {exc}", file=sys.stderr)
         return 1
+    for warning in report.warnings:
+        print(f"marginalia: warning: {warning}", file=sys.stderr)
     print(f"Exported to {options.out}: {len(report.written)} written, "
           f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped (no annotations).")
     return 0

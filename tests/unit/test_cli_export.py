@@ -74,3 +74,24 @@ def test_a_newer_library_is_an_error(tmp_path):
     sqlite3.connect(newer).execute("PRAGMA user_version = 99").connection.close()
     result = _marginalia("--db", str(newer), "export", "--stdout")
     assert result.returncode == 1 and "newer version of Marginalia" in result.stderr
+
+
+def test_a_tampered_manifest_entry_is_a_warning_and_the_export_goes_on(library_file, tmp_path):
+    import json
+
+    path, article_id = library_file
+    out = tmp_path / "vault"
+    out.mkdir()
+    victim = tmp_path / "victim.md"
+    victim.write_text("mine\n")
+    (out / ".marginalia-export.json").write_text(json.dumps(
+        {"format": 1, "articles": {str(article_id): {"file": "../victim.md", "exported": "x"}}}))
+    result = _marginalia("--db", str(path), "export", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert victim.read_text() == "mine\n"
+    assert result.stderr == (
+        f"marginalia: warning: {out / '.marginalia-export.json'}: the entry for article "
+        f"{article_id}, '../victim.md', leads out of the folder: ignored; the article gets a "
+        "new file name.\n")
+    assert "1 written" in result.stdout
+    assert [p.name for p in out.glob("*.md")] == ["Rivers.md"]

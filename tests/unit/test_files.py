@@ -84,3 +84,49 @@ def test_without_a_system_wide_sync_each_file_is_flushed(tmp_path, monkeypatch):
     files.write_files(list(wanted.items()))
     assert {p: p.read_bytes() for p in tmp_path.iterdir()} == wanted
     assert len(synced) == 3 + 1  # each file, then the folder
+
+
+def test_a_symbolic_link_can_be_replaced_instead_of_written_through(tmp_path):
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(b"keep")
+    outside.chmod(0o755)
+    link = tmp_path / "folder" / "manifest.json"
+    link.parent.mkdir()
+    link.symlink_to(outside)
+    old = os.umask(0o022)
+    try:
+        files.write_file(link, b"{}", follow_symlinks=False)
+    finally:
+        os.umask(old)
+    assert outside.read_bytes() == b"keep"
+    assert not link.is_symlink() and link.read_bytes() == b"{}"
+    assert _mode(link) == 0o644  # a new file's mode, not the link target's
+
+
+def test_only_this_modules_leftover_temporaries_are_removed(tmp_path):
+    ours = [".a.md.0123abcd.tmp", "..marginalia-export.json.89abcdef.tmp",
+            ".name with spaces.md.00000000.tmp"]
+    others = ["a.md", ".a.md.0123ABCD.tmp", ".a.md.0123abc.tmp", "a.md.0123abcd.tmp",
+              ".a.txt.0123abcd.tmp", ".a.md.0123abcd.tmp.bak", ".settings.toml.0123abcd.tmp",
+              "notes.md.tmp"]
+    for name in ours + others:
+        (tmp_path / name).write_bytes(b"x")
+    (tmp_path / ".folder.md.0123abcd.tmp").mkdir()
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.md"
+    outside.write_bytes(b"keep")
+    (tmp_path / ".link.md.0123abcd.tmp").symlink_to(outside)
+    removed = files.remove_leftover_temporaries(
+        tmp_path, lambda name: name.endswith(".md") or name == ".marginalia-export.json")
+    assert sorted(p.name for p in removed) == sorted(ours)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        others + [".folder.md.0123abcd.tmp", ".link.md.0123abcd.tmp"])
+    assert outside.read_bytes() == b"keep"
+
+
+def test_a_folder_is_held_by_one_writer_at_a_time(tmp_path):
+    with files.exclusive_folder(tmp_path):
+        with pytest.raises(files.FolderBusy):
+            with files.exclusive_folder(tmp_path):
+                pass
+    with files.exclusive_folder(tmp_path):  # released
+        pass
