@@ -137,7 +137,9 @@ def _follow(client: httpx.Client, url: str, cancelled: Callable[[], bool], max_b
                 current = _redirect_target(response)  # checked by _check_redirect
                 continue
             if response.status_code >= 300 or response.status_code < 200:
-                phrase = f" {response.reason_phrase}" if response.reason_phrase else ""
+                phrase = response.reason_phrase or httpx.codes.get_reason_phrase(
+                    response.status_code)  # HTTP/2 sends none
+                phrase = f" {phrase}" if phrase else ""
                 raise FetchError(url, f"the server answered {response.status_code}{phrase}")
             return _read(response, url, hops, cancelled, max_bytes, deadline, total_timeout)
         finally:
