@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from reader.library import LibraryError
+from reader.library import Library, LibraryError
 from reader.web import FetchError, save_page, save_pages
 
 PARAGRAPHS = [
@@ -228,3 +228,31 @@ def test_saving_from_a_worker_thread(library, httpserver):
     assert done and done[0].saved[0].status == "added"
     assert library.articles.get(done[0].saved[0].article_id).title == "Rivers"
 
+
+def test_cli_add_prints_each_page_and_fails_if_any_failed(library_path, httpserver, capsys):
+    from reader.cli.main import main
+
+    good = serve(httpserver, "/good", page("Rivers", PARAGRAPHS))
+    missing = serve(httpserver, "/missing", "gone", status=404)
+    db = ["--db", str(library_path)]
+    assert main([*db, "add", good, "--tag", "web", "--tag", "later"]) == 0
+    out, err = capsys.readouterr()
+    assert (out, err) == (f"added: Rivers — {good}\n", "")
+    assert main([*db, "add", missing, good + "?utm_source=cli", "http://nothing.invalid/"]) == 1
+    out, err = capsys.readouterr()
+    assert out == f"unchanged: Rivers — {good}\n"
+    assert err.splitlines() == [f"marginalia: {missing}: the server answered 404 NOT FOUND",
+                                "marginalia: http://nothing.invalid/: the host name could not "
+                                "be found"]
+    with Library.open(library_path) as library:
+        (article,) = library.articles.records(library.articles.ids())
+        assert (article.url, article.tags) == (good, ("later", "web"))
+
+
+def test_cli_add_needs_an_address(library_path, capsys):
+    from reader.cli.main import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(["--db", str(library_path), "add"])
+    assert exited.value.code == 2
+    assert "URL" in capsys.readouterr().err
