@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
-from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
 FETCHED_SCHEMES = frozenset({"http", "https"})
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -23,6 +23,8 @@ TRACKING_PREFIXES = ("utm_",)
 
 _HAS_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _BARE_HOST = re.compile(r"^[^/?#:@\s]+(:\d+)?([/?#]|$)")  # example.com, localhost:8000/x
+_ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
+_URL_SAFE = "".join(map(chr, range(0x21, 0x7F)))  # all printable ASCII but space
 _EDGE = "".join(map(chr, range(0x21)))  # spaces and control characters around an address
 
 
@@ -73,15 +75,16 @@ def is_fetchable(url: str) -> bool:
 def normalise_url(url: str) -> str:
     """The address as the library stores it.
 
-    Scheme and host in lower case, the default port dropped, an empty path made `/`, the
-    fragment dropped, and tracking parameters (`utm_*`, `fbclid`, `gclid`, ...) removed
-    from the query; the other parameters keep their order and spelling. Raises
-    AddressError for an address that is not http(s).
+    Scheme and host in lower case (an international host name in its ASCII form), the
+    default port dropped, an empty path made `/`, the fragment dropped, characters outside
+    ASCII percent-encoded (as a browser sends them) and tracking parameters (`utm_*`,
+    `fbclid`, `gclid`, ...) removed from the query; the other parameters keep their order
+    and spelling. Raises AddressError for an address that is not http(s).
     """
     check_fetchable(url)
     parts = urlsplit(url.strip(_EDGE))
     scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
+    host = _ascii_host((parts.hostname or "").lower())
     if ":" in host:  # an IPv6 address keeps its brackets
         host = f"[{host}]"
     port = parts.port
@@ -90,7 +93,23 @@ def normalise_url(url: str) -> str:
         userinfo = parts.netloc.rpartition("@")[0]
         netloc = f"{userinfo}@{netloc}"
     query = "&".join(p for p in parts.query.split("&") if p and not _is_tracking(p))
-    return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
+    return urlunsplit((scheme, netloc, _encoded(parts.path) or "/", _encoded(query), ""))
+
+
+def _ascii_host(host: str) -> str:
+    if host.isascii():
+        return host
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host  # not a name IDNA can spell; kept as it was given
+
+
+def _encoded(part: str) -> str:
+    """part with non-ASCII characters and spaces percent-encoded and escapes in upper case
+    (`%c3%a9` and `é` are the same address); everything else is left as it was."""
+    part = _ESCAPE.sub(lambda m: m.group(0).upper(), part)
+    return quote(part, safe=_URL_SAFE)
 
 
 def _is_tracking(parameter: str) -> bool:

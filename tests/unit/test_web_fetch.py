@@ -91,6 +91,24 @@ def endless_port():
     yield from serve_raw(handler)
 
 
+@pytest.fixture
+def trickling_port():
+    """Answers 200 text/html, then a few bytes every tenth of a second, for ever."""
+
+    def handler(conn, stop):
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+                         b"Transfer-Encoding: chunked\r\n\r\n")
+            try:
+                while not stop.wait(0.1):
+                    conn.sendall(b"3\r\n<p>\r\n")
+            except OSError:
+                pass
+
+    yield from serve_raw(handler)
+
+
 def closed_port() -> int:
     with socket.create_server(("127.0.0.1", 0)) as s:
         return s.getsockname()[1]
@@ -224,6 +242,15 @@ def test_a_server_that_never_answers_times_out(silent_port):
         fetch_page(url, read_timeout=0.5)
     assert time.monotonic() - started < 5
     assert str(caught.value) == f"{url}: timed out: the server did not answer within 0.5 s"
+
+
+def test_a_page_that_trickles_in_times_out_as_a_whole(trickling_port):
+    url = f"http://127.0.0.1:{trickling_port}/"
+    started = time.monotonic()
+    with pytest.raises(FetchError) as caught:
+        fetch_page(url, total_timeout=1)
+    assert time.monotonic() - started < 5
+    assert str(caught.value) == f"{url}: timed out: the page took more than 1 s"
 
 
 def test_a_tls_failure_is_named(httpserver):

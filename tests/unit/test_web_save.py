@@ -196,7 +196,8 @@ def test_a_page_with_no_article_raises_a_fetch_error(library, httpserver):
     url = serve(httpserver, "/nav", "<html><body><nav>Home</nav></body></html>")
     with pytest.raises(FetchError) as caught:
         save_page(library, url)
-    assert str(caught.value) == f"{url}: has no article in it (no readable text was found in the page)"
+    assert str(caught.value) == (f"{url}: has no article in it (no readable text was found "
+                                 "in the page)")
 
 
 def test_cancelling_stops_the_batch(library, httpserver):

@@ -18,6 +18,10 @@ from reader.web import AddressError, address_from_text, canonical_url, normalise
     ("https://example.com/a?z=1&ref=2&utm_x&q=%20a", "https://example.com/a?z=1&ref=2&q=%20a"),
     ("http://[::1]:80/x", "http://[::1]/x"),
     ("https://user@Example.com/", "https://user@example.com/"),
+    ("https://ru.wikipedia.org/wiki/Река?q=é",
+     "https://ru.wikipedia.org/wiki/%D0%A0%D0%B5%D0%BA%D0%B0?q=%C3%A9"),
+    ("https://example.com/a%2fb%c3%a9 c", "https://example.com/a%2Fb%C3%A9%20c"),
+    ("https://BÜCHER.example/x", "https://xn--bcher-kva.example/x"),
 ])
 def test_normalise(given, stored):
     assert normalise_url(given) == stored
