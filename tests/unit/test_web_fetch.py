@@ -136,12 +136,53 @@ def test_gzip_and_deflate_pages_are_decoded(httpserver):
     assert "Rivers carry water" in fetch_page(httpserver.url_for("/deflate")).text
 
 
+def test_raw_deflate_and_several_gzip_members_are_decoded(httpserver):
+    raw = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    httpserver.expect_request("/raw").respond_with_data(
+        raw.compress(ARTICLE.encode()) + raw.flush(), content_type="text/html",
+        headers={"Content-Encoding": "deflate"})
+    half = len(ARTICLE) // 2
+    httpserver.expect_request("/members").respond_with_data(
+        gzip.compress(ARTICLE[:half].encode()) + gzip.compress(ARTICLE[half:].encode()),
+        content_type="text/html", headers={"Content-Encoding": "gzip"})
+    assert "Rivers carry water" in fetch_page(httpserver.url_for("/raw")).text
+    assert fetch_page(httpserver.url_for("/members")).text == ARTICLE
+
+
+def test_broken_or_unknown_compression_fails(httpserver):
+    httpserver.expect_request("/broken").respond_with_data(
+        b"\x1f\x8b\x08\x00garbage", content_type="text/html",
+        headers={"Content-Encoding": "gzip"})
+    httpserver.expect_request("/br").respond_with_data(
+        b"\x0b\x02\x80", content_type="text/html", headers={"Content-Encoding": "br"})
+    with pytest.raises(FetchError, match="compressed content could not be decoded"):
+        fetch_page(httpserver.url_for("/broken"))
+    with pytest.raises(FetchError, match=r"compressed in a way that cannot be read \(br\)"):
+        fetch_page(httpserver.url_for("/br"))
+
+
 def test_the_size_cap_counts_decoded_bytes(httpserver):
     bomb = gzip.compress(b"<p>" + b" " * (3 * 1024 * 1024) + b"</p>")  # ~3 KB on the wire
     httpserver.expect_request("/bomb").respond_with_data(
         bomb, content_type="text/html", headers={"Content-Encoding": "gzip"})
     with pytest.raises(FetchError, match=r"too large \(more than 1 MB\)"):
         fetch_page(httpserver.url_for("/bomb"), max_bytes=1024 * 1024)
+
+
+def test_a_compressed_bomb_is_never_expanded_in_memory_past_the_cap(httpserver):
+    import tracemalloc
+
+    bomb = gzip.compress(b" " * (100 * 1024 * 1024), compresslevel=9)  # ~100 KB on the wire
+    httpserver.expect_request("/bomb").respond_with_data(
+        bomb, content_type="text/html", headers={"Content-Encoding": "gzip"})
+    tracemalloc.start()
+    try:
+        with pytest.raises(FetchError, match="too large"):
+            fetch_page(httpserver.url_for("/bomb"), max_bytes=1024 * 1024)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * 1024 * 1024
 
 
 def test_a_page_that_never_ends_stops_at_the_cap_quickly(endless_port):
