@@ -14,6 +14,7 @@ Everything here blocks and touches no Qt: call it from a worker thread, and call
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -22,11 +23,13 @@ from typing import Any, Literal
 
 from reader.importing.sources import HTML, ParsedArticle, SourceError, parse_article
 from reader.library import Library
+from reader.records import Changes
 from reader.storage.database import LibraryError
 from reader.web.fetch import FetchCancelled, FetchedPage, FetchError, fetch_page
 from reader.web.urls import AddressError, address_from_text, canonical_url, normalise_url
 
 Status = Literal["added", "updated", "unchanged"]
+_log = logging.getLogger(__name__)
 _HEAD_TAG = re.compile(r"<head\b[^>]*>", re.I)
 
 
@@ -74,6 +77,14 @@ class SaveReport:
     @property
     def orphaned(self) -> tuple[int, ...]:
         return tuple(h for r in self.saved for h in r.orphaned)
+
+    def changes(self) -> Changes:
+        """What the views must refresh: the list, the tags, the updated articles' text."""
+        if not self.saved:
+            return Changes()
+        updated = frozenset(r.article_id for r in self.saved if r.status == "updated")
+        return Changes(articles=frozenset(r.article_id for r in self.saved),
+                       article_list=True, tags=True, highlights=updated)
 
     def summary(self) -> str:
         """One line for people: what happened to the pages."""
@@ -150,7 +161,9 @@ def store_page(library: Library, page: FetchedPage, parsed: ParsedArticle, artic
                 _add_tags(library, existing, tags)
                 return SaveResult(article_url, existing, "unchanged", parsed.title,
                                   requested=requested)
-            article_id = library.articles.add(dataclasses.replace(parsed, tags=tuple(tags)))
+            # Tags a Markdown page's front matter carries are kept, as an import keeps them.
+            every_tag = tuple(dict.fromkeys([*parsed.tags, *tags]))
+            article_id = library.articles.add(dataclasses.replace(parsed, tags=every_tag))
             return SaveResult(article_url, article_id, "added", parsed.title, requested=requested)
         _add_tags(library, existing, tags)
         if _same_content(library, existing, parsed):
@@ -210,6 +223,11 @@ def save_pages(library: Library, urls: Iterable[str], tags: Iterable[str] = (),
             if library.read_only is not None or library.damaged:
                 raise
             result = SaveProblem(url, str(exc))  # e.g. busy: another writer held on too long
+        except Exception as exc:  # a fault of ours on one odd page must not stop the rest
+            if library.read_only is not None or library.damaged:
+                raise
+            _log.exception("Saving %s failed", url)
+            result = SaveProblem(url, f"could not be saved ({type(exc).__name__}: {exc})")
         results.append(result)
         if on_result is not None:
             on_result(result)

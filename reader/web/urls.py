@@ -122,9 +122,13 @@ def canonical_url(page_html: str, base_url: str) -> str | None:
 
     `<link rel="canonical">` first, then `<meta property="og:url">`; relative ones are
     resolved against base_url (the address the page was fetched from). Only http(s)
-    addresses count. A page elsewhere on a site naming the site's home page as its
-    canonical address (a common template mistake) is not believed: every page of that
-    site would otherwise become one article.
+    addresses count, and two kinds are not believed:
+
+    - an address on another site (only the same host, with or without `www.`, or a
+      subdomain of it or its parent): saving a page updates the article stored under its
+      canonical address, so any page could otherwise overwrite any article;
+    - a site's home page named by a page elsewhere on it (a common template mistake):
+      every page of that site would otherwise become one article.
     """
     finder = _HeadLinks()
     try:
@@ -140,8 +144,23 @@ def canonical_url(page_html: str, base_url: str) -> str | None:
             continue
         if urlsplit(candidate).path in ("", "/") and urlsplit(base_url).path not in ("", "/"):
             continue
+        if not same_site(candidate, base_url):
+            continue
         return candidate
     return None
+
+
+def same_site(url: str, other: str) -> bool:
+    """Whether two addresses are on one site: the same host (`www.` aside), or one a
+    subdomain of the other (blog.example.com and example.com); attacker.co.uk and
+    victim.co.uk are not."""
+    hosts = []
+    for address in (url, other):
+        host = _ascii_host((urlsplit(address).hostname or "").lower()).rstrip(".")
+        hosts.append(host.removeprefix("www."))
+    first, second = hosts
+    return bool(first) and (first == second or first.endswith("." + second)
+                            or second.endswith("." + first))
 
 
 class _EndOfHead(Exception):

@@ -121,6 +121,56 @@ def test_redirected_addresses_find_the_same_article(library, httpserver):
     assert library.articles.count() == 1
 
 
+def test_a_page_on_another_site_cannot_take_over_an_article_by_its_canonical_link(
+        library, httpserver):
+    mine = serve(httpserver, "/rivers", page("Rivers", PARAGRAPHS))
+    original = save_page(library, mine)
+    assert mine.startswith("http://localhost:")
+    forged = serve(httpserver, "/forged", page("Rivers", ["Entirely different words here, "
+                                                          "written by someone else."],
+                                               f'<link rel="canonical" href="{mine}">'))
+    other = save_page(library, forged.replace("localhost", "127.0.0.1"))
+    assert other.status == "added" and other.article_id != original.article_id
+    assert other.url == forged.replace("localhost", "127.0.0.1")
+    assert PARAGRAPHS[0] in library.articles.text(original.article_id)
+
+
+def test_a_markdown_page_keeps_its_front_matter_tags(library, httpserver):
+    url = serve(httpserver, "/note.md", "---\ntitle: Tides\ntags: [sea, moon]\n---\n\n"
+                "The tide turns twice a day.\n", content_type="text/markdown")
+    result = save_page(library, url, tags=["saved"])
+    assert library.articles.get(result.article_id).tags == ("moon", "saved", "sea")
+
+
+def test_the_report_says_what_views_must_refresh(library, httpserver):
+    url = serve(httpserver, "/r", page("Rivers", PARAGRAPHS))
+    report = save_pages(library, [url])
+    changes = report.changes()
+    assert changes.article_list and changes.articles == {report.saved[0].article_id}
+    assert not save_pages(library, []).changes().article_list
+
+
+def test_an_unexpected_fault_on_one_page_does_not_stop_the_rest(library, httpserver,
+                                                                 monkeypatch, caplog):
+    import reader.web.save as save_module
+
+    real = save_module.parse_article
+
+    def parse(text, *args):
+        if "BOOM" in text:
+            raise RuntimeError("the extractor fell over")
+        return real(text, *args)
+
+    monkeypatch.setattr(save_module, "parse_article", parse)
+    bad = serve(httpserver, "/bad", page("BOOM", PARAGRAPHS))
+    good = serve(httpserver, "/good", page("Rivers", PARAGRAPHS))
+    report = save_pages(library, [bad, good])
+    assert [r.url for r in report.saved] == [good]
+    assert report.problems[0].reason == ("could not be saved (RuntimeError: the extractor "
+                                         "fell over)")
+    assert "Saving" in caplog.text
+
+
 def test_a_page_saved_from_the_browser_and_fetched_is_one_article(library, httpserver,
                                                                   write_file):
     url = httpserver.url_for("/saved")

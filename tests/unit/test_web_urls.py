@@ -65,8 +65,23 @@ def test_canonical_link_then_og_url():
     '<link rel="canonical" href="javascript:alert(1)">',
     '<link rel="canonical" href="ftp://example.com/x">',
     '<link rel="canonical" href="/">',  # the site's home page, for a page elsewhere
+    '<link rel="canonical" href="https://en.wikipedia.org/wiki/River">',  # another site
+    '<meta property="og:url" content="https://attacker.example.org/posts/1">',
     '<html><head></head><body><link rel="canonical" href="/in-body"></body></html>',
     '',
 ])
 def test_no_believable_canonical(page):
     assert canonical_url(page, "https://example.com/posts/1") is None
+
+
+@pytest.mark.parametrize(("href", "believed"), [
+    ("https://www.example.com/posts/1", True),
+    ("https://blog.example.com/posts/1", True),
+    ("http://example.com/posts/1", True),
+    ("https://example.com.evil.net/posts/1", False),
+    ("https://other.co.uk/posts/1", False),
+])
+def test_a_canonical_address_is_believed_on_the_same_site_only(href, believed):
+    base = "https://example.com/p?id=1" if "co.uk" not in href else "https://mine.co.uk/p"
+    found = canonical_url(f'<link rel="canonical" href="{href}">', base)
+    assert (found == href) is believed
