@@ -63,14 +63,17 @@ class FetchError(LibraryError):
     def __init__(self, url: str, reason: str) -> None:
         self.url = url
         self.reason = _one_line(reason)
-        super().__init__(f"{url}: {self.reason}")
+        super().__init__(url, self.reason)  # both in args: it pickles, as errors must
+
+    def __str__(self) -> str:
+        return f"{self.url}: {self.reason}"
 
 
 class FetchCancelled(FetchError):
     """The fetch was stopped because `cancelled()` said so."""
 
-    def __init__(self, url: str) -> None:
-        super().__init__(url, "cancelled")
+    def __init__(self, url: str, reason: str = "cancelled") -> None:
+        super().__init__(url, reason)
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,8 @@ def _follow(client: httpx.Client, url: str, cancelled: Callable[[], bool], max_b
     while True:
         if cancelled():
             raise FetchCancelled(url)
+        if time.monotonic() > deadline:
+            raise FetchError(url, f"timed out: the page took more than {total_timeout:g} s")
         hops.append(current)
         request = client.build_request("GET", current)
         response = client.send(request, stream=True)
@@ -212,6 +217,9 @@ def _decoded(response: httpx.Response, url: str) -> Iterator[bytes]:
     keeps a compressed bomb from expanding past the cap in memory: 64 KB of gzipped
     zeros would otherwise become 64 MB at once.
     """
+    if response.is_stream_consumed:  # read whole already, and decoded (a test transport)
+        yield response.content
+        return
     header = response.headers.get("content-encoding", "")
     codings = [c.strip().lower() for c in header.split(",") if c.strip().lower() not in
                ("", "identity")]

@@ -361,3 +361,21 @@ def test_fetch_errors_are_library_errors_with_the_address_and_reason():
     assert isinstance(error, LibraryError)
     assert (error.url, error.reason) == ("http://a.example/", "the connection was refused")
     assert str(error) == "http://a.example/: the connection was refused"
+    import pickle
+
+    copy = pickle.loads(pickle.dumps(error))
+    assert (type(copy), str(copy), copy.reason) == (FetchError, str(error), error.reason)
+    assert str(pickle.loads(pickle.dumps(FetchCancelled("http://a.example/")))) == \
+        "http://a.example/: cancelled"
+
+
+def test_a_transport_can_be_given():
+    import httpx
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/start":
+            return httpx.Response(302, headers={"Location": "/article"})
+        return httpx.Response(200, text=ARTICLE, headers={"Content-Type": "text/html"})
+
+    page = fetch_page("https://example.test/start", transport=httpx.MockTransport(answer))
+    assert page.final_url == "https://example.test/article" and "Rivers" in page.text
