@@ -2,6 +2,7 @@
 
     marginalia [--db PATH] [marginalia://open?article=ID&highlight=ID | FILE]
     marginalia [--db PATH] import PATH...
+    marginalia [--db PATH] add URL... [--tag TAG]...
     marginalia [--db PATH] list [--json] [--tag TAG] [--archived]
     marginalia [--db PATH] show ID [--format text|markdown|json]
     marginalia [--db PATH] search QUERY [--json]
@@ -22,7 +23,7 @@ from pathlib import Path
 from reader import __version__
 from reader.paths import DB_ENV, default_library_path
 
-SUBCOMMANDS = ("import", "list", "show", "search", "export")
+SUBCOMMANDS = ("import", "add", "list", "show", "search", "export")
 DESKTOP_COMMANDS = ("install-desktop", "uninstall-desktop")
 FILE_COMMANDS = ("backup", "restore")  # work on the library file, without opening it
 
@@ -66,6 +67,11 @@ def build_subcommand_parser(name: str) -> argparse.ArgumentParser:
     if name == "import":
         parser.description = "Import Markdown, text and saved web pages (folders are searched)."
         parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    elif name == "add":
+        parser.description = "Save web pages by their address (fetched now, stored as articles)."
+        parser.add_argument("urls", nargs="+", metavar="URL")
+        parser.add_argument("--tag", action="append", default=[], metavar="TAG",
+                            help="tag the saved articles (repeatable)")
     elif name == "list":
         parser.description = "List the library's articles."
         parser.add_argument("--json", action="store_true", help="one JSON array")
@@ -108,7 +114,7 @@ def main_gui() -> int:
 
 
 # Subcommands that change the library: refused on a read-only or damaged one.
-WRITING_SUBCOMMANDS = {"import"}
+WRITING_SUBCOMMANDS = {"import", "add"}
 
 
 def _run_subcommand(name: str, argv: list[str], db_path: Path) -> int:
@@ -121,7 +127,8 @@ def _run_subcommand(name: str, argv: list[str], db_path: Path) -> int:
 
     options = build_subcommand_parser(name).parse_args(argv)
     handlers = {"import": commands_cli.import_files, "list": commands_cli.list_articles,
-                "show": commands_cli.show, "search": commands_cli.search, "export": _export}
+                "show": commands_cli.show, "search": commands_cli.search, "export": _export,
+                "add": _add}
     try:
         with Library.open(db_path) as library:
             if name in WRITING_SUBCOMMANDS:
@@ -188,6 +195,19 @@ def _desktop(name: str, argv: list[str]) -> int:
     verb = "Installed" if name == "install-desktop" else "Removed"
     print(f"{verb} {len(paths)} files" + "".join(f"\n  {p}" for p in paths))
     return 0
+
+
+def _add(library, options: argparse.Namespace) -> int:
+    from reader.web import SaveResult, save_pages
+
+    def show(result) -> None:
+        if isinstance(result, SaveResult):
+            print(result, flush=True)
+        else:
+            print(f"marginalia: {result}", file=sys.stderr, flush=True)
+
+    report = save_pages(library, options.urls, options.tag, on_result=show)
+    return 1 if report.problems else 0
 
 
 def _export(library, options: argparse.Namespace) -> int:
