@@ -7,7 +7,9 @@ text) raises `SourceError` with a reason meant for the user; nothing is stored f
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,15 +67,53 @@ def read_article(path: Path) -> ParsedArticle:
 
 
 def _read_bytes(path: Path) -> bytes:
+    """The bytes of a regular file (a link is followed) of at most MAX_BYTES.
+
+    Anything else is refused before it is read: a FIFO or a device would block for ever
+    or never end (a link to /dev/zero). The file is opened without waiting, in case it
+    was replaced by one after the check, and no more than the limit is read even from a
+    file that grows meanwhile.
+    """
     try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise SourceError("is a folder, not a file")
-        if size > MAX_BYTES:
-            raise SourceError(f"is too large ({size / 1024 / 1024:.1f} MB; the limit is 20 MB)")
-        return path.read_bytes()
+        _check_regular(os.stat(path))
+        descriptor = os.open(path, os.O_RDONLY | _OPEN_FLAGS)
+        with os.fdopen(descriptor, "rb") as stream:
+            _check_regular(os.fstat(stream.fileno()))
+            data = stream.read(MAX_BYTES + 1)
     except OSError as exc:
         raise SourceError(f"cannot be read ({exc.strerror or exc})") from exc
+    if len(data) > MAX_BYTES:
+        raise SourceError(f"is too large (more than {MAX_BYTES // 1024 // 1024} MB, the limit)")
+    return data
+
+
+_OPEN_FLAGS = (getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+               | getattr(os, "O_BINARY", 0))
+
+
+def _check_regular(info: os.stat_result) -> None:
+    """SourceError unless info is a regular file's, within the size limit."""
+    mode = info.st_mode
+    if stat.S_ISDIR(mode):
+        raise SourceError("is a folder, not a file")
+    if not stat.S_ISREG(mode):
+        raise SourceError(f"is not a regular file ({file_kind(mode)})")
+    if info.st_size > MAX_BYTES:
+        raise SourceError(f"is too large ({info.st_size / 1024 / 1024:.1f} MB; "
+                          f"the limit is {MAX_BYTES // 1024 // 1024} MB)")
+
+
+def file_kind(mode: int) -> str:
+    """What a file that is not a regular one is, for the user: "a FIFO", "a device"..."""
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "not a file of data"
 
 
 def decode(data: bytes) -> str:

@@ -1,0 +1,126 @@
+"""Hostile files in an import batch: each is refused quickly, with its reason, and the
+rest of the batch is still imported."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from reader.importing import sources
+from reader.importing.sources import SourceError, read_article
+
+posix_only = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs and /dev/zero")
+
+
+@contextmanager
+def within(seconds: float):
+    """Fail (instead of hanging the test run) if the block takes longer than seconds."""
+
+    def too_slow(signum, frame):
+        raise TimeoutError(f"took more than {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, too_slow)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def import_batch(library, paths: list[Path]):
+    with within(10):
+        return library.import_files(paths)
+
+
+def good_files(folder: Path) -> list[Path]:
+    first = folder / "first.md"
+    first.write_text("# First\n\nThe first article.\n")
+    second = folder / "second.txt"
+    second.write_text("Second\n\nThe second article.\n")
+    return [first, second]
+
+
+def reasons(report) -> dict[str, str]:
+    return {Path(p.path).name: p.reason for p in report.problems}
+
+
+# -- only regular files, their size checked before reading --------------------------------
+
+
+@posix_only
+def test_a_fifo_is_refused_without_waiting_for_a_writer(library, tmp_path):
+    fifo = tmp_path / "pipe.md"
+    os.mkfifo(fifo)
+    first, second = good_files(tmp_path)
+    report = import_batch(library, [first, fifo, second])
+    assert len(report.added) == 2
+    assert reasons(report) == {"pipe.md": "is not a regular file (a FIFO)"}
+
+
+@posix_only
+def test_a_link_to_a_device_is_refused_before_reading(library, tmp_path):
+    zero = tmp_path / "zero.md"
+    zero.symlink_to("/dev/zero")
+    first, second = good_files(tmp_path)
+    report = import_batch(library, [first, zero, second])
+    assert len(report.added) == 2
+    assert reasons(report) == {"zero.md": "is not a regular file (a device)"}
+
+
+@posix_only
+def test_a_link_to_a_fifo_is_refused(library, tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    link = tmp_path / "link.html"
+    link.symlink_to(fifo)
+    first, second = good_files(tmp_path)
+    report = import_batch(library, [link, first, second])
+    assert len(report.added) == 2
+    assert reasons(report) == {"link.html": "is not a regular file (a FIFO)"}
+
+
+def test_a_link_to_a_regular_file_is_read(tmp_path):
+    target = tmp_path / "target.md"
+    target.write_text("# Linked\n\nText.\n")
+    link = tmp_path / "link.md"
+    link.symlink_to(target)
+    assert read_article(link).title == "Linked"
+
+
+def test_a_file_that_grows_past_the_limit_is_not_read_beyond_it(tmp_path, monkeypatch):
+    path = tmp_path / "growing.md"
+    path.write_text("# Small\n\nAt first.\n")
+    monkeypatch.setattr(sources, "MAX_BYTES", 1000)
+    real_fstat = os.fstat
+
+    def grown(descriptor):
+        info = real_fstat(descriptor)
+        with path.open("a") as stream:  # it grows after it was checked
+            stream.write("more words " * 200)
+        return info
+
+    monkeypatch.setattr(os, "fstat", grown)
+    with pytest.raises(SourceError, match=r"is too large \(more than"):
+        read_article(path)
+
+
+def test_the_size_is_checked_before_anything_is_read(tmp_path, monkeypatch):
+    path = tmp_path / "huge.md"
+    with path.open("wb") as stream:
+        stream.truncate(sources.MAX_BYTES + 1)
+
+    real_open = os.open
+
+    def never(name, *args, **kwargs):
+        assert Path(name) != path, "the file was opened"
+        return real_open(name, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", never)
+    with pytest.raises(SourceError, match="is too large"):
+        read_article(path)
