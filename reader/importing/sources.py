@@ -20,6 +20,8 @@ from reader.importing.parsing import MARKDOWN, TEXT, mend_paragraphs, parse
 HTML = "html"
 
 MAX_BYTES = 20 * 1024 * 1024
+MAX_FRONT_MATTER = 64 * 1024  # bytes of YAML at the top of a Markdown file
+MAX_FRONT_MATTER_VALUES = 10_000  # YAML nodes, every alias expanded
 _FORMAT_BY_SUFFIX = {
     ".md": MARKDOWN, ".markdown": MARKDOWN, ".mdown": MARKDOWN, ".mkd": MARKDOWN,
     ".txt": TEXT, ".text": TEXT, "": TEXT,
@@ -191,14 +193,7 @@ def front_matter(source_text: str) -> dict[str, object]:
     match = _FRONT_MATTER.match(source_text)
     if not match:
         return {}
-    import yaml  # only for files with front matter: slow to load
-
-    try:
-        data = yaml.safe_load(match.group(1))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 2})" if mark is not None else ""
-        raise SourceError(f"has front matter that is not valid YAML{where}") from exc
+    data = _load_yaml(match.group(1))
     if not isinstance(data, dict):
         return {}
     lowered = {str(k).lower(): v for k, v in data.items()}
@@ -222,6 +217,74 @@ def front_matter(source_text: str) -> dict[str, object]:
         "url": str(url).strip() if isinstance(url, str) and re.match(r"https?://", url) else None,
         "tags": [str(t).lstrip("#") for t in tags] if isinstance(tags, list) else [],
     }
+
+
+def _load_yaml(text: str) -> object:
+    """The YAML document in text, read safely; SourceError for one that is not valid, or
+    that is too large or expands (by aliases: a "billion laughs") into too many values."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_FRONT_MATTER:
+        raise SourceError(f"has front matter larger than {MAX_FRONT_MATTER // 1024} KB")
+    import yaml  # only for files with front matter: slow to load
+
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_expansion(node)
+        return loader.construct_document(node)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 2})" if mark is not None else ""
+        raise SourceError(f"has front matter that is not valid YAML{where}") from exc
+    except RecursionError as exc:
+        raise SourceError("has front matter nested too deeply to read") from exc
+    except ValueError as exc:  # e.g. a number of more digits than Python converts
+        raise SourceError(f"has front matter that cannot be read ({exc})") from exc
+    finally:
+        loader.dispose()
+
+
+def _check_expansion(root: object) -> None:
+    """SourceError if the YAML node graph under root, with every alias expanded, would hold
+    more than MAX_FRONT_MATTER_VALUES nodes, or refers to itself.
+
+    Aliases make a graph whose expansion grows exponentially with its size: nine lines
+    of them stand for a billion strings. Sizes are summed over the graph bottom up,
+    once per node, without recursion.
+    """
+    from yaml.nodes import MappingNode, SequenceNode
+
+    def children(node: object) -> list:
+        if isinstance(node, SequenceNode):
+            return list(node.value)
+        if isinstance(node, MappingNode):
+            return [part for pair in node.value for part in pair]
+        return []
+
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()  # the path from the root to the node being summed
+    stack: list[tuple[object, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            open_nodes.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in children(node))
+            if sizes[key] > MAX_FRONT_MATTER_VALUES:
+                raise SourceError(
+                    f"has front matter whose YAML aliases expand to more than "
+                    f"{MAX_FRONT_MATTER_VALUES:,} values")
+            continue
+        if key in sizes:
+            continue
+        open_nodes.add(key)
+        stack.append((node, True))
+        for child in children(node):
+            if id(child) in open_nodes:
+                raise SourceError("has front matter whose YAML aliases refer to themselves")
+            if id(child) not in sizes:
+                stack.append((child, False))
 
 
 def split_body(source_text: str, source_format: str) -> tuple[Head, list[Block]]:

@@ -124,3 +124,58 @@ def test_the_size_is_checked_before_anything_is_read(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "open", never)
     with pytest.raises(SourceError, match="is too large"):
         read_article(path)
+
+
+# -- front matter that expands ------------------------------------------------------------
+
+BILLION_LAUGHS = """---
+a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]
+f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]
+g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]
+h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]
+title: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]
+---
+
+# Laughs
+
+Text.
+"""
+
+
+def test_a_billion_laughs_in_front_matter_is_refused_at_once(library, tmp_path):
+    bomb = tmp_path / "laughs.md"
+    bomb.write_text(BILLION_LAUGHS)
+    first, second = good_files(tmp_path)
+    started = time.perf_counter()
+    report = import_batch(library, [first, bomb, second])
+    assert time.perf_counter() - started < 1
+    assert len(report.added) == 2
+    assert reasons(report) == {
+        "laughs.md": "has front matter whose YAML aliases expand to more than 10,000 values"}
+
+
+def test_aliases_within_reason_are_read(write_file):
+    path = write_file("aliases.md", "---\nwho: &who Ann Writer\nauthor: *who\n"
+                                    "tags: &t [a, b]\nkeywords: *t\n---\n\nText.\n")
+    assert read_article(path).author == "Ann Writer"
+
+
+@pytest.mark.parametrize(
+    ("front", "reason"),
+    [
+        ("a: &a [*a]", "has front matter whose YAML aliases refer to themselves"),
+        ("title: x\nfiller: " + "y" * 70_000, "has front matter larger than 64 KB"),
+        ("title: " + "[" * 20_000 + "]" * 20_000, "has front matter nested too deeply to read"),
+        ("title: " + "9" * 5000, "has front matter that cannot be read (Exceeds the limit"),
+    ],
+    ids=["recursive", "large", "deep", "long-number"],
+)
+def test_front_matter_that_cannot_be_read_safely(write_file, front, reason):
+    path = write_file("front.md", f"---\n{front}\n---\n\n# Title\n\nText.\n")
+    with within(5), pytest.raises(SourceError) as caught:
+        read_article(path)
+    assert str(caught.value).startswith(reason)
