@@ -7,6 +7,7 @@ text) raises `SourceError` with a reason meant for the user; nothing is stored f
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import stat
@@ -30,6 +31,8 @@ _FORMAT_BY_SUFFIX = {
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 BYLINE_SEPARATOR = " · "
+
+_log = logging.getLogger(__name__)
 
 
 class SourceError(Exception):
@@ -65,7 +68,21 @@ def read_article(path: Path) -> ParsedArticle:
                           "Markdown (.md), plain text (.txt) and web pages (.html) can be imported")
     data = _read_bytes(path)
     text = decode_page(data) if source_format == HTML else decode(data)
-    return parse_article(text, source_format, path.name)
+    try:
+        return parse_article(text, source_format, _shown_name(path.name))
+    except SourceError:
+        raise
+    except RecursionError as exc:
+        raise SourceError("is nested too deeply to read") from exc
+    except Exception as exc:  # one file's surprise must not end the import of the rest
+        _log.exception("Could not import %s", path)
+        raise SourceError(f"could not be imported ({type(exc).__name__}: {exc})") from exc
+
+
+def _shown_name(name: str) -> str:
+    """A file name as text: bytes that are not UTF-8 (kept by Python as lone surrogates,
+    which cannot be stored) become U+FFFD."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -168,8 +185,11 @@ def parse_article(source_text: str, source_format: str, source_name: str = "") -
         except NoArticleError as exc:
             raise SourceError(str(exc) or "has no article in it") from exc
         source_text = page.html
-        meta = {"title": page.title, "author": page.author, "published": page.published,
-                "publication": page.site_name, "url": page.url}
+        # Entities such as &#xD800; name no character: shown as U+FFFD, as browsers do.
+        meta = {"title": _replace_surrogates(page.title),
+                "author": _replace_surrogates(page.author), "published": page.published,
+                "publication": _replace_surrogates(page.site_name),
+                "url": _replace_surrogates(page.url or "")}
     elif source_format == MARKDOWN:
         meta = front_matter(source_text)
     head, body = split_body(source_text, source_format)
@@ -180,12 +200,35 @@ def parse_article(source_text: str, source_format: str, source_name: str = "") -
     if not any(block.text.strip() for block in body) and not (head.title or meta.get("title")):
         raise SourceError("has no article text")
     document = render(title, author, publication, published, body)
-    return ParsedArticle(
+    article = ParsedArticle(
         title=title, author=author, published=published, source_text=source_text,
-        source_format=source_format, source_name=source_name, text=document.text,
+        source_format=source_format, source_name=_shown_name(source_name), text=document.text,
         content_hash=fingerprint, publication=publication,
-        url=meta.get("url") or None, tags=tuple(meta.get("tags") or ()),
+        url=meta.get("url") or None, tags=tuple(str(tag) for tag in meta.get("tags") or ()),
     )
+    _check_text(article)
+    return article
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _replace_surrogates(text: str) -> str:
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def _check_text(article: ParsedArticle) -> None:
+    """SourceError if any text of the article holds a lone surrogate: a code point that is
+    no character (from an escape such as "\\uD800" in YAML) and cannot be stored."""
+    fields = {"title": article.title, "author": article.author,
+              "publication": article.publication, "URL": article.url or "",
+              "tags": " ".join(article.tags), "text": article.text,
+              "source": article.source_text}
+    for field, value in fields.items():
+        found = _SURROGATE.search(value)
+        if found:
+            raise SourceError(f"has a lone surrogate (U+{ord(found.group()):04X}, which is "
+                              f"not a character) in its {field}")
 
 
 def front_matter(source_text: str) -> dict[str, object]:
@@ -313,7 +356,8 @@ def render(title: str, author: str, publication: str, published: str | None,
 
 
 def content_hash(source_text: str) -> str:
-    return hashlib.sha256(source_text.encode("utf-8")).hexdigest()
+    # surrogatepass: text with a lone surrogate is refused later, with its reason
+    return hashlib.sha256(source_text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _title_from_name(name: str) -> str:

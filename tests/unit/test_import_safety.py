@@ -179,3 +179,85 @@ def test_front_matter_that_cannot_be_read_safely(write_file, front, reason):
     with within(5), pytest.raises(SourceError) as caught:
         read_article(path)
     assert str(caught.value).startswith(reason)
+
+
+# -- lone surrogates ----------------------------------------------------------------------
+
+
+def test_a_lone_surrogate_in_front_matter_is_refused_and_the_batch_goes_on(library, tmp_path):
+    bad = tmp_path / "surrogate.md"
+    bad.write_text('---\ntitle: "Half \\uD800 a character"\n---\n\nText.\n')
+    first, second = good_files(tmp_path)
+    report = import_batch(library, [bad, first, second])
+    assert len(report.added) == 2
+    assert reasons(report) == {
+        "surrogate.md": "has a lone surrogate (U+D800, which is not a character) in its title"}
+
+
+PAGE_WITH_SURROGATES = """<html><head><title>Half &#xD800; a title</title>
+<meta property="og:title" content="Half &#xD800; a title">
+<meta property="og:site_name" content="Site &#xDC00;">
+<meta name="author" content="Ann &#55296; Writer"></head>
+<body><article><h1>Half &#xD800; a title</h1>
+<p>A paragraph of the article with enough words in it to be kept &#xDFFF; by extraction.</p>
+<p>A second paragraph, so that there is an article to find here.</p></article></body></html>
+"""
+
+
+def test_an_html_page_with_surrogate_entities_shows_replacement_characters(library, tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text(PAGE_WITH_SURROGATES)
+    first, second = good_files(tmp_path)
+    report = import_batch(library, [page, first, second])
+    assert not report.problems and len(report.added) == 3
+    record = library.articles.get(report.added[0])
+    assert record.title == "Half \ufffd a title"
+    assert "\ufffd" in record.author and "\ufffd" in record.publication
+    assert "kept \ufffd by extraction" in library.articles.text(record.id)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file names are bytes only on POSIX")
+def test_a_file_name_that_is_not_utf8_is_shown_with_replacement_characters(library, tmp_path):
+    name = os.fsdecode(b"caf\xe9-notes.md")  # Latin-1 bytes: "\udce9" in Python's str
+    path = tmp_path / name
+    path.write_text("just some words, lowercase, with a comma,\n")
+    first, second = good_files(tmp_path)
+    report = import_batch(library, [path, first, second])
+    assert not report.problems and len(report.added) == 3
+    record = library.articles.get(report.added[0])
+    assert record.title == "Caf\ufffd notes"
+
+
+def test_a_surprise_in_one_file_does_not_end_the_import_of_the_rest(library, tmp_path,
+                                                                    monkeypatch):
+    first, second = good_files(tmp_path)
+    broken = tmp_path / "broken.md"
+    broken.write_text("# Broken\n\nText.\n")
+    real_parse = sources.parse_article
+
+    def parse(text, source_format, source_name=""):
+        if source_name == "broken.md":
+            raise RuntimeError("something nobody expected")
+        return real_parse(text, source_format, source_name)
+
+    monkeypatch.setattr(sources, "parse_article", parse)
+    report = import_batch(library, [first, broken, second])
+    assert len(report.added) == 2
+    assert reasons(report) == {
+        "broken.md": "could not be imported (RuntimeError: something nobody expected)"}
+
+
+def test_a_page_whose_declared_charset_decodes_to_a_lone_surrogate_is_imported(library,
+                                                                                tmp_path):
+    page = tmp_path / "escaped.html"
+    # Not UTF-8 (0xff), so the charset it declares is used, one that reads "\\ud800" as
+    # U+D800 alone.
+    page.write_bytes(b'<html><head><meta charset="raw_unicode_escape">'
+                     b"<title>Half \\ud800 a title</title></head>"
+                     b"<body><article><p>A paragraph with enough words in it to be an article"
+                     b" \\ud800 here.</p><p>Another paragraph of the page \xff.</p></article>"
+                     b"</body></html>")
+    first, second = good_files(tmp_path)
+    report = import_batch(library, [page, first, second])
+    assert not report.problems and len(report.added) == 3
+    assert library.articles.get(report.added[0]).title == "Half \ufffd a title"
