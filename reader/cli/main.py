@@ -11,11 +11,14 @@
     marginalia install-desktop [--exec LAUNCHER] | uninstall-desktop
 
 Errors go to standard error, with a non-zero exit status.
+A reader that stops reading early (`marginalia list | head`) ends the command quietly,
+with status 141, as the shell reports for C tools ended by SIGPIPE.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -83,7 +86,35 @@ def build_subcommand_parser(name: str) -> argparse.ArgumentParser:
     return parser
 
 
+# The exit status of a command whose reader stopped reading (`marginalia list | head`):
+# what the shell reports for a program ended by SIGPIPE, 128 + 13, as C tools end.
+CLOSED_OUTPUT = 141
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line; its exit status. A reader that closes standard output
+    early ends the command quietly, with status CLOSED_OUTPUT."""
+    try:
+        status = _main(argv)
+        sys.stdout.flush()  # here, not at exit, where a closed pipe prints a traceback
+        return status
+    except BrokenPipeError:
+        _discard_output()
+        return CLOSED_OUTPUT
+
+
+def _discard_output() -> None:
+    """Point standard output at the null device, so that Python's own flush at exit
+    does not fail again on the closed pipe."""
+    try:
+        descriptor = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(descriptor, sys.stdout.fileno())
+        os.close(descriptor)
+    except (AttributeError, OSError, ValueError):  # no real file behind sys.stdout
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives until exit
+
+
+def _main(argv: list[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
     args, rest = parser.parse_known_args(argv)
