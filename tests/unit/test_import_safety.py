@@ -261,3 +261,74 @@ def test_a_page_whose_declared_charset_decodes_to_a_lone_surrogate_is_imported(l
     report = import_batch(library, [page, first, second])
     assert not report.problems and len(report.added) == 3
     assert library.articles.get(report.added[0]).title == "Half \ufffd a title"
+
+
+# -- pages nested deeper than the HTML parser goes -----------------------------------------
+
+FIRST = "The first paragraph of the article has a good number of words in it, as articles do."
+SECOND = "The second paragraph sits deep inside the nested divisions of this page."
+THIRD = "The third paragraph closes the article after all the divisions have ended."
+
+
+def deep_page(opening: str, closing: str, depth: int) -> str:
+    return (f"<html><head><title>Deep</title></head><body><article><p>{FIRST}</p>"
+            f"{opening * depth}<p>{SECOND}</p>{closing * depth}<p>{THIRD}</p>"
+            "</article></body></html>")
+
+
+@pytest.mark.parametrize(("opening", "closing", "depth"), [
+    ("<div>", "</div>", 100_000),
+    ("<div>", "", 100_000),  # never closed
+    ("<table><tr><td>", "</td></tr></table>", 20_000),
+    ("<span><b>", "</b></span>", 20_000),
+    ("<div>", "</div>", 300),  # just past libxml2's limit of 256
+], ids=["divs", "unclosed-divs", "tables", "inline", "divs-300"])
+def test_a_page_nested_past_the_parser_limit_keeps_all_its_paragraphs(tmp_path, opening,
+                                                                       closing, depth):
+    page = tmp_path / "deep.html"
+    page.write_text(deep_page(opening, closing, depth))
+    with within(20):
+        article = read_article(page)
+    assert article.text.split("\n")[1:] == [FIRST, SECOND, THIRD]
+
+
+def test_a_batch_with_a_deep_page_imports_it_whole(library, tmp_path):
+    page = tmp_path / "deep.html"
+    page.write_text(deep_page("<div>", "</div>", 100_000))
+    first, second = good_files(tmp_path)
+    report = import_batch(library, [first, page, second])
+    assert not report.problems and len(report.added) == 3
+    assert SECOND in library.articles.text(report.added[1])
+
+
+def test_flattening_leaves_an_ordinary_page_as_it_was():
+    from reader.importing.html_import import flatten_deep
+
+    page = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>A &amp; B</title>'
+            "<script>if (a < b && c > d) {}</script><!-- a comment --></head><body>"
+            "<div class=\"x\"><p>One &#233; &eacute;<br>two<img src=\"a.png\"/></p></div>"
+            "<ul><li>item</li></ul></body></html>")
+    assert flatten_deep(page) == page
+
+
+def test_flattening_bounds_the_depth_and_keeps_text_in_order():
+    from lxml import html as lxml_html
+
+    from reader.importing.html_import import flatten_deep
+
+    page = "<body>" + "".join(f"<div>{n}" for n in range(1000)) + "</div>" * 1000 + "</body>"
+    flat = flatten_deep(page, max_depth=50)
+    tree = lxml_html.document_fromstring(flat)
+    deepest = max(len(list(element.iterancestors())) for element in tree.iter())
+    assert deepest <= 52  # html, body, then at most 50
+    assert tree.text_content() == "".join(str(n) for n in range(1000))
+
+
+def test_a_page_still_too_deep_after_flattening_says_so(tmp_path, monkeypatch):
+    from reader.importing import html_import
+
+    monkeypatch.setattr(html_import, "flatten_deep", lambda page: page)
+    page = tmp_path / "deep.html"
+    page.write_text(deep_page("<div>", "</div>", 1000))
+    with pytest.raises(SourceError, match="is nested too deeply to read"):
+        read_article(page)
