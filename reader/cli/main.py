@@ -45,6 +45,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _id(text: str) -> int:
+    """An article id given on the command line: one the library can hold (1 to 2**63-1)."""
+    from reader.links import parse_id
+
+    try:
+        return parse_id(text.strip())
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"an id {error}") from None
+
+
 def build_export_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="marginalia export",
@@ -53,7 +63,7 @@ def build_export_parser() -> argparse.ArgumentParser:
     where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument("--out", type=Path, metavar="DIR", help="the folder to write into")
     where.add_argument("--stdout", action="store_true", help="write everything to standard output")
-    parser.add_argument("--article", type=int, action="append", default=[], metavar="ID",
+    parser.add_argument("--article", type=_id, action="append", default=[], metavar="ID",
                         help="only this article (repeat for several)")
     parser.add_argument("--tag", action="append", default=[], metavar="TAG",
                         help="only articles under this tag, nested tags included (repeatable)")
@@ -76,7 +86,7 @@ def build_subcommand_parser(name: str) -> argparse.ArgumentParser:
         parser.add_argument("--archived", action="store_true", help="the archive, not the reading list")
     elif name == "show":
         parser.description = "Print one article."
-        parser.add_argument("id", type=int, metavar="ID")
+        parser.add_argument("id", type=_id, metavar="ID")
         parser.add_argument("--format", choices=("text", "markdown", "json"), default="text",
                             help="text: exactly what the reading pane shows (default)")
     elif name == "search":
@@ -96,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     early ends the command quietly, with status CLOSED_OUTPUT."""
     try:
         status = _main(argv)
-        sys.stdout.flush()  # here, not at exit, where a closed pipe prints a traceback
+        if sys.stdout is not None:  # None when started with standard output closed
+            sys.stdout.flush()  # here, not at exit, where a closed pipe prints a traceback
         return status
     except BrokenPipeError:
         _discard_output()

@@ -67,3 +67,11 @@ def test_a_closed_output_in_process_is_sent_to_the_null_device(monkeypatch):
     monkeypatch.setattr(sys, "stdout", Closed())
     assert main([]) == CLOSED_OUTPUT
     print("more")  # what follows goes nowhere, without an error
+
+
+def test_a_command_started_with_its_output_closed_does_not_fail(long_list):
+    environment = {**os.environ, "PYTHONPATH": str(Path(reader.__file__).parents[1])}
+    result = subprocess.run(  # `marginalia list >&-`: Python's sys.stdout is None
+        ["sh", "-c", 'exec "$0" -m reader.cli --db "$1" list >&-', sys.executable,
+         str(long_list)], env=environment, stderr=subprocess.PIPE, timeout=60)
+    assert result.stderr == b"" and result.returncode == 0
