@@ -6,6 +6,7 @@ text) raises `SourceError` with a reason meant for the user; nothing is stored f
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import logging
 import os
@@ -162,10 +163,20 @@ def decode_page(data: bytes) -> str:
             raise
         charset = declared.group(1).decode("ascii", "replace")
         try:
+            if codecs.lookup(charset).name in _NOT_PAGE_CHARSETS:
+                raise SourceError(f"{utf8_problem}, and the character set its page declares, "
+                                  f"{charset}, is not one for web pages")
             text = data.decode(charset)
         except (LookupError, UnicodeDecodeError):
             raise SourceError(f"{utf8_problem}, nor valid {charset} as its page declares") from None
         return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# Python codecs a page may name that no browser reads pages in: they turn escapes into
+# lone surrogates (unicode_escape, UTF-7) or take time growing with the square of the
+# length (punycode, idna: hours for a large file).
+_NOT_PAGE_CHARSETS = frozenset({"punycode", "idna", "unicode-escape", "raw-unicode-escape",
+                                "utf-7", "undefined"})
 
 
 def parse_article(source_text: str, source_format: str, source_name: str = "") -> ParsedArticle:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from reader.importing import sources
-from reader.importing.sources import SourceError, read_article
+from reader.importing.sources import SourceError, parse_article, read_article
 
 posix_only = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs and /dev/zero")
 
@@ -247,20 +247,34 @@ def test_a_surprise_in_one_file_does_not_end_the_import_of_the_rest(library, tmp
         "broken.md": "could not be imported (RuntimeError: something nobody expected)"}
 
 
-def test_a_page_whose_declared_charset_decodes_to_a_lone_surrogate_is_imported(library,
-                                                                                tmp_path):
-    page = tmp_path / "escaped.html"
-    # Not UTF-8 (0xff), so the charset it declares is used, one that reads "\\ud800" as
-    # U+D800 alone.
-    page.write_bytes(b'<html><head><meta charset="raw_unicode_escape">'
-                     b"<title>Half \\ud800 a title</title></head>"
-                     b"<body><article><p>A paragraph with enough words in it to be an article"
-                     b" \\ud800 here.</p><p>Another paragraph of the page \xff.</p></article>"
-                     b"</body></html>")
+@pytest.mark.parametrize("charset", ["raw_unicode_escape", "unicode-escape", "utf-7",
+                                     "punycode", "idna"])
+def test_a_page_declaring_a_codec_no_browser_reads_pages_in_is_refused(library, tmp_path,
+                                                                       charset):
+    page = tmp_path / "page.html"
+    # Not UTF-8 (0xff), so the charset it declares would be used: one that turns
+    # "\\ud800" into a lone surrogate, or (punycode) takes hours on a large file.
+    page.write_bytes(f'<html><head><meta charset="{charset}">'.encode()
+                     + b"<title>Half \\ud800 a title</title></head><body><article><p>"
+                     + b"a" * 200_000 + b"-" + b"b" * 200_000 + b" \xff</p></article></body></html>")
     first, second = good_files(tmp_path)
     report = import_batch(library, [page, first, second])
-    assert not report.problems and len(report.added) == 3
-    assert library.articles.get(report.added[0]).title == "Half \ufffd a title"
+    assert len(report.added) == 2
+    position = page.read_bytes().index(b"\xff")
+    assert reasons(report) == {
+        "page.html": f"is not valid UTF-8 text (byte 0xff at position {position}),"
+                     f" and the character set its page declares, {charset}, is not one for "
+                     "web pages"}
+
+
+def test_html_text_with_a_lone_surrogate_gets_replacement_characters():
+    """However a page's text came to hold one, the article stores U+FFFD in its place."""
+    page = ("<html><head><title>Half \ud800 a title</title></head><body><article>"
+            "<p>A paragraph with enough words in it to be an article \udc00 here.</p>"
+            "</article></body></html>")
+    article = parse_article(page, "html", "page.html")
+    assert article.title == "Half \ufffd a title"
+    assert "article \ufffd here" in article.text
 
 
 # -- pages nested deeper than the HTML parser goes -----------------------------------------
