@@ -17,7 +17,7 @@ from pathlib import Path
 
 from reader.document.model import BYLINE, TITLE, Block, Document, Span
 from reader.importing.head import Head, format_date, parse_author, parse_date, split_head
-from reader.importing.parsing import MARKDOWN, TEXT, mend_paragraphs, parse
+from reader.importing.parsing import MARKDOWN, TEXT, NestingError, mend_paragraphs, parse
 
 HTML = "html"
 
@@ -203,7 +203,7 @@ def parse_article(source_text: str, source_format: str, source_name: str = "") -
                 "url": _replace_surrogates(page.url or "")}
     elif source_format == MARKDOWN:
         meta = front_matter(source_text)
-    head, body = split_body(source_text, source_format)
+    head, body = split_body(source_text, source_format, strict=True)
     title = str(meta.get("title") or head.title or _title_from_name(source_name) or "Untitled")
     author = str(meta.get("author") or head.author)
     published = meta.get("published") or head.published
@@ -341,8 +341,10 @@ def _check_expansion(root: object) -> None:
                 stack.append((child, False))
 
 
-def split_body(source_text: str, source_format: str) -> tuple[Head, list[Block]]:
-    """The head metadata and the mended body blocks of a source."""
+def split_body(source_text: str, source_format: str,
+               strict: bool = False) -> tuple[Head, list[Block]]:
+    """The head metadata and the mended body blocks of a source. With strict (on import),
+    SourceError for Markdown nested so deeply that the parser would leave text out."""
     if source_format == HTML:
         from reader.importing.html_import import parse_html
 
@@ -351,7 +353,11 @@ def split_body(source_text: str, source_format: str) -> tuple[Head, list[Block]]
         match = _FRONT_MATTER.match(source_text)
         if match:
             source_text = source_text[match.end():]
-    head, body = split_head(parse(source_text, source_format))
+    try:
+        blocks = parse(source_text, source_format, strict)
+    except NestingError as exc:
+        raise SourceError(str(exc)) from exc
+    head, body = split_head(blocks)
     return head, mend_paragraphs(body)
 
 

@@ -346,3 +346,39 @@ def test_a_page_still_too_deep_after_flattening_says_so(tmp_path, monkeypatch):
     page.write_text(deep_page("<div>", "</div>", 1000))
     with pytest.raises(SourceError, match="is nested too deeply to read"):
         read_article(page)
+
+
+# -- Markdown nested deeper than its parser goes ----------------------------------------
+
+DEEP_REASON = ("has lists or block quotes nested too deeply to read (more than 20 levels, "
+               "where a list inside a list counts two); the text inside them would be lost")
+
+
+def nested_list(depth: int) -> str:
+    return "".join("  " * level + f"- item {level}\n" for level in range(depth))
+
+
+@pytest.mark.parametrize("body", [nested_list(10), "> " * 20 + "deep\n", "> " * 5000 + "x\n",
+                                  "> - " * 10 + "x\n"], ids=["list", "quote", "quotes", "mixed"])
+def test_markdown_nested_past_the_parser_limit_is_refused_not_cut(library, tmp_path, body):
+    deep = tmp_path / "deep.md"
+    deep.write_text(f"# Deep\n\nBefore.\n\n{body}\nAfter.\n")
+    first, second = good_files(tmp_path)
+    report = import_batch(library, [first, deep, second])
+    assert len(report.added) == 2
+    assert reasons(report) == {"deep.md": DEEP_REASON}
+
+
+@pytest.mark.parametrize("body", [nested_list(9), "> " * 19 + "deep\n"], ids=["list", "quote"])
+def test_markdown_nested_to_the_parser_limit_is_read_whole(write_file, body):
+    article = read_article(write_file("deep.md", f"# Deep\n\nBefore.\n\n{body}\nAfter.\n"))
+    assert article.text.endswith("\nAfter.")
+    assert "item 8" in article.text or "deep" in article.text
+
+
+def test_articles_already_stored_still_render_when_nested_too_deeply():
+    """Rendering a stored source never refuses it; only an import does."""
+    from reader.importing.sources import split_body
+
+    _head, body = split_body(f"Before.\n\n{nested_list(12)}", "markdown")
+    assert body[0].text == "Before."
