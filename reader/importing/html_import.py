@@ -117,20 +117,26 @@ def _extract_xml(page: str) -> etree._Element | None:
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return None
     _xml_names(tree)
-    xml = trafilatura.extract(
-        tree,
-        output_format="xml",
-        with_metadata=True,
-        include_comments=False,
-        include_formatting=True,
-        include_links=True,
-        include_tables=True,
-        include_images=False,
-        # Without it, trafilatura's last-resort fallback returns every string of a page
-        # with no article (a login form and its menu); it also keeps sidebars out of
-        # pages built from bare <div>s.
-        favor_precision=True,
-    )
+    try:
+        xml = trafilatura.extract(
+            tree,
+            output_format="xml",
+            with_metadata=True,
+            include_comments=False,
+            include_formatting=True,
+            include_links=True,
+            include_tables=True,
+            include_images=False,
+            # Without it, trafilatura's last-resort fallback returns every string of a
+            # page with no article (a login form and its menu); it also keeps sidebars
+            # out of pages built from bare <div>s.
+            favor_precision=True,
+        )
+    except etree.XMLSyntaxError as exc:  # trafilatura parses its own XML output again
+        if exc.code == etree.ErrorTypes.ERR_RESOURCE_LIMIT or "limit" in str(exc).lower():
+            raise NoArticleError("has a paragraph too long to read (over 10 MB of text "
+                                 "without a break)") from exc
+        raise NoArticleError(f"could not be read as a web page ({exc})") from exc
     if not xml:
         return None
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
@@ -140,17 +146,26 @@ def _extract_xml(page: str) -> etree._Element | None:
 def _parse_page(page: str) -> lxml_html.HtmlElement:
     """The page's element tree.
 
-    libxml2 stops parsing, without a word, at elements nested more than 256 deep: a page
-    of 100,000 nested <div>s kept only what came before them. Such a page is flattened
-    the way browsers do (deeper elements become siblings at the limit) and parsed again.
+    libxml2 stops parsing, with only a logged error, at elements nested more than 256
+    deep and at a run of text (or a comment, script or attribute) over 10 MB: a page of
+    100,000 nested <div>s kept only what came before them. A page nested too deeply is
+    flattened the way browsers do (deeper elements become siblings at the limit), and
+    one with a run too long is parsed again without that limit.
     """
-    tree, too_deep = _parse_once(page)
-    if too_deep:
-        tree, too_deep = _parse_once(flatten_deep(page))
-        if too_deep:
+    flattened = huge = False
+    while True:
+        tree, limit = _parse_once(page, huge)
+        if limit is None:
+            return tree
+        if limit == _DEPTH and not flattened:
+            page, flattened = flatten_deep(page), True
+        elif limit == _SIZE and not huge:
+            huge = True
+        elif limit == _DEPTH:
             raise NoArticleError(f"is nested too deeply to read (elements inside one another "
                                  f"more than {_LIBXML_MAX_DEPTH} levels deep)")
-    return tree
+        else:
+            raise NoArticleError("is too large to read as a web page")
 
 
 _LIBXML_MAX_DEPTH = 256  # libxml2's limit on nesting without XML_PARSE_HUGE
@@ -158,17 +173,20 @@ _LIBXML_MAX_DEPTH = 256  # libxml2's limit on nesting without XML_PARSE_HUGE
 # limit with the elements it implies. (trafilatura's fallback takes time in proportion to
 # depth times size, so less is faster for the pages that need flattening.)
 MAX_DEPTH = 128
+_DEPTH, _SIZE = "depth", "size"
 
 
-def _parse_once(page: str) -> tuple[lxml_html.HtmlElement, bool]:
-    """The parsed page, and whether libxml2 gave up on its limit of depth."""
+def _parse_once(page: str, huge: bool) -> tuple[lxml_html.HtmlElement, str | None]:
+    """The parsed page, and the limit libxml2 stopped at, if any: _DEPTH or _SIZE."""
     # Parsing ourselves lets trafilatura take pages without <html>, and pages that
     # declare an encoding (which lxml refuses in a str).
-    parser = lxml_html.HTMLParser(encoding="utf-8")
+    parser = lxml_html.HTMLParser(encoding="utf-8", huge_tree=huge)
     tree = lxml_html.document_fromstring(page.encode("utf-8"), parser=parser)
-    limit = etree.ErrorTypes.ERR_RESOURCE_LIMIT
-    return tree, any(error.type == limit and "depth" in error.message.lower()
-                     for error in parser.error_log)
+    limits = [error.message.lower() for error in parser.error_log
+              if error.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT]
+    if not limits:
+        return tree, None
+    return tree, _DEPTH if any("depth" in message for message in limits) else _SIZE
 
 
 _VOID_TAGS = frozenset({

@@ -382,3 +382,31 @@ def test_articles_already_stored_still_render_when_nested_too_deeply():
 
     _head, body = split_body(f"Before.\n\n{nested_list(12)}", "markdown")
     assert body[0].text == "Before."
+
+
+def test_a_page_with_a_run_over_the_parser_size_limit_keeps_its_article(tmp_path):
+    """libxml2 stops at 10 MB without a tag (here an attribute's value): the page is
+    parsed again without that limit instead of losing everything after it."""
+    page = tmp_path / "big.html"
+    page.write_text("<html><head><title>Big</title></head><body><article>"
+                    f"<div title='{'x' * 10_500_000}'></div><p>{FIRST}</p><p>{THIRD}</p>"
+                    "</article></body></html>")
+    with within(60):
+        article = read_article(page)
+    assert article.text.split("\n")[1:] == [FIRST, THIRD]
+
+
+def test_a_paragraph_too_long_for_the_parser_is_refused_with_the_reason(tmp_path,
+                                                                        monkeypatch):
+    from lxml import etree
+
+    from reader.importing import html_import
+
+    def too_long(*args, **kwargs):  # as trafilatura fails on a paragraph over 10 MB
+        etree.fromstring("<a>" + "x" * 10_000_001 + "</a>")
+
+    monkeypatch.setattr(html_import.trafilatura, "extract", too_long)
+    page = tmp_path / "page.html"
+    page.write_text(f"<html><body><p>{FIRST}</p></body></html>")
+    with pytest.raises(SourceError, match=r"has a paragraph too long to read \(over 10 MB"):
+        read_article(page)
