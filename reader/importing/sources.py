@@ -1,7 +1,9 @@
 """Reads article files from disk and turns them into documents: checks, format, parsing.
 
-Every way a file can be unusable (unreadable, empty, binary, not UTF-8, too large, no
-text) raises `SourceError` with a reason meant for the user; nothing is stored for it.
+Every way a file can be unusable (unreadable, not a regular file, empty, binary, not
+UTF-8, too large, no text, front matter or nesting beyond what can be read safely)
+raises `SourceError` with a reason meant for the user; nothing is stored for it, and
+the other files of an import go on.
 """
 
 from __future__ import annotations
@@ -117,13 +119,13 @@ def _check_regular(info: os.stat_result) -> None:
     if stat.S_ISDIR(mode):
         raise SourceError("is a folder, not a file")
     if not stat.S_ISREG(mode):
-        raise SourceError(f"is not a regular file ({file_kind(mode)})")
+        raise SourceError(f"is not a regular file ({_file_kind(mode)})")
     if info.st_size > MAX_BYTES:
         raise SourceError(f"is too large ({info.st_size / 1024 / 1024:.1f} MB; "
                           f"the limit is {MAX_BYTES // 1024 // 1024} MB)")
 
 
-def file_kind(mode: int) -> str:
+def _file_kind(mode: int) -> str:
     """What a file that is not a regular one is, for the user: "a FIFO", "a device"..."""
     if stat.S_ISFIFO(mode):
         return "a FIFO"
