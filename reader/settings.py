@@ -7,6 +7,7 @@ import json
 import math
 import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -202,14 +203,9 @@ class _Parsed:
 def _read(path: Path, editable: bool = True) -> _Parsed | None:
     """The file parsed twice over (once without `editable`), or None when it does not
     exist; _Unusable if it exists and cannot be read, decoded or parsed."""
-    if path.is_dir():
-        raise _Unusable("is a folder, not a settings file")
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    raw = _read_bytes(path)
+    if raw is None:
         return None
-    except OSError as error:
-        raise _Unusable(f"cannot be read ({error.strerror or error})") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -222,6 +218,9 @@ def _read(path: Path, editable: bool = True) -> _Parsed | None:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise _Unusable(f"is not valid TOML: {_where(str(error))}") from None
+    except RecursionError:
+        raise _Unusable("is nested too deeply to read (tables or lists inside one "
+                        "another, thousands of levels deep)") from None
     if not editable:
         return _Parsed(data, None, bom, "\r\n" in text)
     import tomlkit
@@ -231,7 +230,51 @@ def _read(path: Path, editable: bool = True) -> _Parsed | None:
         doc = tomlkit.parse(text)
     except TOMLKitError as error:  # accepted by the strict parser yet not editable: keep out
         raise _Unusable(f"cannot be edited safely: {error}") from None
+    except RecursionError:
+        raise _Unusable("cannot be edited safely: it is nested too deeply") from None
     return _Parsed(data, doc, bom, "\r\n" in text)
+
+
+MAX_BYTES = 1024 * 1024  # a settings file is a few hundred bytes; this is far beyond any
+_OPEN_FLAGS = (getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+               | getattr(os, "O_BINARY", 0))
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    """The bytes of the settings file (a link is followed), or None when there is none.
+
+    _Unusable for anything but a regular file of at most MAX_BYTES, refused before it
+    is read: a FIFO would block start-up for ever, a link to /dev/zero never end. It is
+    opened without waiting, in case it was replaced after the check, and no more than
+    the limit is read even from a file that grows meanwhile.
+    """
+    try:
+        _check_regular(os.stat(path))
+        descriptor = os.open(path, os.O_RDONLY | _OPEN_FLAGS)
+        with os.fdopen(descriptor, "rb") as stream:
+            _check_regular(os.fstat(stream.fileno()))
+            raw = stream.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise _Unusable(f"cannot be read ({error.strerror or error})") from None
+    if len(raw) > MAX_BYTES:
+        raise _Unusable(f"is too large (more than the limit of {MAX_BYTES // 1024 // 1024} MB)")
+    return raw
+
+
+def _check_regular(info: os.stat_result) -> None:
+    mode = info.st_mode
+    if stat.S_ISDIR(mode):
+        raise _Unusable("is a folder, not a settings file")
+    if not stat.S_ISREG(mode):
+        kind = ("a FIFO" if stat.S_ISFIFO(mode) else
+                "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else
+                "a socket" if stat.S_ISSOCK(mode) else "not a file of data")
+        raise _Unusable(f"is not a regular file ({kind})")
+    if info.st_size > MAX_BYTES:
+        raise _Unusable(f"is too large ({info.st_size / 1024 / 1024:.1f} MB; "
+                        f"the limit is {MAX_BYTES // 1024 // 1024} MB)")
 
 
 def _where(message: str) -> str:

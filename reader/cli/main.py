@@ -12,11 +12,14 @@
     marginalia install-desktop [--exec LAUNCHER] | uninstall-desktop
 
 Errors go to standard error, with a non-zero exit status.
+A reader that stops reading early (`marginalia list | head`) ends the command quietly,
+with status 141, as the shell reports for C tools ended by SIGPIPE.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -43,6 +46,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _id(text: str) -> int:
+    """An article id given on the command line: one the library can hold (1 to 2**63-1)."""
+    from reader.links import parse_id
+
+    try:
+        return parse_id(text.strip())
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"an id {error}") from None
+
+
 def build_export_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="marginalia export",
@@ -51,7 +64,7 @@ def build_export_parser() -> argparse.ArgumentParser:
     where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument("--out", type=Path, metavar="DIR", help="the folder to write into")
     where.add_argument("--stdout", action="store_true", help="write everything to standard output")
-    parser.add_argument("--article", type=int, action="append", default=[], metavar="ID",
+    parser.add_argument("--article", type=_id, action="append", default=[], metavar="ID",
                         help="only this article (repeat for several)")
     parser.add_argument("--tag", action="append", default=[], metavar="TAG",
                         help="only articles under this tag, nested tags included (repeatable)")
@@ -79,7 +92,7 @@ def build_subcommand_parser(name: str) -> argparse.ArgumentParser:
         parser.add_argument("--archived", action="store_true", help="the archive, not the reading list")
     elif name == "show":
         parser.description = "Print one article."
-        parser.add_argument("id", type=int, metavar="ID")
+        parser.add_argument("id", type=_id, metavar="ID")
         parser.add_argument("--format", choices=("text", "markdown", "json"), default="text",
                             help="text: exactly what the reading pane shows (default)")
     elif name == "search":
@@ -89,7 +102,36 @@ def build_subcommand_parser(name: str) -> argparse.ArgumentParser:
     return parser
 
 
+# The exit status of a command whose reader stopped reading (`marginalia list | head`):
+# what the shell reports for a program ended by SIGPIPE, 128 + 13, as C tools end.
+CLOSED_OUTPUT = 141
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line; its exit status. A reader that closes standard output
+    early ends the command quietly, with status CLOSED_OUTPUT."""
+    try:
+        status = _main(argv)
+        if sys.stdout is not None:  # None when started with standard output closed
+            sys.stdout.flush()  # here, not at exit, where a closed pipe prints a traceback
+        return status
+    except BrokenPipeError:
+        _discard_output()
+        return CLOSED_OUTPUT
+
+
+def _discard_output() -> None:
+    """Point standard output at the null device, so that Python's own flush at exit
+    does not fail again on the closed pipe."""
+    try:
+        descriptor = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(descriptor, sys.stdout.fileno())
+        os.close(descriptor)
+    except (AttributeError, OSError, ValueError):  # no real file behind sys.stdout
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives until exit
+
+
+def _main(argv: list[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
     args, rest = parser.parse_known_args(argv)

@@ -111,35 +111,182 @@ def extract_article(page_html: str) -> ExtractedArticle:
 def _extract_xml(page: str) -> etree._Element | None:
     """trafilatura's XML for the page's main text and metadata, or None if it found none."""
     try:
-        # Parsing ourselves lets trafilatura take pages without <html>, and pages that
-        # declare an encoding (which lxml refuses in a str).
-        tree = lxml_html.document_fromstring(
-            page.encode("utf-8"), parser=lxml_html.HTMLParser(encoding="utf-8")
-        )
+        tree = _parse_page(page)
+    except NoArticleError:
+        raise
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return None
     _xml_names(tree)
     # Comments are never the article, and one holding "--" (legal in HTML, not in XML)
     # breaks the XML trafilatura builds from the page.
     etree.strip_elements(tree, etree.Comment, with_tail=False)
-    xml = trafilatura.extract(
-        tree,
-        output_format="xml",
-        with_metadata=True,
-        include_comments=False,
-        include_formatting=True,
-        include_links=True,
-        include_tables=True,
-        include_images=False,
-        # Without it, trafilatura's last-resort fallback returns every string of a page
-        # with no article (a login form and its menu); it also keeps sidebars out of
-        # pages built from bare <div>s.
-        favor_precision=True,
-    )
+    try:
+        xml = trafilatura.extract(
+            tree,
+            output_format="xml",
+            with_metadata=True,
+            include_comments=False,
+            include_formatting=True,
+            include_links=True,
+            include_tables=True,
+            include_images=False,
+            # Without it, trafilatura's last-resort fallback returns every string of a
+            # page with no article (a login form and its menu); it also keeps sidebars
+            # out of pages built from bare <div>s.
+            favor_precision=True,
+        )
+    except etree.XMLSyntaxError as exc:  # trafilatura parses its own XML output again
+        if exc.code == etree.ErrorTypes.ERR_RESOURCE_LIMIT or "limit" in str(exc).lower():
+            raise NoArticleError("has a paragraph too long to read (over 10 MB of text "
+                                 "without a break)") from exc
+        raise NoArticleError(f"could not be read as a web page ({exc})") from exc
     if not xml:
         return None
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
     return etree.fromstring(xml.encode("utf-8"), parser)
+
+
+def _parse_page(page: str) -> lxml_html.HtmlElement:
+    """The page's element tree.
+
+    libxml2 stops parsing, with only a logged error, at elements nested more than 256
+    deep and at a run of text (or a comment, script or attribute) over 10 MB: a page of
+    100,000 nested <div>s kept only what came before them. A page nested too deeply is
+    flattened the way browsers do (deeper elements become siblings at the limit), and
+    one with a run too long is parsed again without that limit.
+    """
+    flattened = huge = False
+    while True:
+        tree, limit = _parse_once(page, huge)
+        if limit is None:
+            return tree
+        if limit == _DEPTH and not flattened:
+            page, flattened = flatten_deep(page), True
+        elif limit == _SIZE and not huge:
+            huge = True
+        elif limit == _DEPTH:
+            raise NoArticleError(f"is nested too deeply to read (elements inside one another "
+                                 f"more than {_LIBXML_MAX_DEPTH} levels deep)")
+        else:
+            raise NoArticleError("is too large to read as a web page")
+
+
+_LIBXML_MAX_DEPTH = 256  # libxml2's limit on nesting without XML_PARSE_HUGE
+# What flatten_deep leaves: far more than any article needs, and well under libxml2's
+# limit with the elements it implies. (trafilatura's fallback takes time in proportion to
+# depth times size, so less is faster for the pages that need flattening.)
+MAX_DEPTH = 128
+_DEPTH, _SIZE = "depth", "size"
+
+
+def _parse_once(page: str, huge: bool) -> tuple[lxml_html.HtmlElement, str | None]:
+    """The parsed page, and the limit libxml2 stopped at, if any: _DEPTH or _SIZE."""
+    # Parsing ourselves lets trafilatura take pages without <html>, and pages that
+    # declare an encoding (which lxml refuses in a str).
+    parser = lxml_html.HTMLParser(encoding="utf-8", huge_tree=huge)
+    tree = lxml_html.document_fromstring(page.encode("utf-8"), parser=parser)
+    limits = [error.message.lower() for error in parser.error_log
+              if error.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT]
+    if not limits:
+        return tree, None
+    return tree, _DEPTH if any("depth" in message for message in limits) else _SIZE
+
+
+_VOID_TAGS = frozenset({
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+    "source", "track", "wbr", "keygen", "command", "basefont", "bgsound", "frame", "isindex",
+})
+
+
+_TABLE_PARTS = frozenset({"table", "thead", "tbody", "tfoot", "tr", "colgroup"})
+
+
+def flatten_deep(page: str, max_depth: int = MAX_DEPTH) -> str:
+    """`page` with no element nested more than max_depth deep; text and order unchanged.
+
+    As a browser does past its own limit, a start tag at the limit closes the element
+    at the top (its end tag, when it comes, is dropped), so that deeper elements become
+    siblings there instead of children. Written for pages libxml2 cannot parse; an
+    ordinary page comes out as it went in, but for stray end tags, which are dropped.
+    """
+    flattener = _Flattener(max_depth)
+    flattener.feed(page)
+    flattener.close()
+    return "".join(flattener.out)
+
+
+class _Flattener(HTMLParser):
+    def __init__(self, max_depth: int) -> None:
+        super().__init__(convert_charrefs=False)
+        self.out: list[str] = []
+        self._max_depth = max_depth
+        # Every element open in the page, as [tag, still open in the output?].
+        self._source: list[list] = []
+        self._open_names: dict[str, int] = {}  # how many of each tag _source holds
+        self._output: list[int] = []  # indexes in _source of the elements open in the output
+        self._starts: list[int] = []  # and the indexes in `out` of their start tags
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in _VOID_TAGS:
+            self.out.append(self.get_starttag_text() or "")
+            return
+        if len(self._output) >= self._max_depth:
+            self._close_top()
+            # Not as a child of a table's rows, where it would be no part of the table.
+            while self._output and self._source[self._output[-1]][0] in _TABLE_PARTS:
+                self._close_top()
+        self._starts.append(len(self.out))
+        self.out.append(self.get_starttag_text() or "")
+        self._output.append(len(self._source))
+        self._source.append([tag, True])
+        self._open_names[tag] = self._open_names.get(tag, 0) + 1
+
+    def _close_top(self) -> None:
+        """Close the innermost element now; its end tag in the page will be dropped."""
+        closed = self._output.pop()
+        self._source[closed][1] = False
+        start = self._starts.pop()
+        if any(self.out[i].strip() for i in range(start + 1, len(self.out))):
+            self.out.append(f"</{self._source[closed][0]}>")
+        else:  # an empty element (the usual <div> of a deep page) is left out
+            del self.out[start:]
+
+    def handle_startendtag(self, tag: str, attrs: list) -> None:
+        self.out.append(self.get_starttag_text() or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self._open_names.get(tag):
+            return  # a stray end tag: nothing it could close
+        while True:
+            name, is_open = self._source.pop()
+            self._open_names[name] -= 1
+            if is_open:
+                self._output.pop()
+                self._starts.pop()
+                self.out.append(f"</{name}>")
+            if name == tag:
+                return
+
+    def handle_data(self, data: str) -> None:
+        self.out.append(data)
+
+    def handle_entityref(self, name: str) -> None:
+        self.out.append(f"&{name};")
+
+    def handle_charref(self, name: str) -> None:
+        self.out.append(f"&#{name};")
+
+    def handle_comment(self, data: str) -> None:
+        self.out.append(f"<!--{data}-->")
+
+    def handle_decl(self, decl: str) -> None:
+        self.out.append(f"<!{decl}>")
+
+    def handle_pi(self, data: str) -> None:
+        self.out.append(f"<?{data}>")
+
+    def unknown_decl(self, data: str) -> None:
+        self.out.append(f"<![{data}]>")
 
 
 def _xml_compatible(text: str) -> str:

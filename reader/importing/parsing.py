@@ -38,9 +38,37 @@ _SENTENCE_END = re.compile(r"[.!?:;…][\"'”’»)\]*_]*\s*$")
 _MIN_WORDS_TO_MEND = 6
 
 
-def parse_markdown(source: str) -> list[Block]:
-    """Blocks of a CommonMark document."""
-    return _TokenWalker(_markdown.parse(source)).blocks
+class NestingError(ValueError):
+    """Markdown nested deeper than the parser goes; str() is the reason, for the user."""
+
+
+def _note_nesting_limit(tokenize):
+    """markdown-it's block tokenizer, noting in the parse's env when it gives up on a
+    block for being nested past maxNesting (it then drops that block, and with lists
+    the rest of the document, without a word)."""
+
+    def tokenize_noting(state, start_line: int, end_line: int, *args, **kwargs):
+        if start_line < end_line and state.level >= state.md.options["maxNesting"]:
+            state.env["nesting_exceeded"] = True
+        return tokenize(state, start_line, end_line, *args, **kwargs)
+
+    return tokenize_noting
+
+
+_markdown.block.tokenize = _note_nesting_limit(_markdown.block.tokenize)
+
+
+def parse_markdown(source: str, strict: bool = False) -> list[Block]:
+    """Blocks of a CommonMark document. With strict, NestingError where the parser would
+    leave text out for being nested too deeply (lists or quotes inside one another)."""
+    env: dict = {}
+    tokens = _markdown.parse(source, env)
+    if strict and env.get("nesting_exceeded"):
+        levels = _markdown.options["maxNesting"]
+        raise NestingError(f"has lists or block quotes nested too deeply to read (more than "
+                           f"{levels} levels, where a list inside a list counts two); the "
+                           "text inside them would be lost")
+    return _TokenWalker(tokens).blocks
 
 
 def parse_text(source: str) -> list[Block]:
@@ -54,9 +82,10 @@ def parse_text(source: str) -> list[Block]:
     return blocks
 
 
-def parse(source: str, source_format: str) -> list[Block]:
+def parse(source: str, source_format: str, strict: bool = False) -> list[Block]:
+    """Blocks of a source; with strict, NestingError for Markdown nested too deeply."""
     if source_format == MARKDOWN:
-        return parse_markdown(source)
+        return parse_markdown(source, strict)
     if source_format == TEXT:
         return parse_text(source)
     raise ValueError(f"unknown source format {source_format!r}")

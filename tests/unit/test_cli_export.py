@@ -64,7 +64,7 @@ def test_usage_errors(library_file):
     result = _marginalia("--db", str(path), "export")
     assert result.returncode == 2 and "one of the arguments --out --stdout is required" in result.stderr
     result = _marginalia("--db", str(path), "export", "--stdout", "--article", "abc")
-    assert result.returncode == 2 and "invalid int value" in result.stderr
+    assert result.returncode == 2 and "an id must be a number, not 'abc'" in result.stderr
 
 
 def test_a_newer_library_is_an_error(tmp_path):

@@ -101,3 +101,14 @@ def test_unknown_arguments_are_refused(db, capsys):
         main(["--db", path, "two", "targets"])
     assert exited.value.code == 2
     assert "unrecognised arguments" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["show"], ["export", "--stdout", "--article"]])
+@pytest.mark.parametrize("given", ["99999999999999999999999999", "0", str(2**63)])
+def test_ids_beyond_what_the_library_holds_are_usage_errors(db, capsys, command, given):
+    path, _second, _hid = db
+    with pytest.raises(SystemExit) as exited:
+        main(["--db", path, *command, given])
+    assert exited.value.code == 2
+    assert f"an id must be a number from 1 to 9223372036854775807, not {given}" in \
+        capsys.readouterr().err

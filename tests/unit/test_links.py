@@ -25,3 +25,30 @@ def test_round_trip():
 def test_bad_links(url, reason):
     with pytest.raises(ValueError, match=reason):
         parse_link(url)
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("99999999999999999999999999", "must be a number from 1 to 9223372036854775807, "
+                                       "not 99999999999999999999999999"),
+        (str(2**63), "must be a number from 1 to 9223372036854775807"),
+        ("0", "must be a number from 1 to"),
+        ("000", "must be a number from 1 to"),
+        ("9" * 5000, "not 99999999999999999999…(5000 characters)"),
+        ("²", "must be a number, not '²'"),
+        ("١٢", "must be a number"),
+    ],
+)
+def test_ids_beyond_what_sqlite_holds_are_refused(value, reason):
+    for url in (f"marginalia://open?article={value}",
+                f"marginalia://open?article=1&highlight={value}"):
+        with pytest.raises(ValueError) as raised:
+            parse_link(url)
+        assert reason in str(raised.value)
+        assert len(str(raised.value)) < 400
+
+
+def test_the_largest_id_and_leading_zeros_are_accepted():
+    biggest = 2**63 - 1
+    assert parse_link(f"marginalia://open?article={biggest}&highlight=007") == Link(biggest, 7)

@@ -247,10 +247,14 @@ def test_file_that_cannot_be_used_is_left_alone(settings_file, make, reason):
 def test_unreadable_file_is_reported_and_left_alone(write_settings, monkeypatch):
     path = write_settings('theme = "dark"\n')
 
-    def refuse(self):
-        raise PermissionError(13, "Permission denied", str(self))
+    real_open = os.open
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    def refuse(name, *args, **kwargs):
+        if Path(name) == path:
+            raise PermissionError(13, "Permission denied", str(name))
+        return real_open(name, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refuse)
     settings = Settings.load(path)
     assert str(path) in only_problem(settings) and "Permission denied" in settings.problems[0]
     with pytest.raises(SettingsError):

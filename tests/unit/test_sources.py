@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -88,10 +89,14 @@ def test_bad_files_are_refused_with_the_reason(write_file, name, content, reason
 def test_unreadable_file(write_file, monkeypatch):
     path = write_file("locked.md", "# Title\n\nText.")
 
-    def refuse(self):
-        raise PermissionError(13, "Permission denied")
+    real_open = os.open
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    def refuse(name, *args, **kwargs):
+        if Path(name) == path:
+            raise PermissionError(13, "Permission denied")
+        return real_open(name, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refuse)
     with pytest.raises(SourceError, match=r"cannot be read \(Permission denied\)"):
         read_article(path)
 
