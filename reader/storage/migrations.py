@@ -141,6 +141,62 @@ def _v6_prefix_index(db: Database) -> None:
     db.execute_sql("INSERT INTO article_fts (article_fts) VALUES ('rebuild')")
 
 
+def _v7_feeds_and_revisions(db: Database) -> None:
+    # Feeds the reader follows, the entries each has brought in (so an entry becomes one
+    # article however often the feed is read), and the earlier versions of an article
+    # whose page changed after it was saved. Removing a feed keeps its articles.
+    db.execute_sql(
+        """CREATE TABLE feed (
+            id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+            url TEXT NOT NULL UNIQUE,
+            title TEXT NOT NULL DEFAULT '',
+            site_url TEXT,
+            etag TEXT,
+            last_modified TEXT,
+            added_at TEXT NOT NULL,
+            checked_at TEXT,
+            succeeded_at TEXT,
+            failures INTEGER NOT NULL DEFAULT 0,
+            next_check_at TEXT,
+            error TEXT NOT NULL DEFAULT ''
+        )"""
+    )
+    db.execute_sql(
+        """CREATE TABLE feed_entry (
+            feed_id INTEGER NOT NULL REFERENCES feed (id) ON DELETE CASCADE,
+            entry_key TEXT NOT NULL,
+            article_id INTEGER REFERENCES article (id) ON DELETE SET NULL,
+            seen_at TEXT NOT NULL,
+            PRIMARY KEY (feed_id, entry_key)
+        )"""
+    )
+    db.execute_sql("CREATE INDEX feed_entry_article_id ON feed_entry (article_id)")
+    db.execute_sql(
+        "ALTER TABLE article ADD COLUMN feed_id INTEGER REFERENCES feed (id) ON DELETE SET NULL")
+    db.execute_sql("CREATE INDEX article_feed_id ON article (feed_id)")
+    db.execute_sql("ALTER TABLE article ADD COLUMN revised_at TEXT")
+    db.execute_sql(
+        """CREATE TABLE revision (
+            id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+            article_id INTEGER NOT NULL REFERENCES article (id) ON DELETE CASCADE,
+            title TEXT NOT NULL,
+            source_format TEXT NOT NULL,
+            source_text TEXT NOT NULL,
+            text TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            saved_at TEXT NOT NULL,
+            replaced_at TEXT NOT NULL
+        )"""
+    )
+    db.execute_sql("CREATE INDEX revision_article_id ON revision (article_id, replaced_at)")
+    # A highlight whose passage changed or went in a revision: which revision it was,
+    # and its wording before.
+    db.execute_sql(
+        "ALTER TABLE highlight ADD COLUMN changed_in INTEGER REFERENCES revision (id)"
+        " ON DELETE SET NULL")
+    db.execute_sql("ALTER TABLE highlight ADD COLUMN previous_exact TEXT NOT NULL DEFAULT ''")
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     _v1_initial,
     _v2_annotations,
@@ -148,6 +204,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     _v4_reading_progress,
     _v5_list_indexes,
     _v6_prefix_index,
+    _v7_feeds_and_revisions,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

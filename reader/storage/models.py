@@ -59,6 +59,44 @@ class Models:
             reading_position = IntegerField(default=0)  # code-point offset into `text`
             note = TextField(default="")  # the article note, Markdown
             progress = IntegerField(default=0)  # how far it has been read, in percent
+            revised_at = TextField(null=True)  # when a newer version last replaced the text
+
+        class Feed(BaseModel):
+            url = TextField(unique=True)
+            title = TextField(default="")
+            site_url = TextField(null=True)
+            etag = TextField(null=True)
+            last_modified = TextField(null=True)
+            added_at = TextField(default=utc_now)
+            checked_at = TextField(null=True)
+            succeeded_at = TextField(null=True)
+            failures = IntegerField(default=0)
+            next_check_at = TextField(null=True)
+            error = TextField(default="")
+
+        Article._meta.add_field(
+            "feed", ForeignKeyField(Feed, null=True, on_delete="SET NULL", backref="articles"))
+
+        class FeedEntry(BaseModel):
+            feed = ForeignKeyField(Feed, on_delete="CASCADE", backref="entries")
+            entry_key = TextField()
+            article = ForeignKeyField(Article, null=True, on_delete="SET NULL")
+            seen_at = TextField(default=utc_now)
+
+            class Meta:
+                primary_key = CompositeKey("feed", "entry_key")
+
+        class Revision(BaseModel):
+            """An earlier version of an article, kept when its page changed."""
+
+            article = ForeignKeyField(Article, on_delete="CASCADE", backref="revisions")
+            title = TextField()
+            source_format = TextField()
+            source_text = TextField()
+            text = TextField()
+            content_hash = TextField()
+            saved_at = TextField()  # when this version was saved
+            replaced_at = TextField(default=utc_now)  # when a newer one replaced it
 
         class Tag(BaseModel):
             name = TextField(unique=True, collation="NOCASE")
@@ -85,6 +123,10 @@ class Models:
             orphaned = BooleanField(default=False)  # could not be placed in the current text
             created_at = TextField(default=utc_now)
             updated_at = TextField(default=utc_now)
+            # Set when a revision changed or removed the passage: which, and the words before.
+            changed_in = ForeignKeyField(Revision, null=True, on_delete="SET NULL",
+                                         column_name="changed_in")
+            previous_exact = TextField(default="")
 
         class HighlightTag(BaseModel):
             highlight = ForeignKeyField(Highlight, on_delete="CASCADE", backref="highlight_tags")
@@ -132,6 +174,9 @@ class Models:
                 table_name = "highlight_fts"
 
         self.Article = Article
+        self.Feed = Feed
+        self.FeedEntry = FeedEntry
+        self.Revision = Revision
         self.Tag = Tag
         self.ArticleTag = ArticleTag
         self.Highlight = Highlight
@@ -140,4 +185,5 @@ class Models:
         self.ArticleIndex = ArticleIndex
         self.HighlightIndex = HighlightIndex
         # The tables (not the full-text indexes), in the order they can be created.
-        self.tables = (Article, Tag, ArticleTag, Highlight, HighlightTag, Meta)
+        self.tables = (Article, Feed, FeedEntry, Revision, Tag, ArticleTag, Highlight,
+                       HighlightTag, Meta)
