@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from reader.library import Library
 from reader.annotations.tags import SEPARATOR
 from reader.ui import theme
-from reader.ui.background import Background
+from reader.ui.operations import QueryOp, report_error
 
 TAG_ROLE = Qt.ItemDataRole.UserRole + 1  # full tag name ("history/rome"); None for "All articles"
 COUNT_ROLE = Qt.ItemDataRole.UserRole + 2  # number of articles under the row
@@ -78,7 +78,7 @@ class TagTreeModel(QAbstractItemModel):
         self._root = _Node(None, "", None, None)
         self._by_key: dict[str, _Node] = {}
         self.counting = False
-        self._counts = Background(self)
+        self._counts: QueryOp | None = None
         self._build()
 
     def _build(self) -> None:
@@ -94,16 +94,19 @@ class TagTreeModel(QAbstractItemModel):
             parent.add(node)
             by_key[name.casefold()] = node
         self._root, self._by_key = root, by_key
-        self._counts.cancel()  # counts of an older tree
+        if self._counts is not None:
+            self._counts.cancel()  # counts of an older tree
         self.counting = True
-        self._counts.run(self._count, self._apply_counts, self._count_failed)
+        self._counts = QueryOp(self, self._library, self._count).success(
+            self._apply_counts).failure(self._count_failed).run()
 
     def _count(self) -> tuple[int, dict[str, int]]:
         return (self._library.articles.count(),
                 {c.name.casefold(): c.count for c in self._library.tags.counts()})
 
-    def _count_failed(self, _error: Exception) -> None:
+    def _count_failed(self, error: Exception) -> None:
         self.counting = False
+        report_error(error)
 
     def _apply_counts(self, found: tuple[int, dict[str, int]]) -> None:
         total, counts = found
