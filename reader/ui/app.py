@@ -173,7 +173,7 @@ def open_target(window: MainWindow, target: str) -> None:
     if report.problems:
         window.show_import_problems(report)
         return
-    window.apply_changes(Changes(article_list=True))
+    window.announce(Changes(article_list=True))
     article_id = (report.added or report.unchanged)[0]
     window.open_link(Link(article_id))
 

@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
 
 from reader.importing.head import format_date
 from reader.library import Library
-from reader.records import ArticleSummary
+from reader.records import ArticleSummary, Changes
 from reader.ui import theme
+from reader.ui.change_bus import ChangeBus
 from reader.ui.operations import QueryOp, report_error
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -62,6 +63,17 @@ class ArticleListModel(QAbstractListModel):
         self._summary_op: QueryOp | None = None  # reads rows ahead of the view
         self._epoch = 0  # counts changes that make rows read before them out of date
         self.reload()
+
+    def listen(self, bus: ChangeBus) -> None:
+        """Follow the library's changes: rebuild when articles came or went, re-read the
+        rows whose fields changed."""
+        bus.library_changed.connect(self._library_changed)
+
+    def _library_changed(self, changes: Changes, _initiator: object) -> None:
+        if changes.article_list:
+            self.reload()
+        elif changes.articles:
+            self.refresh_articles(changes.articles)
 
     @property
     def tag(self) -> str | None:

@@ -24,6 +24,7 @@ from reader.settings import Settings, SettingsError
 from reader.ui.actions import CommandActions
 from reader.ui.annotation_panel import AnnotationPanel
 from reader.ui.article_list import ID_ROLE, ArticleListModel, ArticleListView
+from reader.ui.change_bus import ChangeBus, touches_article
 from reader.links import Link
 from reader.ui.exporting import ExportController
 from reader.ui.reading_pane import ReadingPane
@@ -52,6 +53,9 @@ class MainWindow(WindowCommands, QMainWindow):
         self._highlights: list[HighlightRecord] = []
         self._shown_article: int | None = None
         self._pending: tuple[int, int] | None = None  # (article, fallback row) to select
+        # The open article and its row when the list was last rebuilt, to stay on it.
+        self._place: tuple[int | None, int] = (None, -1)
+        self.bus = ChangeBus(self)  # every change to the library is announced here
         self.setWindowTitle(APP_NAME)
         self.resize(1360, 820)
 
@@ -95,6 +99,13 @@ class MainWindow(WindowCommands, QMainWindow):
             self, {LIST: self.list_view, READER: self.reading_pane}, keymap)
         self._update_colour_titles()
 
+        # The views follow the bus in this order: the tag sidebar (whose reload may change
+        # the list's filter), the list, then this window (which stays on the open article
+        # in the rebuilt list and refreshes the reading pane and the annotation panel).
+        self.tag_sidebar.listen(self.bus)
+        self.model.listen(self.bus)
+        self.bus.library_changed.connect(self._library_changed)
+        self.model.modelAboutToBeReset.connect(self._remember_place)
         self.list_view.selectionModel().currentRowChanged.connect(self._current_row_changed)
         self.list_view.doubleClicked.connect(lambda _index: self.cmd_article_open())
         self.model.modelReset.connect(self._update_header)
@@ -109,14 +120,15 @@ class MainWindow(WindowCommands, QMainWindow):
         self.reading_pane.link_refused.connect(self._refuse_link)
         self.reading_pane.cursorPositionChanged.connect(self._cursor_moved)
         self.annotation_panel.highlight_chosen.connect(self._highlight_chosen)
-        self.annotation_panel.changed.connect(self.apply_changes)
+        self.annotation_panel.changed.connect(
+            lambda changes: self.announce(changes, self.annotation_panel))
         self.annotation_panel.reattach_requested.connect(self._reattach)
         self.annotation_panel.edit_finished.connect(self._edit_finished)
         self.exports = ExportController(self, library, preferences)
         self.imports = ImportController(self, library)
         self.imports.finished.connect(self._imported)
         self.tracker = ReadingTracker(library, self.reading_pane, self)
-        self.tracker.changed.connect(self.apply_changes)
+        self.tracker.changed.connect(lambda changes: self.announce(changes, self.tracker))
         self.setAcceptDrops(True)
         self.exports.finished.connect(lambda message: self.statusBar().showMessage(message, 10000))
         self._return_focus: QWidget | None = None
@@ -190,11 +202,12 @@ class MainWindow(WindowCommands, QMainWindow):
             return
         self.tracker.article_shown(None)  # saves the place in the article being left
         self._shown_article = article_id
+        record = self.library.articles.get(article_id)  # read once, for all the views
         self.reading_pane.show_document(self.library.articles.document(article_id))
         # The place first: highlights are drawn around it.
-        self.tracker.article_shown(article_id)
+        self.tracker.article_shown(article_id, record)
         self._load_highlights(article_id)
-        self.annotation_panel.show_article(article_id, self._highlights)
+        self.annotation_panel.show_article(article_id, self._highlights, record)
         self.settings.setValue(f"{self._library_key}/last_article", article_id)
 
     def _load_highlights(self, article_id: int, active: int | None = None) -> None:
@@ -272,30 +285,33 @@ class MainWindow(WindowCommands, QMainWindow):
         self.statusBar().showMessage(f"Only web links (http, https) are opened: {url}", STATUS_MS)
 
     # --- keeping views in step with the library ----------------------------------------
-    def apply_changes(self, changes: Changes) -> None:
-        """Refresh exactly what a change touched."""
-        current = self.current_article_id()
-        if changes.article_list or changes.tags:
-            self.tag_sidebar.reload()
+    def announce(self, changes: Changes | None, initiator: object | None = None) -> None:
+        """Tell every view what a change touched (see `ChangeBus`)."""
+        self.bus.announce(changes, initiator)
+
+    def _remember_place(self) -> None:
+        self._place = (self.current_article_id(), self.list_view.currentIndex().row())
+
+    def _library_changed(self, changes: Changes, initiator: object) -> None:
+        """Stay on the open article when the list was rebuilt, and show what changed in
+        it: the reading pane's highlights and the annotation panel (unless the panel made
+        the change: it shows it already)."""
         if changes.article_list:
-            row = self.list_view.currentIndex().row()
-            self.model.reload()
+            current, row = self._place
             if current is not None:
                 self._reselect(current, row)
             elif self.model.rowCount():
                 self.open_article(self.model.article_id(min(max(row, 0), self.model.rowCount() - 1)))
             else:
                 self._show_article(None)
-            current = self.current_article_id()
-        elif changes.articles:
-            self.model.refresh_articles(changes.articles)
-        if current is not None and (current in changes.highlights or changes.tags
-                                    or current in changes.articles or changes.colours):
+        current = self.current_article_id()
+        if touches_article(changes, current):
             self._load_highlights(current, changes.highlight_id)
-            self.annotation_panel.refresh(self._highlights)
-            if changes.highlight_id is not None and any(
-                    h.id == changes.highlight_id for h in self._highlights):
-                self.annotation_panel.select_highlight(changes.highlight_id)
+            if initiator is not self.annotation_panel:
+                self.annotation_panel.refresh(self._highlights)
+                if changes.highlight_id is not None and any(
+                        h.id == changes.highlight_id for h in self._highlights):
+                    self.annotation_panel.select_highlight(changes.highlight_id)
         if changes.colours:
             self._update_colour_titles()
 
@@ -352,7 +368,7 @@ class MainWindow(WindowCommands, QMainWindow):
             self.statusBar().showMessage(str(exc), STATUS_MS)
             return
         self.reading_pane.clear_selection()
-        self.apply_changes(changes)
+        self.announce(changes)
         self._mark(changes.highlight_id, scroll=False)
         self.statusBar().showMessage(
             f"Highlighted in {self.library.colours.name(colour)}. T tags it, N adds a note.", STATUS_MS)
@@ -363,7 +379,7 @@ class MainWindow(WindowCommands, QMainWindow):
             self.statusBar().showMessage(
                 "Select the passage in the article, then choose Re-attach.", STATUS_MS)
             return
-        self.apply_changes(self.library.highlights.reattach(highlight_id, *span))
+        self.announce(self.library.highlights.reattach(highlight_id, *span))
         self.reading_pane.clear_selection()
 
     def open_link(self, link: Link) -> bool:
@@ -460,7 +476,7 @@ class MainWindow(WindowCommands, QMainWindow):
             self.statusBar().showMessage("An import is already running.", STATUS_MS)
 
     def _imported(self, report: ImportReport) -> None:
-        self.apply_changes(Changes(article_list=True, tags=True))
+        self.announce(Changes(article_list=True, tags=True))
         self.statusBar().showMessage(report.summary(), 10000)
         ImportSummary.show(self, report)
         opened = (report.added or report.updated)

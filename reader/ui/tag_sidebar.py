@@ -28,7 +28,9 @@ from PySide6.QtWidgets import (
 
 from reader.library import Library
 from reader.annotations.tags import SEPARATOR
+from reader.records import Changes
 from reader.ui import theme
+from reader.ui.change_bus import ChangeBus
 from reader.ui.operations import QueryOp, report_error
 
 TAG_ROLE = Qt.ItemDataRole.UserRole + 1  # full tag name ("history/rome"); None for "All articles"
@@ -273,6 +275,15 @@ class TagSidebar(QWidget):
         self.tree.selectionModel().currentChanged.connect(self._current_changed)
         self.tree.expandAll()
         self._set_current(self.model.index_of(None))
+
+    def listen(self, bus: ChangeBus) -> None:
+        """Follow the library's changes: tags or their counts may differ after tags or the
+        list of articles changed."""
+        bus.library_changed.connect(self._library_changed)
+
+    def _library_changed(self, changes: Changes, initiator: object) -> None:
+        if initiator is not self and (changes.tags or changes.article_list):
+            self.reload()
 
     def current_tag(self) -> str | None:
         """The chosen tag's full name, or None while "All articles" is chosen."""

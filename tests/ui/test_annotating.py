@@ -155,7 +155,7 @@ def test_tag_sidebar_filters_the_list_nested_tags_included(show_window, seeded_l
     seeded_library.articles.set_tags(first, ["war/front"])
     hid = seeded_library.highlights.create(second, 0, 7).highlight_id
     seeded_library.highlights.set_tags(hid, ["war/bridges"])
-    window.apply_changes(seeded_library.articles.set_tags(first, ["war/front"]))
+    window.announce(seeded_library.articles.set_tags(first, ["war/front"]))
     assert window.tag_sidebar.select_tag("war")
     assert window.model.rowCount() == 2
     assert window.tag_sidebar.select_tag("war/front")
