@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from reader.library import Library
-from reader.progress import throttled
-from reader.records import ImportProblem, ImportReport
+from reader.records import Changes, ImportProblem, ImportReport
+from reader.ui.change_bus import ChangeBus
+from reader.ui.operations import LibraryOp
 
 FILE_FILTER = "Articles (*.md *.markdown *.txt *.html *.htm);;All files (*)"
+IMPORTED = Changes(article_list=True, tags=True)  # what any import may have changed
 
 
 class ImportFiles:
@@ -36,67 +39,39 @@ class ImportSummary:
         box.open()
 
 
-class ImportJob(QObject):
-    """Imports in a worker thread so that the window stays responsive."""
-
-    progress = Signal(int, int)
-    done = Signal(object)  # ImportReport
-
-    def __init__(self, library: Library, paths: list[Path]) -> None:
-        super().__init__()
-        self._library, self._paths = library, paths
-
-    def run(self) -> None:
-        try:
-            report = self._library.import_files(self._paths, throttled(self.progress.emit))
-        except Exception as exc:  # noqa: BLE001 - said to the user, never lost silently
-            report = ImportReport(problems=(ImportProblem(", ".join(map(str, self._paths)),
-                                                          f"the import stopped: {exc}"),))
-        finally:
-            self._library.release_thread()  # this thread's own connection
-        self.done.emit(report)
-
-
 class ImportController(QObject):
-    """Runs imports one at a time and reports when each is done."""
+    """Runs imports one at a time through the operation runner, with a progress dialog
+    whose Cancel stops the import between files; each import is announced on the bus."""
 
-    finished = Signal(object)  # ImportReport
-
-    def __init__(self, window: QWidget, library: Library) -> None:
+    def __init__(self, window: QWidget, library: Library, bus: ChangeBus) -> None:
         super().__init__(window)
-        self._window, self._library = window, library
-        self._thread: QThread | None = None
-        self._job: ImportJob | None = None
-        self._dialog: QProgressDialog | None = None
+        self._window, self._library, self._bus = window, library, bus
+        self._op: LibraryOp | None = None
 
     def is_running(self) -> bool:
-        return self._thread is not None
+        return self._op is not None and self._op.running
 
-    def start(self, paths: list[Path]) -> bool:
-        if self._thread is not None or not paths:
+    def start(self, paths: list[Path], done: Callable[[ImportReport], None]) -> bool:
+        """Import these files in a worker; `done(report)` on the UI thread when it is over
+        (after the change was announced). False if an import is running already."""
+        if self.is_running() or not paths:
             return False
-        self._dialog = QProgressDialog("Importing…", "", 0, 0, self._window)
-        self._dialog.setCancelButton(None)
-        self._dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        self._dialog.setMinimumDuration(400)
-        self._thread = QThread(self)
-        self._job = ImportJob(self._library, paths)
-        self._job.moveToThread(self._thread)
-        self._thread.started.connect(self._job.run)
-        self._job.progress.connect(self._progress)
-        self._job.done.connect(self._done)
-        self._thread.start()
+        library = self._library
+
+        def failed(error: Exception) -> None:
+            # Files before the failing one may be in: the views must see them.
+            self._bus.announce(IMPORTED)
+            done(ImportReport(problems=(ImportProblem(", ".join(map(str, paths)),
+                                                      f"the import stopped: {error}"),)))
+
+        self._op = LibraryOp(
+            self._window, library, lambda progress: library.import_files(paths, progress),
+            self._bus, changes=lambda _report: IMPORTED,
+        ).with_progress("Importing…").success(done).failure(failed).on_cancel(
+            lambda: self._bus.announce(IMPORTED)).run()
         return True
 
-    def _progress(self, done: int, total: int) -> None:
-        if self._dialog is not None:
-            self._dialog.setMaximum(total)
-            self._dialog.setValue(done)
-
-    def _done(self, report: ImportReport) -> None:
-        self._dialog.reset()
-        self._dialog.deleteLater()
-        self._thread.quit()
-        self._thread.wait()
-        self._thread = self._job = self._dialog = None
-        self.finished.emit(report)
+    def wait(self, timeout: float | None = None) -> None:
+        """Block until the running import is over and delivered (for tests)."""
+        if self._op is not None:
+            self._op.wait(timeout)

@@ -68,13 +68,41 @@ def test_a_link_opens_the_article_at_the_highlight_even_when_filtered(window, se
     assert "no article with id 9999" in window.statusBar().currentMessage()
 
 
-def test_the_app_opens_a_link_or_imports_a_file_given_as_its_argument(window, write_file):
+def test_the_app_opens_a_link_or_imports_a_file_given_as_its_argument(qtbot, window, write_file):
     other = window.model.article_id(1)
     app_module.open_target(window, f"marginalia://open?article={other}")
     assert window.current_article_id() == other
     app_module.open_target(window, "marginalia://open?article=abc")
     assert "must be a number" in window.statusBar().currentMessage()
     path = write_file("new.md", "# A New Piece\n\nFresh text.")
-    app_module.open_target(window, str(path))
+    opened = []
+    app_module.open_target(window, str(path), lambda: opened.append(window.current_article_id()))
+    assert window.imports.is_running()  # in the background, like any import
+    qtbot.waitUntil(lambda: bool(opened), timeout=5000)
     assert window.reading_pane.shown.blocks[0].text == "A New Piece"
     assert window.model.rowCount() == 3
+    # The same file again: the article the library has is opened.
+    window.open_article(other)
+    app_module.open_target(window, str(path), lambda: opened.append(window.current_article_id()))
+    qtbot.waitUntil(lambda: len(opened) == 2, timeout=5000)
+    assert opened[0] == opened[1] != other
+
+
+def test_a_newer_version_of_an_article_given_as_the_argument_is_opened(qtbot, window, write_file):
+    """The same URL with different content updates the article in place; opening it
+    used to fail with an IndexError (the report lists it as updated, not added)."""
+    first = write_file("v1.md", "---\nurl: https://example.org/a\n---\n# Rivers\n\nThe river rose.\n")
+    opened = []
+    app_module.open_target(window, str(first), lambda: opened.append(window.current_article_id()))
+    qtbot.waitUntil(lambda: len(opened) == 1, timeout=5000)
+    window.open_article(window.model.article_id(1) if window.model.article_id(0) == opened[0]
+                        else window.model.article_id(0))
+    second = write_file("v2.md", "---\nurl: https://example.org/a\n---\n# Rivers\n\n"
+                                 "The river rose. Help came late.\n")
+    with qtbot.captureExceptions() as raised:
+        app_module.open_target(window, str(second), lambda: opened.append(window.current_article_id()))
+        qtbot.waitUntil(lambda: len(opened) == 2, timeout=5000)
+    assert raised == []
+    assert opened[1] == opened[0]  # updated in place, and shown
+    assert "Help came late." in window.reading_pane.plain_text()
+    assert "1 updated" in window.statusBar().currentMessage()

@@ -216,3 +216,27 @@ def test_no_change_is_not_announced(qtbot, changes):
     bus.library_changed.connect(lambda *args: announced.append(args))
     bus.announce(changes)
     assert announced == []
+
+
+def test_the_daily_backup_runs_in_the_pool_and_exit_waits_for_it(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMainWindow
+
+    from reader.ui import app as app_module
+
+    started, finished = threading.Event(), []
+
+    def slow_backup(path):
+        started.set()
+        threading.Event().wait(0.2)
+        finished.append(threading.current_thread().name)
+        return "Today's backup failed: disk full"
+
+    monkeypatch.setattr(app_module, "daily_backup", slow_backup)
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    backups = app_module.BackgroundBackup(tmp_path / "library.sqlite3", window)
+    backups.start()
+    assert started.wait(5)
+    backups.wait()
+    assert finished and finished[0].startswith(operations.THREAD_PREFIX)
+    assert window.statusBar().currentMessage() == "Today's backup failed: disk full"
