@@ -99,6 +99,7 @@ class MainWindow(WindowCommands, QMainWindow):
         self.actions = CommandActions(
             self, {LIST: self.list_view, READER: self.reading_pane}, keymap)
         self._update_colour_titles()
+        self.update_undo_actions()
 
         # The views follow the bus in this order: the tag sidebar (whose reload may change
         # the list's filter), the list, then this window (which stays on the open article
@@ -314,6 +315,16 @@ class MainWindow(WindowCommands, QMainWindow):
                     self.annotation_panel.select_highlight(changes.highlight_id)
         if changes.colours:
             self._update_colour_titles()
+        self.update_undo_actions()
+
+    def update_undo_actions(self) -> None:
+        """Edit › Undo and Redo say what they would undo or redo, and are disabled when
+        there is nothing to."""
+        stack = self.library.undo_stack
+        for command_id, verb, label in (("edit.undo", "Undo", stack.undo_label),
+                                        ("edit.redo", "Redo", stack.redo_label)):
+            self.actions.set_title(command_id, f"{verb} {label}" if label else verb)
+            self.actions.set_enabled(command_id, label is not None)
 
     def _update_colour_titles(self) -> None:
         for command_id, title in self._colour_titles().items():

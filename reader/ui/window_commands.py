@@ -34,6 +34,7 @@ class WindowCommands:
             self.statusBar().showMessage("Nothing to undo.", STATUS_MS)
             return
         self.announce(changes)
+        self.update_undo_actions()  # also when the undone action changed nothing visible
         self.statusBar().showMessage(f"Undone: {label}", STATUS_MS)
 
     def cmd_edit_redo(self) -> None:
@@ -43,6 +44,7 @@ class WindowCommands:
             self.statusBar().showMessage("Nothing to redo.", STATUS_MS)
             return
         self.announce(changes)
+        self.update_undo_actions()
         self.statusBar().showMessage(f"Redone: {label}", STATUS_MS)
 
     def cmd_export_article(self) -> None:
