@@ -7,6 +7,7 @@ row shows in pages, as rows come into view; bodies are never loaded.
 from __future__ import annotations
 
 from collections import OrderedDict
+from types import EllipsisType
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
@@ -100,6 +101,18 @@ class ArticleListModel(QAbstractListModel):
     def set_archived(self, archived: bool) -> None:
         """Show the archive instead of the reading list (or back)."""
         self._archived = archived
+        self.reload()
+
+    def set_filters(self, *, search: str | None = None, tag: str | None | EllipsisType = ...,
+                    archived: bool | None = None) -> None:
+        """Change several filters at once, reading the list once (an argument left out
+        keeps its filter; `tag=None` shows every tag)."""
+        if search is not None:
+            self._search = search
+        if tag is not ...:
+            self._tag = tag
+        if archived is not None:
+            self._archived = archived
         self.reload()
 
     @property

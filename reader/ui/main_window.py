@@ -137,9 +137,10 @@ class MainWindow(WindowCommands, QMainWindow):
         self._restore_state()
 
     # --- articles -------------------------------------------------------------------
-    def open_article(self, article_id: int) -> None:
-        """Select the article in the list and show it."""
-        row = self.model.row_of(article_id)
+    def open_article(self, article_id: int, row: int | None = None) -> None:
+        """Select the article in the list and show it (`row`: its row, if known)."""
+        if row is None:
+            row = self.model.row_of(article_id)
         if row is None:
             return
         index = self.model.index(row)
@@ -395,20 +396,21 @@ class MainWindow(WindowCommands, QMainWindow):
 
     def open_link(self, link: Link) -> bool:
         """Show the article (and highlight) a marginalia:// link points at."""
-        if self.model.row_of(link.article_id) is None:
+        row = self.model.row_of(link.article_id)
+        if row is None:
             try:
                 record = self.library.articles.get(link.article_id)
             except LibraryError as exc:
                 self.statusBar().showMessage(str(exc), STATUS_MS)
                 return False
-            # Clear whatever hides it: a search, a tag filter, the archive view.
-            self.search_box.clear()
-            self.model.set_search("")
-            self.tag_sidebar.select_tag(None)
-            self.model.set_tag(None)
-            if self.model.archived != record.archived:
-                self.model.set_archived(record.archived)
-        self.open_article(link.article_id)
+            # Clear whatever hides it (a search, a tag filter, the archive view), reading
+            # the list once.
+            self.search_box.clear_quietly()
+            self.tag_sidebar.select_tag(None, notify=False)
+            self.model.set_filters(search="", tag=None, archived=record.archived)
+            row = self.model.row_of(link.article_id)
+        if row is not None:
+            self.open_article(link.article_id, row)
         self.reading_pane.setFocus()
         if link.highlight_id is not None:
             if not any(h.id == link.highlight_id for h in self._highlights):

@@ -251,6 +251,7 @@ class TagSidebar(QWidget):
         super().__init__(parent)
         self.model = TagTreeModel(library, self)
         self._current_tag: str | None = None
+        self._notify = True
 
         self.header = QLabel("TAGS")
         self.header.setObjectName("sidebarHeader")
@@ -289,13 +290,18 @@ class TagSidebar(QWidget):
         """The chosen tag's full name, or None while "All articles" is chosen."""
         return self._current_tag
 
-    def select_tag(self, name: str | None) -> bool:
+    def select_tag(self, name: str | None, notify: bool = True) -> bool:
         """Choose this tag (None: "All articles"), emitting `tag_chosen` if that changes
-        the choice. Returns False, changing nothing, for a tag the library does not have."""
+        the choice (unless not `notify`: the caller filters the list itself). Returns
+        False, changing nothing, for a tag the library does not have."""
         index = self.model.index_of(name)
         if not index.isValid():
             return False
-        self._set_current(index)
+        self._notify = notify
+        try:
+            self._set_current(index)
+        finally:
+            self._notify = True
         return True
 
     def reload(self) -> None:
@@ -340,5 +346,5 @@ class TagSidebar(QWidget):
         before = self._current_tag
         self._current_tag = tag
         # Tags match ignoring case, so a rename that only changes case filters the same.
-        if (tag and tag.casefold()) != (before and before.casefold()):
+        if self._notify and (tag and tag.casefold()) != (before and before.casefold()):
             self.tag_chosen.emit(tag)

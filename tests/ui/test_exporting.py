@@ -68,6 +68,41 @@ def test_a_link_opens_the_article_at_the_highlight_even_when_filtered(window, se
     assert "no article with id 9999" in window.statusBar().currentMessage()
 
 
+def test_a_link_to_an_article_hidden_by_every_filter_reads_the_list_once(
+        qtbot, window, seeded_library, monkeypatch):
+    hidden = window.model.article_id(1)
+    seeded_library.articles.set_tags(hidden, ["economy"])
+    seeded_library.articles.set_archived(hidden, True)
+    window.tag_sidebar.reload()
+    window.tag_sidebar.select_tag("economy")
+    window.search_box.setText("Kursk")
+    window.search_box.emit_now()
+    assert window.model.rowCount() == 0  # hidden by the tag, the search and the archive
+    reloads, scans = [], []
+    original_reload, original_row_of = window.model.reload, window.model.row_of
+    monkeypatch.setattr(window.model, "reload", lambda: reloads.append(1) or original_reload())
+    monkeypatch.setattr(window.model, "row_of", lambda *args, **kwargs: (
+        scans.append(args) or original_row_of(*args, **kwargs)))
+    assert window.open_link(Link(hidden))
+    qtbot.wait(300)  # longer than the search box waits before it searches
+    assert reloads == [1]
+    assert len(scans) == 2  # before and after the filters were cleared, once each
+    assert window.current_article_id() == hidden
+    assert window.model.archived and window.model.tag is None and window.model.search == ""
+    assert window.search_box.text() == "" and window.tag_sidebar.current_tag() is None
+
+
+def test_a_link_to_a_listed_article_looks_for_its_row_once(window, monkeypatch):
+    other = window.model.article_id(1)
+    scans = []
+    original = window.model.row_of
+    monkeypatch.setattr(window.model, "row_of", lambda *args, **kwargs: (
+        scans.append(args) or original(*args, **kwargs)))
+    assert window.open_link(Link(other))
+    assert window.current_article_id() == other
+    assert scans == [(other,)]
+
+
 def test_the_app_opens_a_link_or_imports_a_file_given_as_its_argument(qtbot, window, write_file):
     other = window.model.article_id(1)
     app_module.open_target(window, f"marginalia://open?article={other}")
