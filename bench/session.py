@@ -368,7 +368,7 @@ class Session:
                 self.window.annotation_panel.repaint()
 
             window_ms.append(self.timed("create highlight (window)", create))
-            self.window.apply_changes(self.library.undo())
+            self.window.announce(self.library.undo())
         return {"article": article_id, "ms": core_ms, "window_ms": window_ms}
 
     # --- export -----------------------------------------------------------------------------
@@ -422,11 +422,12 @@ class Session:
             path.write_text(generated.markdown, encoding="utf-8")
             paths.append(path)
         reports = []
-        self.window.imports.finished.connect(reports.append)
         label = "import (background, window)"
         with self.heartbeat.during(label):
             started = time.perf_counter()
-            self.window.import_paths(paths)
+            # As import_paths does, keeping the report.
+            self.window.imports.start(paths, lambda report: (
+                reports.append(report), self.window._imported(report)))
             self._wait(lambda: not reports)
             elapsed = time.perf_counter() - started
         report = reports[0]
@@ -434,8 +435,8 @@ class Session:
         for article_id in report.added:
             self.library.articles.delete(article_id)
         # What the window does on the UI thread when an import ends (its _imported).
-        refresh = self.timed("refresh after import (apply_changes)", lambda: (
-            self.window.apply_changes(Changes(article_list=True, tags=True))))
+        refresh = self.timed("refresh after import (announce)", lambda: (
+            self.window.announce(Changes(article_list=True, tags=True))))
         started_sidebar = time.perf_counter()
         self.window.tag_sidebar.reload()
         sidebar = (time.perf_counter() - started_sidebar) * 1000

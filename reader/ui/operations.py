@@ -23,6 +23,7 @@ waits for running jobs, so that none runs while Qt and the library are torn down
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 from collections.abc import Callable
@@ -168,10 +169,9 @@ class QueryOp:
         """Block until the job has finished, then deliver its result (for tests and for
         shutting down)."""
         if self._future is not None and not self._over:
-            try:
+            # Cancelled or timed out: collecting decides.
+            with contextlib.suppress(Exception):
                 self._future.exception(timeout)
-            except Exception:  # noqa: BLE001 - cancelled or timed out: collecting decides
-                pass
             _runner().collect()
 
     # --- in the worker --------------------------------------------------------------
@@ -345,7 +345,5 @@ def drain(timeout: float | None = None) -> None:
         op.cancel()
     for op in ops:
         if op._future is not None:
-            try:
+            with contextlib.suppress(Exception):  # cancelled before it started, or timed out
                 op._future.exception(timeout)
-            except Exception:  # noqa: BLE001 - cancelled before it started, or timed out
-                pass
