@@ -150,9 +150,10 @@ class QueryOp:
         """Started and not yet delivered, failed or cancelled."""
         return self._future is not None and not self._over
 
-    def cancel(self) -> None:
+    def cancel(self, quietly: bool = False) -> None:
         """Forget the result; a job not started yet never runs, a running one sees its
-        cancelled flag (its next `progress()` raises Cancelled)."""
+        cancelled flag (its next `progress()` raises Cancelled). The `on_cancel` callback
+        is called unless `quietly` (when shutting down, nothing more may start)."""
         if self._over:
             return
         self._over = True
@@ -162,7 +163,7 @@ class QueryOp:
             self._future.cancel()
         _runner().forget(self)
         self._close_dialog()
-        if self._on_cancel is not None and isValid(self._parent):
+        if self._on_cancel is not None and not quietly and isValid(self._parent):
             self._on_cancel()
 
     def wait(self, timeout: float | None = None) -> None:
@@ -336,13 +337,14 @@ def running() -> list[QueryOp]:
 
 
 def drain(timeout: float | None = None) -> None:
-    """At exit: cancel every operation and wait for the jobs still running in workers,
-    so that none touches the library after it is closed."""
+    """Before the library closes (at exit, and after each test): cancel every operation
+    quietly and wait for the jobs still running in workers, so that none touches the
+    library after it is closed."""
     if _instance is None:
         return
     ops = _instance.running()
     for op in ops:
-        op.cancel()
+        op.cancel(quietly=True)
     for op in ops:
         if op._future is not None:
             with contextlib.suppress(Exception):  # cancelled before it started, or timed out
