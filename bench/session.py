@@ -422,19 +422,18 @@ class Session:
             path.write_text(generated.markdown, encoding="utf-8")
             paths.append(path)
         reports = []
+        self.window.imports.finished.connect(reports.append)
         label = "import (background, window)"
         with self.heartbeat.during(label):
             started = time.perf_counter()
-            # As import_paths does, keeping the report.
-            self.window.imports.start(paths, lambda report: (
-                reports.append(report), self.window._imported(report)))
+            self.window.import_paths(paths)
             self._wait(lambda: not reports)
             elapsed = time.perf_counter() - started
         report = reports[0]
         # Put the library back as it was (not measured for the targets).
         for article_id in report.added:
             self.library.articles.delete(article_id)
-        # What the window does on the UI thread when an import ends (its _imported).
+        # What the window does on the UI thread when an import ends (announced on its bus).
         refresh = self.timed("refresh after import (announce)", lambda: (
             self.window.announce(Changes(article_list=True, tags=True))))
         started_sidebar = time.perf_counter()

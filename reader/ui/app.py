@@ -7,9 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QObject, QSettings
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QWidget
+from shiboken6 import isValid
 
 from reader import APP_ID, APP_NAME
 from reader.links import is_link, parse_link
@@ -243,10 +244,12 @@ class BackgroundBackup:
 
     def __init__(self, library_path: Path, window: QMainWindow) -> None:
         self._path, self._window = library_path, window
+        # Its own owner: closing the window cancels the window's jobs, never the backup.
+        self._owner = QObject()
         self._op: QueryOp | None = None
 
     def start(self) -> None:
-        self._op = QueryOp(self._window, None, lambda: daily_backup(self._path)).success(
+        self._op = QueryOp(self._owner, None, lambda: daily_backup(self._path)).success(
             self._done).run()
 
     def wait(self) -> None:
@@ -255,7 +258,7 @@ class BackgroundBackup:
             self._op.wait()
 
     def _done(self, problem: str | None) -> None:
-        if problem:
+        if problem and isValid(self._window):
             self._window.statusBar().showMessage(problem, 15000)
 
 

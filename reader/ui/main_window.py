@@ -31,10 +31,10 @@ from reader.ui.exporting import ExportController
 from reader.ui.reading_pane import ReadingPane
 from reader.ui.search_box import SearchBox
 from reader.ui.tag_sidebar import TagSidebar
-from reader.ui.importing import ImportController, ImportSummary
+from reader.ui.importing import ImportController
 from reader.ui.reading_state import ReadingTracker
 from reader.ui.window_commands import STATUS_MS, WindowCommands
-from reader.ui import theme
+from reader.ui import operations, theme
 
 FONT_MIN = 8.0
 FONT_MAX = 32.0
@@ -318,15 +318,6 @@ class MainWindow(WindowCommands, QMainWindow):
             self._update_colour_titles()
         self.update_undo_actions()
 
-    def update_undo_actions(self) -> None:
-        """Edit › Undo and Redo say what they would undo or redo, and are disabled when
-        there is nothing to."""
-        stack = self.library.undo_stack
-        for command_id, verb, label in (("edit.undo", "Undo", stack.undo_label),
-                                        ("edit.redo", "Redo", stack.redo_label)):
-            self.actions.set_title(command_id, f"{verb} {label}" if label else verb)
-            self.actions.set_enabled(command_id, label is not None)
-
     def _update_colour_titles(self) -> None:
         for command_id, title in self._colour_titles().items():
             self.actions.set_title(command_id, title)
@@ -485,35 +476,11 @@ class MainWindow(WindowCommands, QMainWindow):
     # --- importing ------------------------------------------------------------------
     def import_paths(self, paths: list[Path], open_unchanged: bool = False,
                      then: Callable[[], None] | None = None) -> bool:
-        """Import files (in the background); the summary names any file that failed. The
-        first article added or updated is opened (or, with open_unchanged, one that was
-        in the library already); then `then()`. False if an import is running already."""
-        started = self.imports.start(paths, lambda report: self._imported(
-            report, open_unchanged, then))
+        """Import files in the background and open the first (see ImportController)."""
+        started = self.imports.start(paths, open_unchanged, then)
         if not started:
             self.statusBar().showMessage("An import is already running.", STATUS_MS)
         return started
-
-    def _imported(self, report: ImportReport, open_unchanged: bool = False,
-                  then: Callable[[], None] | None = None) -> None:
-        # The views were refreshed when the import was announced on the bus.
-        self.statusBar().showMessage(report.summary(), 10000)
-        ImportSummary.show(self, report)
-        opened = report.added or report.updated or (report.unchanged if open_unchanged else ())
-        if not opened:
-            if then is not None:
-                then()
-            return
-
-        def open_it() -> None:
-            self.open_link(Link(opened[0]))
-            if then is not None:
-                then()
-
-        # On the next turn of the event loop: refreshing the views and opening the
-        # article each take tens of milliseconds at 100,000 articles; done in one go
-        # they held the window for 150 ms.
-        QTimer.singleShot(0, open_it)
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt name)
         if any(url.isLocalFile() for url in event.mimeData().urls()):
@@ -526,6 +493,9 @@ class MainWindow(WindowCommands, QMainWindow):
             self.import_paths(paths)
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        # A long import or export stops at its next file; the app waits for the jobs
+        # still running (the daily backup among them) before it closes the library.
+        operations.cancel_for(self, quietly=True)
         self.tracker.save()
         self.annotation_panel.save_pending()
         self.settings.setValue("window/geometry", self.saveGeometry())

@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import sys
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
@@ -34,6 +35,7 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QProgressDialog, QWidget
 from shiboken6 import isValid
 
+from reader.progress import INTERVAL
 from reader.records import Changes
 from reader.ui.change_bus import ChangeBus
 
@@ -46,6 +48,7 @@ POLL_MS = 10
 WORKERS = 3
 THREAD_PREFIX = "marginalia-op"
 PROGRESS_MIN_MS = 400  # quick jobs never flash a progress dialog
+PROGRESS_INTERVAL = INTERVAL  # seconds between progress updates on the UI thread
 
 
 class Cancelled(Exception):
@@ -57,8 +60,9 @@ class Progress:
     the worker. Once the operation is cancelled the call raises `Cancelled`, so a long job
     stops at its next step; `cancelled()` asks without raising.
 
-    Reports are not queued: the UI thread picks up the latest one each time it looks, so
-    a job may report every step however many there are.
+    Reports are not queued: the UI thread picks up the latest one at most ten times a
+    second (and the last one before the result), so a job may report every step however
+    many there are.
     """
 
     def __init__(self) -> None:
@@ -105,6 +109,7 @@ class QueryOp:
         self._label: str | None = None
         self._progress: Progress | None = None
         self._shown_progress: tuple[int, int] | None = None
+        self._progress_shown_at = float("-inf")
         self._dialog: QProgressDialog | None = None
         self._future: Future | None = None
         self._over = False  # delivered, failed or cancelled
@@ -167,12 +172,13 @@ class QueryOp:
             self._on_cancel()
 
     def wait(self, timeout: float | None = None) -> None:
-        """Block until the job has finished, then deliver its result (for tests and for
-        shutting down)."""
-        if self._future is not None and not self._over:
-            # Cancelled or timed out: collecting decides.
-            with contextlib.suppress(Exception):
-                self._future.exception(timeout)
+        """Block until the job has finished (even a cancelled one that had started), then
+        deliver its result unless it was cancelled (for tests and for shutting down)."""
+        if self._future is None:
+            return
+        with contextlib.suppress(Exception):  # cancelled before it started, or timed out
+            self._future.exception(timeout)
+        if not self._over:
             _runner().collect()
 
     # --- in the worker --------------------------------------------------------------
@@ -196,10 +202,16 @@ class QueryOp:
             self._future.cancel()
         self._dialog = None  # deleted with its parent
 
-    def _deliver_progress(self) -> None:
+    def _deliver_progress(self, final: bool = False) -> None:
+        """Show the job's latest progress: at most every PROGRESS_INTERVAL, and the last
+        report before the result."""
         latest = self._progress.latest if self._progress is not None else None
         if latest is None or latest == self._shown_progress:
             return
+        now = time.monotonic()
+        if not final and now - self._progress_shown_at < PROGRESS_INTERVAL:
+            return
+        self._progress_shown_at = now
         self._shown_progress = latest
         done, total = latest
         if self._dialog is not None:
@@ -310,8 +322,9 @@ class _Runner(QObject):
                     self._ops.remove(op)
                     op._abandon()
                     continue
-                op._deliver_progress()
-                if op._future.done():
+                finished = op._future.done()
+                op._deliver_progress(final=finished)
+                if finished:
                     self._ops.remove(op)
                     op._finish()
             except Exception as exc:  # noqa: BLE001 - a callback's error; the rest go on
@@ -329,6 +342,16 @@ def _runner() -> _Runner:
     if _instance is None or not isValid(_instance):
         _instance = _Runner()
     return _instance
+
+
+def cancel_for(owner: QObject, quietly: bool = False) -> None:
+    """Cancel every operation this owner started (its results are no longer wanted);
+    long jobs stop at their next step."""
+    if _instance is None:
+        return
+    for op in _instance.running():
+        if op._parent is owner:
+            op.cancel(quietly)
 
 
 def running() -> list[QueryOp]:

@@ -47,6 +47,15 @@ class WindowCommands:
         self.update_undo_actions()
         self.statusBar().showMessage(f"Redone: {label}", STATUS_MS)
 
+    def update_undo_actions(self) -> None:
+        """Edit › Undo and Redo say what they would undo or redo, and are disabled when
+        there is nothing to."""
+        stack = self.library.undo_stack
+        for command_id, verb, label in (("edit.undo", "Undo", stack.undo_label),
+                                        ("edit.redo", "Redo", stack.redo_label)):
+            self.actions.set_title(command_id, f"{verb} {label}" if label else verb)
+            self.actions.set_enabled(command_id, label is not None)
+
     def cmd_export_article(self) -> None:
         article_id = self.current_article_id()
         if article_id is None:

@@ -237,6 +237,38 @@ def test_the_daily_backup_runs_in_the_pool_and_exit_waits_for_it(qtbot, tmp_path
     backups = app_module.BackgroundBackup(tmp_path / "library.sqlite3", window)
     backups.start()
     assert started.wait(5)
+    window.close()  # cancels the window's jobs: not the backup
+    operations.cancel_for(window)
     backups.wait()
     assert finished and finished[0].startswith(operations.THREAD_PREFIX)
     assert window.statusBar().currentMessage() == "Today's backup failed: disk full"
+
+
+def test_cancelling_for_an_owner_cancels_only_its_operations(qtbot):
+    mine, other = QObject(), QObject()
+    release = threading.Event()
+    seen = []
+    QueryOp(mine, None, lambda: release.wait(5) and "mine").success(seen.append).run()
+    theirs = QueryOp(other, None, lambda: release.wait(5) and "theirs").success(seen.append).run()
+    operations.cancel_for(mine)
+    release.set()
+    theirs.wait(5)
+    qtbot.wait(30)
+    assert seen == ["theirs"]
+
+
+def test_many_progress_reports_reach_the_ui_thread_a_few_at_a_time(qtbot):
+    owner = QObject()
+    seen = []
+
+    def job(progress):
+        for done in range(1, 20001):
+            progress(done, 20000)
+        return "done"
+
+    results = []
+    QueryOp(owner, None, job).on_progress(lambda done, total: seen.append(done)).success(
+        results.append).run()
+    qtbot.waitUntil(lambda: bool(results), timeout=5000)
+    assert seen[-1] == 20000  # the last report always arrives, before the result
+    assert len(seen) < 100
