@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,

@@ -200,7 +200,7 @@ class QueryOp:
             self._progress.cancel()
         if self._future is not None:
             self._future.cancel()
-        self._dialog = None  # deleted with its parent
+        self._close_dialog()  # if it was not deleted with the owner
 
     def _deliver_progress(self, final: bool = False) -> None:
         """Show the job's latest progress: at most every PROGRESS_INTERVAL, and the last
