@@ -182,7 +182,8 @@ def open_target(window: MainWindow, target: str,
         if then is not None:
             then()
         return
-    if not window.import_paths([Path(target)], open_unchanged=True, then=then) and then:
+    if not window.import_paths([Path(target)], open_unchanged=True, then=then,
+                               wait_turn=True) and then:
         then()
 
 

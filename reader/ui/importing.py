@@ -52,17 +52,23 @@ class ImportController(QObject):
         super().__init__(window)
         self._window, self._library, self._bus = window, library, bus
         self._op: LibraryOp | None = None
+        self._waiting: list[tuple[list[Path], bool, Callable[[], None] | None]] = []
 
     def is_running(self) -> bool:
         return self._op is not None and self._op.running
 
     def start(self, paths: list[Path], open_unchanged: bool = False,
-              then: Callable[[], None] | None = None) -> bool:
+              then: Callable[[], None] | None = None, wait_turn: bool = False) -> bool:
         """Import these files in a worker. The first article added or updated is opened
         (or, with open_unchanged, one the library had already); then `then()`. False if
-        an import is running already."""
-        if self.is_running() or not paths:
+        an import is running already, unless `wait_turn`: then this one starts after it
+        (a file handed over by another launch must not be lost)."""
+        if not paths:
             return False
+        if self.is_running():
+            if wait_turn:
+                self._waiting.append((paths, open_unchanged, then))
+            return wait_turn
         library = self._library
 
         def failed(error: Exception) -> None:
@@ -76,8 +82,16 @@ class ImportController(QObject):
             self._bus, changes=lambda _report: IMPORTED,
         ).with_progress("Importing…").success(
             lambda report: self._done(report, open_unchanged, then)
-        ).failure(failed).on_cancel(lambda: self._bus.announce(IMPORTED)).run()
+        ).failure(failed).on_cancel(self._cancelled).run()
         return True
+
+    def _cancelled(self) -> None:
+        self._bus.announce(IMPORTED)  # the files before the cancel stay imported
+        self._start_next()
+
+    def _start_next(self) -> None:
+        if self._waiting and not self.is_running():
+            self.start(*self._waiting.pop(0))
 
     def wait(self, timeout: float | None = None) -> None:
         """Block until the running import is over and delivered (for tests)."""
@@ -103,3 +117,4 @@ class ImportController(QObject):
         # article each take tens of milliseconds at 100,000 articles; done in one go
         # they held the window for 150 ms.
         QTimer.singleShot(0, open_it)
+        self._start_next()

@@ -475,9 +475,9 @@ class MainWindow(WindowCommands, QMainWindow):
 
     # --- importing ------------------------------------------------------------------
     def import_paths(self, paths: list[Path], open_unchanged: bool = False,
-                     then: Callable[[], None] | None = None) -> bool:
+                     then: Callable[[], None] | None = None, wait_turn: bool = False) -> bool:
         """Import files in the background and open the first (see ImportController)."""
-        started = self.imports.start(paths, open_unchanged, then)
+        started = self.imports.start(paths, open_unchanged, then, wait_turn)
         if not started:
             self.statusBar().showMessage("An import is already running.", STATUS_MS)
         return started

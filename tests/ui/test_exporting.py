@@ -141,3 +141,15 @@ def test_a_newer_version_of_an_article_given_as_the_argument_is_opened(qtbot, wi
     assert opened[1] == opened[0]  # updated in place, and shown
     assert "Help came late." in window.reading_pane.plain_text()
     assert "1 updated" in window.statusBar().currentMessage()
+
+
+def test_a_file_given_while_an_import_runs_is_imported_after_it(qtbot, window, write_file):
+    first = write_file("first.md", "# First Piece\n\nOne.")
+    second = write_file("second.md", "# Second Piece\n\nTwo.")
+    assert window.import_paths([first])
+    assert window.imports.is_running()
+    opened = []
+    app_module.open_target(window, str(second), lambda: opened.append(window.current_article_id()))
+    qtbot.waitUntil(lambda: bool(opened), timeout=5000)
+    assert window.reading_pane.shown.blocks[0].text == "Second Piece"
+    assert window.model.rowCount() == 4  # both imported
