@@ -384,7 +384,7 @@ class Session:
                 self.window.annotation_panel.repaint()
 
             window_ms.append(self.timed("create highlight (window)", create, CREATE))
-            self.window.apply_changes(self.library.undo())
+            self.window.announce(self.library.undo())
         return {"article": article_id, "ms": core_ms, "window_ms": window_ms}
 
     # --- export -----------------------------------------------------------------------------
@@ -451,9 +451,9 @@ class Session:
         # Put the library back as it was (not measured for the targets).
         for article_id in report.added:
             self.library.articles.delete(article_id)
-        # What the window does on the UI thread when an import ends (its _imported).
-        refresh = self.timed("refresh after import (apply_changes)", lambda: (
-            self.window.apply_changes(Changes(article_list=True, tags=True))), operation)
+        # What the window does on the UI thread when an import ends (announced on its bus).
+        refresh = self.timed("refresh after import (announce)", lambda: (
+            self.window.announce(Changes(article_list=True, tags=True))), operation)
         started_sidebar = time.perf_counter()
         self.window.tag_sidebar.reload()
         sidebar = (time.perf_counter() - started_sidebar) * 1000

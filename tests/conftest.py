@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 # Before anything imports Qt: tests never need a screen.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -42,7 +43,16 @@ def library_path(tmp_path) -> Path:
 def library(library_path):
     lib = Library.open(library_path)
     yield lib
+    _drain_operations()
     lib.close()
+
+
+def _drain_operations() -> None:
+    """No job of a test's window may run on the next test's library: wait for them, as
+    the app does before it closes its library. (Qt-free tests never import the runner.)"""
+    operations = sys.modules.get("reader.ui.operations")
+    if operations is not None:
+        operations.drain()
 
 
 @pytest.fixture

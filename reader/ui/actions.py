@@ -127,6 +127,14 @@ class CommandActions:
     def set_title(self, text: str, title: str) -> None:
         self.menu_actions[text].setText(title)
 
+    def refresh(self, text: str) -> None:
+        """Enable or disable one item now, by its conditions (menus do it as they open;
+        this is for items whose state shows elsewhere too, like Undo's)."""
+        reason = self.why_not(text)
+        action = self.menu_actions[text]
+        action.setEnabled(reason is None)
+        action.setStatusTip(reason or invocation(text).command.description)
+
 
 def dialog_actions(dialog: QWidget, target: QWidget, context: str,
                    keymap: Keymap) -> dict[str, QAction]:

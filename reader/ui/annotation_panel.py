@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from reader.library import Library, LibraryError
-from reader.records import Changes, HighlightRecord
+from reader.records import ArticleRecord, Changes, HighlightRecord
 from reader.annotations.tags import SEPARATOR, parse_tag_list
 from reader.ui import theme
 from reader.ui.highlight_list import ID_ROLE, ORPHAN_LABEL, HighlightDelegate, HighlightListModel
@@ -334,9 +334,10 @@ class AnnotationPanel(QWidget):
 
     # --- public interface ---------------------------------------------------------------
     def show_article(self, article_id: int | None,
-                     highlights: list[HighlightRecord] | None = None) -> None:
+                     highlights: list[HighlightRecord] | None = None,
+                     article: ArticleRecord | None = None) -> None:
         """Show this article's tags, note and highlights (None: no article is open).
-        `highlights`, if given, are the article's, just read by the caller."""
+        `highlights` and `article`, if given, are the article's, just read by the caller."""
         if article_id is not None and article_id == self._article_id:
             self.refresh(highlights)
             return
@@ -352,7 +353,7 @@ class AnnotationPanel(QWidget):
             return
         self.stack.setCurrentIndex(1)
         self._load_lookups()
-        self._load_article(keep_edits=False)
+        self._load_article(keep_edits=False, article=article)
         self._update_counts()
 
     def refresh(self, highlights: list[HighlightRecord] | None = None) -> None:
@@ -362,13 +363,13 @@ class AnnotationPanel(QWidget):
         if self._article_id is None:
             return
         try:
-            self.library.articles.get(self._article_id)
+            article = self.library.articles.get(self._article_id)
         except LibraryError:
             self.show_article(None)
             return
         selected, loaded = self.current_highlight_id(), self._loaded_id
         self._load_lookups()
-        self._load_article(keep_edits=True)
+        self._load_article(keep_edits=True, article=article)
         with self._quietly():
             self.model.reload(records=highlights)
             if loaded is not None and self.model.row_of(loaded) is None:
@@ -520,8 +521,9 @@ class AnnotationPanel(QWidget):
         self.colour_filter.setCurrentIndex(max(0, self.colour_filter.findData(chosen)))
         self.colour_filter.blockSignals(False)
 
-    def _load_article(self, keep_edits: bool) -> None:
-        article = self.library.articles.get(self._article_id)
+    def _load_article(self, keep_edits: bool, article: ArticleRecord | None = None) -> None:
+        if article is None or article.id != self._article_id:
+            article = self.library.articles.get(self._article_id)
         self.article_tags.load(article.tags, keep_edits)
         self.article_note.load(article.note, keep_edits)
 

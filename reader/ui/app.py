@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import sys
-import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtCore import QObject, QSettings
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QWidget
+from shiboken6 import isValid
 
 from reader import APP_ID, APP_NAME
-from reader.links import Link, is_link, parse_link
+from reader.links import is_link, parse_link
 from reader.paths import resources_dir, config_dir, seeds_dir
-from reader.records import Changes
 from reader.settings import Settings, default_path
-from reader.ui import theme
+from reader.ui import operations, theme
 from reader.ui.errors import install_error_handler
+from reader.ui.operations import QueryOp
 from reader.ui.single_instance import Request, SingleInstance, bring_to_front, trace
 
 if TYPE_CHECKING:
@@ -105,13 +106,13 @@ def run(db_path: Path, argv: list[str] | None = None, target: str | None = None)
                     print(f"marginalia: {problem}", file=sys.stderr)
                 window.show_import_problems(report)
             backups = BackgroundBackup(db_path, window)
-            backups.finished.connect(lambda message: window.statusBar().showMessage(message, 15000))
             backups.start()
             for request in early:
                 handle_request(window, request)
             trace("ready")
             status = app.exec()
             backups.wait()
+            operations.drain()  # no job may use the library once it is closed
             session_marker(db_path).unlink(missing_ok=True)  # a clean end
             return status
     except Exception as exc:
@@ -156,26 +157,34 @@ def portable_target(target: str | None) -> Request:
 def handle_request(window: MainWindow, request: Request) -> None:
     """Another launch asked for this window: bring it to the front and open its target."""
     bring_to_front(window)
+
+    def handled() -> None:
+        trace("request", target=request, article=window.current_article_id())
+
     if request:
-        open_target(window, request)
-    trace("request", target=request, article=window.current_article_id())
+        open_target(window, request, handled)
+    else:
+        handled()
 
 
-def open_target(window: MainWindow, target: str) -> None:
-    """Open a marginalia:// link, or import an article file and open it."""
+def open_target(window: MainWindow, target: str,
+                then: Callable[[], None] | None = None) -> None:
+    """Open a marginalia:// link, or import an article file and open it: the new
+    article, the newer version of one the library had, or the one it had already.
+
+    The import runs in the background like any other; `then()` once the target is open.
+    """
     if is_link(target):
         try:
             window.open_link(parse_link(target))
         except ValueError as exc:
             window.statusBar().showMessage(str(exc), 10000)
+        if then is not None:
+            then()
         return
-    report = window.library.import_files([Path(target)])
-    if report.problems:
-        window.show_import_problems(report)
-        return
-    window.apply_changes(Changes(article_list=True))
-    article_id = (report.added or report.unchanged)[0]
-    window.open_link(Link(article_id))
+    if not window.import_paths([Path(target)], open_unchanged=True, then=then,
+                               wait_turn=True) and then:
+        then()
 
 
 class RestoreOffer:
@@ -230,27 +239,28 @@ def unclean_exit(library_path: Path) -> bool:
     return session_marker(library_path).exists()
 
 
-class BackgroundBackup(QObject):
-    """Makes today's backup (a full copy, checked) in a thread, off the UI thread."""
+class BackgroundBackup:
+    """Makes today's backup (a full copy, checked) in a worker, off the UI thread, and
+    shows a message in the window's status bar if it failed."""
 
-    finished = Signal(str)  # a message for the user, empty when all went well
-
-    def __init__(self, library_path: Path, parent=None) -> None:
-        super().__init__(parent)
-        self._path = library_path
-        self._thread = threading.Thread(target=self._run, name="daily-backup", daemon=True)
+    def __init__(self, library_path: Path, window: QMainWindow) -> None:
+        self._path, self._window = library_path, window
+        # Its own owner: closing the window cancels the window's jobs, never the backup.
+        self._owner = QObject()
+        self._op: QueryOp | None = None
 
     def start(self) -> None:
-        self._thread.start()
+        self._op = QueryOp(self._owner, None, lambda: daily_backup(self._path)).success(
+            self._done).run()
 
     def wait(self) -> None:
-        if self._thread.is_alive():
-            self._thread.join()
+        """Block until the backup is over: the app never closes during one."""
+        if self._op is not None:
+            self._op.wait()
 
-    def _run(self) -> None:
-        problem = daily_backup(self._path)
-        if problem:
-            self.finished.emit(problem)  # queued to the window's thread
+    def _done(self, problem: str | None) -> None:
+        if problem and isValid(self._window):
+            self._window.statusBar().showMessage(problem, 15000)
 
 
 def daily_backup(library_path: Path) -> str | None:

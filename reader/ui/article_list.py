@@ -7,6 +7,7 @@ row shows in pages, as rows come into view; bodies are never loaded.
 from __future__ import annotations
 
 from collections import OrderedDict
+from types import EllipsisType
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
@@ -21,9 +22,10 @@ from PySide6.QtWidgets import (
 
 from reader.importing.head import format_date
 from reader.library import Library
-from reader.records import ArticleSummary
+from reader.records import ArticleSummary, Changes
 from reader.ui import theme
-from reader.ui.background import Background
+from reader.ui.change_bus import ChangeBus
+from reader.ui.operations import QueryOp, report_error
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 AUTHOR_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -57,11 +59,22 @@ class ArticleListModel(QAbstractListModel):
         self._cache: OrderedDict[int, ArticleSummary] = OrderedDict()
         self._snippets: dict[int, str] = {}  # "" while being found, or without a match
         self.loading = False  # only the first rows of a long list are known yet
-        self._list_jobs = Background(self, self._library.release_thread)  # reads the rest of a long list
-        self._snippet_jobs = Background(self, self._library.release_thread)
-        self._summary_jobs = Background(self, self._library.release_thread)  # reads rows ahead of the view
+        self._list_op: QueryOp | None = None  # reads the rest of a long list
+        self._snippet_ops: list[QueryOp] = []
+        self._summary_op: QueryOp | None = None  # reads rows ahead of the view
         self._epoch = 0  # counts changes that make rows read before them out of date
         self.reload()
+
+    def listen(self, bus: ChangeBus) -> None:
+        """Follow the library's changes: rebuild when articles came or went, re-read the
+        rows whose fields changed."""
+        bus.library_changed.connect(self._library_changed)
+
+    def _library_changed(self, changes: Changes, _initiator: object) -> None:
+        if changes.article_list:
+            self.reload()
+        elif changes.articles:
+            self.refresh_articles(changes.articles)
 
     @property
     def tag(self) -> str | None:
@@ -88,6 +101,18 @@ class ArticleListModel(QAbstractListModel):
     def set_archived(self, archived: bool) -> None:
         """Show the archive instead of the reading list (or back)."""
         self._archived = archived
+        self.reload()
+
+    def set_filters(self, *, search: str | None = None, tag: str | None | EllipsisType = ...,
+                    archived: bool | None = None) -> None:
+        """Change several filters at once, reading the list once (an argument left out
+        keeps its filter; `tag=None` shows every tag)."""
+        if search is not None:
+            self._search = search
+        if tag is not ...:
+            self._tag = tag
+        if archived is not None:
+            self._archived = archived
         self.reload()
 
     @property
@@ -152,7 +177,7 @@ class ArticleListModel(QAbstractListModel):
     def _prefetch(self, row: int) -> None:
         """Read the page of rows the view will reach next, in a worker: scrolling then
         finds them read (a page read while painting took up to 50 ms from a cold disk)."""
-        if self._summary_jobs.busy():
+        if self.reading_ahead:
             return
         ids, cache = self._ids, self._cache
         for step in (1, -1):  # down, then up
@@ -164,9 +189,15 @@ class ArticleListModel(QAbstractListModel):
             start = first if step == 1 else max(0, first - PAGE + 1)
             page = ids[start:start + PAGE]
             epoch = self._epoch
-            self._summary_jobs.run(lambda: self._library.articles.summaries(page),
-                                   lambda found: self._store(found, epoch))
+            self._summary_op = QueryOp(
+                self, self._library, lambda: self._library.articles.summaries(page)
+            ).success(lambda found: self._store(found, epoch)).run()
             return
+
+    @property
+    def reading_ahead(self) -> bool:
+        """Whether rows ahead of the view are being read in a worker."""
+        return self._summary_op is not None and self._summary_op.running
 
     def _store(self, summaries: list[ArticleSummary], epoch: int) -> None:
         """Keep these rows, unless they were read before the rows changed (`epoch`)."""
@@ -193,8 +224,10 @@ class ArticleListModel(QAbstractListModel):
             for _row, i in page:
                 self._snippets[i] = ""  # asked for
             search, ids = self._search, [i for _row, i in page]
-            self._snippet_jobs.run(lambda: self._library.search.snippets(search, ids),
-                                   lambda found: self._show_snippets(search, page, found))
+            self._snippet_ops = [op for op in self._snippet_ops if op.running]
+            self._snippet_ops.append(QueryOp(
+                self, self._library, lambda: self._library.search.snippets(search, ids)
+            ).success(lambda found: self._show_snippets(search, page, found)).run())
         return self._snippets.get(article_id) or None
 
     def _show_snippets(self, search: str, page: list[tuple[int, int]],
@@ -228,7 +261,7 @@ class ArticleListModel(QAbstractListModel):
             pass
         if not wait or not self.loading or self._search.strip():
             return None
-        self._list_jobs.cancel()
+        self._cancel_list_read()
         self._apply_found(self._read_all(self._filters()))
         return self.row_of(article_id)
 
@@ -253,8 +286,10 @@ class ArticleListModel(QAbstractListModel):
         articles nor a word found in most of them keep the window waiting. A search's
         first matches are unranked; the ranked list replaces them (`reranked`).
         """
-        self._list_jobs.cancel()
-        self._snippet_jobs.cancel()
+        self._cancel_list_read()
+        for op in self._snippet_ops:
+            op.cancel()
+        self._snippet_ops = []
         filters = self._filters()
         searching = bool(self._search.strip())
         first = self._library.articles.ids(ranked=not searching, limit=FIRST_ROWS, **filters)
@@ -264,8 +299,13 @@ class ArticleListModel(QAbstractListModel):
             first = self._library.articles.ids(**filters)
         self._set_ids(first)
         if self.loading:
-            self._list_jobs.run(lambda: self._read_all(filters), self._apply_found,
-                                 self._load_failed)
+            self._list_op = QueryOp(self, self._library, lambda: self._read_all(filters)
+                                    ).success(self._apply_found).failure(self._load_failed).run()
+
+    def _cancel_list_read(self) -> None:
+        if self._list_op is not None:
+            self._list_op.cancel()
+            self._list_op = None
 
     def _filters(self) -> dict:
         return dict(order=self._order, tag=self._tag, search=self._search,
@@ -274,8 +314,9 @@ class ArticleListModel(QAbstractListModel):
     def _read_all(self, filters: dict) -> list[int]:
         return self._library.articles.ids(**filters)
 
-    def _load_failed(self, _error: Exception) -> None:
+    def _load_failed(self, error: Exception) -> None:
         self.loading = False  # the first rows are all the list shows
+        report_error(error)
 
     def _apply_found(self, found: list[int]) -> None:
         if not self.loading:

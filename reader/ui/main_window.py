@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -24,15 +25,16 @@ from reader.settings import Settings, SettingsError
 from reader.ui.actions import CommandActions
 from reader.ui.annotation_panel import AnnotationPanel
 from reader.ui.article_list import ID_ROLE, ArticleListModel, ArticleListView
+from reader.ui.change_bus import ChangeBus, touches_article
 from reader.links import Link
 from reader.ui.exporting import ExportController
 from reader.ui.reading_pane import ReadingPane
 from reader.ui.search_box import SearchBox
 from reader.ui.tag_sidebar import TagSidebar
-from reader.ui.importing import ImportController, ImportSummary
+from reader.ui.importing import ImportController
 from reader.ui.reading_state import ReadingTracker
 from reader.ui.window_commands import STATUS_MS, WindowCommands
-from reader.ui import theme
+from reader.ui import operations, theme
 
 FONT_MIN = 8.0
 FONT_MAX = 32.0
@@ -52,6 +54,9 @@ class MainWindow(WindowCommands, QMainWindow):
         self._highlights: list[HighlightRecord] = []
         self._shown_article: int | None = None
         self._pending: tuple[int, int] | None = None  # (article, fallback row) to select
+        # The open article and its row when the list was last rebuilt, to stay on it.
+        self._place: tuple[int | None, int] = (None, -1)
+        self.bus = ChangeBus(self)  # every change to the library is announced here
         self.setWindowTitle(APP_NAME)
         self.resize(1360, 820)
 
@@ -94,7 +99,15 @@ class MainWindow(WindowCommands, QMainWindow):
         self.actions = CommandActions(
             self, {LIST: self.list_view, READER: self.reading_pane}, keymap, self.why_not)
         self._update_colour_titles()
+        self.update_undo_actions()
 
+        # The views follow the bus in this order: the tag sidebar (whose reload may change
+        # the list's filter), the list, then this window (which stays on the open article
+        # in the rebuilt list and refreshes the reading pane and the annotation panel).
+        self.tag_sidebar.listen(self.bus)
+        self.model.listen(self.bus)
+        self.bus.library_changed.connect(self._library_changed)
+        self.model.modelAboutToBeReset.connect(self._remember_place)
         self.list_view.selectionModel().currentRowChanged.connect(self._current_row_changed)
         self.list_view.doubleClicked.connect(lambda _index: self.cmd_article_open())
         self.model.modelReset.connect(self._update_header)
@@ -109,14 +122,14 @@ class MainWindow(WindowCommands, QMainWindow):
         self.reading_pane.link_refused.connect(self._refuse_link)
         self.reading_pane.cursorPositionChanged.connect(self._cursor_moved)
         self.annotation_panel.highlight_chosen.connect(self._highlight_chosen)
-        self.annotation_panel.changed.connect(self.apply_changes)
+        self.annotation_panel.changed.connect(
+            lambda changes: self.announce(changes, self.annotation_panel))
         self.annotation_panel.reattach_requested.connect(self._reattach)
         self.annotation_panel.edit_finished.connect(self._edit_finished)
         self.exports = ExportController(self, library, preferences)
-        self.imports = ImportController(self, library)
-        self.imports.finished.connect(self._imported)
+        self.imports = ImportController(self, library, self.bus)
         self.tracker = ReadingTracker(library, self.reading_pane, self)
-        self.tracker.changed.connect(self.apply_changes)
+        self.tracker.changed.connect(lambda changes: self.announce(changes, self.tracker))
         self.setAcceptDrops(True)
         self.exports.finished.connect(lambda message: self.statusBar().showMessage(message, 10000))
         self._return_focus: QWidget | None = None
@@ -124,9 +137,10 @@ class MainWindow(WindowCommands, QMainWindow):
         self._restore_state()
 
     # --- articles -------------------------------------------------------------------
-    def open_article(self, article_id: int) -> None:
-        """Select the article in the list and show it."""
-        row = self.model.row_of(article_id)
+    def open_article(self, article_id: int, row: int | None = None) -> None:
+        """Select the article in the list and show it (`row`: its row, if known)."""
+        if row is None:
+            row = self.model.row_of(article_id)
         if row is None:
             return
         index = self.model.index(row)
@@ -190,11 +204,12 @@ class MainWindow(WindowCommands, QMainWindow):
             return
         self.tracker.article_shown(None)  # saves the place in the article being left
         self._shown_article = article_id
+        record = self.library.articles.get(article_id)  # read once, for all the views
         self.reading_pane.show_document(self.library.articles.document(article_id))
         # The place first: highlights are drawn around it.
-        self.tracker.article_shown(article_id)
+        self.tracker.article_shown(article_id, record)
         self._load_highlights(article_id)
-        self.annotation_panel.show_article(article_id, self._highlights)
+        self.annotation_panel.show_article(article_id, self._highlights, record)
         self.settings.setValue(f"{self._library_key}/last_article", article_id)
 
     def _load_highlights(self, article_id: int, active: int | None = None) -> None:
@@ -272,32 +287,36 @@ class MainWindow(WindowCommands, QMainWindow):
         self.statusBar().showMessage(f"Only web links (http, https) are opened: {url}", STATUS_MS)
 
     # --- keeping views in step with the library ----------------------------------------
-    def apply_changes(self, changes: Changes) -> None:
-        """Refresh exactly what a change touched."""
-        current = self.current_article_id()
-        if changes.article_list or changes.tags:
-            self.tag_sidebar.reload()
+    def announce(self, changes: Changes | None, initiator: object | None = None) -> None:
+        """Tell every view what a change touched (see `ChangeBus`)."""
+        self.bus.announce(changes, initiator)
+
+    def _remember_place(self) -> None:
+        self._place = (self.current_article_id(), self.list_view.currentIndex().row())
+
+    def _library_changed(self, changes: Changes, initiator: object) -> None:
+        """Stay on the open article when the list was rebuilt, and show what changed in
+        it: the reading pane's highlights and the annotation panel (unless the panel made
+        the change: it shows it already)."""
         if changes.article_list:
-            row = self.list_view.currentIndex().row()
-            self.model.reload()
+            current, row = self._place
             if current is not None:
                 self._reselect(current, row)
             elif self.model.rowCount():
                 self.open_article(self.model.article_id(min(max(row, 0), self.model.rowCount() - 1)))
             else:
                 self._show_article(None)
-            current = self.current_article_id()
-        elif changes.articles:
-            self.model.refresh_articles(changes.articles)
-        if current is not None and (current in changes.highlights or changes.tags
-                                    or current in changes.articles or changes.colours):
+        current = self.current_article_id()
+        if touches_article(changes, current):
             self._load_highlights(current, changes.highlight_id)
-            self.annotation_panel.refresh(self._highlights)
-            if changes.highlight_id is not None and any(
-                    h.id == changes.highlight_id for h in self._highlights):
-                self.annotation_panel.select_highlight(changes.highlight_id)
+            if initiator is not self.annotation_panel:
+                self.annotation_panel.refresh(self._highlights)
+                if changes.highlight_id is not None and any(
+                        h.id == changes.highlight_id for h in self._highlights):
+                    self.annotation_panel.select_highlight(changes.highlight_id)
         if changes.colours:
             self._update_colour_titles()
+        self.update_undo_actions()
 
     def _update_colour_titles(self) -> None:
         for command_id, title in self._colour_titles().items():
@@ -352,7 +371,7 @@ class MainWindow(WindowCommands, QMainWindow):
             self.statusBar().showMessage(str(exc), STATUS_MS)
             return
         self.reading_pane.clear_selection()
-        self.apply_changes(changes)
+        self.announce(changes)
         self._mark(changes.highlight_id, scroll=False)
         self.statusBar().showMessage(
             f"Highlighted in {self.library.colours.name(colour)}. T tags it, N adds a note.", STATUS_MS)
@@ -363,25 +382,26 @@ class MainWindow(WindowCommands, QMainWindow):
             self.statusBar().showMessage(
                 "Select the passage in the article, then choose Re-attach.", STATUS_MS)
             return
-        self.apply_changes(self.library.highlights.reattach(highlight_id, *span))
+        self.announce(self.library.highlights.reattach(highlight_id, *span))
         self.reading_pane.clear_selection()
 
     def open_link(self, link: Link) -> bool:
         """Show the article (and highlight) a marginalia:// link points at."""
-        if self.model.row_of(link.article_id) is None:
+        row = self.model.row_of(link.article_id)
+        if row is None:
             try:
                 record = self.library.articles.get(link.article_id)
             except LibraryError as exc:
                 self.statusBar().showMessage(str(exc), STATUS_MS)
                 return False
-            # Clear whatever hides it: a search, a tag filter, the archive view.
-            self.search_box.clear()
-            self.model.set_search("")
-            self.tag_sidebar.select_tag(None)
-            self.model.set_tag(None)
-            if self.model.archived != record.archived:
-                self.model.set_archived(record.archived)
-        self.open_article(link.article_id)
+            # Clear whatever hides it (a search, a tag filter, the archive view), reading
+            # the list once.
+            self.search_box.clear_quietly()
+            self.tag_sidebar.select_tag(None, notify=False)
+            self.model.set_filters(search="", tag=None, archived=record.archived)
+            row = self.model.row_of(link.article_id)
+        if row is not None:
+            self.open_article(link.article_id, row)
         self.reading_pane.setFocus()
         if link.highlight_id is not None:
             if not any(h.id == link.highlight_id for h in self._highlights):
@@ -454,21 +474,13 @@ class MainWindow(WindowCommands, QMainWindow):
         self.list_view.setFocus()
 
     # --- importing ------------------------------------------------------------------
-    def import_paths(self, paths: list[Path]) -> None:
-        """Import files (in the background); the summary names any file that failed."""
-        if not self.imports.start(paths):
+    def import_paths(self, paths: list[Path], open_unchanged: bool = False,
+                     then: Callable[[], None] | None = None, wait_turn: bool = False) -> bool:
+        """Import files in the background and open the first (see ImportController)."""
+        started = self.imports.start(paths, open_unchanged, then, wait_turn)
+        if not started:
             self.statusBar().showMessage("An import is already running.", STATUS_MS)
-
-    def _imported(self, report: ImportReport) -> None:
-        self.apply_changes(Changes(article_list=True, tags=True))
-        self.statusBar().showMessage(report.summary(), 10000)
-        ImportSummary.show(self, report)
-        opened = (report.added or report.updated)
-        if opened:
-            # On the next turn of the event loop: refreshing the views and opening the
-            # article each take tens of milliseconds at 100,000 articles; done in one go
-            # they held the window for 150 ms.
-            QTimer.singleShot(0, lambda: self.open_link(Link(opened[0])))
+        return started
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt name)
         if any(url.isLocalFile() for url in event.mimeData().urls()):
@@ -481,6 +493,9 @@ class MainWindow(WindowCommands, QMainWindow):
             self.import_paths(paths)
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        # A long import or export stops at its next file; the app waits for the jobs
+        # still running (the daily backup among them) before it closes the library.
+        operations.cancel_for(self, quietly=True)
         self.tracker.save()
         self.annotation_panel.save_pending()
         self.settings.setValue("window/geometry", self.saveGeometry())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from reader.library import Library
+from reader.records import ArticleRecord
 from reader.ui.reading_pane import ReadingPane
 
 SAVE_PAUSE_MS = 600  # scrolling saves the place once it pauses
@@ -30,14 +31,16 @@ class ReadingTracker(QObject):
         self._timer.timeout.connect(self.save)
         pane.verticalScrollBar().valueChanged.connect(self._scrolled)
 
-    def article_shown(self, article_id: int | None) -> None:
-        """The pane now shows this article: restore its place."""
+    def article_shown(self, article_id: int | None, record: ArticleRecord | None = None) -> None:
+        """The pane now shows this article: restore its place. `record`, if given, is the
+        article's, just read by the caller."""
         self.save()
         self._article_id = None  # no saving while restoring
         if article_id is not None:
-            position = self._library.articles.get(article_id).reading_position
-            if position:
-                self._pane.scroll_to_offset(position, at_top=True)
+            if record is None or record.id != article_id:
+                record = self._library.articles.get(article_id)
+            if record.reading_position:
+                self._pane.scroll_to_offset(record.reading_position, at_top=True)
         self._article_id = article_id
 
     def _scrolled(self, _value: int) -> None:

@@ -29,6 +29,13 @@ class SearchBox(QLineEdit):
         self._timer.timeout.connect(self.emit_now)
         self.textChanged.connect(lambda _text: self._timer.start())
 
+    def clear_quietly(self) -> None:
+        """Empty the box without announcing a search (the caller changes the list)."""
+        self._timer.stop()
+        blocked = self.blockSignals(True)
+        self.clear()
+        self.blockSignals(blocked)
+
     def emit_now(self) -> None:
         self._timer.stop()
         self.search_changed.emit(self.text())

@@ -24,7 +24,7 @@ from reader.library import Library, LibraryError
 from reader.records import Changes, TagCount
 from reader.annotations.tags import normalise
 from reader.ui.actions import dialog_actions, key_text, update_dialog_actions
-from reader.ui.background import Background
+from reader.ui.operations import QueryOp, report_error
 from reader.ui.tag_sidebar import COUNT_ROLE, TAG_ROLE, TagCountDelegate, count_phrase
 
 OWN_ROLE = Qt.ItemDataRole.UserRole + 3  # False for a parent that exists only through its children
@@ -44,19 +44,22 @@ class TagListModel(QAbstractListModel):
         self._library = library
         self._rows: list[TagCount] = []
         self._own: set[str] = set()
-        self._counts = Background(self, self._library.release_thread)
+        self._counts: QueryOp | None = None
         self.counting = False
         self._load()
 
     def _load(self) -> None:
         self._rows = [TagCount(name, None) for name in self._library.tags.tree()]
         self._own = {name.casefold() for name in self._library.tags.names()}
-        self._counts.cancel()
+        if self._counts is not None:
+            self._counts.cancel()
         self.counting = True
-        self._counts.run(self._library.tags.counts, self._apply_counts, self._count_failed)
+        self._counts = QueryOp(self, self._library, self._library.tags.counts).success(
+            self._apply_counts).failure(self._count_failed).run()
 
-    def _count_failed(self, _error: Exception) -> None:
+    def _count_failed(self, error: Exception) -> None:
         self.counting = False
+        report_error(error)
 
     def _apply_counts(self, counts: list[TagCount]) -> None:
         found = {c.name.casefold(): c.count for c in counts}

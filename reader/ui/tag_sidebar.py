@@ -28,8 +28,10 @@ from PySide6.QtWidgets import (
 
 from reader.library import Library
 from reader.annotations.tags import SEPARATOR
+from reader.records import Changes
 from reader.ui import theme
-from reader.ui.background import Background
+from reader.ui.change_bus import ChangeBus
+from reader.ui.operations import QueryOp, report_error
 
 TAG_ROLE = Qt.ItemDataRole.UserRole + 1  # full tag name ("history/rome"); None for "All articles"
 COUNT_ROLE = Qt.ItemDataRole.UserRole + 2  # number of articles under the row
@@ -78,7 +80,7 @@ class TagTreeModel(QAbstractItemModel):
         self._root = _Node(None, "", None, None)
         self._by_key: dict[str, _Node] = {}
         self.counting = False
-        self._counts = Background(self, self._library.release_thread)
+        self._counts: QueryOp | None = None
         self._build()
 
     def _build(self) -> None:
@@ -94,16 +96,19 @@ class TagTreeModel(QAbstractItemModel):
             parent.add(node)
             by_key[name.casefold()] = node
         self._root, self._by_key = root, by_key
-        self._counts.cancel()  # counts of an older tree
+        if self._counts is not None:
+            self._counts.cancel()  # counts of an older tree
         self.counting = True
-        self._counts.run(self._count, self._apply_counts, self._count_failed)
+        self._counts = QueryOp(self, self._library, self._count).success(
+            self._apply_counts).failure(self._count_failed).run()
 
     def _count(self) -> tuple[int, dict[str, int]]:
         return (self._library.articles.count(),
                 {c.name.casefold(): c.count for c in self._library.tags.counts()})
 
-    def _count_failed(self, _error: Exception) -> None:
+    def _count_failed(self, error: Exception) -> None:
         self.counting = False
+        report_error(error)
 
     def _apply_counts(self, found: tuple[int, dict[str, int]]) -> None:
         total, counts = found
@@ -246,6 +251,7 @@ class TagSidebar(QWidget):
         super().__init__(parent)
         self.model = TagTreeModel(library, self)
         self._current_tag: str | None = None
+        self._notify = True
 
         self.header = QLabel("TAGS")
         self.header.setObjectName("sidebarHeader")
@@ -271,17 +277,31 @@ class TagSidebar(QWidget):
         self.tree.expandAll()
         self._set_current(self.model.index_of(None))
 
+    def listen(self, bus: ChangeBus) -> None:
+        """Follow the library's changes: tags or their counts may differ after tags or the
+        list of articles changed."""
+        bus.library_changed.connect(self._library_changed)
+
+    def _library_changed(self, changes: Changes, initiator: object) -> None:
+        if initiator is not self and (changes.tags or changes.article_list):
+            self.reload()
+
     def current_tag(self) -> str | None:
         """The chosen tag's full name, or None while "All articles" is chosen."""
         return self._current_tag
 
-    def select_tag(self, name: str | None) -> bool:
+    def select_tag(self, name: str | None, notify: bool = True) -> bool:
         """Choose this tag (None: "All articles"), emitting `tag_chosen` if that changes
-        the choice. Returns False, changing nothing, for a tag the library does not have."""
+        the choice (unless not `notify`: the caller filters the list itself). Returns
+        False, changing nothing, for a tag the library does not have."""
         index = self.model.index_of(name)
         if not index.isValid():
             return False
-        self._set_current(index)
+        self._notify = notify
+        try:
+            self._set_current(index)
+        finally:
+            self._notify = True
         return True
 
     def reload(self) -> None:
@@ -326,5 +346,5 @@ class TagSidebar(QWidget):
         before = self._current_tag
         self._current_tag = tag
         # Tags match ignoring case, so a rename that only changes case filters the same.
-        if (tag and tag.casefold()) != (before and before.casefold()):
+        if self._notify and (tag and tag.casefold()) != (before and before.casefold()):
             self.tag_chosen.emit(tag)

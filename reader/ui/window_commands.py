@@ -33,7 +33,8 @@ class WindowCommands:
         if changes is None:
             self.statusBar().showMessage("Nothing to undo.", STATUS_MS)
             return
-        self.apply_changes(changes)
+        self.announce(changes)
+        self.update_undo_actions()  # also when the undone action changed nothing visible
         self.statusBar().showMessage(f"Undone: {label}", STATUS_MS)
 
     def cmd_edit_redo(self) -> None:
@@ -42,8 +43,18 @@ class WindowCommands:
         if changes is None:
             self.statusBar().showMessage("Nothing to redo.", STATUS_MS)
             return
-        self.apply_changes(changes)
+        self.announce(changes)
+        self.update_undo_actions()
         self.statusBar().showMessage(f"Redone: {label}", STATUS_MS)
+
+    def update_undo_actions(self) -> None:
+        """Edit › Undo and Redo say what they would undo or redo, and are disabled when
+        there is nothing to."""
+        stack = self.library.undo_stack
+        for command_id, verb, label in (("edit.undo", "Undo", stack.undo_label),
+                                        ("edit.redo", "Redo", stack.redo_label)):
+            self.actions.set_title(command_id, f"{verb} {label}" if label else verb)
+            self.actions.refresh(command_id)
 
     def cmd_export_article(self) -> None:
         article_id = self.current_article_id()
@@ -176,7 +187,7 @@ class WindowCommands:
         if article_id is None:
             return
         read = not self.library.articles.get(article_id).read
-        self.apply_changes(self.library.articles.set_read(article_id, read))
+        self.announce(self.library.articles.set_read(article_id, read))
         self.statusBar().showMessage("Marked as read." if read else "Marked as unread.", STATUS_MS)
 
     def cmd_article_archive(self) -> None:
@@ -184,7 +195,7 @@ class WindowCommands:
         if article_id is None:
             return
         archived = not self.library.articles.get(article_id).archived
-        self.apply_changes(self.library.articles.set_archived(article_id, archived))
+        self.announce(self.library.articles.set_archived(article_id, archived))
         self.statusBar().showMessage(
             "Archived. It is in the archive view (View › Show archive)." if archived
             else "Back in the reading list.", STATUS_MS)
@@ -267,7 +278,7 @@ class WindowCommands:
                            f"Delete “{article.title}”{detail}? You can undo this with Ctrl+Z.",
                            "Delete"):
             return
-        self.apply_changes(self.library.articles.delete(article_id))
+        self.announce(self.library.articles.delete(article_id))
         self.statusBar().showMessage(f"Deleted “{article.title}”. Ctrl+Z brings it back.", STATUS_MS)
 
     def cmd_highlight_create(self) -> None:
@@ -283,7 +294,7 @@ class WindowCommands:
         if target is None:
             self.statusBar().showMessage("Select a passage or a highlight first.", STATUS_MS)
             return
-        self.apply_changes(self.library.highlights.recolour(target.id, colour))
+        self.announce(self.library.highlights.recolour(target.id, colour))
 
     def cmd_highlight_tag(self) -> None:
         target = self._target_highlight()
@@ -327,7 +338,7 @@ class WindowCommands:
         if target is None:
             self.statusBar().showMessage("There is no highlight here to delete.", STATUS_MS)
             return
-        self.apply_changes(self.library.highlights.delete(target.id))
+        self.announce(self.library.highlights.delete(target.id))
         self.reading_pane.set_active_highlight(None)
         self.statusBar().showMessage("Highlight deleted. Ctrl+Z brings it back.", STATUS_MS)
 
@@ -342,14 +353,14 @@ class WindowCommands:
         from reader.ui.tag_manager import TagManagerDialog
 
         dialog = TagManagerDialog(self.library, self, self.actions.keymap)
-        dialog.changed.connect(self.apply_changes)
+        dialog.changed.connect(lambda changes: self.announce(changes, dialog))
         dialog.exec()
 
     def cmd_colours_names(self) -> None:
         from reader.ui.colour_dialog import ColourNamesDialog
 
         dialog = ColourNamesDialog(self.library, self)
-        dialog.changed.connect(self.apply_changes)
+        dialog.changed.connect(lambda changes: self.announce(changes, dialog))
         dialog.exec()
 
     # library views

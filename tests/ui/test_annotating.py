@@ -121,6 +121,28 @@ def test_undo_and_redo_keys(qtbot, show_window, seeded_library):
     assert len(seeded_library.highlights.for_article(article_id)) == 1
 
 
+def test_the_edit_menu_says_what_undo_and_redo_would_do(qtbot, show_window, seeded_library):
+    window = show_window(seeded_library)
+    undo, redo = (window.actions.menu_actions[c] for c in ("edit.undo", "edit.redo"))
+    assert (undo.text(), undo.isEnabled()) == ("Undo", False)
+    assert (redo.text(), redo.isEnabled()) == ("Redo", False)
+    article_id = _open(window, SECOND_SEED)
+    _select(window, "rail line")
+    window.cmd_highlight_create()
+    assert (undo.text(), undo.isEnabled()) == ("Undo Highlight", True)
+    assert not redo.isEnabled()
+    window.cmd_edit_undo()
+    assert seeded_library.highlights.for_article(article_id) == []
+    assert (undo.text(), undo.isEnabled()) == ("Undo", False)
+    assert (redo.text(), redo.isEnabled()) == ("Redo Highlight", True)
+    window.cmd_edit_redo()
+    assert (undo.text(), redo.text(), redo.isEnabled()) == ("Undo Highlight", "Redo", False)
+    # A change made in the panel is announced too: the menu follows it.
+    window.annotation_panel.article_note.setPlainText("Worth a second read")
+    window.annotation_panel.save_pending()
+    assert undo.text() == "Undo Edit article note"
+
+
 def test_notes_and_tags_typed_in_the_panel_survive_a_restart(qtbot, show_window, library_path):
     with Library.open(library_path) as library:
         library.seed_if_new(seeds_dir())
@@ -181,7 +203,7 @@ def test_tag_sidebar_filters_the_list_nested_tags_included(show_window, seeded_l
     seeded_library.articles.set_tags(first, ["war/front"])
     hid = seeded_library.highlights.create(second, 0, 7).highlight_id
     seeded_library.highlights.set_tags(hid, ["war/bridges"])
-    window.apply_changes(seeded_library.articles.set_tags(first, ["war/front"]))
+    window.announce(seeded_library.articles.set_tags(first, ["war/front"]))
     assert window.tag_sidebar.select_tag("war")
     assert window.model.rowCount() == 2
     assert window.tag_sidebar.select_tag("war/front")

@@ -245,7 +245,7 @@ def test_rows_ahead_of_the_view_are_read_in_the_background(qtbot, library, monke
     while bar.value() < bar.maximum():
         bar.setValue(bar.value() + bar.pageStep())
         view.viewport().repaint()
-        qtbot.waitUntil(lambda: not model._summary_jobs.busy(), timeout=5000)
+        qtbot.waitUntil(lambda: not model.reading_ahead, timeout=5000)
     assert on_ui_thread and not any(on_ui_thread)  # every page was read ahead, in a worker
     last = view.indexAt(view.viewport().rect().bottomLeft()).row()
     assert last == 999 and model.index(999).data() == "Article 00000"

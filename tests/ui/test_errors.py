@@ -230,3 +230,24 @@ def test_run_reports_errors_in_front_of_its_window_and_restores_the_hooks(qtbot,
     assert seen["message"] == "LookupError: raised while the window was open"
     assert "raised while the window was open" in _log_text()
     assert sys.excepthook is before
+
+
+@no_capture
+def test_a_failed_background_operation_is_logged_and_shown_once(qtbot, handler, shown):
+    from PySide6.QtCore import QObject
+
+    from reader.ui.operations import QueryOp
+
+    def job_for_the_test():
+        raise OSError("the disk is full")
+
+    owner = QObject()
+    QueryOp(owner, None, job_for_the_test).run()
+    qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+    qtbot.wait(30)
+    assert len(shown) == 1
+    _parent, message, details, on_gui_thread = shown[0]
+    assert message == "OSError: the disk is full"
+    assert "job_for_the_test" in details  # the worker's traceback
+    assert on_gui_thread
+    assert "the disk is full" in _log_text()

@@ -120,3 +120,34 @@ def test_switching_articles_keeps_the_place_in_the_one_left(show_window, seeded_
     assert seeded_library.articles.get(first).reading_position == place
     window.open_article(first)
     assert abs(window.reading_pane.offset_at_top() - place) < 200
+
+
+def test_closing_the_window_stops_a_long_import_between_files(
+        qtbot, show_window, seeded_library, monkeypatch, tmp_path):
+    import threading
+
+    from reader.ui.operations import Cancelled
+
+    started, stopped = threading.Event(), threading.Event()
+    imported = []
+
+    def slow_import(paths, progress=None):
+        try:
+            for done, path in enumerate(paths, start=1):
+                progress(done, len(paths))
+                started.set()
+                threading.Event().wait(0.01)
+                imported.append(path)
+        except Cancelled:
+            stopped.set()
+            raise
+        raise AssertionError("the import was not stopped")
+
+    monkeypatch.setattr(seeded_library, "import_files", slow_import)
+    window = show_window(seeded_library, size=SIZE)
+    assert window.import_paths([tmp_path / f"{i}.md" for i in range(500)])
+    assert started.wait(5)
+    window.close()
+    assert stopped.wait(5)
+    assert len(imported) < 500
+    assert not window.imports.is_running()

@@ -130,7 +130,7 @@ def test_a_refresh_stays_on_an_article_beyond_the_first_rows_without_waiting(
     monkeypatch.setattr(window.model, "_read_all", lambda filters: (
         reads.append(threading.current_thread() is threading.main_thread()) or original(filters)))
     library.import_files([write_file("new.md", "# New\n\nFresh text.")])
-    window.apply_changes(Changes(article_list=True, tags=True))  # as after an import
+    window.announce(Changes(article_list=True, tags=True))  # as after an import
     assert window.model.loading and not window.list_view.currentIndex().isValid()
     assert window.current_article_id() == oldest  # what commands act on meanwhile
     assert window.reading_pane.plain_text() == library.articles.text(oldest)
@@ -147,7 +147,7 @@ def test_an_article_that_left_the_list_meanwhile_gives_way_to_its_neighbour(
     window = show_window(library)
     qtbot.waitUntil(lambda: not window.model.loading, timeout=5000)
     window.open_article(ids[1])  # row 10
-    window.apply_changes(library.articles.set_archived(ids[1], True))
+    window.announce(library.articles.set_archived(ids[1], True))
     assert window.current_article_id() == ids[1]  # shown until the list is known
     with qtbot.waitSignal(window.model.completed, timeout=5000):
         pass
@@ -163,7 +163,7 @@ def test_a_new_highlight_is_read_once_for_the_text_and_the_panel(
     original = seeded_library.highlights.for_articles
     monkeypatch.setattr(seeded_library.highlights, "for_articles",
                         lambda ids: calls.append(list(ids)) or original(ids))
-    window.apply_changes(seeded_library.highlights.create(article, 0, 8))
+    window.announce(seeded_library.highlights.create(article, 0, 8))
     assert calls == [[article]]
     assert window.annotation_panel.model.rowCount() == 1
     assert window.annotation_panel.current_highlight_id() == window._highlights[0].id

@@ -88,18 +88,21 @@ def test_counts_of_a_replaced_tree_are_dropped(qtbot, tagged_library, monkeypatc
     import threading
 
     original = tagged_library.tags.counts
-    release = threading.Event()
+    started, release = threading.Event(), threading.Event()
     calls = []
 
     def counts():
         calls.append(1)
         if len(calls) == 1:  # the first tree's counting is slow
+            started.set()
             release.wait(5)
             return [c for c in original() if c.name != "Politics"]
         return original()
 
     monkeypatch.setattr(tagged_library.tags, "counts", counts)
     model = TagTreeModel(tagged_library)
+    # Under way in its worker (a counting not started yet would simply never run).
+    assert started.wait(5)
     first = tagged_library.articles.ids()[0]
     tagged_library.articles.set_tags(first, ["history/rome", "Politics", "science"])
     model.reload()  # before the first counting reported

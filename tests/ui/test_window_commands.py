@@ -31,7 +31,7 @@ def test_the_colours_are_listed_under_the_names_the_user_gave_them(show_window, 
     assert "Colour 3: Question" in titles and "Colour 1: Yellow" in titles
     assert window.actions.menu_actions["highlight.colour 3"].shortcut().toString() == "3"
     seeded_library.colours.rename("blue", "Source")
-    window.apply_changes(Changes(colours=True))
+    window.announce(Changes(colours=True))
     assert window.actions.menu_actions["highlight.colour 3"].text() == "Colour 3: Source"
 
 
