@@ -15,40 +15,18 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
-import nh3
 import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
 
-from reader.document.model import (
-    CODE,
-    HEADING,
-    LINE_BREAK,
-    LIST_ITEM,
-    PARAGRAPH,
-    QUOTE,
-    RULE,
-    Block,
-    Span,
-    merge_spans,
-)
 from reader.importing.head import parse_date
+from reader.importing.html_blocks import parse_html
+from reader.importing.html_sanitise import safe_link, sanitise
 
 HTML = "html"
 
-ALLOWED_TAGS = frozenset({
-    "p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol", "li", "pre", "code",
-    "em", "i", "strong", "b", "a", "br", "hr", "table", "thead", "tbody", "tr", "th", "td",
-})
-# Removed together with everything inside them: their content is never article text, and
-# the raw-text ones (script, style, xmp, plaintext, ...) would otherwise come out as text.
-_DROPPED_WITH_CONTENT = frozenset({
-    "script", "style", "template", "noscript", "iframe", "object", "embed", "svg", "math",
-    "textarea", "select", "button", "title", "xmp", "plaintext", "noembed", "noframes",
-})
-LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 
 _NO_ARTICLE = "has no article in it (no readable text was found in the page)"
 _WHITESPACE = re.compile(r"[ \t\n\r\f]+")  # what HTML collapses; not NBSP
@@ -57,7 +35,7 @@ _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\ufffe\uffff]")
 _XML_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
 _WORDS = re.compile(r"\w+")
 _BY_PREFIX = re.compile(r"^(written\s+)?by\s+", re.IGNORECASE)
-_URL_EDGE = "".join(map(chr, range(0x21)))
+
 
 
 MIN_ARTICLE_WORDS = 5
@@ -423,252 +401,3 @@ def _code_to_html(element: etree._Element) -> None:
         element.tag = "code"
 
 
-def safe_link(href: str, base_url: str | None = None, require_absolute: bool = False) -> str | None:
-    """`href` as an http(s) or mailto URL (relative ones resolved against `base_url`), else None.
-
-    Fragment-only links ("#notes") point inside the saved page, which the reader does not
-    keep, so they are dropped rather than sent to the site.
-    """
-    # Browsers ignore leading and trailing spaces and control characters in a URL.
-    href = href.strip(_URL_EDGE)
-    try:
-        parts = urlsplit(href)
-        if not parts.scheme:
-            if require_absolute or not base_url or href.startswith("#") or not href:
-                return None
-            parts = urlsplit(urljoin(base_url, href))
-        scheme = parts.scheme.lower()
-        if scheme not in LINK_SCHEMES or (scheme != "mailto" and not parts.hostname):
-            return None
-    except ValueError:  # e.g. a malformed IPv6 host
-        return None
-    return parts.geturl()
-
-
-def sanitise(article_html: str, base_url: str | None = None) -> str:
-    """Article HTML reduced to the allow-listed tags, with `href` on links as the only attribute.
-
-    Links keep only http, https and mailto targets; relative ones are resolved against
-    `base_url` (an http(s) URL) or dropped, keeping their text.
-    """
-    base = safe_link(base_url or "", require_absolute=True)
-
-    def keep_link(tag: str, attribute: str, value: str) -> str | None:
-        if tag == "a" and attribute == "href":
-            return safe_link(value, base)
-        return None
-
-    cleaner = nh3.Cleaner(
-        tags=set(ALLOWED_TAGS),
-        clean_content_tags=set(_DROPPED_WITH_CONTENT),
-        attributes={"a": {"href"}},
-        attribute_filter=keep_link,
-        url_schemes=set(LINK_SCHEMES),
-        link_rel=None,
-        strip_comments=True,
-    )
-    return cleaner.clean(_SURROGATE.sub("\ufffd", article_html)).strip()
-
-
-def parse_html(sanitised_html: str) -> list[Block]:
-    """Blocks of sanitised article HTML (as `extract_article` or `sanitise` produce)."""
-    walker = _HtmlWalker()
-    walker.feed(sanitised_html)
-    walker.close()
-    walker.flush()
-    return walker.blocks
-
-
-_BLOCK_TAGS = frozenset({
-    "p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol", "li", "pre", "hr",
-    "table", "thead", "tbody", "tfoot", "tr", "div", "section", "article",
-    "figure", "figcaption", "dl", "dt", "dd", "caption", "header", "footer", "main",
-})
-_SKIPPED = _DROPPED_WITH_CONTENT | {"head"}
-_CELL_SEPARATOR = " | "
-
-
-class _HtmlWalker(HTMLParser):
-    """Walks sanitised HTML like a browser lays it out: block boundaries end a block,
-    runs of whitespace are one space, and <br> is a line break inside a block."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.blocks: list[Block] = []
-        self._spans: list[Span] = []
-        self._bold = self._italic = self._code = 0
-        self._links: list[str | None] = []
-        self._lists: list[bool] = []  # ordered? for each open list
-        self._item_fresh = False
-        self._quote_depth = 0
-        self._heading_level = 0
-        self._pre_depth = 0
-        self._pre_text: list[str] = []
-        self._skip_depth = 0
-        self._cells_in_row = 0
-        self._cell_pending = False
-
-    # Tags.
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIPPED:
-            self._skip_depth += 1
-            return
-        if self._pre_depth:
-            if tag == "pre":
-                self._pre_depth += 1
-            elif tag == "br":
-                self._pre_text.append("\n")
-            return
-        if tag in _BLOCK_TAGS:
-            self.flush()
-        if re.fullmatch(r"h[1-6]", tag):
-            self._heading_level = int(tag[1])
-        elif tag in ("ul", "ol"):
-            self._lists.append(tag == "ol")
-        elif tag == "li":
-            self._item_fresh = True
-        elif tag == "blockquote":
-            self._quote_depth += 1
-        elif tag == "pre":
-            self._pre_depth = 1
-            self._pre_text = []
-        elif tag == "hr":
-            self.blocks.append(Block(RULE))
-        elif tag == "tr":
-            self._cells_in_row = 0
-        elif tag in ("td", "th"):
-            self._cell_pending = self._cells_in_row > 0
-            self._cells_in_row += 1
-            self._bold += int(tag == "th")
-        elif tag in ("b", "strong"):
-            self._bold += 1
-        elif tag in ("i", "em"):
-            self._italic += 1
-        elif tag == "code":
-            self._code += 1
-        elif tag == "a":
-            self._links.append(safe_link(dict(attrs).get("href") or ""))
-        elif tag == "br":
-            self._line_break()
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIPPED:
-            self._skip_depth = max(0, self._skip_depth - 1)
-            return
-        if self._pre_depth:
-            if tag == "pre":
-                self._pre_depth -= 1
-                if not self._pre_depth:
-                    self._flush_code()
-            return
-        if tag in _BLOCK_TAGS:
-            self.flush()
-        if re.fullmatch(r"h[1-6]", tag):
-            self._heading_level = 0
-        elif tag in ("ul", "ol") and self._lists:
-            self._lists.pop()
-        elif tag == "li":
-            self._item_fresh = False
-        elif tag == "blockquote":
-            self._quote_depth = max(0, self._quote_depth - 1)
-        elif tag in ("b", "strong", "th"):
-            self._bold = max(0, self._bold - 1)
-        elif tag in ("i", "em"):
-            self._italic = max(0, self._italic - 1)
-        elif tag == "code":
-            self._code = max(0, self._code - 1)
-        elif tag == "a" and self._links:
-            self._links.pop()
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-        if tag not in ("br", "hr"):
-            self.handle_endtag(tag)
-
-    # Text.
-
-    def handle_data(self, data: str) -> None:
-        if self._skip_depth:
-            return
-        if self._pre_depth:
-            self._pre_text.append(data)
-            return
-        text = _WHITESPACE.sub(" ", data)
-        if self._at_line_start() or self._ends_with_space():
-            text = text.lstrip(" ")
-        if not text:
-            return
-        if self._cell_pending and text.strip():
-            self._trim_trailing_space()
-            self._spans.append(Span(_CELL_SEPARATOR))
-            text = text.lstrip(" ")
-            self._cell_pending = False
-        self._spans.append(Span(text, bold=self._bold > 0, italic=self._italic > 0,
-                                code=self._code > 0, link=self._links[-1] if self._links else None))
-
-    def _line_break(self) -> None:
-        self._trim_trailing_space()
-        if self._spans and self._spans[-1].text.endswith(LINE_BREAK):
-            # Two breaks in a row are how old pages separate paragraphs.
-            self._spans[-1] = _restyle(self._spans[-1], self._spans[-1].text[:-1])
-            self.flush()
-        else:
-            self._spans.append(Span(LINE_BREAK))
-
-    def _at_line_start(self) -> bool:
-        return not self._spans or self._spans[-1].text.endswith(LINE_BREAK)
-
-    def _ends_with_space(self) -> bool:
-        return bool(self._spans) and self._spans[-1].text.endswith(" ")
-
-    def _trim_trailing_space(self) -> None:
-        while self._spans and self._spans[-1].text.endswith(" "):
-            last = self._spans.pop()
-            if last.text.rstrip(" "):
-                self._spans.append(_restyle(last, last.text.rstrip(" ")))
-                break
-
-    # Blocks.
-
-    def flush(self) -> None:
-        """End the block being collected, if it holds any text."""
-        spans, self._spans = self._spans, []
-        self._cell_pending = False
-        merged = list(merge_spans(spans))
-        # Spaces and line breaks at either end of a block show nothing.
-        while merged and not merged[-1].text.strip(" \n"):
-            merged.pop()
-        while merged and not merged[0].text.strip(" \n"):
-            merged.pop(0)
-        if merged:
-            merged[0] = _restyle(merged[0], merged[0].text.lstrip(" \n"))
-            merged[-1] = _restyle(merged[-1], merged[-1].text.rstrip(" \n"))
-        if not "".join(span.text for span in merged).strip():
-            return
-        content = tuple(merged)
-        if self._heading_level:
-            self.blocks.append(Block(HEADING, content, level=self._heading_level))
-        elif self._lists:
-            self.blocks.append(Block(LIST_ITEM, content, level=len(self._lists),
-                                     ordered=self._lists[-1], item_start=self._item_fresh))
-            self._item_fresh = False
-        elif self._quote_depth:
-            self.blocks.append(Block(QUOTE, content, level=self._quote_depth))
-        else:
-            self.blocks.append(Block(PARAGRAPH, content))
-
-    def _flush_code(self) -> None:
-        text = "".join(self._pre_text).replace("\r\n", "\n").replace("\r", "\n")
-        self._pre_text = []
-        # A newline straight after <pre> is not content (the HTML parsing rules drop it).
-        text = text.removeprefix("\n").rstrip("\n")
-        if not text.strip():
-            return
-        for line in text.split("\n"):
-            self.blocks.append(Block(CODE, (Span(line, code=True),) if line else ()))
-
-
-def _restyle(span: Span, text: str) -> Span:
-    """`text` in the style of `span`."""
-    return Span(text, span.bold, span.italic, span.code, span.link)

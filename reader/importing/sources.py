@@ -348,7 +348,7 @@ def split_body(source_text: str, source_format: str,
     """The head metadata and the mended body blocks of a source. With strict (on import),
     SourceError for Markdown nested so deeply that the parser would leave text out."""
     if source_format == HTML:
-        from reader.importing.html_import import parse_html
+        from reader.importing.html_blocks import parse_html
 
         return Head(), parse_html(source_text)
     if source_format == MARKDOWN:

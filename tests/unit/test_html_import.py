@@ -13,15 +13,9 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from reader.document.model import CODE, HEADING, LINE_BREAK, LIST_ITEM, PARAGRAPH, QUOTE, RULE
-from reader.importing.html_import import (
-    ALLOWED_TAGS,
-    ExtractedArticle,
-    NoArticleError,
-    extract_article,
-    parse_html,
-    safe_link,
-    sanitise,
-)
+from reader.importing.html_blocks import parse_html
+from reader.importing.html_import import ExtractedArticle, NoArticleError, extract_article
+from reader.importing.html_sanitise import ALLOWED_TAGS, safe_link, sanitise
 
 CANONICAL = "https://valleycourier.example/news/2024/08/river-floods"
 SCRIPT_SECRET = "SECRETSCRIPTPAYLOAD"
