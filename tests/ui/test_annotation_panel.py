@@ -16,8 +16,8 @@ from reader.ui.annotation_panel import (
     NO_HIGHLIGHTS_HINT,
     NO_MATCH_HINT,
     AnnotationPanel,
-    NoteView,
 )
+from reader.ui.annotation_editors import NoteView
 from reader.ui.highlight_list import (
     HIGHLIGHT_ROLE,
     ID_ROLE,
