@@ -17,14 +17,17 @@ from reader.storage.backup import backup_before_migration
 from reader.storage.database import (
     SCHEMA_VERSION,
     LibraryClosedError,
+    LibraryDamagedError,
     LibraryError,
+    LibraryReadOnlyError,
     Storage,
     is_damage,
     read_schema_version,
     utc_now,
 )
 
-__all__ = ["Library", "LibraryClosedError", "LibraryError", "is_damage"]
+__all__ = ["Library", "LibraryClosedError", "LibraryDamagedError", "LibraryError",
+           "LibraryReadOnlyError", "is_damage"]
 
 
 class Library:
@@ -106,6 +109,11 @@ class Library:
         is never written to. None when the file is sound."""
         problem = self.storage.check()
         return problem
+
+    def data_version(self) -> int:
+        """A number that changes when another connection (another process, or a worker
+        of this one) commits to the library; a point read."""
+        return self.storage.rows("PRAGMA data_version")[0][0]
 
     def release_thread(self) -> None:
         """Close the calling worker thread's connection to the library, if it opened one

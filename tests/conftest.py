@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import sys
 
 # Before anything imports Qt: tests never need a screen.
@@ -101,3 +103,30 @@ def show_window(qtbot, window_settings):
         return window
 
     return show
+
+
+@pytest.fixture
+def unwritable():
+    """Make a file or folder unwritable for this process, as it is for a user without
+    write access. Root ignores permission bits, so as root the file system's immutable
+    flag is used (chattr), which binds root too."""
+    changed: list[tuple[Path, int | None]] = []
+
+    def make(path: Path) -> None:
+        if os.geteuid() == 0:
+            if shutil.which("chattr") is None:
+                pytest.skip("chattr is needed to make a file unwritable for root")
+            done = subprocess.run(["chattr", "+i", str(path)], capture_output=True, text=True)
+            if done.returncode != 0:
+                pytest.skip(f"this file system has no immutable flag: {done.stderr.strip()}")
+            changed.append((path, None))
+        else:
+            changed.append((path, path.stat().st_mode))
+            path.chmod(0o555 if path.is_dir() else 0o444)
+
+    yield make
+    for path, mode in reversed(changed):
+        if mode is None:
+            subprocess.run(["chattr", "-i", str(path)], check=False)
+        else:
+            path.chmod(mode)

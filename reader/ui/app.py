@@ -107,13 +107,16 @@ def run(db_path: Path, argv: list[str] | None = None, target: str | None = None)
                 window.show_import_problems(report)
             backups = BackgroundBackup(db_path, window)
             backups.start()
+            # Damage is looked for before the user's first changes, not only after a crash.
+            window.watch.check_in_background()
             for request in early:
                 handle_request(window, request)
             trace("ready")
             status = app.exec()
             backups.wait()
             operations.drain()  # no job may use the library once it is closed
-            session_marker(db_path).unlink(missing_ok=True)  # a clean end
+            if library.damaged is None:  # a damaged library keeps it: the next start
+                session_marker(db_path).unlink(missing_ok=True)  # checks and offers a backup
             return status
     except Exception as exc:
         errors.log((type(exc), exc, exc.__traceback__))  # a failed start-up is logged too

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from reader import APP_NAME
 from reader.commands import DEFAULT_KEYMAP, LIST, READER
-from reader.library import Library, LibraryError
+from reader.library import Library, LibraryDamagedError, LibraryError
 from reader.records import Changes, HighlightRecord, ImportReport
 from reader.settings import Settings, SettingsError
 from reader.ui.actions import CommandActions
@@ -31,6 +31,7 @@ from reader.ui.exporting import ExportController
 from reader.ui.reading_pane import ReadingPane
 from reader.ui.search_box import SearchBox
 from reader.ui.tag_sidebar import TagSidebar
+from reader.ui.library_watch import LibraryWatch
 from reader.ui.importing import ImportController
 from reader.ui.reading_state import ReadingTracker
 from reader.ui.window_commands import STATUS_MS, WindowCommands
@@ -93,7 +94,14 @@ class MainWindow(WindowCommands, QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([320, 720, 320])
         self.splitter.setChildrenCollapsible(False)
-        self.setCentralWidget(self.splitter)
+        self.watch = LibraryWatch(library, self.bus, self)  # read-only, damage, others' edits
+        central = QWidget()
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.setSpacing(0)
+        central_layout.addWidget(self.watch.banner)
+        central_layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
 
         keymap = preferences.keymap() if preferences is not None else DEFAULT_KEYMAP
         self.actions = CommandActions(
@@ -204,8 +212,15 @@ class MainWindow(WindowCommands, QMainWindow):
             return
         self.tracker.article_shown(None)  # saves the place in the article being left
         self._shown_article = article_id
-        record = self.library.articles.get(article_id)  # read once, for all the views
-        self.reading_pane.show_document(self.library.articles.document(article_id))
+        try:
+            record = self.library.articles.get(article_id)  # read once, for all the views
+            document = self.library.articles.document(article_id)
+        except LibraryDamagedError as exc:  # the banner says what now; no traceback
+            self.watch.update_banner()
+            self.statusBar().showMessage(str(exc), STATUS_MS)
+            self._show_article(None)
+            return
+        self.reading_pane.show_document(document)
         # The place first: highlights are drawn around it.
         self.tracker.article_shown(article_id, record)
         self._load_highlights(article_id)

@@ -24,6 +24,7 @@ waits for running jobs, so that none runs while Qt and the library are torn down
 from __future__ import annotations
 
 import contextlib
+import logging
 import sys
 import threading
 import time
@@ -41,6 +42,8 @@ from reader.ui.change_bus import ChangeBus
 
 if TYPE_CHECKING:
     from reader.library import Library
+
+log = logging.getLogger(__name__)
 
 POLL_MS = 10
 # Short reads (list pages, counts, snippets) share the pool with the occasional long job
@@ -86,7 +89,15 @@ class Progress:
 
 def report_error(error: BaseException) -> None:
     """Hand an unexpected exception to the application's error handler (sys.excepthook,
-    which the app replaces with `reader.ui.errors.ErrorHandler`): logged and shown."""
+    which the app replaces with `reader.ui.errors.ErrorHandler`): logged and shown.
+
+    Damage met by a background read is not unexpected: the library is now in its
+    damaged state, which the window's banner shows (LibraryWatch); it is logged only."""
+    from reader.library import LibraryDamagedError
+
+    if isinstance(error, LibraryDamagedError):
+        log.warning("%s", error)
+        return
     sys.excepthook(type(error), error, error.__traceback__)
 
 

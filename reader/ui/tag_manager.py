@@ -231,6 +231,8 @@ class TagManagerDialog(QDialog):
             return self.selected_tag() is not None
         if name == "own-tag":
             return self._selected_is_own()
+        if name == "writable":
+            return self.library.read_only is None and self.library.damaged is None
         raise KeyError(f"the tag manager cannot tell whether {name!r} holds")
 
     def _update_actions(self, *_args) -> None:

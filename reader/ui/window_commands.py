@@ -92,6 +92,8 @@ class WindowCommands:
             return selection or (article and self._target_highlight() is not None)
         if name == "highlights":
             return article and any(not h.orphaned for h in self._highlights)
+        if name == "writable":
+            return self.watch.writable()
         if name == "undo":
             return self.library.undo_stack.undo_label is not None
         if name == "redo":

@@ -182,5 +182,8 @@ def test_unmet_names_the_first_condition_that_does_not_hold():
     assert unmet(command("edit.undo"), lambda _name: True) is None
     assert unmet(invocation("edit.undo"), lambda name: name != "undo") == CONDITIONS["undo"]
     assert unmet(command("app.quit"), lambda _name: False) is None  # needs nothing
+    # A library that cannot be changed is said first: nothing else would help.
     assert unmet(invocation("highlight.colour 2"),
-                 lambda _name: False) == CONDITIONS["selection-or-highlight"]
+                 lambda _name: False) == CONDITIONS["writable"]
+    assert unmet(invocation("highlight.colour 2"),
+                 lambda name: name == "writable") == CONDITIONS["selection-or-highlight"]
