@@ -7,6 +7,8 @@ import random
 
 import pytest
 
+from reader.export.exporter import Exporter
+from reader.importing.head import format_date
 from reader.revisions import format_diff, word_diff
 from reader.storage.database import LibraryError
 
@@ -144,6 +146,31 @@ def test_deleting_an_article_deletes_its_revisions_and_undo_brings_them_back(lib
     assert library.articles.revised_at(article_id) == revision.replaced_at
     library.redo()
     assert library.storage.models.Revision.select().count() == 0
+
+
+def test_export_marks_the_changed_highlight(library, revised):
+    article_id, _old, kept, edited, removed = revised
+    (revision,) = library.articles.revisions(article_id)
+    markdown = Exporter(library).to_text([article_id])
+    date = format_date(revision.replaced_at[:10])
+    placed, orphans = markdown.split("## Not found in the current text")
+    line = f"Changed in the revision of {date}; it read: “the old stone bridge was gone”"
+    assert line in placed
+    assert placed.index(f"^hl-{edited}") < placed.index(line)
+    assert placed.count("Changed in the revision") == 1  # the unchanged one is not marked
+    assert f"Removed in the revision of {date}; quoted as it read before." in orphans
+
+
+def test_export_gives_templates_the_revision_fields(library, revised, tmp_path):
+    article_id, _old, _kept, edited, _removed = revised
+    template = tmp_path / "t.md.j2"
+    template.write_text("{% for h in highlights %}{{ h.id }}|{{ h.changed }}|{{ h.changed_in }}"
+                        "|{{ h.previous_quote }}|{{ h.changed_date }}\n{% endfor %}")
+    (revision,) = library.articles.revisions(article_id)
+    lines = Exporter(library, template).to_text([article_id]).splitlines()
+    assert f"{edited}|True|{revision.id}|the old stone bridge was gone|" \
+           f"{format_date(revision.replaced_at[:10])}" in lines
+    assert any(line.endswith("|False|None||") for line in lines)
 
 
 def test_the_diff_against_the_current_text(library, revised):
