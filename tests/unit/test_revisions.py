@@ -3,12 +3,16 @@ passage changed or went are marked with it, and the old words stay readable."""
 
 from __future__ import annotations
 
+import json
 import random
+import re
 
 import pytest
 
+from reader.cli.main import main
 from reader.export.exporter import Exporter
 from reader.importing.head import format_date
+from reader.library import Library
 from reader.revisions import format_diff, word_diff
 from reader.storage.database import LibraryError
 
@@ -211,3 +215,23 @@ def test_a_long_article_is_diffed_word_by_word():
     assert [text.strip() for op, text in pieces if op == "added"] == ["CHANGED", "INSERTED"]
     assert sum(len(text.split()) for op, text in pieces if op == "removed") == 51
 
+
+def test_cli_lists_revisions_shows_a_diff_and_revised_at(library_path, write_file, capsys):
+    with Library.open(library_path) as library:
+        (article_id,) = library.import_files([write_file("v1.md", FIRST)]).added
+        library.import_files([write_file("v2.md", SECOND)])
+        (revision,) = library.articles.revisions(article_id)
+    db = ["--db", str(library_path)]
+    assert main([*db, "revisions", str(article_id)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Rivers: 1 earlier version\n")
+    assert re.search(rf"^\s+{revision.id}  \d+ \w+ \d{{4}} to \d+ \w+ \d{{4}}  "
+                     rf"{revision.words} words  Rivers$", out, re.M)
+    assert main([*db, "revisions", str(article_id), "--diff", str(revision.id)]) == 0
+    assert "the old [-stone-] {+wooden+} bridge" in capsys.readouterr().out
+    assert main([*db, "revisions", str(article_id), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["id"] == revision.id
+    assert main([*db, "show", str(article_id), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["revised_at"] == revision.replaced_at
+    assert main([*db, "revisions", str(article_id), "--diff", "999"]) == 1
+    assert "no revision with id 999" in capsys.readouterr().err
