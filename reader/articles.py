@@ -206,11 +206,16 @@ class ArticleManager:
         """When a newer version last replaced the article's text (None: never)."""
         return self._row(article_id, "revised_at").revised_at
 
-    def diff(self, article_id: int, revision_id: int) -> list[tuple[str, str]]:
-        """The changes from an earlier version to the current text, word by word: (op,
-        text) pairs with op "same", "added" or "removed" (see reader.revisions.word_diff)."""
+    def diff(self, article_id: int, revision_id: int,
+             newer: int | None = None) -> list[tuple[str, str]]:
+        """The changes from an earlier version to the current text (or to the `newer`
+        revision, e.g. the one after it: what that replacement changed), word by word:
+        (op, text) pairs with op "same", "added" or "removed" (see
+        reader.revisions.word_diff). LibraryError for a revision of another article."""
         old = _revisions.text(self._store, revision_id, article_id)
-        return _revisions.word_diff(old, self.text(article_id))
+        new = (self.text(article_id) if newer is None
+               else _revisions.text(self._store, newer, article_id))
+        return _revisions.word_diff(old, new)
 
     def set_note(self, article_id: int, note: str) -> Changes:
         """Set the article note (Markdown); undoable."""

@@ -191,6 +191,25 @@ def test_the_diff_against_the_current_text(library, revised):
         library.articles.diff(article_id + 1, revision.id)
 
 
+def test_the_diff_between_two_revisions(library, revised, write_file):
+    article_id, *_ = revised
+    library.import_files([write_file("v3.md", SECOND.replace("in the spring", "in May"))])
+    newest, first = library.articles.revisions(article_id)
+    # What the first replacement changed: the first version against the second.
+    pieces = library.articles.diff(article_id, first.id, newer=newest.id)
+    assert ("added", "wooden ") in pieces and not any("May" in t for _op, t in pieces)
+    assert "".join(t for op, t in pieces if op != "removed") == \
+        library.articles.revision_text(newest.id)
+
+
+def test_undoing_a_highlight_delete_keeps_its_mark(library, revised):
+    _article_id, _old, _kept, edited, _removed = revised
+    before = library.highlights.get(edited)
+    library.highlights.delete(edited)
+    library.undo()
+    assert library.highlights.get(edited) == before
+
+
 def test_word_diff_pieces():
     assert word_diff("a b c", "a b c") == [("same", "a b c")]
     assert word_diff("", "new words") == [("added", "new words")]
