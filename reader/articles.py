@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from reader import revisions as _revisions
 from reader.annotations.highlights import HighlightManager
 from reader.annotations.tags import TagManager
 from reader.annotations.undo import UndoStack
 from reader.document.model import Document
 from reader.document.render_cache import rendered_documents
 from reader.importing.sources import ParsedArticle, render, split_body
-from reader import revisions as _revisions
 from reader.records import ArticleRecord, ArticleSummary, Changes, RevisionRecord
 from reader.search.fulltext import SearchManager
 from reader.storage.database import SUMMARY_FIELDS, LibraryError, Storage, utc_now
