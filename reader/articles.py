@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from reader import revisions as _revisions
 from reader.annotations.highlights import HighlightManager
 from reader.annotations.tags import TagManager
 from reader.annotations.undo import UndoStack
 from reader.document.model import Document
 from reader.document.render_cache import rendered_documents
 from reader.importing.sources import ParsedArticle, render, split_body
-from reader.records import ArticleRecord, ArticleSummary, Changes
+from reader.records import ArticleRecord, ArticleSummary, Changes, RevisionRecord
 from reader.search.fulltext import SearchManager
 from reader.storage.database import SUMMARY_FIELDS, LibraryError, Storage, utc_now
 
@@ -168,17 +169,53 @@ class ArticleManager:
     def replace_source(self, article_id: int, parsed: ParsedArticle) -> list[int]:
         """Store a newer version of an article, re-anchoring its highlights in one transaction.
 
+        When the canonical text changed, the version replaced is kept as a revision (see
+        reader.revisions), `revised_at` is set, and each highlight whose passage changed
+        or went is marked with that revision and its old words; a version with the same
+        text (new metadata only) replaces the fields and keeps no revision.
         Returns the ids of highlights that could not be placed (kept, as orphaned).
         """
         self._check(article_id)
         with self._store.write():
-            self._update(article_id, 
+            old = self._row(article_id, "title", "source_format", "source_text", "text",
+                            "content_hash", "added_at", "revised_at")
+            fields: dict[str, Any] = dict(
                 title=parsed.title, author=parsed.author, published=parsed.published,
                 publication=parsed.publication, url=parsed.url,
                 source_name=parsed.source_name, source_format=parsed.source_format,
                 source_text=parsed.source_text, text=parsed.text, content_hash=parsed.content_hash,
             )
-            return self._highlights.reanchor(article_id, parsed.text)
+            revision_id = None
+            if old.text != parsed.text:
+                now = utc_now()
+                revision_id = _revisions.keep(self._store, article_id, old, now)
+                fields["revised_at"] = now
+            self._update(article_id, **fields)
+            return self._highlights.reanchor(article_id, parsed.text, revision_id)
+
+    # --- revisions: earlier versions kept when a newer one replaced the text ---------------
+    def revisions(self, article_id: int) -> list[RevisionRecord]:
+        """The article's earlier versions, newest first (none for an unknown article)."""
+        return _revisions.records(self._store, article_id)
+
+    def revision_text(self, revision_id: int) -> str:
+        """The canonical text of an earlier version; LibraryError if there is none."""
+        return _revisions.text(self._store, revision_id)
+
+    def revised_at(self, article_id: int) -> str | None:
+        """When a newer version last replaced the article's text (None: never)."""
+        return self._row(article_id, "revised_at").revised_at
+
+    def diff(self, article_id: int, revision_id: int,
+             newer: int | None = None) -> list[tuple[str, str]]:
+        """The changes from an earlier version to the current text (or to the `newer`
+        revision, e.g. the one after it: what that replacement changed), word by word:
+        (op, text) pairs with op "same", "added" or "removed" (see
+        reader.revisions.word_diff). LibraryError for a revision of another article."""
+        old = _revisions.text(self._store, revision_id, article_id)
+        new = (self.text(article_id) if newer is None
+               else _revisions.text(self._store, newer, article_id))
+        return _revisions.word_diff(old, new)
 
     def set_note(self, article_id: int, note: str) -> Changes:
         """Set the article note (Markdown); undoable."""
@@ -232,6 +269,7 @@ class ArticleManager:
         return {
             "article": {f: getattr(row, f) for f in self._m.Article._meta.fields},
             "tags": self.tag_names(article_id),
+            "revisions": _revisions.snapshot(self._store, article_id),
             "highlights": [self._highlights.snapshot(h.id)
                            for h in self._highlights.for_article(article_id)],
         }
@@ -242,6 +280,8 @@ class ArticleManager:
             self._m.Article.insert(**snapshot["article"]).execute()
             for tag in self._tags.ensure(snapshot["tags"]):
                 self._m.ArticleTag.insert(article=article_id, tag=tag).execute()
+            # Before the highlights, which name the revision their passage changed in.
+            _revisions.restore(self._store, snapshot.get("revisions", []))
             for highlight in snapshot["highlights"]:
                 self._highlights.restore(highlight)
         return Changes(article_list=True, tags=True, highlights=frozenset({article_id}))

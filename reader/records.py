@@ -46,7 +46,12 @@ class ArticleRecord:
 class HighlightRecord:
     """A highlight: where it is (code-point offsets into the canonical text), what it says,
     and the user's colour, tags and note. An orphaned highlight could not be placed in
-    the article's current text; start and end are then where it last was."""
+    the article's current text; start and end are then where it last was.
+
+    `changed_in` is the revision (an earlier version of the article, kept when a newer one
+    replaced it) in which the passage's words changed or it went: `previous_exact` is its
+    wording in that revision, `changed_at` when the revision was replaced. None and ""
+    for a highlight no revision has touched."""
 
     id: int
     article_id: int
@@ -61,6 +66,27 @@ class HighlightRecord:
     orphaned: bool
     created_at: str
     updated_at: str
+    changed_in: int | None = None  # a revision id
+    previous_exact: str = ""
+    changed_at: str | None = None  # the revision's replaced_at
+
+
+@dataclass(frozen=True)
+class RevisionRecord:
+    """An earlier version of an article, kept when a newer one replaced its text.
+
+    `saved_at` is when this version was saved (the article added, or an earlier
+    revision replaced), `replaced_at` when the next version took its place; `words`
+    counts the words of its text. The text itself comes from `revision_text`."""
+
+    id: int
+    article_id: int
+    title: str
+    saved_at: str
+    replaced_at: str
+    content_hash: str
+    source_format: str
+    words: int
 
 
 @dataclass(frozen=True)

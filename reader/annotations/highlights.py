@@ -47,15 +47,22 @@ class HighlightManager:
                     f" WHERE h.article_id IN ({marks}) ORDER BY t.name", chunk):
                 tags.setdefault(highlight_id, []).append(name)
             for row in self._store.database.execute_sql(
-                    f"SELECT {_COLUMNS} FROM highlight WHERE article_id IN ({marks})"
-                    ' ORDER BY article_id, orphaned, start, "end", id', chunk):
+                    f"SELECT {_COLUMNS} FROM highlight h"
+                    " LEFT JOIN revision r ON r.id = h.changed_in"
+                    f" WHERE h.article_id IN ({marks})"
+                    ' ORDER BY h.article_id, h.orphaned, h.start, h."end", h.id', chunk):
                 found.setdefault(row[1], []).append(HighlightRecord(
                     *row[:9], tuple(tags.get(row[0], ())), bool(row[9]), *row[10:]))
         return found
 
     def get(self, highlight_id: int) -> HighlightRecord:
         row = self._row(highlight_id)
-        return _record(row, self._tag_names([highlight_id]).get(highlight_id, ()))
+        changed_at = None
+        if row.changed_in_id is not None:
+            found = self._store.rows("SELECT replaced_at FROM revision WHERE id = ?",
+                                     (row.changed_in_id,))
+            changed_at = found[0][0] if found else None
+        return _record(row, self._tag_names([highlight_id]).get(highlight_id, ()), changed_at)
 
     def counts(self) -> dict[int, int]:
         """Number of highlights of each article that has any."""
@@ -141,23 +148,38 @@ class HighlightManager:
                             end=selector.end, exact=selector.exact, prefix=selector.prefix,
                             suffix=selector.suffix, orphaned=False)
 
-    def reanchor(self, article_id: int, new_text: str) -> list[int]:
+    def reanchor(self, article_id: int, new_text: str,
+                 revision_id: int | None = None) -> list[int]:
         """Place the article's highlights in its new text; returns the ids left orphaned.
 
-        Runs inside the caller's transaction, together with the text change.
+        Runs inside the caller's transaction, together with the text change. With
+        `revision_id` (the revision that kept the text being replaced), each highlight
+        placed in the old text whose passage is not found word for word in the new one
+        is marked as changed in that revision, with its old wording in `previous_exact`:
+        found approximately (moved, its words edited) or not at all (orphaned; its words
+        stay readable in the revision). Found exactly (at its place or elsewhere), it is
+        unchanged and not marked; a mark it already had is kept, as the history of the
+        passage (an edit later undone by the page still happened). A highlight already
+        orphaned before keeps the mark it had: its words were not in the replaced text.
         """
         orphaned = []
-        for row in self._m.Highlight.select().where(self._m.Highlight.article == article_id):
+        m = self._m
+        for row in m.Highlight.select().where(m.Highlight.article == article_id):
             found = anchoring.anchor(new_text, anchoring.TextSelector(
                 row.start, row.end, row.exact, row.prefix, row.suffix))
+            changed: dict[str, Any] = {}
+            if (revision_id is not None and not row.orphaned
+                    and (found is None or found.method == "fuzzy")):
+                changed = {"changed_in": revision_id, "previous_exact": row.exact}
             if found is None:
-                self._m.Highlight.update(orphaned=True).where(self._m.Highlight.id == row.id).execute()
+                m.Highlight.update(orphaned=True, **changed).where(
+                    m.Highlight.id == row.id).execute()
                 orphaned.append(row.id)
                 continue
             fresh = anchoring.describe(new_text, found.start, found.end)
-            self._m.Highlight.update(start=fresh.start, end=fresh.end, exact=fresh.exact,
-                                     prefix=fresh.prefix, suffix=fresh.suffix, orphaned=False,
-                                     ).where(self._m.Highlight.id == row.id).execute()
+            m.Highlight.update(start=fresh.start, end=fresh.end, exact=fresh.exact,
+                               prefix=fresh.prefix, suffix=fresh.suffix, orphaned=False,
+                               **changed).where(m.Highlight.id == row.id).execute()
         return orphaned
 
     # --- internals ---------------------------------------------------------------------
@@ -238,14 +260,17 @@ class HighlightManager:
 
 
 # HighlightRecord's fields in order, less the tags (read separately).
-_COLUMNS = ('id, article_id, start, "end", exact, prefix, suffix, colour, note, orphaned,'
-            ' created_at, updated_at')
+# The revision's date comes from a LEFT JOIN on the revision (few highlights have one).
+_COLUMNS = ('h.id, h.article_id, h.start, h."end", h.exact, h.prefix, h.suffix, h.colour,'
+            ' h.note, h.orphaned, h.created_at, h.updated_at, h.changed_in, h.previous_exact,'
+            ' r.replaced_at')
 
 
-def _record(row: Any, tags: tuple[str, ...]) -> HighlightRecord:
+def _record(row: Any, tags: tuple[str, ...], changed_at: str | None = None) -> HighlightRecord:
     return HighlightRecord(
         row.id, row.article_id, row.start, row.end, row.exact, row.prefix, row.suffix,
         row.colour, row.note, tuple(tags), bool(row.orphaned), row.created_at, row.updated_at,
+        row.changed_in_id, row.previous_exact, changed_at,
     )
 
 

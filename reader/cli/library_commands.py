@@ -1,4 +1,4 @@
-"""What the command line's library subcommands print: import, list, show and search."""
+"""What the command line's library subcommands print: import, list, show, search and revisions."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from dataclasses import asdict
 from reader.document.markdown import to_markdown
 from reader.importing.head import format_date
 from reader.library import Library
+from reader.revisions import format_diff
 from reader.importing.parsing import MARKDOWN
 
 
@@ -64,6 +65,7 @@ def show(library: Library, options: argparse.Namespace) -> int:
                          else to_markdown(document))
     else:
         data = asdict(record)
+        data["revised_at"] = library.articles.revised_at(options.id)
         data["text"] = document.text
         data["highlights"] = [asdict(h) for h in library.highlights.for_article(options.id)]
         print(json.dumps(data, ensure_ascii=False, indent=1))
@@ -88,4 +90,29 @@ def search(library: Library, options: argparse.Namespace) -> int:
     for hit in highlights:
         print(f"{hit.article_id:>6}  {hit.article_title} (highlight {hit.highlight_id})\n"
               f"        {hit.snippet}")
+    return 0
+
+
+def revisions(library: Library, options: argparse.Namespace) -> int:
+    record = library.articles.get(options.id)  # LibraryError for an unknown id
+    if options.diff is not None:
+        pieces = library.articles.diff(options.id, options.diff)
+        if options.json:
+            print(json.dumps([{"op": op, "text": text} for op, text in pieces],
+                             ensure_ascii=False, indent=1))
+        else:
+            text = format_diff(pieces)
+            sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return 0
+    found = library.articles.revisions(options.id)
+    if options.json:
+        print(json.dumps([asdict(r) for r in found], ensure_ascii=False, indent=1))
+        return 0
+    count = len(found)
+    print(f"{record.title}: {count} earlier version{'s' * (count != 1)}")
+    for revision in found:
+        saved, replaced = (format_date(revision.saved_at[:10]),
+                           format_date(revision.replaced_at[:10]))
+        words = f"{revision.words:,} word{'s' * (revision.words != 1)}"
+        print(f"{revision.id:>6}  {saved} to {replaced}  {words}  {revision.title}")
     return 0

@@ -6,6 +6,7 @@
     marginalia [--db PATH] list [--json] [--tag TAG] [--archived]
     marginalia [--db PATH] show ID [--format text|markdown|json]
     marginalia [--db PATH] search QUERY [--json]
+    marginalia [--db PATH] revisions ID [--diff REVISION] [--json]
     marginalia [--db PATH] export (--out DIR | --stdout) [--article ID]... [--tag TAG]...
                                   [--template FILE]
     marginalia [--db PATH] backup | restore FILE
@@ -26,7 +27,7 @@ from pathlib import Path
 from reader import __version__
 from reader.paths import DB_ENV, default_library_path
 
-SUBCOMMANDS = ("import", "add", "list", "show", "search", "export")
+SUBCOMMANDS = ("import", "add", "list", "show", "search", "export", "revisions")
 DESKTOP_COMMANDS = ("install-desktop", "uninstall-desktop")
 FILE_COMMANDS = ("backup", "restore")  # work on the library file, without opening it
 
@@ -99,6 +100,14 @@ def build_subcommand_parser(name: str) -> argparse.ArgumentParser:
         parser.description = "Find articles, highlights and notes by their words."
         parser.add_argument("query", metavar="QUERY")
         parser.add_argument("--json", action="store_true")
+    elif name == "revisions":
+        parser.description = ("List an article's earlier versions, kept when a newer one "
+                              "replaced its text, or show what changed since one of them.")
+        parser.add_argument("id", type=_id, metavar="ID")
+        parser.add_argument("--diff", type=_id, metavar="REVISION",
+                            help="the words changed from this revision (its id in the list) "
+                                 "to the current text: [-removed-] {+added+}")
+        parser.add_argument("--json", action="store_true")
     return parser
 
 
@@ -170,7 +179,7 @@ def _run_subcommand(name: str, argv: list[str], db_path: Path) -> int:
     options = build_subcommand_parser(name).parse_args(argv)
     handlers = {"import": commands_cli.import_files, "list": commands_cli.list_articles,
                 "show": commands_cli.show, "search": commands_cli.search, "export": _export,
-                "add": _add}
+                "add": _add, "revisions": commands_cli.revisions}
     try:
         with Library.open(db_path) as library:
             if name in WRITING_SUBCOMMANDS:

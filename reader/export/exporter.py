@@ -220,6 +220,11 @@ class Exporter:
             "block_id": f"hl-{h.id}", "orphaned": h.orphaned,
             "link": HIGHLIGHT_LINK.format(article=h.article_id, highlight=h.id),
             "created": h.created_at, "updated": h.updated_at,
+            # A revision changed the passage (or took it away): when, and its words then.
+            "changed": h.changed_in is not None, "changed_in": h.changed_in,
+            "changed_at": h.changed_at or "",
+            "changed_date": format_date((h.changed_at or "")[:10]),
+            "previous_quote": h.previous_exact if h.changed_in is not None else "",
         }
 
     def to_text(self, article_ids: Iterable[int]) -> str:
