@@ -115,6 +115,11 @@ COMMANDS: tuple[Command, ...] = (
     Command("file.import", "Import articles…", "File",
             "Import Markdown, text files and saved web pages (you can also drop them on the "
             "window)", needs=("writable",)),
+    Command("web.save", "Save a web page…", "File",
+            "Save a page by its address (you can also paste an address on the window, or "
+            "drop a link from a browser)", needs=("writable",)),
+    Command("web.paste", "Save the address on the clipboard", "File",
+            "Save the web page whose address you copied", needs=("writable",)),
     Command("export.article", "Export this article's annotations…", "File",
             "Write the open article's highlights and notes as Markdown into a folder",
             needs=("article",)),
@@ -198,6 +203,7 @@ DEFAULT_KEYMAP: dict[str, dict[str, str]] = {
     ANYWHERE: {
         "Ctrl+Q": "app.quit",
         "Ctrl+O": "file.import",
+        "Ctrl+L": "web.save",
         "Ctrl+E": "export.article",
         "Ctrl+Shift+E": "export.all",
         "Ctrl+Z": "edit.undo",
@@ -213,6 +219,7 @@ DEFAULT_KEYMAP: dict[str, dict[str, str]] = {
         "F6": "view.cycle-focus",
     },
     LIST: {
+        "Ctrl+V": "web.paste",
         "J": "list.next",
         "K": "list.previous",
         "Return": "article.open",
@@ -224,6 +231,7 @@ DEFAULT_KEYMAP: dict[str, dict[str, str]] = {
         "Del": "article.delete",
     },
     READER: {
+        "Ctrl+V": "web.paste",
         "J": "reader.next-paragraph",
         "Down": "reader.next-paragraph",
         "K": "reader.previous-paragraph",

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QW
 from shiboken6 import isValid
 
 from reader import APP_ID, APP_NAME
-from reader.links import is_link, parse_link
+from reader.links import SaveLink, is_link, parse_link
 from reader.paths import resources_dir, config_dir, seeds_dir
 from reader.settings import Settings, default_path
 from reader.ui import operations, theme
@@ -179,9 +179,16 @@ def open_target(window: MainWindow, target: str,
     """
     if is_link(target):
         try:
-            window.open_link(parse_link(target))
+            link = parse_link(target)
         except ValueError as exc:
             window.statusBar().showMessage(str(exc), 10000)
+            if then is not None:
+                then()
+            return
+        if isinstance(link, SaveLink):  # from a browser's bookmarklet
+            window.save_addresses([link.url], then=then)
+            return
+        window.open_link(link)
         if then is not None:
             then()
         return

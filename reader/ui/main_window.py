@@ -32,6 +32,7 @@ from reader.ui.reading_pane import ReadingPane
 from reader.ui.search_box import SearchBox
 from reader.ui.tag_sidebar import TagSidebar
 from reader.ui.library_watch import LibraryWatch
+from reader.ui.saving import SaveController, addresses_from_mime
 from reader.ui.importing import ImportController
 from reader.ui.reading_state import ReadingTracker
 from reader.ui.window_commands import STATUS_MS, WindowCommands
@@ -136,6 +137,7 @@ class MainWindow(WindowCommands, QMainWindow):
         self.annotation_panel.edit_finished.connect(self._edit_finished)
         self.exports = ExportController(self, library, preferences)
         self.imports = ImportController(self, library, self.bus)
+        self.saves = SaveController(self, library, self.bus)
         self.tracker = ReadingTracker(library, self.reading_pane, self)
         self.tracker.changed.connect(lambda changes: self.announce(changes, self.tracker))
         self.setAcceptDrops(True)
@@ -498,14 +500,21 @@ class MainWindow(WindowCommands, QMainWindow):
         return started
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt name)
-        if any(url.isLocalFile() for url in event.mimeData().urls()):
+        data = event.mimeData()
+        if any(url.isLocalFile() for url in data.urls()) or addresses_from_mime(data):
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:  # noqa: N802 (Qt name)
-        paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
-        if paths:
+        """Files dropped are imported; a link dropped from a browser is saved."""
+        data = event.mimeData()
+        paths = [Path(url.toLocalFile()) for url in data.urls() if url.isLocalFile()]
+        addresses = addresses_from_mime(data)
+        if paths or addresses:
             event.acceptProposedAction()
+        if paths:
             self.import_paths(paths)
+        elif addresses:
+            self.save_addresses(addresses)
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         # A long import or export stops at its next file; the app waits for the jobs

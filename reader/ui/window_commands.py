@@ -6,6 +6,8 @@ the library; this module holds the actions the user invokes by key, menu or pale
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -55,6 +57,38 @@ class WindowCommands:
                                         ("edit.redo", "Redo", stack.redo_label)):
             self.actions.set_title(command_id, f"{verb} {label}" if label else verb)
             self.actions.refresh(command_id)
+
+    def cmd_web_save(self) -> None:
+        from reader.ui.saving import SaveAddresses, addresses_in
+
+        clipboard = QApplication.clipboard().text()
+        asked = SaveAddresses.ask(self, "\n".join(addresses_in(clipboard)))
+        if asked is not None:
+            self.save_addresses(*asked)
+
+    def cmd_web_paste(self) -> None:
+        from reader.ui.saving import addresses_from_mime
+
+        urls = addresses_from_mime(QApplication.clipboard().mimeData())
+        if not urls:
+            self.statusBar().showMessage(
+                "The clipboard holds no web address (http or https) to save.", STATUS_MS)
+            return
+        self.save_addresses(urls)
+
+    def save_addresses(self, urls: list[str], tags: list[str] | tuple[str, ...] = (),
+                       then: Callable[[], None] | None = None) -> bool:
+        """Fetch and save these pages in the background, then open the first one saved."""
+        reason = self.why_not("web.save")
+        if reason is not None:
+            self.statusBar().showMessage(reason, STATUS_MS)
+            if then is not None:
+                then()
+            return False
+        self.statusBar().showMessage(
+            "Saving " + (urls[0] if len(urls) == 1 else f"{len(urls)} web pages") + "…",
+            STATUS_MS)
+        return self.saves.start(urls, tags, then)
 
     def cmd_export_article(self) -> None:
         article_id = self.current_article_id()

@@ -400,3 +400,32 @@ def test_a_file_target_is_made_absolute_before_it_is_handed_off(tmp_path, monkey
     assert app_module.portable_target("notes/a.md") == str(tmp_path / "notes" / "a.md")
     assert app_module.portable_target(str(Link(4))) == str(Link(4))
     assert app_module.portable_target(None) is None
+
+
+def test_the_bookmarklet_link_saves_the_page_in_the_running_window(launcher, httpserver):
+    """A browser's bookmarklet opens marginalia://save?url=…; the system starts a second
+    Marginalia with it, which hands it to the running window: that window saves the page
+    and opens it."""
+    from reader.links import SaveLink
+    from tests.unit.test_web_save import PARAGRAPHS, page, serve
+
+    url = serve(httpserver, "/bookmarked", page("Saved from the browser", PARAGRAPHS))
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy",
+                 "all_proxy"):
+        launcher.env.pop(name, None)
+    first = launcher.start()
+    launcher.wait_for(lambda e: e["event"] == "ready", first)
+    link = str(SaveLink(url))
+    second = launcher.run(link)
+    assert second.returncode == 0, second.stderr
+    got = launcher.wait_for(lambda e: e["event"] == "request" and e["target"] == link, first)
+    import sqlite3
+
+    conn = sqlite3.connect(launcher.db)
+    try:
+        rows = conn.execute("SELECT id, title FROM article WHERE url = ?", (url,)).fetchall()
+    finally:
+        conn.close()
+    assert [title for _id, title in rows] == ["Saved from the browser"]
+    assert got["article"] == rows[0][0]  # the window shows it
+    assert {e["pid"] for e in launcher.events()} == {first.pid}

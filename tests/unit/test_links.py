@@ -52,3 +52,19 @@ def test_ids_beyond_what_sqlite_holds_are_refused(value, reason):
 def test_the_largest_id_and_leading_zeros_are_accepted():
     biggest = 2**63 - 1
     assert parse_link(f"marginalia://open?article={biggest}&highlight=007") == Link(biggest, 7)
+
+
+def test_a_save_link_names_the_page_to_save():
+    from reader.links import SaveLink
+
+    page = "https://news.example/a?id=3&utm_source=x#top"
+    link = SaveLink(page)
+    assert parse_link(str(link)) == link
+    assert parse_link("marginalia://save?url=https%3A%2F%2Fnews.example%2Fa") == SaveLink(
+        "https://news.example/a")
+    for bad, reason in (("marginalia://save", "names no page"),
+                        ("marginalia://save?url=", "names no page"),
+                        ("marginalia://save?url=" + "a" * 9000, "too long"),
+                        ("marginalia://fetch?url=x", "not a Marginalia link")):
+        with pytest.raises(ValueError, match=reason):
+            parse_link(bad)
