@@ -133,7 +133,7 @@ class ArticleManager:
                     row.id, row.title, row.author, row.publication, row.published, row.url,
                     row.source_name, row.source_format, row.added_at, row.read, row.archived,
                     row.reading_position, row.content_hash, tuple(tags.get(row.id, ())),
-                    row.note, row.progress,
+                    row.note, row.progress, row.revised_at,
                 )
         return [found[i] for i in article_ids if i in found]
 

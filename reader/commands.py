@@ -103,6 +103,8 @@ CONDITIONS = {
     "redo": "Nothing to redo.",
     "tag": "Choose a tag first.",
     "own-tag": "Choose a tag that is on articles or highlights itself.",
+    "revised": "This article has no earlier versions: its page has not changed since it "
+               "was saved.",
     "writable": "The library cannot be changed now: it is read-only or damaged (see the "
                 "banner above the panes).",
 }
@@ -171,6 +173,9 @@ COMMANDS: tuple[Command, ...] = (
             needs=("writable", "article")),
     Command("article.tag", "Tag article…", "Article", needs=("writable", "article")),
     Command("article.note", "Edit article note", "Article", needs=("writable", "article")),
+    Command("article.revisions", "Revisions…", "Article",
+            "The earlier versions of a revised page, and what changed in each",
+            needs=("article", "revised")),
     Command("article.delete", "Delete article…", "Article", needs=("writable", "article")),
     Command("highlight.create", "Highlight", "Highlight",
             "Highlight the selection, or the focused paragraph when nothing is selected",

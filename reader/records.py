@@ -40,6 +40,7 @@ class ArticleRecord:
     tags: tuple[str, ...] = ()
     note: str = ""
     progress: int = 0
+    revised_at: str | None = None  # when a newer version of the page last replaced its text
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,8 @@ from reader.records import ArticleRecord, Changes, HighlightRecord
 from reader.annotations.tags import SEPARATOR
 from reader.ui import theme
 from reader.ui.annotation_editors import NoteEdit, NoteView, TagsEdit
-from reader.ui.highlight_list import ID_ROLE, ORPHAN_LABEL, HighlightDelegate, HighlightListModel
+from reader.ui.revisions_dialog import revised_line
+from reader.ui.highlight_list import ID_ROLE, changed_line, ORPHAN_LABEL, HighlightDelegate, HighlightListModel
 
 NO_ARTICLE_HINT = "Open an article to see its highlights and notes here."
 NO_HIGHLIGHTS_HINT = "No highlights yet. Select text and press H to highlight it."
@@ -104,6 +105,10 @@ class AnnotationPanel(QWidget):
         self.list_stack.addWidget(self.empty_label)
 
         self.editor_hint = _hint(NO_SELECTION_HINT)
+        self.changed_label = QLabel()  # a revision changed this highlight's passage
+        self.changed_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.changed_label.setWordWrap(True)
+        self.changed_label.setObjectName("changedHint")
         self.orphan_label = QLabel(ORPHAN_HINT)
         self.orphan_label.setWordWrap(True)
         self.orphan_label.setStyleSheet(f"color: {theme.ACCENT};")
@@ -136,7 +141,8 @@ class AnnotationPanel(QWidget):
         buttons.addWidget(self.reattach_button)
         buttons.addStretch(1)
         buttons.addWidget(self.delete_button)
-        editor_layout = _column(self.editor, _heading("SELECTED HIGHLIGHT"), self.orphan_label,
+        editor_layout = _column(self.editor, _heading("SELECTED HIGHLIGHT"), self.changed_label,
+                                self.orphan_label,
                                 self.tags_edit, self.note_edit, self.note_view)
         editor_layout.addLayout(buttons)
         self.editor_stack = QStackedWidget()
@@ -147,7 +153,12 @@ class AnnotationPanel(QWidget):
         filters.addWidget(self.colour_filter)
         filters.addWidget(self.tag_filter, 1)
         top = QWidget()
-        _column(top, _heading("ARTICLE"), self.article_tags, self.article_note).addLayout(filters)
+        self.revised_label = QLabel()  # "Revised 3 March 2026 · 2 earlier versions …"
+        self.revised_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.revised_label.setObjectName("revisedHint")
+        self.revised_label.hide()
+        _column(top, _heading("ARTICLE"), self.revised_label, self.article_tags,
+                self.article_note).addLayout(filters)
         list_part = QWidget()
         _column(list_part, self.count_label, self.list_stack)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
@@ -389,6 +400,10 @@ class AnnotationPanel(QWidget):
             article = self.library.articles.get(self._article_id)
         self.article_tags.load(article.tags, keep_edits)
         self.article_note.load(article.note, keep_edits)
+        line = revised_line(article.revised_at, len(self.library.articles.revisions(article.id))
+                            if article.revised_at else 0)
+        self.revised_label.setText(line)
+        self.revised_label.setVisible(bool(line))
 
     def _load_editor(self, keep_edits: bool = False) -> None:
         """Fill the editor from the current highlight. Unsaved edits of the same highlight
@@ -411,6 +426,8 @@ class AnnotationPanel(QWidget):
         self.tags_edit.load(record.tags, keep)
         self.note_edit.load(record.note, keep)
         self._render_note()
+        self.changed_label.setText(changed_line(record))
+        self.changed_label.setVisible(record.changed_in is not None)
         self.orphan_label.setVisible(record.orphaned)
         self.reattach_button.setVisible(record.orphaned)
         self.editor_stack.setCurrentIndex(1)

@@ -12,6 +12,7 @@ from reader.annotations.colours import HEX
 from reader.library import Library
 from reader.records import HighlightRecord
 from reader.annotations.tags import is_under, normalise
+from reader.importing.head import format_date
 from reader.ui import theme
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -19,6 +20,7 @@ HIGHLIGHT_ROLE = Qt.ItemDataRole.UserRole + 2
 COLOUR_NAME_ROLE = Qt.ItemDataRole.UserRole + 3
 
 ORPHAN_LABEL = "Not found in the current text"
+CHANGED_LABEL = "Changed"
 QUOTE_LINES = 3
 QUOTE_CHARS = 220
 ELLIPSIS = "…"
@@ -39,6 +41,17 @@ def shorten(text: str, limit: int = QUOTE_CHARS) -> str:
 
 
 _MARKUP = re.compile(r"(\*\*|__|`|~~|^#{1,6}\s+|^>\s?|^[-*+]\s+|^\d+[.)]\s+)")
+
+
+def changed_line(record: HighlightRecord) -> str:
+    """What to say of a highlight whose passage a revision changed: when, and its words
+    before ("" when no revision changed it)."""
+    if record.changed_in is None:
+        return ""
+    when = (record.changed_at or "")[:10]
+    verb = "Removed" if record.orphaned else "Changed"
+    return (f"{verb} in the revision of {format_date(when) or 'an earlier date'}. "
+            f"It read: “{shorten(record.previous_exact, 300)}”")
 
 
 def note_preview(note: str) -> str:
@@ -164,6 +177,8 @@ class HighlightListModel(QAbstractListModel):
             parts.append("note: " + shorten(note_preview(record.note), 120))
         if record.orphaned:
             parts.append(ORPHAN_LABEL.lower())
+        if record.changed_in is not None:
+            parts.append(changed_line(record))
         return "; ".join(parts)
 
 
@@ -256,6 +271,12 @@ class HighlightDelegate(QStyledItemDelegate):
             label = orphan_metrics.elidedText(ORPHAN_LABEL, Qt.TextElideMode.ElideRight, width)
             painter.drawText(x, baseline, label)
             x += orphan_metrics.horizontalAdvance(label + " · ")
+        elif record.changed_in is not None:  # moved with a revision, its words changed
+            orphan_metrics = QFontMetrics(self.orphan_font)
+            painter.setFont(self.orphan_font)
+            painter.setPen(QColor(theme.ACCENT))
+            painter.drawText(x, baseline, CHANGED_LABEL)
+            x += orphan_metrics.horizontalAdvance(CHANGED_LABEL + " · ")
         painter.setFont(self.meta_font)
         painter.setPen(QColor(theme.MUTED))
         room = left + width - x

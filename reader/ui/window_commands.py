@@ -90,6 +90,13 @@ class WindowCommands:
             STATUS_MS)
         return self.saves.start(urls, tags, then)
 
+    def cmd_article_revisions(self) -> None:
+        from reader.ui.revisions_dialog import RevisionsDialog
+
+        article_id = self.current_article_id()
+        if article_id is not None:
+            RevisionsDialog.ask(self.library, article_id, self)
+
     def cmd_export_article(self) -> None:
         article_id = self.current_article_id()
         if article_id is None:
@@ -126,6 +133,9 @@ class WindowCommands:
             return selection or (article and self._target_highlight() is not None)
         if name == "highlights":
             return article and any(not h.orphaned for h in self._highlights)
+        if name == "revised":
+            article_id = self.current_article_id()
+            return article_id is not None and bool(self.library.articles.revised_at(article_id))
         if name == "writable":
             return self.watch.writable()
         if name == "undo":
