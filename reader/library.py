@@ -40,6 +40,9 @@ class Library:
         self.search = SearchManager(storage)
         self.articles = ArticleManager(storage, self.tags, self.highlights, self.search,
                                        self.undo_stack)
+        from reader.web.feeds import FeedManager  # here: reader.web imports this module
+
+        self.feeds = FeedManager(self)
 
     @classmethod
     def open(cls, path: Path | str) -> Library:
