@@ -53,7 +53,13 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from reader.importing.sources import HTML, ParsedArticle, SourceError, parse_article
-from reader.records import Changes, FeedOutcome, FeedRecord, FeedRefreshReport
+from reader.records import (
+    Changes,
+    FeedOutcome,
+    FeedRecord,
+    FeedRefreshReport,
+    OpmlImportReport,
+)
 from reader.storage.database import LibraryError
 from reader.web.feedparse import (
     FeedError,
@@ -437,6 +443,23 @@ class FeedManager:
             m.Feed.update(**fields).where(m.Feed.id == feed.id).execute()
         return FeedOutcome(feed.id, feed.url, fields.get("title", feed.title), "updated",
                            tuple(reversed(added)), tuple(reversed(linked)), tuple(problems))
+
+    # --- OPML ------------------------------------------------------------------------
+
+    def import_opml(self, data: bytes) -> OpmlImportReport:
+        """Subscribe to every feed an OPML list names (nothing is fetched: the next
+        refresh does); duplicates are skipped, unusable outlines reported by name.
+        Raises OpmlError (a LibraryError) when data is no OPML list at all."""
+        from reader.web.opml import import_opml
+
+        with self._store.write():  # one transaction (and one sync) for the whole list
+            return import_opml(self, data)
+
+    def export_opml(self, title: str = "Marginalia feeds") -> bytes:
+        """The feeds as an OPML 2.0 document (UTF-8 bytes)."""
+        from reader.web.opml import export_opml
+
+        return export_opml(self.list(), title)
 
 
 # --- the pool's work: network and parsing only, never the database -------------------------
