@@ -48,7 +48,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -67,6 +67,7 @@ from reader.web.feedparse import (
     FeedResponse,
     ParsedFeed,
     count_words,
+    feed_client,
     feed_links,
     fetch_feed,
     is_page,
@@ -100,7 +101,7 @@ def backoff_minutes(failures: int, interval_minutes: float = DEFAULT_INTERVAL_MI
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,10 @@ class _Entry:
 
     item: FeedItem
     url: str | None  # its link, normalised
+    own: str | None  # its own text (HTML): full content, else summary
+    needs_page: bool  # its own text is not the whole article: the page is fetched
     existing: int | None = None  # the article already holding its page
+    fetch_error: FetchError | None = None
     parsed: ParsedArticle | None = None
     page: FetchedPage | None = None
     page_url: str = ""
@@ -182,7 +186,7 @@ class FeedManager:
 
     def due(self, now: datetime | None = None) -> list[int]:
         """The feeds due for a check: never checked, or their next_check_at has passed."""
-        moment = _iso(now or datetime.now(timezone.utc))
+        moment = _iso(now or datetime.now(UTC))
         return [row[0] for row in self._store.rows(
             "SELECT id FROM feed WHERE next_check_at IS NULL OR next_check_at <= ? ORDER BY id",
             (moment,))]
@@ -218,10 +222,25 @@ class FeedManager:
             candidates = feed_links(text, response.final_url)
             if not candidates:
                 raise FeedError(address, "no feed found: the page names none")
-            address = normalise_url(candidates[0])
-            self._refuse_duplicate(address)
-            response = fetch_feed(address, cancelled=cancelled, **fetch_options)
-        parsed = read_feed(response)
+            page_address = address
+            first_error: FetchError | None = None
+            # The page's first feed that can be read (Atom, then RSS, then JSON Feed).
+            for candidate in candidates:
+                address = normalise_url(candidate)
+                self._refuse_duplicate(address)
+                try:
+                    parsed = read_feed(fetch_feed(address, cancelled=cancelled,
+                                                  **fetch_options))
+                    break
+                except FetchCancelled:
+                    raise
+                except FetchError as exc:
+                    first_error = first_error or exc
+            else:
+                assert first_error is not None
+                raise FeedError(page_address, f"the feed it names cannot be read ({first_error})")
+        else:
+            parsed = read_feed(response)
         with self._store.write():
             self._refuse_duplicate(address)
             return self._m.Feed.insert(url=address, title=parsed.title,
@@ -290,9 +309,12 @@ class FeedManager:
                 pass
         checked: list[_Checked] = []
         stopped = False
-        with ThreadPoolExecutor(max_workers=min(workers, len(feeds)),
-                                thread_name_prefix="feed") as pool:
-            futures = [pool.submit(_check, feed, cancelled, fetch_options) for feed in feeds]
+        # One client for all the feeds: making one costs more than a 304.
+        client = feed_client(**fetch_options)
+        with client, ThreadPoolExecutor(max_workers=min(workers, len(feeds)),
+                                        thread_name_prefix="feed") as pool:
+            futures = [pool.submit(_check, feed, client, cancelled, fetch_options)
+                       for feed in feeds]
             for done, future in enumerate(futures, start=1):
                 result = future.result()
                 if result is None:
@@ -302,16 +324,19 @@ class FeedManager:
                 if progress is not None:
                     progress(done, len(feeds))
             # New entries: those the feed has not brought in before (read here, on the
-            # calling thread), then their articles made in the pool.
+            # calling thread); the pages of those that are teasers are fetched in the pool.
             for result in checked:
                 if result.parsed is not None:
                     result.entries = self._new_entries(result.feed.id, result.parsed)
-            pending = [(result, entry) for result in checked for entry in result.entries
-                       if entry.existing is None]
-            for _ in pool.map(lambda job: _prepare(job[1], job[0].parsed, cancelled,
-                                                   fetch_options), pending):
-                pass
+            pending = [entry for result in checked for entry in result.entries
+                       if entry.existing is None and entry.needs_page]
+            list(pool.map(lambda entry: _fetch_page(entry, cancelled, fetch_options), pending))
             stopped = stopped or cancelled()
+        # Extraction (CPU-bound, so no faster in threads) happens here, on one thread.
+        for result in checked:
+            for entry in result.entries:
+                if entry.existing is None:
+                    _make_article(entry, result.parsed)
         outcomes = self._store_results(checked, interval, now)
         order = {feed.id: n for n, feed in enumerate(feeds)}
         outcomes.sort(key=lambda o: order[o.feed_id])
@@ -341,7 +366,9 @@ class FeedManager:
                 continue
             seen.add(item.key)  # a feed listing one entry twice
             url = _normalised(item.link)
-            entry = _Entry(item, url)
+            own = _own_text(item)
+            whole = own is not None and (count_words(own) >= FULL_TEXT_WORDS or url is None)
+            entry = _Entry(item, url, own, needs_page=not whole and url is not None)
             if url is not None:
                 entry.existing = self._library.articles.find_by_url(url)
             entries.append(entry)
@@ -352,26 +379,33 @@ class FeedManager:
         outcomes: list[FeedOutcome] = []
         quiet: list[tuple[_Checked, dict[str, Any]]] = []  # written together at the end
         for result in checked:
-            moment = now or datetime.now(timezone.utc)
+            moment = now or datetime.now(UTC)
             fields = self._feed_state(result, interval, moment)
             if result.entries:
                 try:
                     outcomes.append(self._store_feed(result, fields))
-                except LibraryError:
+                except Exception as exc:  # one feed's fault must not stop the others
                     if self._store.read_only is not None or self._store.damaged:
                         raise
                     _log.exception("Storing the entries of %s failed", result.feed.url)
-                    outcomes.append(FeedOutcome(result.feed.id, result.feed.url,
-                                                result.feed.title, "failed",
-                                                error="the library was busy; tried again later"))
+                    outcomes.append(FeedOutcome(
+                        result.feed.id, result.feed.url, result.feed.title, "failed",
+                        error=f"its entries could not be stored ({_one_line(exc)})"))
                 continue
             quiet.append((result, fields))
             outcomes.append(_outcome(result))
         if quiet:
-            with self._store.write():
-                for result, fields in quiet:
-                    self._m.Feed.update(**fields).where(
-                        self._m.Feed.id == result.feed.id).execute()
+            try:
+                with self._store.write():
+                    for result, fields in quiet:
+                        self._m.Feed.update(**fields).where(
+                            self._m.Feed.id == result.feed.id).execute()
+            except LibraryError:
+                if self._store.read_only is not None or self._store.damaged:
+                    raise
+                # Busy: another Marginalia writing. Nothing was imported from these feeds;
+                # they stay due and are checked again next time.
+                _log.warning("The state of %d feeds could not be saved", len(quiet))
         return outcomes
 
     def _feed_state(self, result: _Checked, interval: float, moment: datetime) -> dict[str, Any]:
@@ -464,13 +498,13 @@ class FeedManager:
 
 # --- the pool's work: network and parsing only, never the database -------------------------
 
-def _check(feed: _FeedRow, cancelled: Callable[[], bool],
+def _check(feed: _FeedRow, client: Any, cancelled: Callable[[], bool],
            fetch_options: dict[str, Any]) -> _Checked | None:
     if cancelled():
         return None
     try:
         response = fetch_feed(feed.url, etag=feed.etag, last_modified=feed.last_modified,
-                              cancelled=cancelled, **fetch_options)
+                              cancelled=cancelled, client=client, **fetch_options)
         if response.not_modified:
             return _Checked(feed, response)
         return _Checked(feed, response, read_feed(response))
@@ -478,52 +512,65 @@ def _check(feed: _FeedRow, cancelled: Callable[[], bool],
         return None
     except FetchError as exc:
         return _Checked(feed, error=exc.reason)
-    except Exception as exc:  # a fault of ours on one odd feed must not stop the others
+    except Exception as exc:  # noqa: BLE001 - one odd feed must not stop the others
         _log.exception("Reading the feed %s failed", feed.url)
-        return _Checked(feed, error=f"could not be read ({type(exc).__name__}: {exc})")
+        return _Checked(feed, error=f"could not be read ({_one_line(exc)})")
 
 
-def _prepare(entry: _Entry, feed: ParsedFeed | None, cancelled: Callable[[], bool],
-             fetch_options: dict[str, Any]) -> None:
+def _fetch_page(entry: _Entry, cancelled: Callable[[], bool],
+                fetch_options: dict[str, Any]) -> None:
+    """Fetch a teaser entry's page (network only: safe in the pool)."""
+    assert entry.url is not None
+    if cancelled():
+        entry.fetch_error = FetchCancelled(entry.url)
+        return
+    try:
+        entry.page = fetch_page(entry.url, cancelled=cancelled, **fetch_options)
+    except FetchError as exc:
+        entry.fetch_error = exc
+    except Exception as exc:  # noqa: BLE001 - one odd page must not stop the others
+        _log.exception("Fetching %s failed", entry.url)
+        entry.fetch_error = FetchError(entry.url, f"could not be fetched ({_one_line(exc)})")
+
+
+def _make_article(entry: _Entry, feed: ParsedFeed | None) -> None:
     """Make the entry's article: from its own content when that is whole, else from its
-    page. Fills entry.parsed (and entry.page), or entry.problem and entry.retry."""
+    page. Fills entry.parsed (and entry.page_url), or entry.problem and entry.retry."""
     from reader.web.save import parse_page
 
     item = entry.item
     name = item.title or item.link or "an entry"
-    own = _own_text(item)
-    if own is not None and (count_words(own) >= FULL_TEXT_WORDS or entry.url is None):
+    if not entry.needs_page:
+        if entry.own is None:
+            entry.problem = f"{name}: the entry has no text and no link"
+            return
         try:
-            entry.parsed = _parse_content(item, own, entry.url, feed)
-            return
+            entry.parsed = _parse_content(item, entry.own, entry.url, feed)
         except SourceError as exc:
-            if entry.url is None:
-                entry.problem = f"{name}: {exc}"
-                return
-    if entry.url is None:
-        entry.problem = f"{name}: the entry has no text and no link"
+            entry.problem = f"{name}: {exc}"
         return
-    if cancelled():
-        entry.retry, entry.problem = True, f"{name}: cancelled"
-        return
-    try:
-        page = fetch_page(entry.url, cancelled=cancelled, **fetch_options)
-        entry.parsed, entry.page_url = parse_page(page)
-        entry.page = page
-    except FetchError as exc:
-        entry.problem = f"{name}: {exc}"
-        if isinstance(exc, FetchCancelled) or not exc.reason.startswith(_PERMANENT):
-            entry.retry = True
+    error = entry.fetch_error
+    if error is None and entry.page is not None:
+        try:
+            entry.parsed, entry.page_url = parse_page(entry.page)
             return
-        if own is not None:  # the page will not do: the entry's own words, then
-            try:
-                entry.parsed = _parse_content(item, own, entry.url, feed)
-                entry.problem = ""
-            except SourceError:
-                pass
-    except Exception as exc:
-        _log.exception("Importing %s failed", entry.url)
-        entry.problem = f"{name}: could not be imported ({type(exc).__name__}: {exc})"
+        except FetchError as exc:
+            error = exc
+        except Exception as exc:  # noqa: BLE001 - one odd page must not stop the others
+            _log.exception("Extracting %s failed", entry.url)
+            error = FetchError(entry.url or "", f"could not be read ({_one_line(exc)})")
+        entry.page = None
+    assert error is not None
+    entry.problem = f"{name}: {error}"
+    if isinstance(error, FetchCancelled) or not error.reason.startswith(_PERMANENT):
+        entry.retry = True  # offline, a timeout, a server error: tried again next time
+        return
+    if entry.own is not None:  # the page will not do: the entry's own words, then
+        try:
+            entry.parsed = _parse_content(item, entry.own, entry.url, feed)
+            entry.problem = ""
+        except SourceError:
+            pass
 
 
 def _own_text(item: FeedItem) -> str | None:
@@ -569,6 +616,11 @@ def _record(row: Sequence[Any]) -> FeedRecord:
      next_check_at, error, unread) = row
     return FeedRecord(feed_id, url, title, site_url, unread, added_at, checked_at,
                       succeeded_at, failures, next_check_at, error)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _normalised(url: str | None) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from werkzeug import Request, Response
@@ -396,7 +396,7 @@ def test_a_failing_feed_backs_off_and_a_success_resets_it(library, httpserver):
 
     httpserver.expect_request("/feed.xml").respond_with_handler(handler)
     feed_id = library.feeds.add(httpserver.url_for("/feed.xml"))
-    now = datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
     gaps = []
     for n in range(1, 6):
         report = library.feeds.refresh([feed_id], interval_minutes=60, now=now)
@@ -490,7 +490,7 @@ def test_the_list_counts_unread_articles_per_feed(library, httpserver):
             rss2(items, title=f"Feed {name}"), content_type="application/rss+xml")
         library.feeds.add(httpserver.url_for(f"/{name}.xml"))
     library.feeds.refresh()
-    first, second = library.feeds.list()
+    first, _second = library.feeds.list()
     library.articles.set_read(library.feeds.article_ids(first.id)[0], True)
     counts = {r.title: r.unread for r in library.feeds.list()}
     assert counts == {"Feed a": 2, "Feed b": 3}
@@ -513,3 +513,30 @@ def test_a_long_description_is_the_whole_article_and_a_short_one_is_not(library,
     assert len(report.added) == 2, report.problems
     paths = [r.path for r, _ in httpserver.log]
     assert "/short" in paths and "/long" not in paths
+
+
+def test_discovery_takes_the_first_feed_that_can_be_read(library, httpserver):
+    page = ("<html><head><base href='/site/'>"
+            '<link rel="alternate" type="application/atom+xml" href="broken.atom">'
+            '<link rel="alternate" type="application/rss+xml" href="feed.rss">'
+            "</head><body></body></html>")
+    serve_page(httpserver, "/site/", page)
+    httpserver.expect_request("/site/broken.atom").respond_with_data("gone", status=404)
+    httpserver.expect_request("/site/feed.rss").respond_with_data(
+        rss2([]), content_type="application/rss+xml")
+    feed_id = library.feeds.subscribe(httpserver.url_for("/site/"))
+    assert library.feeds.get(feed_id).url == httpserver.url_for("/site/feed.rss")
+
+
+def test_a_json_feed_1_0_with_a_single_author(library, httpserver):
+    feed = {"version": "https://jsonfeed.org/version/1", "title": "Old style",
+            "author": {"name": "Mary Somerville"},
+            "items": [{"id": 7, "url": httpserver.url_for("/p/7"), "title": "Seven",
+                       "content_html": html_paragraphs(long_text("Seven"))}]}
+    httpserver.expect_request("/f.json").respond_with_data(
+        json.dumps(feed), content_type="application/json")
+    feed_id = library.feeds.add(httpserver.url_for("/f.json"))
+    report = library.feeds.refresh([feed_id])
+    assert len(report.added) == 1
+    assert library.articles.get(report.added[0]).author == "Mary Somerville"
+    assert library.storage.rows("SELECT entry_key FROM feed_entry")[0][0] == "id:7"

@@ -10,8 +10,9 @@ import pytest
 from reader.cli.main import main
 from reader.library import Library
 
-WORDS = " ".join(["Rivers carry water from the hills down to the sea, and towns grow along "
-                  "their banks while boats move grain and timber to the markets."] * 12)
+SENTENCE = ("Rivers carry water from the hills down to the sea, and towns grow along "
+            "their banks while boats move grain and timber to the markets.")
+WORDS = " ".join([SENTENCE] * 12)
 
 
 def rss(items: str = "") -> str:
