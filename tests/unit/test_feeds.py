@@ -540,3 +540,34 @@ def test_a_json_feed_1_0_with_a_single_author(library, httpserver):
     assert len(report.added) == 1
     assert library.articles.get(report.added[0]).author == "Mary Somerville"
     assert library.storage.rows("SELECT entry_key FROM feed_entry")[0][0] == "id:7"
+
+
+def test_an_entry_whose_page_is_gone_is_imported_from_its_own_words(library, httpserver):
+    httpserver.expect_request("/gone").respond_with_data("Not found", status=404)
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        rss2([rss2_item("g", "Gone", "/gone",
+                        description="The page went, but these few words of the entry stay "
+                                    "and are worth reading on their own.")]),
+        content_type="application/rss+xml")
+    feed_id = library.feeds.add(httpserver.url_for("/feed.xml"))
+    report = library.feeds.refresh([feed_id])
+    assert len(report.added) == 1 and not report.problems
+    assert "worth reading" in library.articles.text(report.added[0])
+    assert library.feeds.refresh([feed_id]).added == ()  # seen: not tried again
+
+
+def test_a_cancelled_refresh_fetches_nothing_and_changes_nothing(library, httpserver):
+    feed_id = library.feeds.add(httpserver.url_for("/feed.xml"))
+    report = library.feeds.refresh([feed_id], cancelled=lambda: True)
+    assert report.cancelled and report.outcomes == ()
+    assert httpserver.log == []
+    assert library.feeds.get(feed_id).checked_at is None
+
+
+def test_progress_follows_the_feeds(library, httpserver):
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        rss2([]), content_type="application/rss+xml")
+    ids = [library.feeds.add(httpserver.url_for("/feed.xml") + f"?n={n}") for n in range(3)]
+    seen = []
+    library.feeds.refresh(ids, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(1, 3), (2, 3), (3, 3)]
