@@ -279,6 +279,11 @@ class FeedManager:
 
     # --- refreshing ------------------------------------------------------------------
 
+    @property
+    def refreshing(self) -> bool:
+        """Whether a refresh is running (another `refresh` call would wait for it)."""
+        return self._refreshing.locked()
+
     def refresh(self, feed_ids: Iterable[int] | None = None, *,
                 interval_minutes: float = DEFAULT_INTERVAL_MINUTES,
                 now: datetime | None = None, workers: int = REFRESH_WORKERS,

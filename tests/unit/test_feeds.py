@@ -571,3 +571,17 @@ def test_progress_follows_the_feeds(library, httpserver):
     seen = []
     library.feeds.refresh(ids, progress=lambda done, total: seen.append((done, total)))
     assert seen == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_refreshing_says_when_a_refresh_runs(library, httpserver):
+    states = []
+
+    def handler(request):
+        states.append(library.feeds.refreshing)
+        return Response(rss2([]), content_type="application/rss+xml")
+
+    httpserver.expect_request("/feed.xml").respond_with_handler(handler)
+    library.feeds.add(httpserver.url_for("/feed.xml"))
+    assert not library.feeds.refreshing
+    library.feeds.refresh()
+    assert states == [True] and not library.feeds.refreshing
