@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from reader.annotations.colours import ColourManager
 from reader.annotations.highlights import HighlightManager
@@ -43,6 +44,17 @@ class Library:
         self.search = SearchManager(storage)
         self.articles = ArticleManager(storage, self.tags, self.highlights, self.search,
                                        self.undo_stack)
+        self._feeds: Any = None
+
+    @property
+    def feeds(self) -> Any:
+        """The feeds the library follows (a reader.web.feeds.FeedManager), made on first
+        use: it brings the HTTP client, which a start-up that reads no feed can skip."""
+        if self._feeds is None:
+            from reader.web.feeds import FeedManager  # reader.web imports this module
+
+            self._feeds = FeedManager(self)
+        return self._feeds
 
     @classmethod
     def open(cls, path: Path | str) -> Library:

@@ -148,3 +148,102 @@ class Changes:
             other.highlight_id if other.highlight_id is not None else self.highlight_id,
             self.colours or other.colours,
         )
+
+
+@dataclass(frozen=True)
+class FeedRecord:
+    """A feed the library follows, as the sidebar and `feeds list` show it."""
+
+    id: int
+    url: str  # the feed's own address (normalised)
+    title: str
+    site_url: str | None
+    unread: int  # its articles not yet read (and not archived)
+    added_at: str
+    checked_at: str | None  # when it was last asked for (UTC, ISO 8601)
+    succeeded_at: str | None  # when it last answered (200 or 304)
+    failures: int  # failed checks in a row
+    next_check_at: str | None  # when it is due again (None: now)
+    error: str  # why the last check failed, one line; "" after a success
+
+    @property
+    def name(self) -> str:
+        return self.title or self.url
+
+
+@dataclass(frozen=True)
+class FeedOutcome:
+    """What refreshing one feed did."""
+
+    feed_id: int
+    url: str
+    title: str
+    status: str  # "updated" (a new version was read), "not_modified" (304) or "failed"
+    added: tuple[int, ...] = ()  # articles the feed brought in
+    linked: tuple[int, ...] = ()  # entries whose page was already an article: linked, not added
+    problems: tuple[str, ...] = ()  # entries that could not be imported (tried again later)
+    error: str = ""  # why the feed itself could not be read
+
+    def __str__(self) -> str:
+        name = self.title or self.url
+        if self.status == "failed":
+            return f"{name}: {self.error}"
+        return f"{name}: {len(self.added)} new" + (
+            f", {len(self.problems)} entries could not be imported" if self.problems else "")
+
+
+@dataclass(frozen=True)
+class FeedRefreshReport:
+    """What `feeds.refresh` did with each feed, in the order the feeds were listed."""
+
+    outcomes: tuple[FeedOutcome, ...] = ()
+    cancelled: bool = False
+
+    @property
+    def added(self) -> tuple[int, ...]:
+        return tuple(a for o in self.outcomes for a in o.added)
+
+    @property
+    def failed(self) -> tuple[FeedOutcome, ...]:
+        return tuple(o for o in self.outcomes if o.status == "failed")
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        """One line each: the feeds that failed, then the entries that could not be imported."""
+        return (tuple(str(o) for o in self.failed)
+                + tuple(f"{o.title or o.url}: {p}" for o in self.outcomes for p in o.problems))
+
+    def changes(self) -> Changes:
+        """What the views must refresh (the list when articles were added)."""
+        if not self.added and not any(o.linked for o in self.outcomes):
+            return Changes()
+        return Changes(articles=frozenset(self.added) | frozenset(
+            a for o in self.outcomes for a in o.linked), article_list=bool(self.added))
+
+    def summary(self) -> str:
+        parts = [f"{len(self.added)} new articles from {len(self.outcomes)} feeds"]
+        if self.failed:
+            parts.append(f"{len(self.failed)} feeds could not be read")
+        entries = sum(len(o.problems) for o in self.outcomes)
+        if entries:
+            parts.append(f"{entries} entries could not be imported")
+        if self.cancelled:
+            parts.append("cancelled")
+        return ", ".join(parts) + "."
+
+
+@dataclass(frozen=True)
+class OpmlImportReport:
+    """What importing an OPML subscription list did."""
+
+    added: tuple[int, ...] = ()  # the new feeds' ids
+    duplicates: tuple[str, ...] = ()  # addresses already subscribed to
+    problems: tuple[ImportProblem, ...] = ()  # outlines that could not be used, by name
+
+    def summary(self) -> str:
+        parts = [f"{len(self.added)} feeds added"]
+        if self.duplicates:
+            parts.append(f"{len(self.duplicates)} already subscribed")
+        if self.problems:
+            parts.append(f"{len(self.problems)} could not be used")
+        return ", ".join(parts) + "."

@@ -10,6 +10,8 @@
     marginalia [--db PATH] export (--out DIR | --stdout) [--article ID]... [--tag TAG]...
                                   [--template FILE]
     marginalia [--db PATH] backup | restore FILE
+    marginalia [--db PATH] feeds add URL | list [--json] | remove ID|URL | refresh [ID|URL]...
+                                 | import-opml FILE | export-opml FILE
     marginalia install-desktop [--exec LAUNCHER] | uninstall-desktop
 
 Errors go to standard error, with a non-zero exit status.
@@ -27,7 +29,7 @@ from pathlib import Path
 from reader import __version__
 from reader.paths import DB_ENV, default_library_path
 
-SUBCOMMANDS = ("import", "add", "list", "show", "search", "export", "revisions")
+SUBCOMMANDS = ("import", "add", "list", "show", "search", "export", "revisions", "feeds")
 DESKTOP_COMMANDS = ("install-desktop", "uninstall-desktop")
 FILE_COMMANDS = ("backup", "restore")  # work on the library file, without opening it
 
@@ -74,9 +76,38 @@ def build_export_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def build_feeds_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="marginalia feeds",
+        description="Follow feeds (RSS, Atom, JSON Feed): their new entries become articles.")
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    add = actions.add_parser("add", help="subscribe by the feed's address or a page naming it, "
+                             "then fetch its entries")
+    add.add_argument("url", metavar="URL")
+    add.add_argument("--no-refresh", action="store_true",
+                     help="only subscribe; the next refresh fetches the entries")
+    listing = actions.add_parser("list", help="the feeds: id, unread articles, title, "
+                                 "address and last error")
+    listing.add_argument("--json", action="store_true", help="one JSON array")
+    remove = actions.add_parser("remove", help="unsubscribe (its articles stay)")
+    remove.add_argument("feed", metavar="ID|URL")
+    refresh = actions.add_parser("refresh", help="fetch new entries: of these feeds, or of "
+                                 "every feed that is due")
+    refresh.add_argument("feeds", nargs="*", metavar="ID|URL")
+    refresh.add_argument("--all", action="store_true",
+                         help="every feed, due or not")
+    opml_in = actions.add_parser("import-opml", help="subscribe to the feeds of an OPML list")
+    opml_in.add_argument("file", type=Path, metavar="FILE")
+    opml_out = actions.add_parser("export-opml", help="write the feeds as an OPML list")
+    opml_out.add_argument("file", type=Path, metavar="FILE")
+    return parser
+
+
 def build_subcommand_parser(name: str) -> argparse.ArgumentParser:
     if name == "export":
         return build_export_parser()
+    if name == "feeds":
+        return build_feeds_parser()
     parser = argparse.ArgumentParser(prog=f"marginalia {name}")
     if name == "import":
         parser.description = "Import Markdown, text and saved web pages (folders are searched)."
@@ -166,6 +197,7 @@ def main_gui() -> int:
 
 # Subcommands that change the library: refused on a read-only or damaged one.
 WRITING_SUBCOMMANDS = {"import", "add"}
+READING_FEEDS_ACTIONS = {"list", "export-opml"}  # the other `feeds` actions write
 
 
 def _run_subcommand(name: str, argv: list[str], db_path: Path) -> int:
@@ -179,10 +211,11 @@ def _run_subcommand(name: str, argv: list[str], db_path: Path) -> int:
     options = build_subcommand_parser(name).parse_args(argv)
     handlers = {"import": commands_cli.import_files, "list": commands_cli.list_articles,
                 "show": commands_cli.show, "search": commands_cli.search, "export": _export,
-                "add": _add, "revisions": commands_cli.revisions}
+                "add": _add, "revisions": commands_cli.revisions, "feeds": _feeds}
     try:
         with Library.open(db_path) as library:
-            if name in WRITING_SUBCOMMANDS:
+            if name in WRITING_SUBCOMMANDS or (
+                    name == "feeds" and options.action not in READING_FEEDS_ACTIONS):
                 if library.read_only is not None:
                     raise LibraryError(f"{db_path} is read-only ({library.read_only}); "
                                        f"'{name}' would change it. Nothing was changed.")
@@ -259,6 +292,88 @@ def _add(library, options: argparse.Namespace) -> int:
 
     report = save_pages(library, options.urls, options.tag, on_result=show)
     return 1 if report.problems else 0
+
+
+def _feeds(library, options: argparse.Namespace) -> int:
+    """`marginalia feeds ACTION`: one line a result; errors on standard error, status 1."""
+    from reader.library import LibraryError
+
+    feeds = library.feeds
+
+    def feed_id(text: str) -> int:
+        found = feeds.find(text)
+        if found is None:
+            raise LibraryError(f"There is no feed {text}.")
+        return found
+
+    def refreshed(report) -> int:
+        for outcome in report.outcomes:
+            print(outcome, flush=True)
+        for problem in report.problems:
+            print(f"marginalia: {problem}", file=sys.stderr, flush=True)
+        print(report.summary())
+        return 1 if report.problems else 0
+
+    action = options.action
+    if action == "add":
+        new_id = feeds.subscribe(options.url)
+        record = feeds.get(new_id)
+        print(f"Subscribed to {record.name} ({record.url}) as feed {new_id}.", flush=True)
+        return 0 if options.no_refresh else refreshed(feeds.refresh([new_id]))
+    if action == "list":
+        records = feeds.list()
+        if options.json:
+            import dataclasses
+            import json
+
+            print(json.dumps([dataclasses.asdict(r) for r in records], ensure_ascii=False,
+                             indent=2))
+            return 0
+        for r in records:
+            error = f"  [error: {r.error}]" if r.error else ""
+            print(f"{r.id}\t{r.unread} unread\t{r.title or '(untitled)'}\t{r.url}{error}")
+        return 0
+    if action == "remove":
+        target = feed_id(options.feed)
+        record = feeds.get(target)
+        feeds.remove(target)
+        print(f"Removed feed {target}, {record.name}; its articles stay in the library.")
+        return 0
+    if action == "refresh":
+        ids = [feed_id(text) for text in options.feeds] or (
+            [r.id for r in feeds.list()] if options.all else None)
+        return refreshed(feeds.refresh(ids))
+    if action in ("import-opml", "export-opml"):
+        return _feeds_opml(feeds, action, options.file)
+    raise AssertionError(action)
+
+
+def _feeds_opml(feeds, action: str, path: Path) -> int:
+    from reader.library import LibraryError
+
+    if action == "import-opml":
+        from reader.web.opml import MAX_OPML_BYTES
+
+        try:
+            if not path.is_file():
+                raise LibraryError(f"{path}: not a file.")
+            with path.open("rb") as file:
+                data = file.read(MAX_OPML_BYTES + 1)  # the import refuses more
+        except OSError as exc:
+            raise LibraryError(f"{path}: cannot be read ({exc.strerror or exc}).") from exc
+        report = feeds.import_opml(data)
+        for problem in report.problems:
+            print(f"marginalia: {path}: {problem}", file=sys.stderr)
+        print(report.summary())
+        return 1 if report.problems else 0
+    from reader.files import write_file
+
+    try:
+        write_file(path, feeds.export_opml())
+    except OSError as exc:
+        raise LibraryError(f"{path}: cannot be written ({exc.strerror or exc}).") from exc
+    print(f"Wrote {len(feeds.list())} feeds to {path}.")
+    return 0
 
 
 def _export(library, options: argparse.Namespace) -> int:

@@ -1,0 +1,116 @@
+"""`marginalia feeds …`: output and exit codes, against 127.0.0.1 only."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+
+from reader.cli.main import main
+from reader.library import Library
+
+SENTENCE = ("Rivers carry water from the hills down to the sea, and towns grow along "
+            "their banks while boats move grain and timber to the markets.")
+WORDS = " ".join([SENTENCE] * 12)
+
+
+def rss(items: str = "") -> str:
+    return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>River Notes</title>'
+            f"<link>/</link>{items}</channel></rss>")
+
+
+ITEM = (f"<item><title>Deltas</title><link>/deltas</link><guid>d1</guid>"
+        f"<description><![CDATA[<p>{WORDS}</p>]]></description></item>")
+
+
+@pytest.fixture(autouse=True)
+def local_network_only(monkeypatch):
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, *args, **kwargs):
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        if name not in ("127.0.0.1", "localhost", "::1"):
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy",
+                 "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def run(library_path, *args: str) -> int:
+    return main(["--db", str(library_path), "feeds", *args])
+
+
+def test_add_list_refresh_remove(library_path, httpserver, capsys):
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        rss(ITEM), content_type="application/rss+xml")
+    url = httpserver.url_for("/feed.xml")
+    assert run(library_path, "add", url) == 0
+    out = capsys.readouterr().out
+    assert "Subscribed to River Notes" in out and "1 new" in out
+
+    assert run(library_path, "add", url) == 1
+    assert "already subscribed" in capsys.readouterr().err
+
+    assert run(library_path, "list") == 0
+    assert capsys.readouterr().out.strip() == f"1\t1 unread\tRiver Notes\t{url}"
+    assert run(library_path, "list", "--json") == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed[0]["url"] == url and listed[0]["unread"] == 1
+
+    assert run(library_path, "refresh", "1") == 0
+    assert "0 new articles from 1 feeds" in capsys.readouterr().out
+
+    assert run(library_path, "remove", url) == 0
+    assert "its articles stay" in capsys.readouterr().out
+    with Library.open(library_path) as library:
+        assert library.feeds.list() == [] and library.articles.count() == 1
+    assert run(library_path, "remove", "1") == 1
+    assert capsys.readouterr().err.strip() == "marginalia: There is no feed 1."
+
+
+def test_a_failing_refresh_exits_non_zero_with_one_line(library_path, capsys):
+    with Library.open(library_path) as library:
+        library.feeds.add("https://feeds.invalid/rss", title="Gone")
+    assert run(library_path, "refresh") == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["marginalia: Gone: the host name could not be found"]
+    assert run(library_path, "list") == 0
+    assert "[error: the host name could not be found]" in capsys.readouterr().out
+
+
+def test_a_bad_address_is_one_line_and_status_1(library_path, capsys):
+    assert run(library_path, "add", "ftp://example.com/feed") == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "only http and https" in err
+
+
+def test_opml_export_and_import(library_path, tmp_path, capsys):
+    with Library.open(library_path) as library:
+        library.feeds.add("https://rivers.example/feed.xml", title="Rivers")
+        library.feeds.add("https://canals.example/atom")
+    out_file = tmp_path / "feeds.opml"
+    assert run(library_path, "export-opml", str(out_file)) == 0
+    assert "Wrote 2 feeds" in capsys.readouterr().out
+    other = tmp_path / "other.sqlite3"
+    assert run(other, "import-opml", str(out_file)) == 0
+    assert capsys.readouterr().out.strip() == "2 feeds added."
+    assert run(other, "import-opml", str(out_file)) == 0
+    assert "2 already subscribed" in capsys.readouterr().out
+    assert run(other, "import-opml", str(tmp_path / "missing.opml")) == 1
+    assert "missing.opml" in capsys.readouterr().err
+    bad = tmp_path / "bad.opml"
+    bad.write_text("<html>no</html>")
+    assert run(other, "import-opml", str(bad)) == 1
+    assert "not an OPML" in capsys.readouterr().err
+    assert run(library_path, "export-opml", str(tmp_path / "no" / "such" / "dir.opml")) == 1
+    assert "cannot be written" in capsys.readouterr().err
+
+
+def test_feeds_without_an_action_is_a_usage_error(library_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        run(library_path)
+    assert exit_info.value.code == 2
