@@ -483,7 +483,7 @@ class Session:
         with self.heartbeat.during(label, "the daily backup in the background"):
             started = time.perf_counter()
             job.start()
-            self._wait(job._thread.is_alive)
+            self._wait(lambda: job.running)
             elapsed = time.perf_counter() - started
         return {"ms": elapsed * 1000, "made": today.exists(),
                 "long_gaps": self._gaps(label, started)}

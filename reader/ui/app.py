@@ -263,6 +263,10 @@ class BackgroundBackup:
         self._op = QueryOp(self._owner, None, lambda: daily_backup(self._path)).success(
             self._done).run()
 
+    @property
+    def running(self) -> bool:
+        return self._op is not None and self._op.running
+
     def wait(self) -> None:
         """Block until the backup is over: the app never closes during one."""
         if self._op is not None:

@@ -1,0 +1,34 @@
+"""The benchmark runs end to end on a small library, so a change that breaks it is seen
+here and not first at 100,000 articles (its figures are not judged: timings belong in
+`make bench`, on a quiet machine)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_small_benchmark_runs_and_reports_every_operation(tmp_path):
+    out = tmp_path / "results.json"
+    env = {**os.environ, "MARGINALIA_BENCH_CACHE": str(tmp_path / "cache"),
+           "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--articles", "300", "--runs", "1", "--reps", "1",
+         "--out", str(out)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "Traceback" not in done.stderr
+    results = json.loads(out.read_text(encoding="utf-8"))
+    assert results["library"]["articles"] == 300
+    measured = {row["measurement"] for row in results["rows"]}
+    assert any(m.startswith("Start-up to list painted") for m in measured)
+    assert any("never" in row.get("target", "") and row["met"] for row in results["rows"]), \
+        "the list's SQL check did not run or found a read of the bodies"
+    stalls = {row["measurement"] for row in results["stall_rows"]}
+    for operation in ("scroll the list, page by page", "change the list's order or filter"):
+        assert operation in stalls
+    assert all(isinstance(row["value"], (int, float)) for row in results["stall_rows"])
