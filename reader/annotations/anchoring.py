@@ -245,8 +245,9 @@ def _snap(text: str, selector: TextSelector, k: int, s: int, e: int) -> tuple[in
 
     Where the quote began (ended) at a word boundary, an end cut inside a word may move
     out to the word's edge or back past it; spaces the quote has not at its ends may be
-    dropped. Of these, the span of least cost (edits of quote and context) wins, the
-    tidied one on a tie; it must stay within k edits of the quote.
+    dropped. A span that does not end inside a word wins over one that does (moving an
+    end across part of a word may cost those letters in edits); then the span of least
+    cost (edits of quote and context), the tidied one on a tie.
     """
     exact, n = selector.exact, len(text)
     starts, ends = {s}, {e}
@@ -254,7 +255,7 @@ def _snap(text: str, selector: TextSelector, k: int, s: int, e: int) -> tuple[in
         if text[s - 1].isalnum() and text[s].isalnum():
             starts.add(_skip(text, s, -1, str.isalnum))
             starts.add(_skip(text, _skip(text, s, 1, str.isalnum), 1, str.isspace))
-    if exact[-1].isalnum() and not selector.suffix[:1].isalnum() and 0 < e < n:
+    if not selector.suffix[:1].isalnum() and 0 < e < n:
         if text[e - 1].isalnum() and text[e].isalnum():
             ends.add(_skip(text, e, 1, str.isalnum))
             ends.add(_skip(text, _skip(text, e, -1, str.isalnum), -1, str.isspace))
@@ -267,12 +268,22 @@ def _snap(text: str, selector: TextSelector, k: int, s: int, e: int) -> tuple[in
         for ne in ends:
             if ns >= ne:
                 continue
-            dist = _distance(exact, text[ns:ne], score_cutoff=k)
-            if dist <= k:
+            # Completing (or dropping) a word the match cut may cost those letters more.
+            allowed = k + abs(ne - e)
+            dist = _distance(exact, text[ns:ne], score_cutoff=allowed)
+            if dist <= allowed:
                 cost = dist + _context_cost(text, selector, ns, ne)
-                key = (cost, -((ns != s) + (ne != e)), ns, ne)
+                # A highlight never ends inside a word the quote did not cut: whole words
+                # first, then the fit.
+                cut = _cuts_word(text, ne) and not (exact[-1].isalnum()
+                                                    and selector.suffix[:1].isalnum())
+                key = (cut, cost, -((ns != s) + (ne != e)), ns, ne)
                 best = key if best is None or key < best else best
-    return (s, e) if best is None else (best[2], best[3])
+    return (s, e) if best is None else (best[3], best[4])
+
+
+def _cuts_word(text: str, end: int) -> bool:
+    return 0 < end < len(text) and text[end - 1].isalnum() and text[end].isalnum()
 
 
 def _skip(text: str, pos: int, step: int, test: Callable[[str], bool]) -> int:

@@ -346,3 +346,19 @@ def test_one_changed_character_is_still_placed(case, where, char):
     found = anchor(new, sel)
     assert found is not None
     assert Levenshtein.distance(sel.exact, new[found.start : found.end]) <= 1
+
+
+def test_an_edited_sentence_is_never_placed_ending_inside_a_word():
+    before = ("Residents of the lower town, whose cellars flooded twice, welcomed the "
+              "decision but asked why it had taken so long.\n\n")
+    old = before + "The council will publish the construction schedule next week.\n"
+    new = (before + "The council published the construction schedule on Wednesday: work on "
+           "the east bank starts in May.\n")
+    quote = "The council will publish the construction schedule next week."
+    start = old.index(quote)
+    found = anchor(new, describe(old, start, start + len(quote)))
+    assert found is not None and found.method == "fuzzy"
+    placed = new[found.start:found.end]
+    assert placed.startswith("The council published the construction schedule")
+    end = found.end
+    assert not (new[end - 1].isalnum() and end < len(new) and new[end].isalnum()), placed
