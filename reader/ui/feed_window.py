@@ -203,6 +203,10 @@ class FeedController(QObject):
 
     def refresh_all(self) -> bool:
         """Refresh every feed now, with a progress dialog whose Cancel stops it."""
+        reason = self._window.why_not("feeds.refresh")
+        if reason is not None:
+            self._status(reason)
+            return False
         if self.is_refreshing():
             self._status("The feeds are being refreshed already.")
             return False
@@ -288,6 +292,10 @@ class FeedController(QObject):
 
     def remove(self, feed_id: int) -> bool:
         """Unsubscribe, once confirmed; the feed's articles stay."""
+        reason = self._window.why_not("feeds.refresh")  # writable; the feed is given
+        if reason is not None:
+            self._status(reason)
+            return False
         record = self._window.feed_sidebar.model.record(feed_id)
         if record is None:
             return False

@@ -205,6 +205,9 @@ def test_feed_commands_that_write_are_disabled_in_a_read_only_library(
         assert window.why_not("feeds.export-opml") is None
         assert not window.feeds.refresh_due()  # the due feed is left alone
         assert not window.feeds.subscribe("http://127.0.0.1:9/other.xml")
+        assert not window.feeds.refresh_all()  # F5 runs its handler: it checks too
+        assert not window.feeds.remove(seeded_library.feeds.list()[0].id)
+        assert window.statusBar().currentMessage() == CONDITIONS["writable"]
         assert not window.feeds.is_busy()
     finally:
         seeded_library.storage.read_only = None
