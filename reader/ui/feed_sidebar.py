@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QAbstractItemView, QLabel, QListView, QVBoxLayout,
 from reader.library import Library, LibraryError
 from reader.records import Changes, FeedRecord
 from reader.ui.change_bus import ChangeBus
+from reader.ui.operations import QueryOp, report_error
 from reader.ui.tag_sidebar import COUNT_ROLE, TagCountDelegate
 
 FEED_ROLE = Qt.ItemDataRole.UserRole + 1  # the feed's id
@@ -31,31 +32,58 @@ def unread_phrase(count: int) -> str:
 
 
 class FeedListModel(QAbstractListModel):
-    """One row per feed, by name, read with `library.feeds.list()`: one query of about a
-    millisecond for 100 feeds, so it runs on the UI thread."""
+    """One row per feed, by name, with its unread articles counted.
+
+    The feeds are read in a worker (`library.feeds.list()`): one query, but counting a
+    feed's unread articles reads each of its articles' rows, tens of milliseconds at
+    tens of thousands of articles on a cold disk. `loaded` says they arrived; until the
+    first time, the model is empty.
+    """
+
+    loaded = Signal()
 
     def __init__(self, library: Library, parent=None) -> None:
         super().__init__(parent)
         self._library = library
         self._feeds: list[FeedRecord] = []
+        self._op: QueryOp | None = None
         self.reload()
 
+    @property
+    def loading(self) -> bool:
+        return self._op is not None and self._op.running
+
     def reload(self) -> None:
-        """Read the feeds again. When the same feeds are listed in the same order only
-        their rows change (the selection stays); otherwise the model is reset."""
-        try:
-            feeds = self._library.feeds.list()
-        except LibraryError as exc:  # damaged or gone: the window's banner says so
-            _log.warning("The feeds could not be listed: %s", exc)
-            return
+        """Read the feeds again, in a worker (a read already running is dropped)."""
+        if self._op is not None:
+            self._op.cancel()
+        self._op = QueryOp(self, self._library, self._library.feeds.list).success(
+            self._apply).failure(self._failed).run()
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Block until the feeds read are shown (for tests)."""
+        if self._op is not None:
+            self._op.wait(timeout)
+
+    def _failed(self, error: Exception) -> None:
+        if isinstance(error, LibraryError):  # damaged or gone: the window's banner says so
+            _log.warning("The feeds could not be listed: %s", error)
+        else:
+            report_error(error)
+        self.loaded.emit()
+
+    def _apply(self, feeds: list[FeedRecord]) -> None:
+        """When the same feeds are listed in the same order only their rows change (the
+        selection stays); otherwise the model is reset."""
         if [f.id for f in feeds] == [f.id for f in self._feeds]:
             self._feeds = feeds
             if feeds:
                 self.dataChanged.emit(self.index(0), self.index(len(feeds) - 1))
-            return
-        self.beginResetModel()
-        self._feeds = feeds
-        self.endResetModel()
+        else:
+            self.beginResetModel()
+            self._feeds = feeds
+            self.endResetModel()
+        self.loaded.emit()
 
     def feeds(self) -> list[FeedRecord]:
         return list(self._feeds)
@@ -141,6 +169,7 @@ class FeedSidebar(QWidget):
         super().__init__(parent)
         self.model = FeedListModel(library, self)
         self._current: int | None = None
+        self._wanted: int | None = None  # to choose once the feeds read now arrive
         self._notify = True
 
         self.header = QLabel("FEEDS")
@@ -163,6 +192,7 @@ class FeedSidebar(QWidget):
         layout.addWidget(self.list)
         self.setFocusProxy(self.list)
         self.list.selectionModel().currentChanged.connect(self._current_changed)
+        self.model.loaded.connect(self._loaded)
         self._fit()
 
     def listen(self, bus: ChangeBus) -> None:
@@ -187,10 +217,15 @@ class FeedSidebar(QWidget):
 
     def select_feed(self, feed_id: int, notify: bool = True) -> bool:
         """Choose this feed, emitting `feed_chosen` if that changes the choice (unless not
-        `notify`). False, changing nothing, for a feed not listed."""
+        `notify`). While the feeds are being read, a feed not listed yet is chosen when
+        they arrive; otherwise False, changing nothing, for a feed not listed."""
         row = self.model.row_of(feed_id)
         if row is None:
-            return False
+            if not self.model.loading:
+                return False
+            self._wanted = feed_id
+            return True
+        self._wanted = None
         self._notify = notify
         try:
             index = self.model.index(row)
@@ -203,7 +238,7 @@ class FeedSidebar(QWidget):
 
     def clear_choice(self) -> None:
         """Choose no feed (a tag filters the list now); nothing is emitted."""
-        self._current = None
+        self._current = self._wanted = None
         self._notify = False
         try:
             self.list.selectionModel().clear()
@@ -211,18 +246,27 @@ class FeedSidebar(QWidget):
             self._notify = True
 
     def reload(self) -> None:
-        """Read the feeds again, keeping the chosen one; if it went, `feed_chosen(None)`."""
-        wanted = self._current
+        """Read the feeds again (in a worker), keeping the chosen one; if it went,
+        `feed_chosen(None)` once they arrive."""
         self.model.reload()
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Block until the feeds being read are shown (for tests)."""
+        self.model.wait(timeout)
+
+    def _loaded(self) -> None:
         self._fit()
-        if wanted is None:
+        wanted, self._wanted = self._wanted, None
+        if wanted is not None and self.select_feed(wanted):
             return
-        row = self.model.row_of(wanted)
+        if self._current is None:
+            return
+        row = self.model.row_of(self._current)
         if row is None:
             self.clear_choice()
             self.feed_chosen.emit(None)
         elif self.list.currentIndex().row() != row:
-            self.select_feed(wanted, notify=False)
+            self.select_feed(self._current, notify=False)
 
     def _fit(self) -> None:
         """As tall as its feeds (up to MAX_ROWS_SHOWN); hidden when there are none."""

@@ -281,14 +281,14 @@ class FeedController(QObject):
 
     def _subscribed(self, found: tuple[int, FeedRefreshReport]) -> None:
         feed_id, report = found
-        sidebar = self._window.feed_sidebar
-        name = sidebar.feed_name(feed_id) or "the feed"
+        outcome = report.outcomes[0] if report.outcomes else None
+        name = (outcome.title or outcome.url) if outcome is not None else "the feed"
         if report.failed:
             self._status(f"Subscribed to {name}, but it could not be read: "
                          f"{report.failed[0].error}")
         else:
             self._status(f"Subscribed to {name}: {_plural(len(report.added), 'new article')}.")
-        sidebar.select_feed(feed_id)
+        self._window.feed_sidebar.select_feed(feed_id)  # once the sidebar has read it
 
     def remove(self, feed_id: int) -> bool:
         """Unsubscribe, once confirmed; the feed's articles stay."""

@@ -37,8 +37,15 @@ def serve_feed(httpserver, entries: list[int]) -> tuple[ConditionalFeed, str]:
 
 
 def settle(qtbot, window) -> None:
+    """Wait for the window's feed work, then for the sidebar to show what it changed."""
     window.feeds.wait(30)
     qtbot.waitUntil(lambda: not window.feeds.is_busy(), timeout=30000)
+    sidebar_read(qtbot, window)
+
+
+def sidebar_read(qtbot, window) -> None:
+    window.feed_sidebar.wait(10)
+    qtbot.waitUntil(lambda: not window.feed_sidebar.model.loading)
 
 
 def listed_titles(window) -> list[str]:
@@ -99,8 +106,10 @@ def test_marking_an_article_read_lowers_the_feeds_count(
     subscribe(qtbot, window, monkeypatch, url)
     window.open_article(window.model.article_id(0))
     window.cmd_article_toggle_read()
+    sidebar_read(qtbot, window)
     assert feed_row(window).data(COUNT_ROLE) == 1
     window.cmd_article_toggle_read()
+    sidebar_read(qtbot, window)
     assert feed_row(window).data(COUNT_ROLE) == 2
 
 
@@ -193,10 +202,12 @@ def test_unsubscribing_keeps_the_articles(
 
 
 def test_feed_commands_that_write_are_disabled_in_a_read_only_library(
-        seeded_library, show_window):
+        seeded_library, show_window, qtbot):
     seeded_library.feeds.add("http://127.0.0.1:9/feed.xml", "Old feed")
     window = show_window(seeded_library)
     window.feed_sidebar.select_feed(seeded_library.feeds.list()[0].id)
+    sidebar_read(qtbot, window)
+    assert window.feed_sidebar.current_feed() is not None
     seeded_library.storage.read_only = "the folder is read-only"
     try:
         for command in ("feeds.subscribe", "feeds.refresh", "feeds.remove",
@@ -220,6 +231,8 @@ def test_opml_export_and_import_through_the_window(
     seeded_library.feeds.add(url, "River Notes")
     seeded_library.feeds.add(gone, "Gone feed")
     window = show_window(seeded_library)
+    sidebar_read(qtbot, window)
+    assert window.feed_sidebar.isVisible() and window.feed_sidebar.model.rowCount() == 2
     target = tmp_path / "out" / "feeds.opml"
     target.parent.mkdir()
     monkeypatch.setattr(OpmlFile, "ask_save", classmethod(lambda cls, parent: target))
@@ -232,6 +245,8 @@ def test_opml_export_and_import_through_the_window(
     for feed in seeded_library.feeds.list():
         seeded_library.feeds.remove(feed.id)
     window.feed_sidebar.reload()
+    sidebar_read(qtbot, window)
+    assert window.feed_sidebar.model.rowCount() == 0
     monkeypatch.setattr(OpmlFile, "ask_open", classmethod(lambda cls, parent: target))
     window.cmd_feeds_import_opml()
     settle(qtbot, window)  # the import, then the refresh of the new feeds it started
