@@ -258,3 +258,28 @@ def test_opml_export_and_import_through_the_window(
     assert by_name["Gone feed"].error
     rows = {feed_row(window, n).data(): feed_row(window, n) for n in range(2)}
     assert rows["Gone feed"].data(ERROR_ROLE) and not rows["River Notes"].data(ERROR_ROLE)
+
+
+def test_a_failing_feeds_tooltip_is_plain_text(seeded_library, show_window, qtbot):
+    from PySide6.QtCore import QEvent, QPoint
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QApplication, QToolTip
+
+    feed_id = seeded_library.feeds.add("http://127.0.0.1:9/feed.xml", "<b>Bold</b> feed")
+    m = seeded_library.storage.models
+    with seeded_library.storage.write():
+        m.Feed.update(error="the server answered <i>500</i>", failures=1).where(
+            m.Feed.id == feed_id).execute()
+    window = show_window(seeded_library)
+    sidebar_read(qtbot, window)
+    view = window.feed_sidebar.list
+    row = feed_row(window)
+    assert row.data() == "<b>Bold</b> feed"
+    text = row.data(Qt.ItemDataRole.ToolTipRole)
+    assert "The last check failed: the server answered <i>500</i>" in text
+    point = view.visualRect(row).center()
+    QApplication.sendEvent(view.viewport(), QHelpEvent(
+        QEvent.Type.ToolTip, point, view.viewport().mapToGlobal(point)))
+    shown = QToolTip.text()
+    assert "&lt;i&gt;500&lt;/i&gt;" in shown and "<i>" not in shown
+    QToolTip.hideText()
