@@ -157,6 +157,8 @@ class FeedController(QObject):
         self.start_timer.setInterval(START_DELAY_MS)
         self.start_timer.timeout.connect(self.refresh_due)
         window.installEventFilter(self)
+        # The list's header names the chosen feed, as the feed names itself: plain text.
+        window.list_header.setTextFormat(Qt.TextFormat.PlainText)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
         if watched is self._window and event.type() == QEvent.Type.Show \

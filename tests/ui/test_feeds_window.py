@@ -275,6 +275,9 @@ def test_a_failing_feeds_tooltip_is_plain_text(seeded_library, show_window, qtbo
     view = window.feed_sidebar.list
     row = feed_row(window)
     assert row.data() == "<b>Bold</b> feed"
+    window.feed_sidebar.select_feed(feed_id)
+    assert window.list_header.text().endswith(" · <b>Bold</b> feed")
+    assert window.list_header.textFormat() == Qt.TextFormat.PlainText
     text = row.data(Qt.ItemDataRole.ToolTipRole)
     assert "The last check failed: the server answered <i>500</i>" in text
     point = view.visualRect(row).center()
