@@ -161,10 +161,15 @@ class FeedController(QObject):
         window.list_header.setTextFormat(Qt.TextFormat.PlainText)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
-        if watched is self._window and event.type() == QEvent.Type.Show \
-                and not self.check_timer.isActive():
-            self.start_timer.start()
-            self.check_timer.start()
+        """The timers run while the window is open: from its first showing to its close
+        (after which no refresh may start: the library is about to close)."""
+        if watched is self._window:
+            if event.type() == QEvent.Type.Show and not self.check_timer.isActive():
+                self.start_timer.start()
+                self.check_timer.start()
+            elif event.type() == QEvent.Type.Close:
+                self.start_timer.stop()
+                self.check_timer.stop()
         return False
 
     def interval_minutes(self) -> int:

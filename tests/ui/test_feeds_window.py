@@ -154,6 +154,13 @@ def test_the_background_refresh_brings_new_entries(
     assert next_check > "2000-01-02"
 
 
+def test_no_refresh_starts_once_the_window_is_closed(seeded_library, show_window):
+    window = show_window(seeded_library)
+    assert window.feeds.check_timer.isActive()
+    window.close()
+    assert not window.feeds.check_timer.isActive() and not window.feeds.start_timer.isActive()
+
+
 def test_the_refresh_interval_is_a_setting(seeded_library, show_window, tmp_path):
     from reader.settings import Settings
 
