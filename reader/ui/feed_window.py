@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QVBoxLayout,
     QWidget,
@@ -159,6 +160,9 @@ class FeedController(QObject):
         window.installEventFilter(self)
         # The list's header names the chosen feed, as the feed names itself: plain text.
         window.list_header.setTextFormat(Qt.TextFormat.PlainText)
+        feed_list = window.feed_sidebar.list
+        feed_list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        feed_list.customContextMenuRequested.connect(self._context_menu)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
         """The timers run while the window is open: from its first showing to its close
@@ -171,6 +175,26 @@ class FeedController(QObject):
                 self.start_timer.stop()
                 self.check_timer.stop()
         return False
+
+    CONTEXT_COMMANDS = ("feeds.refresh", "feeds.remove", "feeds.subscribe")
+
+    def context_menu(self) -> QMenu:
+        """The feed list's menu: the Feeds menu's commands that concern a feed, enabled
+        by their conditions now."""
+        menu = QMenu(self._window.feed_sidebar.list)
+        for text in self.CONTEXT_COMMANDS:
+            self._window.actions.refresh(text)
+            menu.addAction(self._window.actions.menu_actions[text])
+        return menu
+
+    def _context_menu(self, point) -> None:
+        sidebar = self._window.feed_sidebar
+        index = sidebar.list.indexAt(point)
+        if index.isValid():
+            sidebar.list.setCurrentIndex(index)  # the feed the menu is about is chosen
+        menu = self.context_menu()
+        menu.exec(sidebar.list.viewport().mapToGlobal(point))
+        menu.deleteLater()
 
     def interval_minutes(self) -> int:
         if self._preferences is None:

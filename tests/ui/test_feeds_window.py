@@ -198,9 +198,14 @@ def test_unsubscribing_keeps_the_articles(
     asked = []
     monkeypatch.setattr(ConfirmUnsubscribe, "ask", classmethod(
         lambda cls, parent, name, articles: asked.append((name, articles)) or True))
-    window.run_command("feeds.remove")
+    menu = window.feeds.context_menu()
+    assert all(action.isEnabled() for action in menu.actions())
+    menu.actions()[1].trigger()  # Unsubscribe from feed…
     settle(qtbot, window)
     assert asked == [("River Notes", 2)]
+    menu = window.feeds.context_menu()  # the feed list's right-click menu
+    assert [a.data() for a in menu.actions()] == list(window.feeds.CONTEXT_COMMANDS)
+    assert not menu.actions()[1].isEnabled()  # no feed is chosen now
     assert seeded_library.feeds.list() == []
     assert not window.feed_sidebar.isVisible()
     assert seeded_library.articles.count() == 4
