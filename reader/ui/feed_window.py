@@ -241,13 +241,14 @@ class FeedController(QObject):
         if self.is_refreshing():
             self._status("The feeds are being refreshed already.")
             return False
-        ids = [feed.id for feed in self._library.feeds.list()]
-        if not ids:
+        listed = self._window.feed_sidebar.model
+        if not listed.loading and not listed.rowCount():
             self._status("You follow no feeds yet: Feeds › Subscribe to a feed…")
             return False
-        return self._refresh(ids, quiet=False)
+        return self._refresh(None, quiet=False)
 
-    def _refresh(self, ids: list[int], quiet: bool) -> bool:
+    def _refresh(self, ids: list[int] | None, quiet: bool) -> bool:
+        """Refresh these feeds (None: every feed, listed in the worker)."""
         library, interval = self._library, self.interval_minutes()
 
         def job(progress: Progress) -> FeedRefreshReport:
@@ -255,7 +256,8 @@ class FeedController(QObject):
                 if not progress.cancelled():
                     progress(done, total)
 
-            return library.feeds.refresh(ids, interval_minutes=interval,
+            wanted = ids if ids is not None else [feed.id for feed in library.feeds.list()]
+            return library.feeds.refresh(wanted, interval_minutes=interval,
                                          cancelled=progress.cancelled, progress=report)
 
         op = LibraryOp(self._window, library, job, self._bus,
@@ -265,7 +267,7 @@ class FeedController(QObject):
         if quiet:
             op.on_progress(lambda _done, _total: None)  # cancellable when the window closes
         else:
-            op.with_progress("Refreshing feeds…" if len(ids) > 1 else "Refreshing the feed…")
+            op.with_progress("Refreshing feeds…")
             self._status("Refreshing feeds…")
         self._refresh_op = op.run()
         return True

@@ -63,8 +63,12 @@ def subscribe(qtbot, window, monkeypatch, url: str) -> None:
     settle(qtbot, window)
 
 
-def test_no_feeds_no_feeds_section(seeded_library, show_window):
+def test_no_feeds_no_feeds_section(seeded_library, show_window, qtbot):
     window = show_window(seeded_library)
+    sidebar_read(qtbot, window)
+    window.cmd_feeds_refresh()
+    assert not window.feeds.is_refreshing()
+    assert "You follow no feeds yet" in window.statusBar().currentMessage()
     assert not window.feed_sidebar.isVisible()
     assert "feeds.subscribe" in window.actions.menu_actions
     assert window.why_not("feeds.remove") == CONDITIONS["feed"]
