@@ -302,3 +302,14 @@ def test_a_failing_feeds_tooltip_is_plain_text(seeded_library, show_window, qtbo
     shown = QToolTip.text()
     assert "&lt;i&gt;500&lt;/i&gt;" in shown and "<i>" not in shown
     QToolTip.hideText()
+
+
+def test_the_subscribe_dialog_wants_an_address(qtbot):
+    dialog = FeedAddress(None, "")
+    qtbot.addWidget(dialog)
+    dialog._accept_if_given()
+    assert dialog.result() != dialog.DialogCode.Accepted
+    assert "Give the address" in dialog.problem.text()
+    dialog.address.setText("  https://127.0.0.1/blog  ")
+    dialog._accept_if_given()
+    assert dialog.result() == dialog.DialogCode.Accepted
