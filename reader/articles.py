@@ -41,7 +41,7 @@ class ArticleManager:
 
     def ids(self, order: str = "added", tag: str | None = None, search: str = "",
             archived: bool = False, unread_only: bool = False, ranked: bool = True,
-            limit: int | None = None) -> list[int]:
+            limit: int | None = None, feed: int | None = None) -> list[int]:
         """Article ids in list order (ids only: cheap even for 100,000 articles).
 
         The articles in the reading list, or with `archived` those in the archive. With
@@ -49,7 +49,8 @@ class ArticleManager:
         one of its highlights. With `search`, only articles matching it, best match first
         (or, with `ranked=False`, in the index's own order: the first `limit` matches of a
         word found in most articles come at once, while ranking them all takes longer).
-        `limit` keeps the first ids of the list only.
+        `limit` keeps the first ids of the list only. With `feed`, only the articles that
+        feed brought in.
         """
         m = self._m
         in_view = (m.Article.archived == archived)
@@ -72,15 +73,26 @@ class ArticleManager:
                 matches = matches.where(rowid.not_in(m.Article.select(m.Article.id).where(hidden)))
             if tag:
                 matches = matches.where(rowid.in_(self._tags._article_ids_query(tag)))
+            if feed is not None:
+                matches = matches.where(rowid.in_(self._feed_ids_query(feed)))
             if limit is not None:
                 matches = matches.limit(limit)
             return [row[0] for row in self._search.rows(search, matches)]
         query = m.Article.select(m.Article.id).where(in_view).order_by(*self._order(order))
         if tag:
             query = query.where(m.Article.id.in_(self._tags._article_ids_query(tag)))
+        if feed is not None:
+            query = query.where(m.Article.id.in_(self._feed_ids_query(feed)))
         if limit is not None:
             query = query.limit(limit)
         return [row[0] for row in self._store.query_rows(query)]
+
+    def _feed_ids_query(self, feed: int) -> Any:
+        # A set of ids from the index on feed_id, which the list's covering index is
+        # checked against: `feed_id = ?` in the main query would read each article's row
+        # (and so its body) to find its feed.
+        m = self._m
+        return m.Article.select(m.Article.id).where(m.Article.feed == feed)
 
     def _order(self, order: str) -> list[Any]:
         columns = []

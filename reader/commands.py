@@ -105,6 +105,7 @@ CONDITIONS = {
     "own-tag": "Choose a tag that is on articles or highlights itself.",
     "revised": "This article has no earlier versions: its page has not changed since it "
                "was saved.",
+    "feed": "Choose a feed in the sidebar first.",
     "writable": "The library cannot be changed now: it is read-only or damaged (see the "
                 "banner above the panes).",
 }
@@ -201,6 +202,19 @@ COMMANDS: tuple[Command, ...] = (
     Command("tag-manager.delete", "Delete tag…", "Tags",
             "Remove the selected tag from every article and highlight", dialog=TAG_MANAGER,
             needs=("writable", "own-tag")),
+    Command("feeds.subscribe", "Subscribe to a feed…", "Feeds",
+            "Follow a site by the address of its feed, or of one of its pages; its new "
+            "articles come in by themselves", needs=("writable",)),
+    Command("feeds.refresh", "Refresh feeds", "Feeds",
+            "Check every feed for new articles now", needs=("writable",)),
+    Command("feeds.remove", "Unsubscribe from feed…", "Feeds",
+            "Stop following the feed chosen in the sidebar; its articles stay",
+            needs=("writable", "feed")),
+    Command("feeds.import-opml", "Import subscriptions (OPML)…", "Feeds",
+            "Follow every feed of a list exported from another feed reader",
+            needs=("writable",)),
+    Command("feeds.export-opml", "Export subscriptions (OPML)…", "Feeds",
+            "Write the feeds you follow to a file another feed reader can import"),
 )
 
 # context → key sequence (Qt's portable text form) → command id
@@ -209,6 +223,8 @@ DEFAULT_KEYMAP: dict[str, dict[str, str]] = {
         "Ctrl+Q": "app.quit",
         "Ctrl+O": "file.import",
         "Ctrl+L": "web.save",
+        "Ctrl+Shift+L": "feeds.subscribe",
+        "F5": "feeds.refresh",
         "Ctrl+E": "export.article",
         "Ctrl+Shift+E": "export.all",
         "Ctrl+Z": "edit.undo",

@@ -140,13 +140,14 @@ class Changes:
     highlights: frozenset[int] = field(default_factory=frozenset)  # articles whose highlights changed
     highlight_id: int | None = None  # the highlight the action was about (e.g. the new one)
     colours: bool = False  # colour names changed
+    feeds: bool = False  # feeds subscribed, removed or renamed
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(
             self.articles | other.articles, self.article_list or other.article_list,
             self.tags or other.tags, self.highlights | other.highlights,
             other.highlight_id if other.highlight_id is not None else self.highlight_id,
-            self.colours or other.colours,
+            self.colours or other.colours, self.feeds or other.feeds,
         )
 
 

@@ -58,6 +58,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("export_folder", str, "", "The folder annotations were last exported to."),
     Setting("export_template", str, "",
             "A Jinja2 template file for Markdown export; empty for the built-in one."),
+    Setting("feed_interval_minutes", int, 60,
+            "How often the window checks each feed for new articles, in minutes "
+            "(5 to 1440; a failing feed waits longer).", minimum=5, maximum=1440),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}

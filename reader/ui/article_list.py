@@ -51,6 +51,7 @@ class ArticleListModel(QAbstractListModel):
         super().__init__(parent)
         self._library = library
         self._tag: str | None = None
+        self._feed: int | None = None
         self._search = ""
         self._archived = False
         self._order = "added"
@@ -85,6 +86,10 @@ class ArticleListModel(QAbstractListModel):
         return self._search
 
     @property
+    def feed(self) -> int | None:
+        return self._feed
+
+    @property
     def archived(self) -> bool:
         return self._archived
 
@@ -104,13 +109,16 @@ class ArticleListModel(QAbstractListModel):
         self.reload()
 
     def set_filters(self, *, search: str | None = None, tag: str | None | EllipsisType = ...,
-                    archived: bool | None = None) -> None:
+                    archived: bool | None = None,
+                    feed: int | None | EllipsisType = ...) -> None:
         """Change several filters at once, reading the list once (an argument left out
-        keeps its filter; `tag=None` shows every tag)."""
+        keeps its filter; `tag=None` shows every tag, `feed=None` every feed's)."""
         if search is not None:
             self._search = search
         if tag is not ...:
             self._tag = tag
+        if feed is not ...:
+            self._feed = feed
         if archived is not None:
             self._archived = archived
         self.reload()
@@ -309,7 +317,7 @@ class ArticleListModel(QAbstractListModel):
 
     def _filters(self) -> dict:
         return dict(order=self._order, tag=self._tag, search=self._search,
-                    archived=self._archived, unread_only=self._unread_only)
+                    archived=self._archived, unread_only=self._unread_only, feed=self._feed)
 
     def _read_all(self, filters: dict) -> list[int]:
         return self._library.articles.ids(**filters)

@@ -28,6 +28,8 @@ from reader.ui.article_list import ID_ROLE, ArticleListModel, ArticleListView
 from reader.ui.change_bus import ChangeBus, touches_article
 from reader.links import Link
 from reader.ui.exporting import ExportController
+from reader.ui.feed_sidebar import FeedSidebar
+from reader.ui.feed_window import FeedCommands, FeedController
 from reader.ui.reading_pane import ReadingPane
 from reader.ui.search_box import SearchBox
 from reader.ui.tag_sidebar import TagSidebar
@@ -42,7 +44,7 @@ FONT_MIN = 8.0
 FONT_MAX = 32.0
 
 
-class MainWindow(WindowCommands, QMainWindow):
+class MainWindow(FeedCommands, WindowCommands, QMainWindow):
     """Lists the library's articles, shows the chosen one, and annotates it."""
 
     def __init__(self, library: Library, settings: QSettings,
@@ -70,6 +72,13 @@ class MainWindow(WindowCommands, QMainWindow):
         self.search_box = SearchBox()
 
         self.tag_sidebar = TagSidebar(library)
+        self.feed_sidebar = FeedSidebar(library)  # above the tags; hidden without feeds
+        sidebar = QWidget()
+        sidebar_layout = QVBoxLayout(sidebar)
+        sidebar_layout.setContentsMargins(0, 0, 0, 0)
+        sidebar_layout.setSpacing(0)
+        sidebar_layout.addWidget(self.feed_sidebar)
+        sidebar_layout.addWidget(self.tag_sidebar, 1)
         articles = QWidget()
         articles_layout = QVBoxLayout(articles)
         articles_layout.setContentsMargins(0, 0, 0, 0)
@@ -78,7 +87,7 @@ class MainWindow(WindowCommands, QMainWindow):
         articles_layout.addWidget(self.list_header)
         articles_layout.addWidget(self.list_view)
         self.left_splitter = QSplitter(Qt.Orientation.Vertical)
-        self.left_splitter.addWidget(self.tag_sidebar)
+        self.left_splitter.addWidget(sidebar)
         self.left_splitter.addWidget(articles)
         self.left_splitter.setSizes([180, 620])
 
@@ -114,6 +123,7 @@ class MainWindow(WindowCommands, QMainWindow):
         # the list's filter), the list, then this window (which stays on the open article
         # in the rebuilt list and refreshes the reading pane and the annotation panel).
         self.tag_sidebar.listen(self.bus)
+        self.feed_sidebar.listen(self.bus)
         self.model.listen(self.bus)
         self.bus.library_changed.connect(self._library_changed)
         self.model.modelAboutToBeReset.connect(self._remember_place)
@@ -124,6 +134,7 @@ class MainWindow(WindowCommands, QMainWindow):
         self.model.completed.connect(self._list_completed)
         self.model.reranked.connect(self._reselect_shown)
         self.tag_sidebar.tag_chosen.connect(self._filter_by_tag)
+        self.feed_sidebar.feed_chosen.connect(self._filter_by_feed)
         self.search_box.search_changed.connect(self._search)
         self.search_box.left.connect(self._leave_search)
         self.search_box.to_results.connect(self._to_results)
@@ -138,6 +149,7 @@ class MainWindow(WindowCommands, QMainWindow):
         self.exports = ExportController(self, library, preferences)
         self.imports = ImportController(self, library, self.bus)
         self.saves = SaveController(self, library, self.bus)
+        self.feeds = FeedController(self, library, self.bus, preferences)
         self.tracker = ReadingTracker(library, self.reading_pane, self)
         self.tracker.changed.connect(lambda changes: self.announce(changes, self.tracker))
         self.setAcceptDrops(True)
@@ -244,11 +256,14 @@ class MainWindow(WindowCommands, QMainWindow):
         if self.model.unread_only:
             noun = "UNREAD " + noun
         scope = f" · #{self.model.tag}" if self.model.tag else ""
+        if self.model.feed is not None:
+            scope = f" · {self.feed_sidebar.feed_name(self.model.feed)}"
         found = " FOUND" if self.model.search.strip() else ""
         self.list_header.setText(" ".join(p for p in (f"{shown} {noun}{found}", where) if p) + scope)
 
     def _filter_by_tag(self, tag: str | None) -> None:
-        self._keep_current_after(lambda: self.model.set_tag(tag))
+        self.feed_sidebar.clear_choice()
+        self._keep_current_after(lambda: self.model.set_filters(tag=tag, feed=None))
 
     def _search(self, text: str) -> None:
         self._keep_current_after(lambda: self.model.set_search(text))
@@ -415,7 +430,8 @@ class MainWindow(WindowCommands, QMainWindow):
             # the list once.
             self.search_box.clear_quietly()
             self.tag_sidebar.select_tag(None, notify=False)
-            self.model.set_filters(search="", tag=None, archived=record.archived)
+            self.feed_sidebar.clear_choice()
+            self.model.set_filters(search="", tag=None, archived=record.archived, feed=None)
             row = self.model.row_of(link.article_id)
         if row is not None:
             self.open_article(link.article_id, row)

@@ -252,6 +252,7 @@ class TagSidebar(QWidget):
         self.model = TagTreeModel(library, self)
         self._current_tag: str | None = None
         self._notify = True
+        self._unchosen = False  # no row is chosen: a feed filters the list (clear_choice)
 
         self.header = QLabel("TAGS")
         self.header.setObjectName("sidebarHeader")
@@ -304,6 +305,13 @@ class TagSidebar(QWidget):
             self._notify = True
         return True
 
+    def clear_choice(self) -> None:
+        """Choose no row: another section of the sidebar (a feed) filters the list now.
+        Nothing is emitted; the next row chosen, "All articles" too, emits `tag_chosen`."""
+        self._current_tag = None
+        self._unchosen = True
+        self.tree.selectionModel().clear()
+
     def reload(self) -> None:
         """Rebuild after tags changed, keeping the chosen tag and collapsed branches.
 
@@ -317,6 +325,8 @@ class TagSidebar(QWidget):
             index = self.model.index_of(tag)
             if index.isValid():
                 self.tree.collapse(index)
+        if self._unchosen:
+            return
         index = self.model.index_of(wanted)
         self._set_current(index if index.isValid() else self.model.index_of(None))
 
@@ -345,6 +355,7 @@ class TagSidebar(QWidget):
         tag = current.data(TAG_ROLE)
         before = self._current_tag
         self._current_tag = tag
+        unchosen, self._unchosen = self._unchosen, False
         # Tags match ignoring case, so a rename that only changes case filters the same.
-        if self._notify and (tag and tag.casefold()) != (before and before.casefold()):
+        if self._notify and (unchosen or (tag and tag.casefold()) != (before and before.casefold())):
             self.tag_chosen.emit(tag)

@@ -42,7 +42,8 @@ def test_no_file_means_defaults_and_no_problems(settings_file):
     settings = Settings.load(settings_file)
     assert settings.problems == []
     assert {s.name: settings.get(s.name) for s in SETTINGS} == {
-        "font_size": 13.0, "theme": "light", "export_folder": "", "export_template": ""}
+        "font_size": 13.0, "theme": "light", "export_folder": "", "export_template": "",
+        "feed_interval_minutes": 60}
     assert settings.keymap() == DEFAULT_KEYMAP
     assert not settings_file.exists()
 
