@@ -34,6 +34,7 @@ from reader.annotations.tags import SEPARATOR
 from reader.ui import theme
 from reader.ui.annotation_editors import NoteEdit, NoteView, TagsEdit
 from reader.ui.highlight_list import ID_ROLE, ORPHAN_LABEL, HighlightDelegate, HighlightListModel
+from reader.ui.plain import plain_label
 
 NO_ARTICLE_HINT = "Open an article to see its highlights and notes here."
 NO_HIGHLIGHTS_HINT = "No highlights yet. Select text and press H to highlight it."
@@ -104,7 +105,7 @@ class AnnotationPanel(QWidget):
         self.list_stack.addWidget(self.empty_label)
 
         self.editor_hint = _hint(NO_SELECTION_HINT)
-        self.orphan_label = QLabel(ORPHAN_HINT)
+        self.orphan_label = plain_label(ORPHAN_HINT)
         self.orphan_label.setWordWrap(True)
         self.orphan_label.setStyleSheet(f"color: {theme.ACCENT};")
         self.tags_edit = TagsEdit(self.tag_names)
@@ -125,7 +126,7 @@ class AnnotationPanel(QWidget):
             "Place this highlight on the passage selected in the article")
         self.delete_button = QPushButton("Delete")
         self.delete_button.setAccessibleDescription("Delete this highlight")
-        self.message = QLabel()
+        self.message = plain_label()
         self.message.setObjectName("annotationMessage")
         self.message.setWordWrap(True)
         self.message.hide()
@@ -498,13 +499,13 @@ def _merge(changes: Changes | None, more: Changes) -> Changes:
 
 
 def _heading(text: str) -> QLabel:
-    label = QLabel(text)
+    label = plain_label(text)
     label.setProperty("heading", True)
     return label
 
 
 def _hint(text: str) -> QLabel:
-    label = QLabel(text)
+    label = plain_label(text)
     label.setProperty("hint", True)
     label.setWordWrap(True)
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)

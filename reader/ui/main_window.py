@@ -9,7 +9,6 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt
 from PySide6.QtWidgets import (
     QApplication,
-    QLabel,
     QMainWindow,
     QMessageBox,
     QSplitter,
@@ -35,6 +34,7 @@ from reader.ui.importing import ImportController
 from reader.ui.reading_state import ReadingTracker
 from reader.ui.window_commands import STATUS_MS, WindowCommands
 from reader.ui import operations, theme
+from reader.ui.plain import message_box, plain_label
 
 FONT_MIN = 8.0
 FONT_MAX = 32.0
@@ -63,7 +63,7 @@ class MainWindow(WindowCommands, QMainWindow):
         self.model = ArticleListModel(library, self)
         self.list_view = ArticleListView()
         self.list_view.setModel(self.model)
-        self.list_header = QLabel()
+        self.list_header = plain_label()
         self.list_header.setObjectName("listHeader")
         self.search_box = SearchBox()
 
@@ -277,9 +277,8 @@ class MainWindow(WindowCommands, QMainWindow):
 
     def show_import_problems(self, report: ImportReport) -> None:
         lines = "\n".join(str(problem) for problem in report.problems)
-        box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME,
-                          "Some files could not be imported:", parent=self)
-        box.setInformativeText(lines)
+        box = message_box(QMessageBox.Icon.Warning, APP_NAME,
+                          "Some files could not be imported:", lines, parent=self)
         box.open()
         self.statusBar().showMessage(f"{len(report.problems)} file(s) could not be imported", 10000)
 
@@ -451,10 +450,9 @@ class MainWindow(WindowCommands, QMainWindow):
         problems = self.setting_problems()
         if not problems:
             return
-        box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME,
+        box = message_box(QMessageBox.Icon.Warning, APP_NAME,
                           "Some of your settings could not be used; the defaults apply instead.",
-                          parent=self)
-        box.setInformativeText("\n".join(problems))
+                          "\n".join(problems), parent=self)
         box.open()
 
     # --- state ----------------------------------------------------------------------

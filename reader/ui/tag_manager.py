@@ -9,9 +9,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QInputDialog,
-    QLabel,
-    QLineEdit,
     QListView,
     QMessageBox,
     QPushButton,
@@ -26,6 +23,7 @@ from reader.annotations.tags import normalise
 from reader.ui.actions import dialog_actions, key_text, update_dialog_actions
 from reader.ui.operations import QueryOp, report_error
 from reader.ui.tag_sidebar import COUNT_ROLE, TAG_ROLE, TagCountDelegate, count_phrase
+from reader.ui.plain import ask_text, message_box, plain_label, tooltip, warn
 
 OWN_ROLE = Qt.ItemDataRole.UserRole + 3  # False for a parent that exists only through its children
 TITLE = "Manage Tags"
@@ -95,8 +93,8 @@ class TagListModel(QAbstractListModel):
             return f"{row.name}, {count_phrase(row.count)}"
         if role == Qt.ItemDataRole.ToolTipRole:
             if own:
-                return f"{row.name} — {count_phrase(row.count)}"
-            return f"{row.name} — only through the tags nested under it"
+                return tooltip(f"{row.name} — {count_phrase(row.count)}")
+            return tooltip(f"{row.name} — only through the tags nested under it")
         if role == Qt.ItemDataRole.FontRole and not own:
             font = QFont()
             font.setItalic(True)
@@ -161,7 +159,7 @@ class TagManagerDialog(QDialog):
             button.setAutoDefault(False)
             button.setDefault(False)
 
-        self.hint = QLabel()
+        self.hint = plain_label()
         self.hint.setObjectName("dialogHint")
         self.hint.setWordWrap(True)
 
@@ -188,21 +186,18 @@ class TagManagerDialog(QDialog):
     @classmethod
     def ask_new_name(cls, parent: QWidget, old: str) -> str | None:
         """The new name the user typed for tag `old`, or None if they cancelled."""
-        text, ok = QInputDialog.getText(parent, "Rename Tag", f"New name for '{old}':",
-                                        QLineEdit.EchoMode.Normal, old)
-        return text if ok else None
+        return ask_text(parent, "Rename Tag", f"New name for '{old}':", old)
 
     @classmethod
     def confirm(cls, parent: QWidget, title: str, text: str) -> bool:
-        box = QMessageBox(QMessageBox.Icon.Question, title, text,
-                          QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
-                          parent)
+        box = message_box(QMessageBox.Icon.Question, title, text, parent=parent,
+                          buttons=QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         return box.exec() == QMessageBox.StandardButton.Ok
 
     @classmethod
     def show_error(cls, parent: QWidget, text: str) -> None:
-        QMessageBox.warning(parent, TITLE, text)
+        warn(parent, TITLE, text)
 
     # --- selection ----------------------------------------------------------------------
     def selected_tag(self) -> str | None:
