@@ -126,7 +126,7 @@ class AnnotationPanel(QWidget):
             "Place this highlight on the passage selected in the article")
         self.delete_button = QPushButton("Delete")
         self.delete_button.setAccessibleDescription("Delete this highlight")
-        self.message = plain_label()
+        self.message = plain_label(clipped=True)
         self.message.setObjectName("annotationMessage")
         self.message.setWordWrap(True)
         self.message.hide()

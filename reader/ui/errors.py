@@ -73,7 +73,7 @@ class ErrorDialog(QDialog):
         self.resize(640, 420)
         intro = plain_label(INTRO)
         intro.setWordWrap(True)
-        self.message_label = plain_label(message)
+        self.message_label = plain_label(message, clipped=True)
         self.message_label.setObjectName("errorMessage")
         self.message_label.setWordWrap(True)
         self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

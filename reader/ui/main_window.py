@@ -63,7 +63,7 @@ class MainWindow(WindowCommands, QMainWindow):
         self.model = ArticleListModel(library, self)
         self.list_view = ArticleListView()
         self.list_view.setModel(self.model)
-        self.list_header = plain_label()
+        self.list_header = plain_label(clipped=True)
         self.list_header.setObjectName("listHeader")
         self.search_box = SearchBox()
 

@@ -337,7 +337,7 @@ class CommandPalette(PopupDialog):
         self.empty_label.setObjectName("paletteEmpty")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.hide()
-        self.reason_label = plain_label()
+        self.reason_label = plain_label(clipped=True)
         self.reason_label.setObjectName("paletteReason")
         self.reason_label.setWordWrap(True)
         self.reason_label.hide()

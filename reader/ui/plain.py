@@ -11,16 +11,22 @@ escaped text (a tooltip has no format of its own to set).
 from __future__ import annotations
 
 from PySide6.QtGui import Qt
-from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit, QMessageBox, QSizePolicy, QWidget
 
 PLAIN = Qt.TextFormat.PlainText
 
 
-def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
-    """A label that shows its text literally, whatever it holds."""
+def plain_label(text: str = "", parent: QWidget | None = None, *,
+                clipped: bool = False) -> QLabel:
+    """A label that shows its text literally, whatever it holds. A `clipped` one (for
+    text that holds data) asks for no width of its own: a 10,000-character tag or
+    title is cut off at the edge instead of widening the window to fit it."""
     label = QLabel(parent)
     label.setTextFormat(PLAIN)
     label.setText(text)
+    if clipped:
+        label.setSizePolicy(QSizePolicy.Policy.Ignored, label.sizePolicy().verticalPolicy())
+        label.setMinimumWidth(1)
     return label
 
 

@@ -159,7 +159,7 @@ class TagManagerDialog(QDialog):
             button.setAutoDefault(False)
             button.setDefault(False)
 
-        self.hint = plain_label()
+        self.hint = plain_label(clipped=True)
         self.hint.setObjectName("dialogHint")
         self.hint.setWordWrap(True)
 
