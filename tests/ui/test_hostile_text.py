@@ -64,7 +64,7 @@ def _article(title: str, author: str, tags: list[str]) -> str:
 @pytest.fixture
 def hostile_library(library, write_file):
     files = [write_file(f"a{n}.md", _article(title, HOSTILE[(n + 1) % len(HOSTILE)],
-                                             [ZERO, PASSWD, LINK, BOLD, ENTITY]))
+                                             [ZERO, PASSWD, LINK, BOLD, ENTITY, LONG]))
              for n, title in enumerate(HOSTILE)]
     report = library.import_files(files)
     assert not report.problems and len(report.added) == len(HOSTILE)
@@ -236,12 +236,21 @@ def test_hostile_text_is_shown_literally_everywhere(hostile_library, show_window
                                                     qtbot, monkeypatch):
     window = show_window(hostile_library)
     watch.walk(window)
+    # A colour's name in the menus: its '&' are letters, not mnemonics.
+    colour = window.actions.menu_actions["highlight.colour 4"]
+    assert colour.iconText() == f"Colour 4: {ENTITY}"
 
     # The list header names the chosen tag literally.
     assert window.tag_sidebar.select_tag(ZERO)
     qtbot.waitUntil(lambda: ZERO in window.list_header.text())
     assert window.list_header.text().endswith(f"#{ZERO}")
     assert window.list_header.textFormat() == Qt.TextFormat.PlainText
+    watch.walk(window)
+    # A 10,000-character tag is cut off in the header rather than widening the window.
+    assert window.tag_sidebar.select_tag(normalise(LONG))
+    qtbot.waitUntil(lambda: window.list_header.text().endswith(f"#{normalise(LONG)}"))
+    qtbot.wait(50)
+    assert window.minimumSizeHint().width() < 2000 and window.width() < 2000
     watch.walk(window)
     window.search_box.setText(BOLD)
     watch.walk(window)
@@ -281,6 +290,11 @@ def test_hostile_text_is_shown_literally_everywhere(hostile_library, show_window
     dialog = ErrorDialog.show_error(window, f"OSError: {PASSWD}", f"{ZERO}\n{LONG}")
     watch.walk(dialog)
     assert dialog.message_label.text() == f"OSError: {PASSWD}"
+    dialog.close()
+    dialog = ErrorDialog.show_error(window, f"OSError: {LONG}", LONG)
+    watch.walk(dialog)
+    assert dialog.message_label.text() == f"OSError: {LONG}"
+    assert dialog.width() < 2000
     dialog.close()
     window.exports.finished.emit(f"Exported to /tmp/{ZERO}: 1 written")
     assert window.statusBar().currentMessage() == f"Exported to /tmp/{ZERO}: 1 written"
