@@ -34,7 +34,7 @@ from reader.ui.importing import ImportController
 from reader.ui.reading_state import ReadingTracker
 from reader.ui.window_commands import STATUS_MS, WindowCommands
 from reader.ui import operations, theme
-from reader.ui.plain import message_box, plain_label
+from reader.ui.plain import isolate, message_box, plain_label
 
 FONT_MIN = 8.0
 FONT_MAX = 32.0
@@ -226,7 +226,7 @@ class MainWindow(WindowCommands, QMainWindow):
         where = "IN THE ARCHIVE" if self.model.archived else ""
         if self.model.unread_only:
             noun = "UNREAD " + noun
-        scope = f" · #{self.model.tag}" if self.model.tag else ""
+        scope = f" · #{isolate(self.model.tag)}" if self.model.tag else ""
         found = " FOUND" if self.model.search.strip() else ""
         self.list_header.setText(" ".join(p for p in (f"{shown} {noun}{found}", where) if p) + scope)
 

@@ -30,6 +30,32 @@ def plain_label(text: str = "", parent: QWidget | None = None, *,
     return label
 
 
+# Embeddings and overrides (LRE, RLE, PDF, LRO, RLO) and isolates (LRI, RLI, FSI, PDI).
+_OPENERS = frozenset("\u202a\u202b\u202d\u202e")
+_ISOLATES = frozenset("\u2066\u2067\u2068")
+_BIDI = _OPENERS | _ISOLATES | frozenset("\u202c\u2069")
+FSI, PDI = "\u2068", "\u2069"
+
+
+def isolate(text: str) -> str:
+    """`text` set inside a sentence of the UI: if it holds bidi controls, wrapped in an
+    isolate (FSI … PDI), so that an unterminated right-to-left override in a tag or a
+    title cannot reverse the words after it. Other text is returned as is."""
+    if not _BIDI.intersection(text):
+        return text
+    depth = stray = 0
+    for char in text:
+        if char in _ISOLATES:
+            depth += 1
+        elif char == PDI:
+            if depth:
+                depth -= 1
+            else:
+                stray += 1  # would close ours: one more isolate for it to close
+    # An isolate's PDI ends every embedding and override opened inside it.
+    return FSI * (1 + stray) + text + PDI * (depth + 1)
+
+
 def tooltip(text: str | None) -> str | None:
     """The tooltip that shows `text` literally: as is when Qt would take it for plain
     text, else as rich text made of its escaped characters (which loads nothing)."""
