@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from reader.annotations.tags import normalise
 from reader.records import ImportProblem, ImportReport
+from reader.ui.plain import isolate
 from reader.ui import importing
 from reader.ui.errors import ErrorDialog
 from reader.ui.highlight_search import HighlightSearch
@@ -42,7 +43,7 @@ PASSWD = '<img src="file:///etc/passwd">'
 LINK = '<a href="http://x.example/">link</a>'
 ENTITY = "&#60;b&#62;"
 BOLD = "<b>bold</b>"
-BIDI = "\u202eevil\u202c"
+BIDI = "\u202eevil"  # an override never ended
 LONG = "<b>" + "L" * 10_000
 HOSTILE = [ZERO, PASSWD, LINK, ENTITY, BOLD, BIDI, LONG]
 HOSTILE_FILE = '<img src="&#47;dev&#47;zero">.md'
@@ -79,6 +80,23 @@ def hostile_library(library, write_file):
             library.highlights.set_note(changes.highlight_id, LINK + " " + ZERO)
             library.highlights.set_tags(changes.highlight_id, [PASSWD, BIDI, LINK])
     return library
+
+
+def _override_leaks(text: str) -> bool:
+    """Whether an embedding or override in `text` is still open at its end (a label
+    that sets data inside its own words must isolate it)."""
+    stack: list[str] = []
+    for char in text:
+        if char in "\u202a\u202b\u202d\u202e":
+            stack.append("embedding")
+        elif char == "\u202c" and stack and stack[-1] == "embedding":
+            stack.pop()
+        elif char in "\u2066\u2067\u2068":
+            stack.append("isolate")
+        elif char == "\u2069" and "isolate" in stack:
+            while stack.pop() != "isolate":
+                pass
+    return bool(stack)
 
 
 class Watch:
@@ -136,6 +154,8 @@ class Watch:
 
     def check_label(self, where: str, label: QLabel) -> None:
         text = label.text()
+        if _override_leaks(text):
+            self.problems.append(f"{where}: a bidi override reaches past its data: {text[:80]!r}")
         rich = (label.textFormat() == Qt.TextFormat.RichText
                 or (label.textFormat() == Qt.TextFormat.AutoText and Qt.mightBeRichText(text)))
         if rich:
@@ -220,7 +240,7 @@ def watch(monkeypatch, qtbot):
 def exercise(dialog: QDialog, watch: Watch) -> None:
     """What a modal dialog opens in its turn, walked too."""
     if isinstance(dialog, TagManagerDialog):
-        for tag in (ZERO, PASSWD):
+        for tag in (ZERO, PASSWD, BIDI):
             assert dialog.select(normalise(tag))
             dialog.rename_selected()  # the new-name dialog, cancelled
             dialog.delete_selected()  # the confirmation, cancelled
@@ -251,6 +271,9 @@ def test_hostile_text_is_shown_literally_everywhere(hostile_library, show_window
     qtbot.waitUntil(lambda: window.list_header.text().endswith(f"#{normalise(LONG)}"))
     qtbot.wait(50)
     assert window.minimumSizeHint().width() < 2000 and window.width() < 2000
+    watch.walk(window)
+    assert window.tag_sidebar.select_tag(BIDI)
+    qtbot.waitUntil(lambda: BIDI in window.list_header.text())
     watch.walk(window)
     window.search_box.setText(BOLD)
     watch.walk(window)
@@ -306,3 +329,15 @@ def test_hostile_text_is_shown_literally_everywhere(hostile_library, show_window
     assert watch.opened == []
     assert watch.loads == []
     assert watch.problems == []
+
+
+@pytest.mark.parametrize("text", ["\u202eevil", "\u2069\u202eevil", "\u2067\u202eevil",
+                                  "\u202aa\u202c\u2069\u2069\u202eb"])
+def test_isolated_data_ends_its_own_overrides(text):
+    assert _override_leaks(f"Delete “{text}”?")
+    assert not _override_leaks(f"Delete “{isolate(text)}”?")
+    assert isolate(text).count(text) == 1
+
+
+def test_text_without_bidi_controls_is_not_isolated():
+    assert isolate("Ukraine <b>") == "Ukraine <b>"
