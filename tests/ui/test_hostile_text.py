@@ -13,6 +13,7 @@ from __future__ import annotations
 import builtins
 import os
 import re
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QModelIndex, QTimer
@@ -33,7 +34,7 @@ from PySide6.QtWidgets import (
 from reader.annotations.tags import normalise
 from reader.records import ImportProblem, ImportReport
 from reader.ui.plain import isolate
-from reader.ui import importing
+from reader.ui import app, importing
 from reader.ui.errors import ErrorDialog
 from reader.ui.highlight_search import HighlightSearch
 from reader.ui.tag_manager import TagManagerDialog
@@ -309,6 +310,17 @@ def test_hostile_text_is_shown_literally_everywhere(hostile_library, show_window
     for box in boxes:
         box.close()
 
+    # Settings that could not be used, and a damaged library with or without a backup.
+    monkeypatch.setattr(window, "setting_problems", lambda: [f"/tmp/{ZERO}.toml: {BOLD}"])
+    window.show_setting_problems()
+    watch.walk_top_levels()
+    for box in QApplication.topLevelWidgets():
+        if isinstance(box, QMessageBox) and box.isVisible():
+            box.close()
+    damaged = Path("/tmp") / f"{PASSWD}.sqlite3"
+    for backup in (None, Path("/tmp") / f"{ZERO}.sqlite3"):
+        assert not app.RestoreOffer.ask(damaged, LINK, backup)
+
     # The error dialog, and messages in the status bar (an export's end among them).
     dialog = ErrorDialog.show_error(window, f"OSError: {PASSWD}", f"{ZERO}\n{LONG}")
     watch.walk(dialog)
@@ -325,7 +337,7 @@ def test_hostile_text_is_shown_literally_everywhere(hostile_library, show_window
 
     assert {"TagManagerDialog", "QInputDialog", "ColourNamesDialog", "CommandPalette",
             "CheatSheet", "HighlightSearch", "ErrorDialog"} <= set(watch.walked)
-    assert watch.walked.count("QMessageBox") >= 5
+    assert watch.walked.count("QMessageBox") >= 7
     assert watch.opened == []
     assert watch.loads == []
     assert watch.problems == []
