@@ -146,10 +146,12 @@ class TagManagerDialog(QDialog):
         self.list_view.doubleClicked.connect(lambda _index: self.rename_selected())
 
         self.rename_button = QPushButton("&Rename…")
-        self.rename_button.setToolTip(_with_key(self.rename_action.statusTip(), self.rename_action))
+        self.rename_button.setToolTip(tooltip(_with_key(self.rename_action.statusTip(),
+                                                        self.rename_action)))
         self.rename_button.clicked.connect(self.rename_selected)
         self.delete_button = QPushButton("&Delete…")
-        self.delete_button.setToolTip(_with_key(self.delete_action.statusTip(), self.delete_action))
+        self.delete_button.setToolTip(tooltip(_with_key(self.delete_action.statusTip(),
+                                                        self.delete_action)))
         self.delete_button.clicked.connect(self.delete_selected)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.buttons.rejected.connect(self.reject)
