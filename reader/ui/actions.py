@@ -125,7 +125,8 @@ class CommandActions:
             action.setStatusTip(reason or invocation(text).command.description)
 
     def set_title(self, text: str, title: str) -> None:
-        self.menu_actions[text].setText(title)
+        # A title may hold data (a colour's name): an '&' in it is a letter, not a mnemonic.
+        self.menu_actions[text].setText(title.replace("&", "&&"))
 
     def refresh(self, text: str) -> None:
         """Enable or disable one item now, by its conditions (menus do it as they open;

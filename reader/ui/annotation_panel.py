@@ -33,8 +33,15 @@ from reader.records import ArticleRecord, Changes, HighlightRecord
 from reader.annotations.tags import SEPARATOR
 from reader.ui import theme
 from reader.ui.annotation_editors import NoteEdit, NoteView, TagsEdit
+from reader.ui.highlight_list import (
+    ID_ROLE,
+    ORPHAN_LABEL,
+    HighlightDelegate,
+    HighlightListModel,
+    changed_line,
+)
+from reader.ui.plain import plain_label
 from reader.ui.revisions_dialog import revised_line
-from reader.ui.highlight_list import ID_ROLE, changed_line, ORPHAN_LABEL, HighlightDelegate, HighlightListModel
 
 NO_ARTICLE_HINT = "Open an article to see its highlights and notes here."
 NO_HIGHLIGHTS_HINT = "No highlights yet. Select text and press H to highlight it."
@@ -105,11 +112,10 @@ class AnnotationPanel(QWidget):
         self.list_stack.addWidget(self.empty_label)
 
         self.editor_hint = _hint(NO_SELECTION_HINT)
-        self.changed_label = QLabel()  # a revision changed this highlight's passage
-        self.changed_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.changed_label = plain_label()  # a revision changed this highlight's passage
         self.changed_label.setWordWrap(True)
         self.changed_label.setObjectName("changedHint")
-        self.orphan_label = QLabel(ORPHAN_HINT)
+        self.orphan_label = plain_label(ORPHAN_HINT)
         self.orphan_label.setWordWrap(True)
         self.orphan_label.setStyleSheet(f"color: {theme.ACCENT};")
         self.tags_edit = TagsEdit(self.tag_names)
@@ -130,7 +136,7 @@ class AnnotationPanel(QWidget):
             "Place this highlight on the passage selected in the article")
         self.delete_button = QPushButton("Delete")
         self.delete_button.setAccessibleDescription("Delete this highlight")
-        self.message = QLabel()
+        self.message = plain_label(clipped=True)
         self.message.setObjectName("annotationMessage")
         self.message.setWordWrap(True)
         self.message.hide()
@@ -153,8 +159,7 @@ class AnnotationPanel(QWidget):
         filters.addWidget(self.colour_filter)
         filters.addWidget(self.tag_filter, 1)
         top = QWidget()
-        self.revised_label = QLabel()  # "Revised 3 March 2026 · 2 earlier versions …"
-        self.revised_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.revised_label = plain_label()  # "Revised 3 March 2026 · 2 earlier versions …"
         self.revised_label.setObjectName("revisedHint")
         self.revised_label.hide()
         _column(top, _heading("ARTICLE"), self.revised_label, self.article_tags,
@@ -515,13 +520,13 @@ def _merge(changes: Changes | None, more: Changes) -> Changes:
 
 
 def _heading(text: str) -> QLabel:
-    label = QLabel(text)
+    label = plain_label(text)
     label.setProperty("heading", True)
     return label
 
 
 def _hint(text: str) -> QLabel:
-    label = QLabel(text)
+    label = plain_label(text)
     label.setProperty("hint", True)
     label.setWordWrap(True)
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 from shiboken6 import isValid
 
 from reader import APP_ID, APP_NAME
@@ -19,6 +19,7 @@ from reader.settings import Settings, default_path
 from reader.ui import operations, theme
 from reader.ui.errors import install_error_handler
 from reader.ui.operations import QueryOp
+from reader.ui.plain import critical, message_box, plain_label
 from reader.ui.single_instance import Request, SingleInstance, bring_to_front, trace
 
 if TYPE_CHECKING:
@@ -85,7 +86,7 @@ def run(db_path: Path, argv: list[str] | None = None, target: str | None = None)
             library = Library.open(db_path)
         except LibraryError as exc:
             print(f"marginalia: {exc}", file=sys.stderr)
-            QMessageBox.critical(None, APP_NAME, str(exc))
+            critical(None, APP_NAME, str(exc))
             return 1
         finally:
             if notice is not None:
@@ -134,7 +135,7 @@ def upgrade_notice(db_path: Path) -> QWidget | None:
 
     if not Library.needs_upgrade(db_path):
         return None
-    notice = QLabel(
+    notice = plain_label(
         f"Upgrading your library for this version of {APP_NAME}…\n\n"
         "A backup is made first. A large library takes a few minutes, once.")
     notice.setObjectName("upgradeNotice")
@@ -204,10 +205,10 @@ class RestoreOffer:
     def ask(cls, library_path: Path, problem: str, backup: Path | None) -> bool:
         text = f"{library_path} is damaged ({problem}). Marginalia has not changed it."
         if backup is None:
-            QMessageBox.critical(None, APP_NAME, text + "\n\nThere is no good backup to restore.")
+            critical(None, APP_NAME, text + "\n\nThere is no good backup to restore.")
             return False
-        box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, text)
-        box.setInformativeText(
+        box = message_box(
+            QMessageBox.Icon.Critical, APP_NAME, text,
             f"Restore the newest good backup, {backup.name}? The damaged file is kept beside it, "
             "renamed, so nothing is lost.")
         restore_button = box.addButton("Restore backup", QMessageBox.ButtonRole.AcceptRole)
@@ -233,7 +234,7 @@ def check_and_repair(library_path: Path) -> bool:
     try:
         kept = Library.restore_backup(library_path, good)
     except LibraryError as exc:
-        QMessageBox.critical(None, APP_NAME, str(exc))
+        critical(None, APP_NAME, str(exc))
         return False
     print(f"marginalia: restored {good}; the damaged file is kept as {kept}", file=sys.stderr)
     return True

@@ -26,6 +26,7 @@ from reader.records import ArticleSummary, Changes
 from reader.ui import theme
 from reader.ui.change_bus import ChangeBus
 from reader.ui.operations import QueryOp, report_error
+from reader.ui.plain import tooltip
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 AUTHOR_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -157,8 +158,10 @@ class ArticleListModel(QAbstractListModel):
         summary = self.summary(index.row())
         if summary is None:
             return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.DisplayRole:
             return summary.title
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return tooltip(summary.title)
         if role == Qt.ItemDataRole.AccessibleTextRole:
             state = "read" if summary.read else (
                 f"{summary.progress}% read" if summary.progress else "unread")

@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QLabel,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -18,6 +17,7 @@ from reader.commands import CONTEXT_TITLES, CONTEXTS, INVOCATIONS, keys_for, nor
 from reader.ui import theme
 from reader.ui.popup import PopupDialog
 from reader.ui.palette import KEY_SEPARATOR, join_keys
+from reader.ui.plain import plain_label
 
 SECTION_TITLES = CONTEXT_TITLES
 CHEAT_SHEET = "view.cheat-sheet"
@@ -80,9 +80,9 @@ class CheatSheet(PopupDialog):
         self.sections = cheat_sheet_sections(keymap, titles)
         self._opening_keys = {normal_key(key) for _context, key in keys_for(CHEAT_SHEET, keymap)}
 
-        heading = QLabel("Keyboard shortcuts")
+        heading = plain_label("Keyboard shortcuts")
         heading.setObjectName("cheatSheetHeading")
-        hint = QLabel("Press ? or Esc to close")
+        hint = plain_label("Press ? or Esc to close")
         hint.setObjectName("cheatSheetHint")
         header = QHBoxLayout()
         header.addWidget(heading)
@@ -97,7 +97,7 @@ class CheatSheet(PopupDialog):
         for column_sections in _columns(self.sections, self.MAX_COLUMNS):
             columns.addLayout(self._column(column_sections), 1)
         if not self.sections:
-            empty = QLabel("No keys are bound.")
+            empty = plain_label("No keys are bound.")
             empty.setObjectName("cheatSheetHint")
             columns.addWidget(empty)
 
@@ -134,13 +134,13 @@ class CheatSheet(PopupDialog):
         grid.setColumnStretch(1, 1)
         row = 0
         for title, rows in sections:
-            label = QLabel(title)
+            label = plain_label(title)
             label.setObjectName("cheatSheetSection")
             grid.addWidget(label, row, 0, 1, 2)
             row += 1
             for keys, command_title in rows:
                 grid.addLayout(self._key_caps(keys), row, 0, Qt.AlignmentFlag.AlignRight)
-                name = QLabel(command_title)
+                name = plain_label(command_title)
                 name.setObjectName("cheatSheetTitle")
                 name.setAccessibleName(f"{command_title}: {keys}")
                 grid.addWidget(name, row, 1)
@@ -157,10 +157,10 @@ class CheatSheet(PopupDialog):
         caps.setSpacing(4)
         for position, key in enumerate(keys.split(KEY_SEPARATOR)):
             if position:
-                slash = QLabel("/")
+                slash = plain_label("/")
                 slash.setObjectName("cheatSheetHint")
                 caps.addWidget(slash)
-            cap = QLabel(key)
+            cap = plain_label(key)
             cap.setObjectName("keyCap")
             cap.setFont(theme.code_font(9.5))
             cap.setAccessibleName(f"Key {key}")

@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFrame,
     QGridLayout,
-    QLabel,
     QLineEdit,
     QVBoxLayout,
     QWidget,
@@ -18,6 +17,7 @@ from reader.annotations.colours import Colour
 from reader.library import Library
 from reader.records import Changes
 from reader.ui import theme
+from reader.ui.plain import plain_label
 
 NAME_MAX_LENGTH = 40
 
@@ -36,7 +36,7 @@ class ColourNamesDialog(QDialog):
         self._colours: list[Colour] = library.colours.all()
         self.edits: dict[str, QLineEdit] = {}
 
-        intro = QLabel("Name the highlight colours after what you use them for. "
+        intro = plain_label("Name the highlight colours after what you use them for. "
                        "The number is the colour's key while reading.")
         intro.setWordWrap(True)
         grid = QGridLayout()
@@ -56,7 +56,7 @@ class ColourNamesDialog(QDialog):
             edit.setClearButtonEnabled(True)
             edit.setAccessibleName(f"Name of colour {colour.number} ({colour.key})")
             edit.setToolTip("Leave empty for the default name")
-            number = QLabel(f"&{colour.number}")
+            number = plain_label(f"&{colour.number}")
             number.setBuddy(edit)  # Alt+number jumps to the row
             number.setAlignment(Qt.AlignmentFlag.AlignCenter)
             grid.addWidget(swatch, row, 0)

@@ -26,6 +26,7 @@ from reader.document.model import (
     Document,
 )
 from reader.ui import theme
+from reader.ui.plain import tooltip
 
 
 def build_text_document(doc: QTextDocument, document: Document, body_font: QFont) -> None:
@@ -124,5 +125,5 @@ def _span_format(span, base: QTextCharFormat) -> QTextCharFormat:
         fmt.setAnchorHref(span.link)
         fmt.setForeground(QColor(theme.LINK))
         fmt.setFontUnderline(True)
-        fmt.setToolTip(span.link)
+        fmt.setToolTip(tooltip(span.link))
     return fmt

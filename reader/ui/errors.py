@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QDialogButtonBox,
-    QLabel,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -36,6 +35,7 @@ from shiboken6 import isValid
 from reader import APP_NAME, __version__
 from reader.paths import log_dir
 from reader.ui import theme
+from reader.ui.plain import plain_label
 
 LOG_FILE = "marginalia.log"
 LOG_MAX_BYTES = 1_000_000
@@ -71,9 +71,9 @@ class ErrorDialog(QDialog):
         # Closing the main window still quits the app while this is open.
         self.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False)
         self.resize(640, 420)
-        intro = QLabel(INTRO)
+        intro = plain_label(INTRO)
         intro.setWordWrap(True)
-        self.message_label = QLabel(message)
+        self.message_label = plain_label(message, clipped=True)
         self.message_label.setObjectName("errorMessage")
         self.message_label.setWordWrap(True)
         self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -12,12 +12,13 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QListView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QListView, QVBoxLayout, QWidget
 
 from reader.library import Library, LibraryError
 from reader.records import Changes, FeedRecord
 from reader.ui.change_bus import ChangeBus
 from reader.ui.operations import QueryOp, report_error
+from reader.ui.plain import plain_label
 from reader.ui.tag_sidebar import COUNT_ROLE, TagCountDelegate
 
 FEED_ROLE = Qt.ItemDataRole.UserRole + 1  # the feed's id
@@ -172,8 +173,7 @@ class FeedSidebar(QWidget):
         self._wanted: int | None = None  # to choose once the feeds read now arrive
         self._notify = True
 
-        self.header = QLabel("FEEDS")
-        self.header.setTextFormat(Qt.TextFormat.PlainText)
+        self.header = plain_label("FEEDS")
         self.header.setObjectName("sidebarHeader")
         self.list = FeedListView()
         self.list.setObjectName("feedList")

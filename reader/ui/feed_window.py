@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
-    QLabel,
     QLineEdit,
     QMainWindow,
     QMenu,
@@ -34,6 +33,7 @@ from reader.records import Changes, FeedRefreshReport, OpmlImportReport
 from reader.settings import Settings, setting
 from reader.ui.change_bus import ChangeBus
 from reader.ui.operations import LibraryOp, Progress, QueryOp, report_error
+from reader.ui.plain import isolate, message_box, plain_label
 
 START_DELAY_MS = 4000  # after the window is first shown: never in the way of its first paint
 CHECK_MS = 60_000  # how often the window looks for feeds that are due
@@ -59,14 +59,12 @@ class FeedAddress(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Subscribe to a feed")
         layout = QVBoxLayout(self)
-        prompt = QLabel("Address of the feed, or of a page of the site:")
-        prompt.setTextFormat(Qt.TextFormat.PlainText)
+        prompt = plain_label("Address of the feed, or of a page of the site:")
         layout.addWidget(prompt)
         self.address = QLineEdit(initial)
         self.address.setPlaceholderText("https://…")
         layout.addWidget(self.address)
-        self.problem = QLabel()
-        self.problem.setTextFormat(Qt.TextFormat.PlainText)
+        self.problem = plain_label(clipped=True)
         layout.addWidget(self.problem)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
@@ -96,9 +94,8 @@ class ConfirmUnsubscribe:
     def ask(cls, parent: QWidget | None, name: str, articles: int) -> bool:
         kept = (f"Its {_plural(articles, 'article')} stay in your library, with their "
                 "highlights and notes." if articles else "It brought in no articles.")
-        box = QMessageBox(QMessageBox.Icon.Question, "Unsubscribe",
-                          f"Unsubscribe from “{name}”? {kept}", parent=parent)
-        box.setTextFormat(Qt.TextFormat.PlainText)  # a feed names itself
+        box = message_box(QMessageBox.Icon.Question, "Unsubscribe",  # a feed names itself
+                          f"Unsubscribe from “{isolate(name)}”? {kept}", parent=parent)
         confirm = box.addButton("Unsubscribe", QMessageBox.ButtonRole.DestructiveRole)
         cancel = box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(cancel)
@@ -129,13 +126,8 @@ class FeedProblem:
 
     @classmethod
     def show(cls, parent: QWidget, title: str, text: str, details: list[str] | None = None) -> None:
-        box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=parent)
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        if details:
-            box.setInformativeText("\n".join(details))
-        for label in box.findChildren(QLabel):
-            label.setTextFormat(Qt.TextFormat.PlainText)
-        box.open()
+        message_box(QMessageBox.Icon.Warning, title, text, "\n".join(details or ()),
+                    parent=parent).open()
 
 
 # --- the controller ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from reader.records import HighlightRecord
 from reader.annotations.tags import is_under, normalise
 from reader.importing.head import format_date
 from reader.ui import theme
+from reader.ui.plain import tooltip
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 HIGHLIGHT_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -91,7 +92,7 @@ class HighlightListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return shorten(record.exact)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return record.exact
+            return tooltip(record.exact)
         if role == Qt.ItemDataRole.DecorationRole:
             return QColor(HEX.get(record.colour, theme.MUTED))
         if role == Qt.ItemDataRole.AccessibleTextRole:

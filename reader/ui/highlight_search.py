@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, Qt, QTimer
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QListView, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QLineEdit, QListView, QVBoxLayout
 
 from reader.annotations.colours import HEX
 from reader.library import Library
 from reader.search.fulltext import HighlightHit
+from reader.ui.plain import plain_label
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
 TYPING_PAUSE_MS = 120
@@ -60,7 +61,7 @@ class HighlightSearch(QDialog):
         self.results.setWordWrap(True)
         self.results.setAccessibleName("Matching highlights")
         self.results.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # typing stays in the query
-        self.count = QLabel()
+        self.count = plain_label()
         layout = QVBoxLayout(self)
         for widget in (self.query, self.count, self.results):
             layout.addWidget(widget)

@@ -13,6 +13,7 @@ from reader.links import Link
 from reader.records import Changes, ImportProblem, ImportReport
 from reader.ui.change_bus import ChangeBus
 from reader.ui.operations import LibraryOp
+from reader.ui.plain import message_box
 
 FILE_FILTER = "Articles (*.md *.markdown *.txt *.html *.htm);;All files (*)"
 IMPORTED = Changes(article_list=True, tags=True)  # what any import may have changed
@@ -35,8 +36,8 @@ class ImportSummary:
     def show(cls, parent: QWidget, report: ImportReport) -> None:
         if not report.problems:
             return
-        box = QMessageBox(QMessageBox.Icon.Warning, "Import", report.summary(), parent=parent)
-        box.setInformativeText("\n".join(str(problem) for problem in report.problems))
+        box = message_box(QMessageBox.Icon.Warning, "Import", report.summary(),
+                          "\n".join(str(problem) for problem in report.problems), parent=parent)
         box.open()
 
 

@@ -15,13 +15,13 @@ the whole-file check after start-up, and a refresh when another process changed 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtWidgets import QLabel
+from PySide6.QtCore import QObject, QTimer
 
 from reader.library import Library, LibraryError
 from reader.records import Changes
 from reader.ui import operations
 from reader.ui.change_bus import ChangeBus
+from reader.ui.plain import plain_label
 
 POLL_MS = 2000
 
@@ -32,9 +32,8 @@ class LibraryWatch(QObject):
     def __init__(self, library: Library, bus: ChangeBus, parent: QObject) -> None:
         super().__init__(parent)
         self._library, self._bus = library, bus
-        self.banner = QLabel()
+        self.banner = plain_label()  # it quotes SQLite and the path
         self.banner.setObjectName("libraryBanner")
-        self.banner.setTextFormat(Qt.TextFormat.PlainText)  # it quotes SQLite and the path
         self.banner.setWordWrap(True)
         self.banner.setMargin(8)
         self.banner.hide()

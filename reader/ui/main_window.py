@@ -9,7 +9,6 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt
 from PySide6.QtWidgets import (
     QApplication,
-    QLabel,
     QMainWindow,
     QMessageBox,
     QSplitter,
@@ -39,6 +38,7 @@ from reader.ui.importing import ImportController
 from reader.ui.reading_state import ReadingTracker
 from reader.ui.window_commands import STATUS_MS, WindowCommands
 from reader.ui import operations, theme
+from reader.ui.plain import isolate, message_box, plain_label
 
 FONT_MIN = 8.0
 FONT_MAX = 32.0
@@ -67,7 +67,7 @@ class MainWindow(FeedCommands, WindowCommands, QMainWindow):
         self.model = ArticleListModel(library, self)
         self.list_view = ArticleListView()
         self.list_view.setModel(self.model)
-        self.list_header = QLabel()
+        self.list_header = plain_label(clipped=True)
         self.list_header.setObjectName("listHeader")
         self.search_box = SearchBox()
 
@@ -255,9 +255,9 @@ class MainWindow(FeedCommands, WindowCommands, QMainWindow):
         where = "IN THE ARCHIVE" if self.model.archived else ""
         if self.model.unread_only:
             noun = "UNREAD " + noun
-        scope = f" · #{self.model.tag}" if self.model.tag else ""
+        scope = f" · #{isolate(self.model.tag)}" if self.model.tag else ""
         if self.model.feed is not None:
-            scope = f" · {self.feed_sidebar.feed_name(self.model.feed)}"
+            scope = f" · {isolate(self.feed_sidebar.feed_name(self.model.feed))}"
         found = " FOUND" if self.model.search.strip() else ""
         self.list_header.setText(" ".join(p for p in (f"{shown} {noun}{found}", where) if p) + scope)
 
@@ -309,9 +309,8 @@ class MainWindow(FeedCommands, WindowCommands, QMainWindow):
 
     def show_import_problems(self, report: ImportReport) -> None:
         lines = "\n".join(str(problem) for problem in report.problems)
-        box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME,
-                          "Some files could not be imported:", parent=self)
-        box.setInformativeText(lines)
+        box = message_box(QMessageBox.Icon.Warning, APP_NAME,
+                          "Some files could not be imported:", lines, parent=self)
         box.open()
         self.statusBar().showMessage(f"{len(report.problems)} file(s) could not be imported", 10000)
 
@@ -484,10 +483,9 @@ class MainWindow(FeedCommands, WindowCommands, QMainWindow):
         problems = self.setting_problems()
         if not problems:
             return
-        box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME,
+        box = message_box(QMessageBox.Icon.Warning, APP_NAME,
                           "Some of your settings could not be used; the defaults apply instead.",
-                          parent=self)
-        box.setInformativeText("\n".join(problems))
+                          "\n".join(problems), parent=self)
         box.open()
 
     # --- state ----------------------------------------------------------------------

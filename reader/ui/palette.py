@@ -27,7 +27,6 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
-    QLabel,
     QLineEdit,
     QListView,
     QStyledItemDelegate,
@@ -39,6 +38,7 @@ from PySide6.QtWidgets import (
 from reader.commands import WINDOW_INVOCATIONS, invocation, keys_for
 from reader.ui import theme
 from reader.ui.popup import PopupDialog
+from reader.ui.plain import plain_label, tooltip
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 COMMAND_ID_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -201,9 +201,9 @@ class CommandListModel(QAbstractListModel):
             return entry.keys
         if role == Qt.ItemDataRole.ToolTipRole:
             if not entry.enabled and entry.reason:
-                return entry.reason
+                return tooltip(entry.reason)
             try:
-                return invocation(entry.command_id).command.description or None
+                return tooltip(invocation(entry.command_id).command.description or None)
             except ValueError:
                 return None
         if role == Qt.ItemDataRole.AccessibleTextRole:
@@ -333,11 +333,11 @@ class CommandPalette(PopupDialog):
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view.clicked.connect(self._clicked)
 
-        self.empty_label = QLabel("No matching commands")
+        self.empty_label = plain_label("No matching commands")
         self.empty_label.setObjectName("paletteEmpty")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.hide()
-        self.reason_label = QLabel()
+        self.reason_label = plain_label(clipped=True)
         self.reason_label.setObjectName("paletteReason")
         self.reason_label.setWordWrap(True)
         self.reason_label.hide()

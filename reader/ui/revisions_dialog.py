@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QByteArray, QStringListModel, Qt
+from PySide6.QtCore import QByteArray, QStringListModel
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QLabel,
     QListView,
     QTextBrowser,
     QVBoxLayout,
@@ -27,6 +26,7 @@ from reader.importing.head import format_date
 from reader.library import Library
 from reader.records import RevisionRecord
 from reader.ui import theme
+from reader.ui.plain import isolate, plain_label
 
 REMOVED = "#b3261e"
 ADDED = "#1e7b34"
@@ -76,9 +76,8 @@ class RevisionsDialog(QDialog):
         self._revisions: list[RevisionRecord] = library.articles.revisions(article_id)
         self.setWindowTitle("Revisions")
         layout = QVBoxLayout(self)
-        heading = QLabel(f"{record.title} — revised {day(record.revised_at)}"
-                         if record.revised_at else record.title)
-        heading.setTextFormat(Qt.TextFormat.PlainText)
+        heading = plain_label(f"{isolate(record.title)} — revised {day(record.revised_at)}"
+                              if record.revised_at else record.title, clipped=True)
         heading.setWordWrap(True)
         layout.addWidget(heading)
         row = QHBoxLayout()

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from PySide6.QtCore import QMimeData, QObject, Qt, QTimer, QUrl
+from PySide6.QtCore import QMimeData, QObject, QTimer, QUrl
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QLabel,
     QLineEdit,
     QMainWindow,
     QMessageBox,
@@ -26,6 +25,7 @@ from reader.library import Library
 from reader.links import Link
 from reader.ui.change_bus import ChangeBus
 from reader.ui.operations import LibraryOp
+from reader.ui.plain import message_box, plain_label
 
 MAX_ADDRESSES = 500  # in one paste or drop: more is surely not a list of pages
 
@@ -64,20 +64,15 @@ class SaveAddresses(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Save a web page")
         layout = QVBoxLayout(self)
-        prompt = QLabel("Address of the page to save (several: one a line):")
-        prompt.setTextFormat(Qt.TextFormat.PlainText)
-        layout.addWidget(prompt)
+        layout.addWidget(plain_label("Address of the page to save (several: one a line):"))
         self.addresses = QPlainTextEdit(initial)
         self.addresses.setPlaceholderText("https://…")
         self.addresses.setTabChangesFocus(True)
         layout.addWidget(self.addresses)
-        tags_label = QLabel("Tags (optional, separated by commas):")
-        tags_label.setTextFormat(Qt.TextFormat.PlainText)
-        layout.addWidget(tags_label)
+        layout.addWidget(plain_label("Tags (optional, separated by commas):"))
         self.tags = QLineEdit()
         layout.addWidget(self.tags)
-        self.problem = QLabel()
-        self.problem.setTextFormat(Qt.TextFormat.PlainText)
+        self.problem = plain_label(clipped=True)
         self.problem.setObjectName("saveProblem")
         layout.addWidget(self.problem)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
@@ -113,12 +108,9 @@ class SaveSummary:
         problems = list(problems)
         if not problems:
             return
-        box = QMessageBox(QMessageBox.Icon.Warning, "Save web pages", summary, parent=parent)
-        box.setTextFormat(Qt.TextFormat.PlainText)  # addresses and reasons are strangers'
-        box.setInformativeText("\n".join(problems))
-        for label in box.findChildren(QLabel):
-            label.setTextFormat(Qt.TextFormat.PlainText)
-        box.open()
+        # Addresses and reasons are strangers' words: shown literally.
+        message_box(QMessageBox.Icon.Warning, "Save web pages", summary,
+                    "\n".join(problems), parent=parent).open()
 
 
 class SaveController(QObject):

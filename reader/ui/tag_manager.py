@@ -9,9 +9,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QInputDialog,
-    QLabel,
-    QLineEdit,
     QListView,
     QMessageBox,
     QPushButton,
@@ -26,6 +23,7 @@ from reader.annotations.tags import normalise
 from reader.ui.actions import dialog_actions, key_text, update_dialog_actions
 from reader.ui.operations import QueryOp, report_error
 from reader.ui.tag_sidebar import COUNT_ROLE, TAG_ROLE, TagCountDelegate, count_phrase
+from reader.ui.plain import ask_text, isolate, message_box, plain_label, tooltip, warn
 
 OWN_ROLE = Qt.ItemDataRole.UserRole + 3  # False for a parent that exists only through its children
 TITLE = "Manage Tags"
@@ -95,8 +93,8 @@ class TagListModel(QAbstractListModel):
             return f"{row.name}, {count_phrase(row.count)}"
         if role == Qt.ItemDataRole.ToolTipRole:
             if own:
-                return f"{row.name} — {count_phrase(row.count)}"
-            return f"{row.name} — only through the tags nested under it"
+                return tooltip(f"{row.name} — {count_phrase(row.count)}")
+            return tooltip(f"{row.name} — only through the tags nested under it")
         if role == Qt.ItemDataRole.FontRole and not own:
             font = QFont()
             font.setItalic(True)
@@ -148,10 +146,12 @@ class TagManagerDialog(QDialog):
         self.list_view.doubleClicked.connect(lambda _index: self.rename_selected())
 
         self.rename_button = QPushButton("&Rename…")
-        self.rename_button.setToolTip(_with_key(self.rename_action.statusTip(), self.rename_action))
+        self.rename_button.setToolTip(tooltip(_with_key(self.rename_action.statusTip(),
+                                                        self.rename_action)))
         self.rename_button.clicked.connect(self.rename_selected)
         self.delete_button = QPushButton("&Delete…")
-        self.delete_button.setToolTip(_with_key(self.delete_action.statusTip(), self.delete_action))
+        self.delete_button.setToolTip(tooltip(_with_key(self.delete_action.statusTip(),
+                                                        self.delete_action)))
         self.delete_button.clicked.connect(self.delete_selected)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.buttons.rejected.connect(self.reject)
@@ -161,7 +161,7 @@ class TagManagerDialog(QDialog):
             button.setAutoDefault(False)
             button.setDefault(False)
 
-        self.hint = QLabel()
+        self.hint = plain_label(clipped=True)
         self.hint.setObjectName("dialogHint")
         self.hint.setWordWrap(True)
 
@@ -188,21 +188,18 @@ class TagManagerDialog(QDialog):
     @classmethod
     def ask_new_name(cls, parent: QWidget, old: str) -> str | None:
         """The new name the user typed for tag `old`, or None if they cancelled."""
-        text, ok = QInputDialog.getText(parent, "Rename Tag", f"New name for '{old}':",
-                                        QLineEdit.EchoMode.Normal, old)
-        return text if ok else None
+        return ask_text(parent, "Rename Tag", f"New name for '{isolate(old)}':", old)
 
     @classmethod
     def confirm(cls, parent: QWidget, title: str, text: str) -> bool:
-        box = QMessageBox(QMessageBox.Icon.Question, title, text,
-                          QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
-                          parent)
+        box = message_box(QMessageBox.Icon.Question, title, text, parent=parent,
+                          buttons=QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         return box.exec() == QMessageBox.StandardButton.Ok
 
     @classmethod
     def show_error(cls, parent: QWidget, text: str) -> None:
-        QMessageBox.warning(parent, TITLE, text)
+        warn(parent, TITLE, text)
 
     # --- selection ----------------------------------------------------------------------
     def selected_tag(self) -> str | None:
@@ -244,7 +241,7 @@ class TagManagerDialog(QDialog):
         if not self.model.rowCount():
             self.hint.setText("No tags yet. Tags you give articles or highlights appear here.")
         elif tag is not None and not own:
-            self.hint.setText(f"'{tag}' has no articles of its own: renaming it moves the tags "
+            self.hint.setText(f"'{isolate(tag)}' has no articles of its own: renaming it moves the tags "
                               "nested under it; delete those one by one.")
         else:
             rename, delete = key_text(self.rename_action), key_text(self.delete_action)
@@ -269,9 +266,11 @@ class TagManagerDialog(QDialog):
         if new is None or normalise(new) == old:
             return
         existing = self.library.tags.find(new)
+        old_shown, existing_shown = isolate(old), isolate(existing or "")
         if existing is not None and existing.casefold() != old.casefold():
-            text = (f"'{old}' will be merged into the existing tag '{existing}'. "
-                    f"Articles and highlights tagged '{old}' will be tagged '{existing}' "
+            text = (f"'{old_shown}' will be merged into the existing tag '{existing_shown}'. "
+                    f"Articles and highlights tagged '{old_shown}' will be tagged "
+                    f"'{existing_shown}' "
                     "instead, and tags nested under them are merged too. This cannot be undone.")
             if not self.confirm(self, "Merge Tags", text):
                 return
@@ -291,15 +290,16 @@ class TagManagerDialog(QDialog):
         count = index.data(COUNT_ROLE)
         if count is None:  # the counts are still being read: count this one
             count = self.library.tags.count(name)
+        shown = isolate(name)
         nested = any(self.model.data(self.model.index(r), TAG_ROLE).casefold()
                      .startswith(name.casefold() + "/") for r in range(self.model.rowCount()))
         if nested:
             # The count includes the nested tags, which a delete leaves in place.
-            text = (f"'{name}' and the tags nested under it are on {count_phrase(count)}. "
-                    f"'{name}' itself will be removed from every article and highlight; "
+            text = (f"'{shown}' and the tags nested under it are on {count_phrase(count)}. "
+                    f"'{shown}' itself will be removed from every article and highlight; "
                     "the nested tags stay. This cannot be undone.")
         else:
-            text = (f"'{name}' is on {count_phrase(count)}. It will be removed from every "
+            text = (f"'{shown}' is on {count_phrase(count)}. It will be removed from every "
                     "article and highlight. This cannot be undone.")
         if not self.confirm(self, "Delete Tag", text):
             return

@@ -17,7 +17,6 @@ from PySide6.QtGui import QColor, QFontMetrics, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
-    QLabel,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -32,6 +31,7 @@ from reader.records import Changes
 from reader.ui import theme
 from reader.ui.change_bus import ChangeBus
 from reader.ui.operations import QueryOp, report_error
+from reader.ui.plain import plain_label, tooltip
 
 TAG_ROLE = Qt.ItemDataRole.UserRole + 1  # full tag name ("history/rome"); None for "All articles"
 COUNT_ROLE = Qt.ItemDataRole.UserRole + 2  # number of articles under the row
@@ -181,7 +181,7 @@ class TagTreeModel(QAbstractItemModel):
         if role == COUNT_ROLE:
             return node.count
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{node.tag or ALL_ARTICLES} — {count_phrase(node.count)}"
+            return tooltip(f"{node.tag or ALL_ARTICLES} — {count_phrase(node.count)}")
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{node.label}, {count_phrase(node.count)}"
         return None
@@ -254,7 +254,7 @@ class TagSidebar(QWidget):
         self._notify = True
         self._unchosen = False  # no row is chosen: a feed filters the list (clear_choice)
 
-        self.header = QLabel("TAGS")
+        self.header = plain_label("TAGS")
         self.header.setObjectName("sidebarHeader")
         self.tree = QTreeView()
         self.tree.setObjectName("tagTree")

@@ -313,6 +313,7 @@ class WindowCommands:
 
     def cmd_article_delete(self) -> None:
         from reader.ui.dialogs import Confirm
+        from reader.ui.plain import isolate
 
         article_id = self.current_article_id()
         if article_id is None:
@@ -321,11 +322,11 @@ class WindowCommands:
         count = self.library.highlights.count(article_id)
         detail = f" and its {count} highlight{'s' if count != 1 else ''}" if count else ""
         if not Confirm.ask(self, "Delete article",
-                           f"Delete “{article.title}”{detail}? You can undo this with Ctrl+Z.",
+                           f"Delete “{isolate(article.title)}”{detail}? You can undo this with Ctrl+Z.",
                            "Delete"):
             return
         self.announce(self.library.articles.delete(article_id))
-        self.statusBar().showMessage(f"Deleted “{article.title}”. Ctrl+Z brings it back.", STATUS_MS)
+        self.statusBar().showMessage(f"Deleted “{isolate(article.title)}”. Ctrl+Z brings it back.", STATUS_MS)
 
     def cmd_highlight_create(self) -> None:
         self._create_highlight(DEFAULT_COLOUR)

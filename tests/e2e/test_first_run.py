@@ -47,7 +47,7 @@ def test_a_newer_library_is_refused_with_a_message(qapp, tmp_path, monkeypatch, 
     conn.execute("PRAGMA user_version = 999")
     conn.close()
     shown = []
-    monkeypatch.setattr(app_module.QMessageBox, "critical", lambda *args: shown.append(args[2]))
+    monkeypatch.setattr(app_module, "critical", lambda *args: shown.append(args[2]))
     assert app_module.run(path) == 1
     assert "newer version of Marginalia" in shown[0]
     assert str(path) in capsys.readouterr().err

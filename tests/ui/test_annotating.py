@@ -12,7 +12,7 @@ from reader.annotations.colours import COLOURS
 from reader.commands import COMMANDS, DIALOGS, TAG_MANAGER
 from reader.library import Library
 from reader.paths import seeds_dir
-from reader.ui import dialogs
+from reader.ui import dialogs, operations
 from reader.ui.main_window import MainWindow
 
 SECOND_SEED = "Ukraine continues offensive inside Russia"
@@ -166,6 +166,7 @@ def test_notes_and_tags_typed_in_the_panel_survive_a_restart(qtbot, show_window,
         qtbot.keyClicks(editor, "offensive")
         qtbot.keyClick(editor, Qt.Key.Key_Return)
         window.close()
+        operations.drain()  # as the app does: no job of the window outlives its library
     with Library.open(library_path) as library:
         saved = library.highlights.get(record.id)
         assert saved.tags == ("bridges", "kursk")
