@@ -34,7 +34,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from lxml import etree
@@ -117,6 +117,8 @@ _SITE_META = ("og:site_name", "application-name", "apple-mobile-web-app-title")
 _BYLINE_CLASS = re.compile(r"byline|dateline|author|meta|publish|posted|date|time|info",
                            re.IGNORECASE)
 _MASTHEAD_CLASS = re.compile(r"logo|brand|masthead|site-?(?:name|title)", re.IGNORECASE)
+_ASIDE_CLASS = re.compile(r"comment|sidebar|related|recommend|footer|widget|promo",
+                          re.IGNORECASE)
 _MAX_JSON_OBJECTS = 2000
 
 
@@ -127,11 +129,12 @@ class PageMetadata:
     titles: tuple[str, ...] = ()  # declared headlines, most trusted first
     page_title: str = ""  # the <title>
     headings: tuple[str, ...] = ()  # the article's own <h1> (or itemprop=headline)
-    authors: tuple[str, ...] = ()  # people's names, from the most trusted source that has any
+    # People's names from each source that has any, most trusted first.
+    authors: tuple[tuple[str, ...], ...] = ()
     organisations: tuple[str, ...] = ()  # JSON-LD authors that are organisations
     published: str | None = None
     site_names: tuple[str, ...] = ()  # most trusted first
-    mastheads: tuple[str, ...] = field(default=())  # texts shown as the site's banner
+    mastheads: tuple[str, ...] = ()  # texts shown as the site's banner
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,7 @@ def read_page_metadata(tree: etree._Element) -> PageMetadata:
     author_sources = [ld_authors]
     author_sources += [clean_names(metas.get(name, "")) for name in _AUTHOR_META]
     author_sources.append(_microdata_authors(tree))
+    author_sources.append(_byline_authors(tree))
 
     published = ld_date
     for name in _DATE_META:
@@ -185,7 +189,7 @@ def read_page_metadata(tree: etree._Element) -> PageMetadata:
         titles=_unique(titles),
         page_title=page_title,
         headings=headings,
-        authors=next((tuple(a) for a in author_sources if a), ()),
+        authors=tuple(tuple(a) for a in author_sources if a),
         organisations=_unique(organisations),
         published=published,
         site_names=_unique(site_names),
@@ -206,7 +210,12 @@ def resolve(meta: PageMetadata, *, title: str = "", author: str = "",
 
     headline = ""
     for candidate in (*meta.titles, meta.page_title, *meta.headings, title):
-        headline, site_removed = _headline(candidate, site_like, meta.headings)
+        # A declared headline is the page's word: only a site's name or a section is
+        # taken from around it. A <title> may also be the headline the page shows with
+        # anything around it.
+        declared = candidate in meta.titles
+        headline, site_removed = _headline(candidate, site_like,
+                                           () if declared else meta.headings)
         # A <title> that names no site around the headline the page shows may be
         # "Section | Site", or the site's own title: the page's headline is surer.
         if (candidate is meta.page_title and meta.headings and not site_removed
@@ -215,9 +224,11 @@ def resolve(meta: PageMetadata, *, title: str = "", author: str = "",
         if headline:
             break
 
-    names = [n for n in meta.authors if _squash(n) not in site_like]
-    if not names:
-        names = [n for n in clean_names(author.replace(";", ",")) if _squash(n) not in site_like]
+    names: list[str] = []
+    for source in (*meta.authors, clean_names(author.replace(";", ","))):
+        names = [n for n in source if _squash(n) not in site_like]
+        if names:
+            break
     if not names:
         names = list(meta.organisations)
     return Resolved(headline, ", ".join(_unique(names)), meta.published or valid_date(published),
@@ -331,8 +342,7 @@ def _is_part_of(heading: str, title: str) -> bool:
     """Whether `title` is `heading` with something more around it, after a separator."""
     h, t = heading.casefold(), title.casefold()
     if t.startswith(h):
-        return bool(_TITLE_SEPARATOR.match(title[len(heading):]) or
-                    re.match(r"\s*:\s", title[len(heading):]))
+        return bool(_TITLE_SEPARATOR.match(title[len(heading):]))
     if t.endswith(h):
         rest = title[:len(title) - len(heading)]
         return bool(re.search(r"(?:\s+[|•·»—–\-:~/]|\s*\||\s*::|:)\s*$", rest))
@@ -451,6 +461,29 @@ def _microdata_authors(tree: etree._Element) -> list[str]:
     return list(_unique(names))
 
 
+def _byline_authors(tree: etree._Element) -> list[str]:
+    """The names in the page's first byline (an element of class "byline" or "author")."""
+    for element in tree.xpath(
+            "//*[contains(translate(@class, 'BYLINEAUTHOR', 'bylineauthor'), 'byline') or "
+            "contains(translate(@class, 'BYLINEAUTHOR', 'bylineauthor'), 'author')]"
+            "[not(self::body or self::html or self::article or self::main)]")[:5]:
+        text = _text(element)
+        if len(text) <= 200 and not _aside(element):
+            names = clean_names(text)
+            if names:
+                return names
+    return []
+
+
+def _aside(element: etree._Element) -> bool:
+    """Whether `element` is in a comment, a sidebar or the page's footer or menu."""
+    for ancestor in (element, *element.iterancestors()):
+        if ancestor.tag in ("aside", "footer", "nav") or _ASIDE_CLASS.search(
+                f"{ancestor.get('class') or ''} {ancestor.get('id') or ''}"):
+            return True
+    return False
+
+
 def _time_in_byline(tree: etree._Element) -> str | None:
     """The date of a <time datetime> that dates the article: marked as its publication
     date, or in its byline or header, or in the article before its text."""
@@ -481,9 +514,9 @@ def _dates_the_article(element: etree._Element) -> bool:
 
 
 def _headings(tree: etree._Element) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(the article's headlines, the texts of site banners): <h1>s in an <article> or
-    <main> (or marked itemprop=headline) first, then others, unless they are a site's
-    logo or banner."""
+    """(the article's headlines, the texts of site banners): the <h1>s in an <article> or
+    <main> (or marked itemprop=headline), else the page's others; those marked as a
+    logo or banner are the site's."""
     in_article: list[str] = []
     others: list[str] = []
     mastheads: list[str] = []
@@ -495,14 +528,15 @@ def _headings(tree: etree._Element) -> tuple[tuple[str, ...], tuple[str, ...]]:
         tags = {a.tag for a in ancestors}
         marks = " ".join(f"{e.get('class') or ''} {e.get('id') or ''}"
                          for e in [element, *ancestors[:2]])
-        if (tags & {"header", "nav"} and not tags & {"article", "main"}) or (
-                _MASTHEAD_CLASS.search(marks)):
+        if _MASTHEAD_CLASS.search(marks):
             mastheads.append(text)
         elif tags & {"article", "main"} or element.get("itemprop") == "headline":
             in_article.append(text)
         else:
             others.append(text)
-    if in_article:  # another <h1> beside the article's own is the site's banner
+    # Beside the article's own <h1>, another (in the page's header, say) is the site's
+    # banner. Without one, a page's <h1> in a <header> may be the article's header.
+    if in_article:
         return _unique(in_article), _unique(mastheads + others)
     return _unique(others), _unique(mastheads)
 

@@ -306,3 +306,36 @@ def test_valid_date_allows_tomorrow_but_not_later():
     tomorrow = date.today() + timedelta(days=1)
     assert valid_date(tomorrow.isoformat()) == tomorrow.isoformat()
     assert valid_date((tomorrow + timedelta(days=1)).isoformat()) is None
+
+
+def test_a_declared_title_is_kept_whole_around_a_shorter_heading():
+    og_title = "Floods - what we know so far"
+    article = extract_article(page(
+        f"<meta property='og:title' content='{og_title}'><title>Floods | {SITE}</title>",
+        f"<article><h1>Floods</h1>{BODY}</article>"))
+    assert article.title == og_title
+
+
+def test_a_title_element_around_the_page_heading_without_a_known_site():
+    article = extract_article(page(
+        f"<title>{HEADLINE} :: Riverside Weekly Online</title>",
+        f"<article><h1>{HEADLINE}</h1>{BODY}</article>"))
+    assert article.title == HEADLINE and article.site_name == ""
+
+
+def test_a_commenter_is_not_the_author():
+    article = extract_article(page(
+        "", f"<article><h1>{HEADLINE}</h1>{BODY}</article><section class='comments'>"
+            "<div class='comment'><span class='comment-author'>Mary Smith</span>"
+            "<p>Stay safe everyone, and thank you for the reporting on the floods.</p></div>"
+            "</section>"))
+    assert "Mary Smith" not in article.author
+
+
+def test_a_headline_in_a_header_of_a_page_without_an_article_element():
+    og_title = HEADLINE
+    article = extract_article(page(
+        f"<meta property='og:title' content='{og_title}'>",
+        f"<div class='post'><header class='entry-header'><h1>{HEADLINE}</h1></header>"
+        f"<div class='entry-content'>{BODY}</div></div>"))
+    assert article.title == og_title
