@@ -502,15 +502,17 @@ def _time_in_byline(tree: etree._Element) -> str | None:
 
 
 def _dates_the_article(element: etree._Element) -> bool:
-    for depth, ancestor in enumerate(element.iterancestors()):
-        if ancestor.tag in ("article", "header"):
-            return True
-        if ancestor.tag in ("p", "li", "td", "blockquote", "aside", "nav", "footer"):
-            return False
-        classes = f"{ancestor.get('class') or ''} {ancestor.get('id') or ''}"
-        if depth < 4 and _BYLINE_CLASS.search(classes):
-            return True
-    return False
+    """Whether a <time> is in a byline or in the article (not in its text), and not in
+    the site's banner, which often shows today's date."""
+    ancestors = list(element.iterancestors())
+    tags = {a.tag for a in ancestors}
+    in_article = bool(tags & {"article", "main"})
+    if tags & {"aside", "nav", "footer"} or ("header" in tags and not in_article):
+        return False
+    if any(_BYLINE_CLASS.search(f"{a.get('class') or ''} {a.get('id') or ''}")
+           for a in ancestors[:4]):
+        return True
+    return in_article and not tags & {"p", "li", "td", "blockquote"}
 
 
 def _headings(tree: etree._Element) -> tuple[tuple[str, ...], tuple[str, ...]]:

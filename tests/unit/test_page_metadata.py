@@ -7,10 +7,11 @@ import json
 from datetime import date, timedelta
 
 import pytest
+from lxml import html as lxml_html
 
 from reader.importing.html_blocks import parse_html
 from reader.importing.html_import import extract_article
-from reader.importing.page_metadata import clean_names, valid_date
+from reader.importing.page_metadata import clean_names, read_page_metadata, valid_date
 
 HEADLINE = "River towns brace for record floods"
 SITE = "The Valley Courier"
@@ -339,3 +340,26 @@ def test_a_headline_in_a_header_of_a_page_without_an_article_element():
         f"<div class='post'><header class='entry-header'><h1>{HEADLINE}</h1></header>"
         f"<div class='entry-content'>{BODY}</div></div>"))
     assert article.title == og_title
+
+
+def test_the_date_in_the_site_banner_is_not_the_articles():
+    article = extract_article(page(
+        "",
+        "<header class='masthead'><time datetime='2024-12-01'>Sunday 1 December 2024</time>"
+        "<nav><a href='/'>Home</a></nav></header>"
+        f"<main><article><h1>{HEADLINE}</h1><div class='byline'>By Ana Lopez "
+        f"<time datetime='2024-08-07'>7 August</time></div>{BODY}</article></main>"))
+    assert article.published == "2024-08-07"
+
+
+def test_a_date_in_a_byline_paragraph_but_not_one_in_the_text():
+    in_byline = extract_article(page(
+        "", f"<div class='story'><h1>{HEADLINE}</h1><p class='byline'>By Ana Lopez on "
+            f"<time datetime='2024-08-07'>7 August</time></p>{BODY}</div>"))
+    assert in_byline.published == "2024-08-07"
+    # A date the text speaks of is not declared as the article's (trafilatura, the
+    # fallback, may still guess it when the page declares none).
+    in_text = read_page_metadata(lxml_html.document_fromstring(page(
+        "", f"<article><h1>{HEADLINE}</h1>{BODY}<p>The last flood, on <time "
+            f"datetime='1998-03-02'>2 March 1998</time>, closed the bridge.</p></article>")))
+    assert in_text.published is None
