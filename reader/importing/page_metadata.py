@@ -120,6 +120,8 @@ _MASTHEAD_CLASS = re.compile(r"logo|brand|masthead|site-?(?:name|title)", re.IGN
 _ASIDE_CLASS = re.compile(r"comment|sidebar|related|recommend|footer|widget|promo",
                           re.IGNORECASE)
 _MAX_JSON_OBJECTS = 2000
+# Where a title candidate comes from.
+_DECLARED, _TITLE_ELEMENT, _SHOWN = "declared", "title element", "shown"
 
 
 @dataclass(frozen=True)
@@ -209,17 +211,19 @@ def resolve(meta: PageMetadata, *, title: str = "", author: str = "",
     site_like.discard("")
 
     headline = ""
-    for candidate in (*meta.titles, meta.page_title, *meta.headings, title):
+    candidates = [*((_DECLARED, t) for t in meta.titles), (_TITLE_ELEMENT, meta.page_title),
+                  *((_SHOWN, h) for h in meta.headings), (_SHOWN, title)]
+    shown = {h.casefold() for h in meta.headings}
+    for kind, candidate in candidates:
         # A declared headline is the page's word: only a site's name or a section is
         # taken from around it. A <title> may also be the headline the page shows with
         # anything around it.
-        declared = candidate in meta.titles
         headline, site_removed = _headline(candidate, site_like,
-                                           () if declared else meta.headings)
+                                           () if kind == _DECLARED else meta.headings)
         # A <title> that names no site around the headline the page shows may be
         # "Section | Site", or the site's own title: the page's headline is surer.
-        if (candidate is meta.page_title and meta.headings and not site_removed
-                and headline.casefold() not in {h.casefold() for h in meta.headings}):
+        if kind == _TITLE_ELEMENT and shown and not site_removed and (
+                headline.casefold() not in shown):
             continue
         if headline:
             break

@@ -363,3 +363,12 @@ def test_a_date_in_a_byline_paragraph_but_not_one_in_the_text():
         "", f"<article><h1>{HEADLINE}</h1>{BODY}<p>The last flood, on <time "
             f"datetime='1998-03-02'>2 March 1998</time>, closed the bridge.</p></article>")))
     assert in_text.published is None
+
+
+@pytest.mark.parametrize("label", ["News", "Opinion", "Live updates"])
+def test_a_section_label_is_never_the_title(label):
+    article = extract_article(page(
+        f"<title>{label}</title><meta property='og:title' content='{label}'>",
+        f"<main><article><p class='kicker'>{label}</p><h1>{HEADLINE}</h1>{BODY}"
+        f"</article></main>"))
+    assert article.title == HEADLINE
