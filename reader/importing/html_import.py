@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import date
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -24,6 +23,13 @@ from lxml import html as lxml_html
 from reader.importing.head import parse_date
 from reader.importing.html_blocks import parse_html
 from reader.importing.html_sanitise import safe_link, sanitise
+from reader.importing.page_metadata import (
+    PageMetadata,
+    clean_names,
+    is_section_label,
+    read_page_metadata,
+    resolve,
+)
 
 HTML = "html"
 
@@ -39,6 +45,7 @@ _BY_PREFIX = re.compile(r"^(written\s+)?by\s+", re.IGNORECASE)
 
 
 MIN_ARTICLE_WORDS = 5
+_MAX_BYLINE_CHARS = 160
 
 
 class NoArticleError(ValueError):
@@ -65,14 +72,16 @@ def extract_article(page_html: str) -> ExtractedArticle:
     page = _xml_compatible(page_html)
     if not page.strip():
         raise NoArticleError(_NO_ARTICLE)
-    doc = _extract_xml(page)
+    doc, declared = _extract_xml(page)
     if doc is None:
         raise NoArticleError(_NO_ARTICLE)
     url = safe_link(doc.get("url") or "", require_absolute=True)
-    title = _clean(doc.get("title") or "")
-    author = ", ".join(p for p in (_clean(a) for a in (doc.get("author") or "").split(";")) if p)
-    published = _iso_date(doc.get("date"))
-    site_name = _clean(doc.get("sitename") or "") or _host_name(url)
+    # What the page declares comes first; trafilatura's guesses are checked by the same rules.
+    found = resolve(declared, title=doc.get("title") or "", author=doc.get("author") or "",
+                    published=doc.get("date"), site_name=doc.get("sitename") or "",
+                    host=_host_name(url))
+    title, author, published, site_name = (found.title, found.author, found.published,
+                                           found.site_name)
     main = doc.find("main")
     if main is None:
         raise NoArticleError(_NO_ARTICLE)
@@ -86,14 +95,17 @@ def extract_article(page_html: str) -> ExtractedArticle:
     return ExtractedArticle(title, author, published, site_name, url, article_html)
 
 
-def _extract_xml(page: str) -> etree._Element | None:
-    """trafilatura's XML for the page's main text and metadata, or None if it found none."""
+def _extract_xml(page: str) -> tuple[etree._Element | None, PageMetadata]:
+    """trafilatura's XML for the page's main text and metadata (None if it found none),
+    and the metadata the page declares."""
     try:
         tree = _parse_page(page)
     except NoArticleError:
         raise
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
-        return None
+        return None, PageMetadata()
+    # Before trafilatura, which strips scripts (JSON-LD) and headers from the tree it is given.
+    declared = read_page_metadata(tree)
     _xml_names(tree)
     # Comments are never the article, and one holding "--" (legal in HTML, not in XML)
     # breaks the XML trafilatura builds from the page.
@@ -119,9 +131,9 @@ def _extract_xml(page: str) -> etree._Element | None:
                                  "without a break)") from exc
         raise NoArticleError(f"could not be read as a web page ({exc})") from exc
     if not xml:
-        return None
+        return None, declared
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-    return etree.fromstring(xml.encode("utf-8"), parser)
+    return etree.fromstring(xml.encode("utf-8"), parser), declared
 
 
 def _parse_page(page: str) -> lxml_html.HtmlElement:
@@ -293,13 +305,6 @@ def _clean(text: str) -> str:
     return _WHITESPACE.sub(" ", text).strip()
 
 
-def _iso_date(value: str | None) -> str | None:
-    try:
-        return date.fromisoformat((value or "")[:10]).isoformat()
-    except ValueError:
-        return None
-
-
 def _host_name(url: str | None) -> str:
     host = (urlsplit(url).hostname or "") if url else ""
     return host.removeprefix("www.")
@@ -311,6 +316,11 @@ def _drop_head(main: etree._Element, title: str, author: str, published: str | N
     A page without a title in its metadata gives its leading h1/h2 for one.
     """
     first = _first_child(main)
+    if first is not None and first.tag == "head" and is_section_label("".join(first.itertext())):
+        following = first.getnext()
+        if following is not None and following.tag == "head":  # "Opinion" over the headline
+            _remove(first)
+            first = _first_child(main)
     if first is not None and first.tag == "head" and first.get("rend") in ("h1", "h2"):
         heading = _clean("".join(first.itertext()))
         if not title:
@@ -347,6 +357,10 @@ def _is_byline(element: etree._Element, author: str, published: str | None) -> b
         return False
     named = _BY_PREFIX.sub("", text)
     if author and named.casefold() == author.casefold():
+        return True
+    # "By JANE DOE, Staff Writer | Follow on X", "Ana Lopez · 7 August 2024"
+    if author and len(text) <= _MAX_BYLINE_CHARS and (
+            {n.casefold() for n in clean_names(text)} == {a.casefold() for a in author.split(", ")}):
         return True
     return published is not None and parse_date(text) == published
 

@@ -209,6 +209,45 @@ def test_metadata_found_in_the_page_body_without_meta_tags():
     assert text_of(parse_html(article.html)).startswith("After a decade away")
 
 
+def test_the_news_page_with_its_site_name_as_author_banner_and_title():
+    # The same page as a CMS might write it: the site's name as author meta, title and
+    # banner <h1>, and a byline with a job title and a follow link.
+    page = (NEWS_PAGE
+            .replace('<meta name="author" content="Ana Lopez">',
+                     '<meta name="author" content="The Valley Courier">')
+            .replace("<title>River towns brace for record floods | The Valley Courier</title>",
+                     "<title>The Valley Courier</title>")
+            .replace('<meta property="og:title" content="River towns brace for record floods">',
+                     "")
+            .replace('<a href="/" class="logo">The Valley Courier</a>',
+                     '<h1 class="logo"><a href="/">The Valley Courier</a></h1>')
+            .replace('<p class="byline">By Ana Lopez</p>',
+                     '<p class="byline">By ANA LOPEZ, Staff Writer | '
+                     '<a href="https://social.example/ana">Follow on Chirper</a></p>'))
+    article = extract_article(page)
+    assert article.title == "River towns brace for record floods"
+    assert article.author == "Ana Lopez"
+    assert article.site_name == "The Valley Courier"
+    assert article.published == "2024-08-18"
+    text = text_of(parse_html(article.html))
+    assert text.startswith("Residents of the lower valley")
+    for junk in ("Staff Writer", "Follow on", "ANA LOPEZ"):
+        assert junk not in text, junk
+
+
+def test_the_news_page_with_json_ld_takes_its_metadata():
+    ld = ('<script type="application/ld+json">{"@context": "https://schema.org", '
+          '"@type": "NewsArticle", "headline": "River towns brace for record floods", '
+          '"datePublished": "2024-08-17T22:15:00-04:00", "author": [{"@type": "Person", '
+          '"name": "Ana Lopez"}, {"@type": "Person", "name": "Tom Berg"}], '
+          '"publisher": {"@type": "Organization", "name": "The Valley Courier"}}</script>')
+    article = extract_article(NEWS_PAGE.replace("</head>", ld + "</head>"))
+    assert article.title == "River towns brace for record floods"
+    assert article.author == "Ana Lopez, Tom Berg"
+    assert article.published == "2024-08-17"  # the JSON-LD's date, before the <time>'s
+    assert article.site_name == "The Valley Courier"
+
+
 def test_a_page_without_an_article_is_refused():
     page = (
         "<html><head><title>Sign in | Example</title></head><body>"
