@@ -215,7 +215,7 @@ def _web_rows(session: dict) -> list[Row]:
     out.append(Row(f"Longest UI stall while the window saves {pages} pages", value, "ms",
                    target=f"≤ {STALL_MS:.0f} ms", met=value is not None and value <= STALL_MS,
                    detail=f"{save['window_saved']} saved in {save['window_ms'] / 1000:.1f} s; "
-                          f"{len(save['long_gaps'])} stalls over 50 ms"))
+                          + _gaps_detail(save["long_gaps"])))
     feeds = web["feeds"]
     value, floor = med(feeds["ms"]), med(feeds["floor_ms"])
     out.append(Row(f"Refresh {feeds['feeds']} unchanged feeds (all answer 304)", value, "ms",
@@ -230,9 +230,15 @@ def _web_rows(session: dict) -> list[Row]:
                    "ms", target=f"≤ {STALL_MS:.0f} ms",
                    met=value is not None and value <= STALL_MS,
                    detail=f"Feeds › Refresh: {feeds['window_304']} answered 304 in "
-                          f"{feeds['window_ms']:.0f} ms; "
-                          f"{len(feeds['long_gaps'])} stalls over 50 ms"))
+                          f"{feeds['window_ms']:.0f} ms; " + _gaps_detail(feeds["long_gaps"])))
     return out
+
+
+def _gaps_detail(gaps: list) -> str:
+    """Each stall over 50 ms: when it ended (seconds after the start) and how long it was."""
+    if not gaps:
+        return "no stall over 50 ms"
+    return "stalls over 50 ms: " + ", ".join(f"{ms:.0f} ms at {at:.1f} s" for at, ms in gaps)
 
 
 def _list_reads_bodies(session: dict) -> tuple[bool, str]:

@@ -233,9 +233,13 @@ def _max_article_id(session) -> int:
     return session.library.storage.rows("SELECT coalesce(max(id), 0) FROM article")[0][0]
 
 
-def _delete(session, ids: list[int]) -> None:
+def _delete(session, ids: list[int]):
+    """Delete these articles; the Changes to announce (None when there were none)."""
+    changes = None
     for article_id in ids:
-        session.library.articles.delete(article_id)
+        done = session.library.articles.delete(article_id)
+        changes = done if changes is None else changes | done
+    return changes
 
 
 def saving(session, server: Server) -> dict:
@@ -246,8 +250,9 @@ def saving(session, server: Server) -> dict:
 
     library = session.library
     out: dict = {"pages": PAGES, "ms": [], "floor_ms": []}
-    reps = list(session.repetitions(min(session.reps, 3)))
-    for rep in reps:
+    reps = 0
+    for rep in session.repetitions(min(session.reps, 3)):  # lazily: --budget stops it
+        reps += 1
         urls = server.add_pages(PAGE_BASE + rep * PAGES, PAGES)
         html = [server.html(url) for url in urls]
         # The floor first, over the same pages' HTML: trafilatura alone.
@@ -275,7 +280,7 @@ def saving(session, server: Server) -> dict:
         out["problems"] = [str(p) for p in report.problems][:5]
         _delete(session, _new_article_ids(session, before))
     # Through the window: 200 other pages, in its worker, then the first one opened.
-    urls = server.add_pages(PAGE_BASE + len(reps) * PAGES, PAGES)
+    urls = server.add_pages(PAGE_BASE + reps * PAGES, PAGES)
     before = _max_article_id(session)
     saves = session.window.saves
     with session.heartbeat.during(SAVE_LABEL, SAVE_OPERATION):
@@ -286,8 +291,7 @@ def saving(session, server: Server) -> dict:
     added = _new_article_ids(session, before)
     out["window_saved"] = len(added)
     out["long_gaps"] = session._gaps(SAVE_LABEL, started)
-    _delete(session, added)
-    session.window.announce(Changes(article_list=True, tags=True))
+    session.window.announce(_delete(session, added) or Changes())
     from bench.heartbeat import pump
     pump(0.1)
     return out
@@ -355,8 +359,8 @@ def refreshing(session, server: Server) -> dict:
     finally:
         for feed_id in ids:
             feeds.remove(feed_id)
-        _delete(session, _new_article_ids(session, before))
-        session.window.announce(Changes(feeds=True, article_list=True, tags=True))
+        deleted = _delete(session, _new_article_ids(session, before))
+        session.window.announce((deleted or Changes()) | Changes(feeds=True))
         from bench.heartbeat import pump
         pump(0.1)
     return out
