@@ -137,6 +137,10 @@ def restore(built: Built) -> None:
         conn.execute("PRAGMA foreign_keys = ON")
         extra_h = conn.execute("DELETE FROM highlight WHERE id > ?", (built.max_highlight_id,))
         extra_a = conn.execute("DELETE FROM article WHERE id > ?", (built.max_article_id,))
+        try:  # the synthetic library has no feeds: any there were subscribed by a run
+            conn.execute("DELETE FROM feed")
+        except sqlite3.OperationalError:  # a library from before feeds
+            pass
         conn.execute("UPDATE article SET read = 0, progress = 0, reading_position = 0"
                      " WHERE read != 0 OR progress != 0 OR reading_position != 0")
         if extra_h.rowcount or extra_a.rowcount:

@@ -12,6 +12,8 @@ HITCH_MS = 50.0  # the worst frame allowed while scrolling
 CREATE_MS = 5.0
 EXPORT_S_PER_10K = 2.0
 MEMORY_MB = 250.0
+SAVE_RATIO = 0.8  # pages saved per second, against trafilatura.extract alone
+FEED_REFRESH_MS = 1000.0  # 100 unchanged feeds
 ORDINARY_TERMS = ("rare", "common", "phrase", "prefix bri", "prefix brid", "prefix bridg")
 
 
@@ -174,6 +176,7 @@ def rows(results: dict) -> list[Row]:
         out.append(Row("Longest UI stall during the daily backup in the background", value, "ms",
                        target=f"≤ {STALL_MS:.0f} ms", met=value is not None and value <= STALL_MS,
                        detail=f"copy and check took {backup['ms'] / 1000:.1f} s"))
+    out += _web_rows(session)
     measured = {k: v for k, v in stalls.items()
                 if k != "idle" and k != "setHtml floor" and not k.startswith("export (core")}
     fresh = [v for v in start.get("stalls_ms") or [] if v is not None]
@@ -186,6 +189,56 @@ def rows(results: dict) -> list[Row]:
                    detail=f"{worst_label}; over {STALL_MS:.0f} ms: "
                           + (", ".join(f"{k} ({measured[k]:.0f})" for k in over) or "none")))
     return out
+
+
+def _web_rows(session: dict) -> list[Row]:
+    """Saving pages and refreshing feeds, against a server on 127.0.0.1 (bench.web)."""
+    web = session.get("web")
+    if not web:
+        return []
+    out: list[Row] = []
+    stalls = session["stalls_ms"]
+    save = web["save"]
+    pages = save["pages"]
+    value = pages / (med(save["ms"]) / 1000)
+    floor = pages / (med(save["floor_ms"]) / 1000)
+    out.append(Row(f"Save {pages} pages from a local server (reader.web.save_pages)", value,
+                   "pages/s", floor, f"≥ {SAVE_RATIO}× trafilatura.extract alone",
+                   value >= SAVE_RATIO * floor,
+                   f"{save['saved']} added, {len(save['problems'])} problems; "
+                   f"{med(save['ms']) / 1000:.1f} s against {med(save['floor_ms']) / 1000:.1f} s "
+                   f"for trafilatura.extract over the same HTML; median of {len(save['ms'])}"
+                   + (f"; alone: fetching {save['fetch_ms'] / 1000:.1f} s, parsing (the "
+                      f"app's extraction) {save['parse_ms'] / 1000:.1f} s"
+                      if "fetch_ms" in save else "")))
+    value = stalls.get("save pages (background, window)")
+    out.append(Row(f"Longest UI stall while the window saves {pages} pages", value, "ms",
+                   target=f"≤ {STALL_MS:.0f} ms", met=value is not None and value <= STALL_MS,
+                   detail=f"{save['window_saved']} saved in {save['window_ms'] / 1000:.1f} s; "
+                          + _gaps_detail(save["long_gaps"])))
+    feeds = web["feeds"]
+    value, floor = med(feeds["ms"]), med(feeds["floor_ms"])
+    out.append(Row(f"Refresh {feeds['feeds']} unchanged feeds (all answer 304)", value, "ms",
+                   floor, f"≤ {FEED_REFRESH_MS:.0f} ms", value <= FEED_REFRESH_MS,
+                   f"{feeds['answered_304']} answered 304; floor: {feeds['feeds']} conditional "
+                   f"GETs with one httpx client, one after another ({med(feeds['concurrent_ms']):.0f} ms "
+                   f"{feeds['workers']} at a time, as the refresh); the first "
+                   f"refresh (imports {feeds['first_added']} entries) "
+                   f"{feeds['first_ms'] / 1000:.1f} s"))
+    value = stalls.get("refresh feeds (background, window)")
+    out.append(Row(f"Longest UI stall while the window refreshes {feeds['feeds']} feeds", value,
+                   "ms", target=f"≤ {STALL_MS:.0f} ms",
+                   met=value is not None and value <= STALL_MS,
+                   detail=f"Feeds › Refresh: {feeds['window_304']} answered 304 in "
+                          f"{feeds['window_ms']:.0f} ms; " + _gaps_detail(feeds["long_gaps"])))
+    return out
+
+
+def _gaps_detail(gaps: list) -> str:
+    """Each stall over 50 ms: when it ended (seconds after the start) and how long it was."""
+    if not gaps:
+        return "no stall over 50 ms"
+    return "stalls over 50 ms: " + ", ".join(f"{ms:.0f} ms at {at:.1f} s" for at, ms in gaps)
 
 
 def _list_reads_bodies(session: dict) -> tuple[bool, str]:
@@ -253,6 +306,8 @@ def _number(value: float | None, unit: str) -> str:
         return f"{value:,.1f} ms" if value < 100 else f"{value:,.0f} ms"
     if unit == "s":
         return f"{value:,.2f} s"
+    if unit == "pages/s":
+        return f"{value:,.1f} pages/s"
     if unit == "MB":
         return f"{value:,.0f} MB"
     return f"{value:,.0f} {unit}"

@@ -96,6 +96,7 @@ class Session:
             self.result["export"] = self.exporting()
             self.result["import"] = self.importing()
             self.result["backup"] = self.backing_up()
+            self.result["web"] = self.web()
         finally:
             shutil.rmtree(self.tmp, ignore_errors=True)
         self.result["peak_rss_mb"] = peak_rss_mb()
@@ -465,6 +466,16 @@ class Session:
                 "ms": elapsed * 1000, "long_gaps": self._gaps(label, started),
                 "refresh_ms": refresh, "tag_sidebar_reload_ms": sidebar,
                 "list_reload_ms": model}
+
+    # --- the web: saving pages, refreshing feeds (against a server on 127.0.0.1) -----------
+    def web(self) -> dict | None:
+        try:
+            from reader.web import save_pages  # noqa: F401 - an app that saves pages
+        except ImportError:
+            return None
+        from bench import web
+
+        return web.measure(self)
 
     # --- the daily backup -----------------------------------------------------------------------
     def backing_up(self) -> dict | None:

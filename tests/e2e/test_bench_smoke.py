@@ -29,6 +29,27 @@ def test_a_small_benchmark_runs_and_reports_every_operation(tmp_path):
     assert any("never" in row.get("target", "") and row["met"] for row in results["rows"]), \
         "the list's SQL check did not run or found a read of the bodies"
     stalls = {row["measurement"] for row in results["stall_rows"]}
-    for operation in ("scroll the list, page by page", "change the list's order or filter"):
+    for operation in ("scroll the list, page by page", "change the list's order or filter",
+                      "save 200 web pages in the window's worker",
+                      "refresh 100 unchanged feeds in the window's worker"):
         assert operation in stalls
     assert all(isinstance(row["value"], (int, float)) for row in results["stall_rows"])
+
+    # The web rows, against the benchmark's own server on 127.0.0.1: every page saved
+    # (by the core and by the window), every feed answering 304 to the second refresh.
+    web = results["session"]["web"]
+    assert web["save"]["saved"] == 200 and not web["save"]["problems"]
+    assert web["save"]["window_saved"] == 200
+    assert web["save"]["floor_extracted"] == 200
+    feeds = web["feeds"]
+    assert feeds["first_added"] == 300 and not feeds["first_failed"]
+    assert feeds["not_modified"] == feeds["answered_304"] == feeds["floor_304"] == 100
+    assert feeds["window_started"] and feeds["window_304"] == 100
+    for start in ("Save 200 pages from a local server", "Longest UI stall while the window saves",
+                  "Refresh 100 unchanged feeds", "Longest UI stall while the window refreshes"):
+        row = next((r for r in results["rows"] if r["measurement"].startswith(start)), None)
+        assert row is not None, f"no row {start!r}"
+        assert isinstance(row["value"], (int, float)) and row["met"] is not None
+    for start in ("Save 200 pages", "Refresh 100 unchanged feeds"):
+        row = next(r for r in results["rows"] if r["measurement"].startswith(start))
+        assert row["floor"] and row["ratio"], f"{start}: no floor measured"
