@@ -16,7 +16,9 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from html import escape
 from typing import Any, Literal
@@ -25,7 +27,7 @@ from reader.importing.sources import HTML, ParsedArticle, SourceError, parse_art
 from reader.library import Library
 from reader.records import Changes
 from reader.storage.database import LibraryError
-from reader.web.fetch import FetchCancelled, FetchedPage, FetchError, fetch_page
+from reader.web.fetch import FetchCancelled, FetchedPage, FetchError, fetch_page, page_client
 from reader.web.urls import AddressError, address_from_text, canonical_url, normalise_url
 
 Status = Literal["added", "updated", "unchanged"]
@@ -189,6 +191,9 @@ def find_saved_page(library: Library, page: FetchedPage, article_url: str) -> in
     return None
 
 
+FETCH_AHEAD = 4  # pages fetched ahead of the one being stored
+
+
 def save_pages(library: Library, urls: Iterable[str], tags: Iterable[str] = (),
                progress: Callable[[int, int], None] | None = None,
                cancelled: Callable[[], bool] | None = None,
@@ -207,33 +212,80 @@ def save_pages(library: Library, urls: Iterable[str], tags: Iterable[str] = (),
     tags = tuple(tags)
     results: list[SaveResult | SaveProblem] = []
     stopped = False
-    for done, url in enumerate(urls, start=1):
-        if cancelled is not None and cancelled():
-            stopped = True
-            break
-        result: SaveResult | SaveProblem
-        try:
-            result = save_page(library, url, tags, cancelled=cancelled, **fetch_options)
-        except FetchCancelled:
-            stopped = True
-            break
-        except FetchError as exc:
-            result = SaveProblem(url, exc.reason)
-        except LibraryError as exc:
-            if library.read_only is not None or library.damaged:
-                raise
-            result = SaveProblem(url, str(exc))  # e.g. busy: another writer held on too long
-        except Exception as exc:  # a fault of ours on one odd page must not stop the rest
-            if library.read_only is not None or library.damaged:
-                raise
-            _log.exception("Saving %s failed", url)
-            result = SaveProblem(url, f"could not be saved ({type(exc).__name__}: {exc})")
-        results.append(result)
-        if on_result is not None:
-            on_result(result)
-        if progress is not None:
-            progress(done, len(urls))
+    is_cancelled = cancelled or (lambda: False)
+    # The pages are fetched a few ahead, on one shared client, while the ones fetched
+    # are extracted and stored here, in order: fetching is waiting on the network, and
+    # a client of its own for each page cost more than fetching it from a near server.
+    client_options = {name: fetch_options.pop(name) for name in
+                      ("connect_timeout", "read_timeout", "transport") if name in fetch_options}
+    timeouts = {k: v for k, v in client_options.items() if k != "transport"}
+    with page_client(**client_options) as client, \
+            ThreadPoolExecutor(FETCH_AHEAD, thread_name_prefix="marginalia-fetch") as pool:
+        ahead: deque[tuple[str, Future]] = deque()
+        queued = iter(urls)
+
+        def fetch(url: str) -> FetchedPage:
+            address = address_from_text(url)
+            return fetch_page(address, cancelled=is_cancelled, client=client, **timeouts,
+                              **fetch_options)
+
+        def top_up() -> None:
+            while len(ahead) < FETCH_AHEAD:
+                url = next(queued, None)
+                if url is None:
+                    return
+                ahead.append((url, pool.submit(fetch, url)))
+
+        top_up()
+        done = 0
+        while ahead:
+            url, future = ahead.popleft()
+            if is_cancelled():
+                stopped = True
+                break
+            result = _store_fetched(library, url, future, tags, is_cancelled)
+            if result is None:  # cancelled while it was fetched
+                stopped = True
+                break
+            top_up()
+            done += 1
+            results.append(result)
+            if on_result is not None:
+                on_result(result)
+            if progress is not None:
+                progress(done, len(urls))
+        for _url, future in ahead:
+            future.cancel()
     return SaveReport(tuple(results), stopped)
+
+
+def _store_fetched(library: Library, url: str, future: Future, tags: tuple[str, ...],
+                   cancelled: Callable[[], bool]) -> SaveResult | SaveProblem | None:
+    """Extract and store a page fetched by `save_pages`: what became of it, or None when
+    the batch was cancelled meanwhile."""
+    try:
+        try:
+            page = future.result()
+        except AddressError as exc:
+            raise FetchError(url.strip() or "(no address)",
+                             _without_prefix(str(exc), url)) from None
+        parsed, article_url = parse_page(page)
+        if cancelled():
+            return None
+        return store_page(library, page, parsed, article_url, tags, requested=url)
+    except FetchCancelled:
+        return None
+    except FetchError as exc:
+        return SaveProblem(url, exc.reason)
+    except LibraryError as exc:
+        if library.read_only is not None or library.damaged:
+            raise
+        return SaveProblem(url, str(exc))  # e.g. busy: another writer held on too long
+    except Exception as exc:  # a fault of ours on one odd page must not stop the rest
+        if library.read_only is not None or library.damaged:
+            raise
+        _log.exception("Saving %s failed", url)
+        return SaveProblem(url, f"could not be saved ({type(exc).__name__}: {exc})")
 
 
 def _check_writable(library: Library) -> None:
