@@ -414,7 +414,7 @@ def test_byte_order_mark_is_accepted_and_kept(settings_file):
 
 
 def test_an_edit_that_would_change_anything_else_is_refused(write_settings, monkeypatch):
-    import reader.settings as module
+    import reader.settings_file as module
 
     text = '[keys.reader]\n"H" = ""\n'
     path = write_settings(text)

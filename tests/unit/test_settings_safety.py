@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from reader import settings as settings_module
 from reader.commands import DEFAULT_KEYMAP
 from reader.settings import Settings, SettingsError
+from reader.settings_file import MAX_BYTES
 
 posix_only = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs and /dev/zero")
 
@@ -99,7 +99,7 @@ def test_a_file_that_grows_past_the_limit_is_not_read_beyond_it(settings_file, m
     def grown(descriptor):
         info = real_fstat(descriptor)
         with settings_file.open("a") as stream:  # it grows after it was checked
-            stream.write("# more\n" * (settings_module.MAX_BYTES // 7 + 1))
+            stream.write("# more\n" * (MAX_BYTES // 7 + 1))
         return info
 
     monkeypatch.setattr(os, "fstat", grown)
