@@ -14,44 +14,24 @@ from contextlib import contextmanager
 
 from PySide6.QtCore import QItemSelectionModel, QStringListModel, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap, QTextCursor
-from PySide6.QtWidgets import (
-    QComboBox,
-    QCompleter,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QListView,
-    QPushButton,
-    QSplitter,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QWidget
 
 from reader.library import Library, LibraryError
 from reader.records import ArticleRecord, Changes, HighlightRecord
 from reader.annotations.tags import SEPARATOR
-from reader.ui import theme
-from reader.ui.annotation_editors import NoteEdit, NoteView, TagsEdit
+from reader.ui.annotation_editors import NoteEdit
+from reader.ui.annotation_layout import NO_HIGHLIGHTS_HINT, NO_MATCH_HINT, AnnotationLayout
 from reader.ui.highlight_list import (
     ID_ROLE,
-    ORPHAN_LABEL,
-    HighlightDelegate,
     HighlightListModel,
     changed_line,
 )
-from reader.ui.plain import plain_label
 from reader.ui.revisions_dialog import revised_line
 
-NO_ARTICLE_HINT = "Open an article to see its highlights and notes here."
-NO_HIGHLIGHTS_HINT = "No highlights yet. Select text and press H to highlight it."
-NO_MATCH_HINT = "No highlights match these filters."
-NO_SELECTION_HINT = "Select a highlight to edit its tags and note."
-ORPHAN_HINT = (f"{ORPHAN_LABEL}. Select the passage in the article, then re-attach the "
-               "highlight to it.")
 ALL_COLOURS = "All colours"
 
-class AnnotationPanel(QWidget):
+
+class AnnotationPanel(AnnotationLayout, QWidget):
     """Tags and note of the open article, and its highlights with their tags and notes."""
 
     highlight_chosen = Signal(int)
@@ -75,119 +55,7 @@ class AnnotationPanel(QWidget):
         self._connect()
         self.show_article(None)
 
-    # --- construction -------------------------------------------------------------------
-    def _build(self) -> None:
-        self.placeholder = _hint(NO_ARTICLE_HINT)
-        self.article_tags = TagsEdit(self.tag_names)
-        self.article_tags.setAccessibleName("Article tags")
-        self.article_note = NoteEdit("A note on the article (Markdown; Ctrl+Enter saves)")
-        self.article_note.setAccessibleName("Article note")
-        self.article_note.setMaximumHeight(90)
-
-        self.colour_filter = QComboBox()
-        self.colour_filter.setAccessibleName("Filter by colour")
-        self.tag_filter = QLineEdit()
-        self.tag_filter.setAccessibleName("Filter by tag")
-        self.tag_filter.setPlaceholderText("Filter by tag")
-        self.tag_filter.setClearButtonEnabled(True)
-        tag_filter_completer = QCompleter(self.filter_tag_names, self.tag_filter)
-        tag_filter_completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        tag_filter_completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        self.tag_filter.setCompleter(tag_filter_completer)
-        self.count_label = _heading("HIGHLIGHTS")
-
-        self.list_view = QListView()
-        self.list_view.setObjectName("highlightList")
-        self.list_view.setAccessibleName("Highlights")
-        self.list_view.setModel(self.model)
-        self.delegate = HighlightDelegate(self.list_view)
-        self.list_view.setItemDelegate(self.delegate)
-        self.list_view.setUniformItemSizes(True)
-        self.list_view.setSelectionMode(QListView.SelectionMode.SingleSelection)
-        self.list_view.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
-        self.list_view.setMinimumHeight(self.delegate.row_height())
-        self.empty_label = _hint(NO_HIGHLIGHTS_HINT)
-        self.list_stack = QStackedWidget()
-        self.list_stack.addWidget(self.list_view)
-        self.list_stack.addWidget(self.empty_label)
-
-        self.editor_hint = _hint(NO_SELECTION_HINT)
-        self.changed_label = plain_label()  # a revision changed this highlight's passage
-        self.changed_label.setWordWrap(True)
-        self.changed_label.setObjectName("changedHint")
-        self.orphan_label = plain_label(ORPHAN_HINT)
-        self.orphan_label.setWordWrap(True)
-        self.orphan_label.setStyleSheet(f"color: {theme.ACCENT};")
-        self.tags_edit = TagsEdit(self.tag_names)
-        self.tags_edit.setAccessibleName("Highlight tags")
-        self.tags_edit.setAccessibleDescription("Enter saves, Escape reverts")
-        self.note_edit = NoteEdit("A note on this highlight (Markdown; Ctrl+Enter saves)")
-        self.note_edit.setAccessibleName("Highlight note")
-        self.note_edit.setAccessibleDescription("Ctrl+Enter saves, Escape reverts")
-        self.note_edit.setMinimumHeight(60)
-        self.note_edit.setMaximumHeight(130)
-        self.note_view = NoteView()
-        self.note_view.setAccessibleName("Highlight note, formatted")
-        self.note_view.setPlaceholderText("The formatted note appears here.")
-        self.note_view.setMinimumHeight(40)
-        self.note_view.setMaximumHeight(110)
-        self.reattach_button = QPushButton("Re-attach to selection")
-        self.reattach_button.setAccessibleDescription(
-            "Place this highlight on the passage selected in the article")
-        self.delete_button = QPushButton("Delete")
-        self.delete_button.setAccessibleDescription("Delete this highlight")
-        self.message = plain_label(clipped=True)
-        self.message.setObjectName("annotationMessage")
-        self.message.setWordWrap(True)
-        self.message.hide()
-
-        self.editor = QWidget()
-        self.editor.setObjectName("highlightEditor")
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.reattach_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.delete_button)
-        editor_layout = _column(self.editor, _heading("SELECTED HIGHLIGHT"), self.changed_label,
-                                self.orphan_label,
-                                self.tags_edit, self.note_edit, self.note_view)
-        editor_layout.addLayout(buttons)
-        self.editor_stack = QStackedWidget()
-        self.editor_stack.addWidget(self.editor_hint)
-        self.editor_stack.addWidget(self.editor)
-
-        filters = QHBoxLayout()
-        filters.addWidget(self.colour_filter)
-        filters.addWidget(self.tag_filter, 1)
-        top = QWidget()
-        self.revised_label = plain_label()  # "Revised 3 March 2026 · 2 earlier versions …"
-        self.revised_label.setObjectName("revisedHint")
-        self.revised_label.hide()
-        _column(top, _heading("ARTICLE"), self.revised_label, self.article_tags,
-                self.article_note).addLayout(filters)
-        list_part = QWidget()
-        _column(list_part, self.count_label, self.list_stack)
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.addWidget(list_part)
-        self.splitter.addWidget(self.editor_stack)
-        self.splitter.setStretchFactor(0, 1)
-        self.splitter.setSizes([500, 320])  # proportions: the list gets the spare height
-        self.splitter.setChildrenCollapsible(False)
-        content = QWidget()
-        content_layout = _column(content, top, self.splitter, self.message)
-        content_layout.setStretch(1, 1)
-
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.placeholder)
-        self.stack.addWidget(content)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(10, 6, 10, 10)
-        outer.addWidget(self.stack)
-        order = [self.article_tags, self.article_note, self.colour_filter, self.tag_filter,
-                 self.list_view, self.tags_edit, self.note_edit, self.note_view,
-                 self.reattach_button, self.delete_button]
-        for first, second in zip(order, order[1:]):
-            QWidget.setTabOrder(first, second)
-
+    # --- construction (the widgets: AnnotationLayout._build) ----------------------------
     def _connect(self) -> None:
         for signal in (self.article_tags.returnPressed, self.article_tags.reverted,
                        self.article_note.committed, self.article_note.reverted,
@@ -517,26 +385,3 @@ class AnnotationPanel(QWidget):
 
 def _merge(changes: Changes | None, more: Changes) -> Changes:
     return more if changes is None else changes | more
-
-
-def _heading(text: str) -> QLabel:
-    label = plain_label(text)
-    label.setProperty("heading", True)
-    return label
-
-
-def _hint(text: str) -> QLabel:
-    label = plain_label(text)
-    label.setProperty("hint", True)
-    label.setWordWrap(True)
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    return label
-
-
-def _column(widget: QWidget, *children: QWidget) -> QVBoxLayout:
-    layout = QVBoxLayout(widget)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.setSpacing(6)
-    for child in children:
-        layout.addWidget(child)
-    return layout

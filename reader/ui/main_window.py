@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
-from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt
 from PySide6.QtWidgets import (
-    QApplication,
     QMainWindow,
-    QMessageBox,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -19,8 +15,8 @@ from PySide6.QtWidgets import (
 from reader import APP_NAME
 from reader.commands import DEFAULT_KEYMAP, LIST, READER
 from reader.library import Library, LibraryDamagedError, LibraryError
-from reader.records import Changes, HighlightRecord, ImportReport
-from reader.settings import Settings, SettingsError
+from reader.records import Changes, HighlightRecord
+from reader.settings import Settings
 from reader.ui.actions import CommandActions
 from reader.ui.annotation_panel import AnnotationPanel
 from reader.ui.article_list import ID_ROLE, ArticleListModel, ArticleListView
@@ -33,18 +29,17 @@ from reader.ui.reading_pane import ReadingPane
 from reader.ui.search_box import SearchBox
 from reader.ui.tag_sidebar import TagSidebar
 from reader.ui.library_watch import LibraryWatch
-from reader.ui.saving import SaveController, addresses_from_mime
+from reader.ui.saving import SaveController
 from reader.ui.importing import ImportController
 from reader.ui.reading_state import ReadingTracker
 from reader.ui.window_commands import STATUS_MS, WindowCommands
-from reader.ui import operations, theme
-from reader.ui.plain import isolate, message_box, plain_label
+from reader.ui.window_importing import WindowImporting
+from reader.ui.window_preferences import WindowPreferences
+from reader.ui import operations
+from reader.ui.plain import isolate, plain_label
 
-FONT_MIN = 8.0
-FONT_MAX = 32.0
 
-
-class MainWindow(FeedCommands, WindowCommands, QMainWindow):
+class MainWindow(WindowPreferences, WindowImporting, FeedCommands, WindowCommands, QMainWindow):
     """Lists the library's articles, shows the chosen one, and annotates it."""
 
     def __init__(self, library: Library, settings: QSettings,
@@ -307,13 +302,6 @@ class MainWindow(FeedCommands, WindowCommands, QMainWindow):
         if inside:
             self.annotation_panel.select_highlight(inside[0].id)
 
-    def show_import_problems(self, report: ImportReport) -> None:
-        lines = "\n".join(str(problem) for problem in report.problems)
-        box = message_box(QMessageBox.Icon.Warning, APP_NAME,
-                          "Some files could not be imported:", lines, parent=self)
-        box.open()
-        self.statusBar().showMessage(f"{len(report.problems)} file(s) could not be imported", 10000)
-
     def _refuse_link(self, url: str) -> None:
         self.statusBar().showMessage(f"Only web links (http, https) are opened: {url}", STATUS_MS)
 
@@ -445,49 +433,6 @@ class MainWindow(FeedCommands, WindowCommands, QMainWindow):
         self.activateWindow()
         return True
 
-    def set_theme(self, name: str) -> None:
-        theme.apply(QApplication.instance(), name)
-        self.reading_pane.restyle()
-        self.list_view.viewport().update()
-        self.remember("theme", theme.current)
-
-    def set_font_size(self, size: float) -> None:
-        size = max(FONT_MIN, min(FONT_MAX, size))
-        self.reading_pane.set_font_size(size)
-        article_id = self.current_article_id()
-        if article_id is not None:
-            self.reading_pane.set_highlights(self._highlights, self.reading_pane.active_highlight)
-        self.font_size_changed(size)
-        self.statusBar().showMessage(f"Text size {size:g} pt", STATUS_MS)
-
-    def font_size_changed(self, size: float) -> None:
-        self.remember("font_size", size)
-
-    def remember(self, name: str, value: object) -> None:
-        """Save a setting to settings.toml; a file that cannot be written is said, not fatal."""
-        if self.preferences is None:
-            return
-        try:
-            self.preferences.set(name, value)
-        except (ValueError, SettingsError) as exc:
-            self.statusBar().showMessage(str(exc), STATUS_MS)
-
-    def setting_problems(self) -> list[str]:
-        """What was wrong in settings.toml (defaults were used instead)."""
-        found = list(self.preferences.problems) if self.preferences is not None else []
-        if self.preferences is not None and self.actions.problems:
-            found += [f"{self.preferences.path}: {p}" for p in self.actions.problems]
-        return found
-
-    def show_setting_problems(self) -> None:
-        problems = self.setting_problems()
-        if not problems:
-            return
-        box = message_box(QMessageBox.Icon.Warning, APP_NAME,
-                          "Some of your settings could not be used; the defaults apply instead.",
-                          "\n".join(problems), parent=self)
-        box.open()
-
     # --- state ----------------------------------------------------------------------
     def _restore_state(self) -> None:
         geometry = self.settings.value("window/geometry")
@@ -503,32 +448,6 @@ class MainWindow(FeedCommands, WindowCommands, QMainWindow):
         elif self.model.rowCount():
             self.open_article(self.model.article_id(0))
         self.list_view.setFocus()
-
-    # --- importing ------------------------------------------------------------------
-    def import_paths(self, paths: list[Path], open_unchanged: bool = False,
-                     then: Callable[[], None] | None = None, wait_turn: bool = False) -> bool:
-        """Import files in the background and open the first (see ImportController)."""
-        started = self.imports.start(paths, open_unchanged, then, wait_turn)
-        if not started:
-            self.statusBar().showMessage("An import is already running.", STATUS_MS)
-        return started
-
-    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt name)
-        data = event.mimeData()
-        if any(url.isLocalFile() for url in data.urls()) or addresses_from_mime(data):
-            event.acceptProposedAction()
-
-    def dropEvent(self, event) -> None:  # noqa: N802 (Qt name)
-        """Files dropped are imported; a link dropped from a browser is saved."""
-        data = event.mimeData()
-        paths = [Path(url.toLocalFile()) for url in data.urls() if url.isLocalFile()]
-        addresses = addresses_from_mime(data)
-        if paths or addresses:
-            event.acceptProposedAction()
-        if paths:
-            self.import_paths(paths)
-        elif addresses:
-            self.save_addresses(addresses)
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         # A long import or export stops at its next file; the app waits for the jobs

@@ -11,12 +11,8 @@ from reader.library import Library
 from reader.paths import seeds_dir
 from reader.records import Changes
 from reader.importing.sources import parse_article
-from reader.ui.annotation_panel import (
-    NO_ARTICLE_HINT,
-    NO_HIGHLIGHTS_HINT,
-    NO_MATCH_HINT,
-    AnnotationPanel,
-)
+from reader.ui.annotation_layout import NO_ARTICLE_HINT, NO_HIGHLIGHTS_HINT, NO_MATCH_HINT
+from reader.ui.annotation_panel import AnnotationPanel
 from reader.ui.annotation_editors import NoteView
 from reader.ui.highlight_list import (
     HIGHLIGHT_ROLE,
