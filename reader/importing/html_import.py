@@ -20,12 +20,12 @@ import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
 
+from reader.importing.bylines import clean_names
 from reader.importing.head import parse_date
 from reader.importing.html_blocks import parse_html
 from reader.importing.html_sanitise import safe_link, sanitise
 from reader.importing.page_metadata import (
     PageMetadata,
-    clean_names,
     is_section_label,
     read_page_metadata,
     resolve,

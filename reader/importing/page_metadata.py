@@ -31,27 +31,23 @@ Rules the values keep:
 
 from __future__ import annotations
 
-import html
-import json
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from lxml import etree
 
+from reader.importing.bylines import URL, clean_names, clean_text, unique
 from reader.importing.head import parse_date
+from reader.importing.page_jsonld import (
+    ARTICLE_TYPES,
+    json_ld,
+    ld_authors,
+    ld_name,
+    ld_text,
+    types,
+)
 
-# schema.org types whose objects are the article itself.
-ARTICLE_TYPES = frozenset({
-    "article", "newsarticle", "blogposting", "report", "reportagenewsarticle",
-    "analysisnewsarticle", "opinionnewsarticle", "reviewnewsarticle",
-    "backgroundnewsarticle", "askpublicnewsarticle", "liveblogposting", "techarticle",
-    "scholarlyarticle", "socialmediaposting", "satiricalarticle", "advertisercontentarticle",
-})
-_PERSON, _ORGANISATION = "person", "organization"
-_ORGANISATION_TYPES = frozenset({"organization", "newsmediaorganization", "corporation"})
-
-_WHITESPACE = re.compile(r"\s+")
 _SQUASH = re.compile(r"[\W_]+")
 # Between a headline and the site's name (or a section) in a title.
 _TITLE_SEPARATOR = re.compile(r"\s+[|•·»«—–\-:~/]\s+|\s*\|\s*|\s*::\s*")
@@ -73,38 +69,6 @@ SECTION_LABELS = frozenset({
     "newsletter", "newsletters", "subscribe", "sign in", "log in", "advertisement",
 })
 
-# Words of job titles: "Staff Writer", "Senior Correspondent", "Editor". A part of a byline
-# made only of them is no name, and a run of them after a name is dropped ("Jane Doe
-# Staff Writer"); "Ann Writer" keeps her surname.
-_JOB_WORDS = frozenset({
-    "staff", "writer", "writers", "correspondent", "correspondents", "editor", "editors",
-    "reporter", "reporters", "columnist", "columnists", "contributor", "contributors",
-    "contributing", "journalist", "journalists", "producer", "analyst", "photographer",
-    "chief", "senior", "deputy", "bureau", "desk", "associate", "managing", "executive",
-    "director", "intern", "freelance", "guest", "special", "political", "foreign",
-    "investigative", "sports", "business", "science", "health", "technology", "data",
-    "news", "digital", "assistant", "lead", "head", "of", "at", "the", "in", "for",
-})
-# Words that are never part of a byline's names: the part holding one is no name.
-_NOT_NAME_WORDS = frozenset({
-    "follow", "following", "username", "updated", "update", "published", "posted", "share",
-    "email", "e-mail", "twitter", "facebook", "instagram", "linkedin", "subscribe", "admin",
-    "administrator", "read", "min", "mins", "minute", "minutes", "ago", "comments", "view",
-    "profile", "author", "authors", "articles", "posts", "bio", "monday", "tuesday",
-    "wednesday", "thursday", "friday", "saturday", "sunday", "today", "yesterday",
-    "newsroom", "team", "reporting", "additional", "homepage", "website",
-})
-_NAME_PARTICLES = frozenset({"de", "da", "del", "der", "van", "von", "la", "le", "di", "du",
-                             "bin", "al", "dos", "das", "ter", "ten", "y"})
-_BY_PREFIX = re.compile(
-    r"^(?:(?:written|words|reporting|story|text|posted|reported|compiled|interview)\s+)?by\b"
-    r"[:\s]*|^authors?\s*:\s*", re.IGNORECASE)
-_BYLINE_SEPARATOR = re.compile(r"\s+[|·•—–/]\s+|\s+-\s+|\s*[|·•]\s*|\n")
-_NAME_LIST_SEPARATOR = re.compile(r"\s*[,;]\s*|\s+(?:and|&|und|et)\s+", re.IGNORECASE)
-_EMAIL = re.compile(r"\S+@\S+")
-_URL = re.compile(r"\b(?:https?://|www\.)\S*", re.IGNORECASE)
-_MAX_NAME_WORDS = 5
-
 _DATE_META = ("article:published_time", "og:published_time", "article:published",
               "datepublished", "date", "publish-date", "publish_date", "publishdate",
               "pubdate", "published_time", "dc.date", "dc.date.issued", "dc.date.created",
@@ -119,7 +83,6 @@ _BYLINE_CLASS = re.compile(r"byline|dateline|author|meta|publish|posted|date|tim
 _MASTHEAD_CLASS = re.compile(r"logo|brand|masthead|site-?(?:name|title)", re.IGNORECASE)
 _ASIDE_CLASS = re.compile(r"comment|sidebar|related|recommend|footer|widget|promo",
                           re.IGNORECASE)
-_MAX_JSON_OBJECTS = 2000
 # Where a title candidate comes from.
 _DECLARED, _TITLE_ELEMENT, _SHOWN = "declared", "title element", "shown"
 
@@ -150,29 +113,29 @@ class Resolved:
 def read_page_metadata(tree: etree._Element) -> PageMetadata:
     """The metadata `tree` (a parsed page, before trafilatura cleans it) declares."""
     metas = _meta_tags(tree)
-    objects, ids = _json_ld(tree)
-    article = next((o for o in objects if _types(o) & ARTICLE_TYPES), None)
+    objects, ids = json_ld(tree)
+    article = next((o for o in objects if types(o) & ARTICLE_TYPES), None)
 
     titles: list[str] = []
-    ld_authors: list[str] = []
+    ld_people: list[str] = []
     organisations: list[str] = []
     ld_date = None
     site_names: list[str] = []
     if article is not None:
-        titles += [_ld_text(article.get("headline")), _ld_text(article.get("name"))]
-        ld_authors, organisations = _ld_authors(article.get("author"), ids)
-        ld_date = valid_date(_ld_text(article.get("datePublished"))) or valid_date(
-            _ld_text(article.get("dateCreated")))
-        site_names.append(_ld_name(article.get("publisher"), ids))
+        titles += [ld_text(article.get("headline")), ld_text(article.get("name"))]
+        ld_people, organisations = ld_authors(article.get("author"), ids)
+        ld_date = valid_date(ld_text(article.get("datePublished"))) or valid_date(
+            ld_text(article.get("dateCreated")))
+        site_names.append(ld_name(article.get("publisher"), ids))
     titles += [metas.get(name, "") for name in _TITLE_META]
-    titles += [_clean(_text(e)) for e in tree.xpath(
+    titles += [clean_text(_text(e)) for e in tree.xpath(
         "//*[@itemprop='headline'][not(self::meta)]")[:1]]
 
     site_names.insert(0, metas.get("og:site_name", ""))
-    site_names += [_ld_text(o.get("name")) for o in objects if "website" in _types(o)]
+    site_names += [ld_text(o.get("name")) for o in objects if "website" in types(o)]
     site_names += [metas.get(name, "") for name in _SITE_META[1:]]
 
-    author_sources = [ld_authors]
+    author_sources = [ld_people]
     author_sources += [clean_names(metas.get(name, "")) for name in _AUTHOR_META]
     author_sources.append(_microdata_authors(tree))
     author_sources.append(_byline_authors(tree))
@@ -185,16 +148,16 @@ def read_page_metadata(tree: etree._Element) -> PageMetadata:
     page_title = ""
     title_element = tree.find(".//title")
     if title_element is not None:
-        page_title = _clean(_text(title_element))
+        page_title = clean_text(_text(title_element))
     headings, mastheads = _headings(tree)
     return PageMetadata(
-        titles=_unique(titles),
+        titles=unique(titles),
         page_title=page_title,
         headings=headings,
         authors=tuple(tuple(a) for a in author_sources if a),
-        organisations=_unique(organisations),
+        organisations=unique(organisations),
         published=published,
-        site_names=_unique(site_names),
+        site_names=unique(site_names),
         mastheads=mastheads,
     )
 
@@ -203,7 +166,7 @@ def resolve(meta: PageMetadata, *, title: str = "", author: str = "",
             published: str | None = None, site_name: str = "", host: str = "") -> Resolved:
     """The article's title, author, date and site name: what the page declares, else the
     given fallbacks (trafilatura's), checked by the same rules. Empty when nothing fits."""
-    site = next((s for s in (*meta.site_names, _clean(site_name)) if s and not _URL.match(s)),
+    site = next((s for s in (*meta.site_names, clean_text(site_name)) if s and not URL.match(s)),
                 "") or host
     site_like = {_squash(s) for s in (*meta.site_names, site, *meta.mastheads) if s}
     if host:
@@ -235,17 +198,17 @@ def resolve(meta: PageMetadata, *, title: str = "", author: str = "",
             break
     if not names:
         names = list(meta.organisations)
-    return Resolved(headline, ", ".join(_unique(names)), meta.published or valid_date(published),
+    return Resolved(headline, ", ".join(unique(names)), meta.published or valid_date(published),
                     site)
 
 
 def is_section_label(text: str) -> bool:
-    return _clean(text).casefold().strip(" :»>") in SECTION_LABELS
+    return clean_text(text).casefold().strip(" :»>") in SECTION_LABELS
 
 
 def valid_date(value: str | None) -> str | None:
     """ISO date of a declared date (ISO or written out), if plausible as a publication date."""
-    value = _clean(value or "")
+    value = clean_text(value or "")
     if not value:
         return None
     try:
@@ -260,62 +223,13 @@ def valid_date(value: str | None) -> str | None:
     return day.isoformat()
 
 
-def clean_names(byline: str) -> list[str]:
-    """People's names in a byline or author field: "By JANE DOE, Staff Writer | Follow on X"
-    gives ["Jane Doe"], "By Ana Lopez and Tom Berg" gives ["Ana Lopez", "Tom Berg"]."""
-    text = _URL.sub(" ", _EMAIL.sub(" ", html.unescape(byline or "")))
-    names: list[str] = []
-    for segment in _BYLINE_SEPARATOR.split(text):
-        segment = _BY_PREFIX.sub("", _clean(segment))
-        for part in _NAME_LIST_SEPARATOR.split(segment):
-            part = _BY_PREFIX.sub("", part.strip(" .,:;()[]-–—")).strip(" .,:;()[]")
-            part = _without_job_title(part)
-            if _is_name(part):
-                names.append(_name_case(part))
-    return list(_unique(names))
-
-
-def _is_name(part: str) -> bool:
-    words = part.split()
-    if not words or len(words) > _MAX_NAME_WORDS or len(part) > 60:
-        return False
-    if re.search(r"[\d@/\\<>{}=#?!+*]", part) or not part[0].isalpha():
-        return False
-    lowered = [w.casefold().strip(".'’") for w in words]
-    if any(w in _NOT_NAME_WORDS for w in lowered) or all(w in _JOB_WORDS for w in lowered):
-        return False
-    # Names are capitalised, but for particles ("van", "de"); all lower case is a sentence.
-    return any(w[0].isupper() for w in words) and all(
-        w[0].isupper() or w.casefold() in _NAME_PARTICLES or not w[0].isalpha()
-        for w in words)
-
-
-def _without_job_title(part: str) -> str:
-    words = part.split()
-    end = len(words)
-    while (sum(w[0].isalpha() for w in words[:end - 1]) >= 2
-           and words[end - 1].casefold() in _JOB_WORDS):
-        end -= 1
-    # Only a title that starts with a capital after the name: "Jane Doe Staff Writer".
-    if end < len(words) and words[end][0].isupper():
-        return " ".join(words[:end])
-    return part
-
-
-def _name_case(name: str) -> str:
-    """ "JANE DOE" as "Jane Doe"; names in mixed case are left as written."""
-    if not name.isupper() or len(name) <= 3:
-        return name
-    return re.sub(r"\w+", lambda m: m.group().capitalize(), name.lower())
-
-
 def _headline(candidate: str, site_like: set[str],
               headings: tuple[str, ...]) -> tuple[str, bool]:
     """`candidate` without the site's name or a section around it ("" if nothing is left),
     and whether a site's name was taken away."""
-    text = _clean(candidate)
+    text = clean_text(candidate)
     site_removed = False
-    if not text or _URL.match(text):
+    if not text or URL.match(text):
         return "", False
     for heading in headings:  # "Headline | Site" where the page shows "Headline"
         if heading.casefold() != text.casefold() and _is_part_of(heading, text):
@@ -366,7 +280,7 @@ def _meta_tags(tree: etree._Element) -> dict[str, str]:
     """The first non-empty content of each meta name/property/itemprop, names in lower case."""
     found: dict[str, str] = {}
     for element in tree.iter("meta"):
-        content = _clean(element.get("content") or "")
+        content = clean_text(element.get("content") or "")
         if not content:
             continue
         for attribute in ("property", "name", "itemprop"):
@@ -376,85 +290,6 @@ def _meta_tags(tree: etree._Element) -> dict[str, str]:
     return found
 
 
-def _json_ld(tree: etree._Element) -> tuple[list[dict], dict[str, dict]]:
-    """Every object in the page's JSON-LD blocks, in document order, and those with an @id."""
-    objects: list[dict] = []
-    for script in tree.iter("script"):
-        if (script.get("type") or "").strip().casefold() != "application/ld+json":
-            continue
-        text = (script.text or "").strip()
-        # Wrappers that once hid scripts from old browsers and XML parsers.
-        text = re.sub(r"^\s*(?://\s*)?(?:<!--|<!\[CDATA\[)|(?://\s*)?(?:-->|\]\]>)\s*$", "",
-                      text).strip()
-        try:
-            data = json.loads(text, strict=False)
-        except (ValueError, RecursionError):
-            continue  # one broken block does not spoil the others
-        _walk(data, objects, 0)
-    ids = {o["@id"]: o for o in objects if isinstance(o.get("@id"), str)}
-    return objects, ids
-
-
-def _walk(value: object, objects: list[dict], depth: int) -> None:
-    if depth > 12 or len(objects) >= _MAX_JSON_OBJECTS:
-        return
-    if isinstance(value, list):
-        for item in value:
-            _walk(item, objects, depth + 1)
-    elif isinstance(value, dict):
-        objects.append(value)
-        for key, item in value.items():
-            if key not in ("itemListElement", "relatedLink", "citation", "review"):
-                _walk(item, objects, depth + 1)
-
-
-def _types(obj: dict) -> set[str]:
-    value = obj.get("@type")
-    values = value if isinstance(value, list) else [value]
-    return {v.rsplit("/", 1)[-1].rsplit(":", 1)[-1].casefold()
-            for v in values if isinstance(v, str)}
-
-
-def _ld_text(value: object) -> str:
-    if isinstance(value, list):
-        value = next((v for v in value if isinstance(v, (str, dict))), "")
-    if isinstance(value, dict):
-        value = value.get("@value") or value.get("name") or ""
-    return _clean(html.unescape(value)) if isinstance(value, str) else ""
-
-
-def _ld_name(value: object, ids: dict[str, dict]) -> str:
-    if isinstance(value, list):
-        value = value[0] if value else None
-    if isinstance(value, dict):
-        value = ids.get(value.get("@id"), value) if isinstance(value.get("@id"), str) else value
-        return _ld_text(value.get("name"))
-    return _ld_text(value)
-
-
-def _ld_authors(value: object, ids: dict[str, dict]) -> tuple[list[str], list[str]]:
-    """(people's names, organisations' names) of a JSON-LD author value."""
-    people: list[str] = []
-    organisations: list[str] = []
-    for item in value if isinstance(value, list) else [value]:
-        if isinstance(item, dict) and isinstance(item.get("@id"), str) and item["@id"] in ids:
-            item = {**ids[item["@id"]], **item}
-        if isinstance(item, str):
-            people += clean_names(item)
-        elif isinstance(item, dict):
-            name = _ld_text(item.get("name"))
-            if not name:
-                given = _ld_text(item.get("givenName"))
-                family = _ld_text(item.get("familyName"))
-                name = f"{given} {family}".strip()
-            if _types(item) & _ORGANISATION_TYPES:
-                if name:
-                    organisations.append(name)
-            else:
-                people += clean_names(name)
-    return people, organisations
-
-
 def _microdata_authors(tree: etree._Element) -> list[str]:
     names: list[str] = []
     for element in tree.xpath("//*[@itemprop='author'] | //a[@rel='author']")[:5]:
@@ -462,7 +297,7 @@ def _microdata_authors(tree: etree._Element) -> list[str]:
         source = inner[0] if inner else element
         text = source.get("content") or _text(source)
         names += clean_names(text)
-    return list(_unique(names))
+    return list(unique(names))
 
 
 def _byline_authors(tree: etree._Element) -> list[str]:
@@ -527,7 +362,7 @@ def _headings(tree: etree._Element) -> tuple[tuple[str, ...], tuple[str, ...]]:
     others: list[str] = []
     mastheads: list[str] = []
     for element in tree.xpath("//h1 | //*[@itemprop='headline'][not(self::meta)]"):
-        text = _clean(_text(element))
+        text = clean_text(_text(element))
         if not text:
             continue
         ancestors = list(element.iterancestors())
@@ -543,28 +378,14 @@ def _headings(tree: etree._Element) -> tuple[tuple[str, ...], tuple[str, ...]]:
     # Beside the article's own <h1>, another (in the page's header, say) is the site's
     # banner. Without one, a page's <h1> in a <header> may be the article's header.
     if in_article:
-        return _unique(in_article), _unique(mastheads + others)
-    return _unique(others), _unique(mastheads)
+        return unique(in_article), unique(mastheads + others)
+    return unique(others), unique(mastheads)
 
 
 def _text(element: etree._Element) -> str:
     return "".join(t for t in element.itertext() if isinstance(t, str))
 
 
-def _clean(text: str) -> str:
-    return _WHITESPACE.sub(" ", text).strip()
-
-
 def _squash(text: str) -> str:
     return _SQUASH.sub("", text.casefold().removeprefix("the "))
 
-
-def _unique(values) -> tuple[str, ...]:
-    seen: set[str] = set()
-    kept: list[str] = []
-    for value in values:
-        key = _clean(value or "").casefold()
-        if key and key not in seen:
-            seen.add(key)
-            kept.append(_clean(value))
-    return tuple(kept)

@@ -10,8 +10,8 @@ import pytest
 from werkzeug import Request, Response
 
 from reader.library import Library, LibraryError
+from reader.web.feed_refresh import FULL_TEXT_WORDS, backoff_minutes
 from reader.web.feedparse import FeedError
-from reader.web.feeds import FULL_TEXT_WORDS, backoff_minutes
 
 SENTENCES = [
     "Rivers carry water from the hills down to the sea, and towns grow along their banks.",

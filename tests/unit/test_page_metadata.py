@@ -11,7 +11,7 @@ from lxml import html as lxml_html
 
 from reader.importing.html_blocks import parse_html
 from reader.importing.html_import import extract_article
-from reader.importing.page_metadata import clean_names, read_page_metadata, valid_date
+from reader.importing.page_metadata import read_page_metadata, valid_date
 
 HEADLINE = "River towns brace for record floods"
 SITE = "The Valley Courier"
@@ -275,23 +275,6 @@ def test_no_metadata_at_all_falls_back_to_the_head_of_the_text():
     assert article.published == "2024-08-07"
     assert article.author == "" and article.site_name == ""
     assert text_of(article).startswith("Residents")
-
-
-@pytest.mark.parametrize(("byline", "names"), [
-    ("By JANE DOE, Staff Writer | Follow on X", ["Jane Doe"]),
-    ("By Ana Lopez and Tom Berg", ["Ana Lopez", "Tom Berg"]),
-    ("Written by Tom Berg, Senior Correspondent", ["Tom Berg"]),
-    ("Ana Lopez · 7 August 2024", ["Ana Lopez"]),
-    ("Ana Lopez & Tom Berg; Ana Lopez", ["Ana Lopez", "Tom Berg"]),
-    ("Jane Doe Staff Writer", ["Jane Doe"]),
-    ("By Jane Doe (jane.doe@valleycourier.example)", ["Jane Doe"]),
-    ("Karin van der Berg", ["Karin van der Berg"]),
-    ("https://valleycourier.example/staff/ana-lopez", []),
-    ("Staff", []), ("Editor", []), ("Username", []), ("Follow", []),
-    ("Updated 7 August 2024, 10:32", []),
-])
-def test_clean_names(byline, names):
-    assert clean_names(byline) == names
 
 
 @pytest.mark.parametrize(("value", "expected"), [
