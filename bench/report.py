@@ -341,8 +341,8 @@ def table(results: dict) -> str:
     stalls = stall_rows(results)
     if stalls:
         over = [row for row in stalls if not row.met]
-        lines += ["", (f"Longest UI stall of each measured operation (the longest gap between "
-                       f"the ticks of a 10 ms timer; its parts in ms): "
+        lines += ["", ("Longest UI stall of each measured operation (the longest gap between "
+                       "the ticks of a 10 ms timer; its parts in ms): "
                        + (f"**{len(over)} over {STALL_MS:.0f} ms: "
                           + ", ".join(f"{r.measurement} ({r.value:.0f} ms)" for r in over)
                           + "**" if over else f"none over {STALL_MS:.0f} ms")),

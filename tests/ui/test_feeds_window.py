@@ -277,7 +277,7 @@ def test_opml_export_and_import_through_the_window(
 
 
 def test_a_failing_feeds_tooltip_is_plain_text(seeded_library, show_window, qtbot):
-    from PySide6.QtCore import QEvent, QPoint
+    from PySide6.QtCore import QEvent
     from PySide6.QtGui import QHelpEvent
     from PySide6.QtWidgets import QApplication, QToolTip
 

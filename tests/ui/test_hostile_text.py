@@ -19,7 +19,6 @@ import pytest
 from PySide6.QtCore import QModelIndex, QTimer
 from PySide6.QtGui import Qt, QTextDocument  # QtGui's Qt has mightBeRichText
 from PySide6.QtWidgets import (
-    QAbstractButton,
     QAbstractItemView,
     QApplication,
     QDialog,
