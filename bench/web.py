@@ -303,7 +303,7 @@ def refreshing(session, server: Server) -> dict:
     import httpx
 
     from reader.records import Changes
-    from reader.web.feed_refresh import REFRESH_WORKERS
+    from reader.web.feeds import REFRESH_WORKERS
 
     library = session.library
     feeds = library.feeds

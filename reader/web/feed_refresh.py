@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any
 from reader.importing.sources import HTML, ParsedArticle, SourceError, parse_article
 from reader.records import FeedOutcome, FeedRefreshReport
 from reader.storage.database import LibraryError
+from reader.web.feeds import DEFAULT_INTERVAL_MINUTES, REFRESH_WORKERS, iso
 from reader.web.feedparse import (
     FeedItem,
     FeedResponse,
@@ -66,9 +67,7 @@ __all__ = ["DEFAULT_INTERVAL_MINUTES", "FULL_TEXT_WORDS", "REFRESH_WORKERS", "Fe
            "backoff_minutes", "iso"]
 
 FULL_TEXT_WORDS = 150
-DEFAULT_INTERVAL_MINUTES = 60
 MAX_BACKOFF_MINUTES = 24 * 60
-REFRESH_WORKERS = 6
 _log = logging.getLogger(__name__)
 # Answers that say a page will never become an article: no use asking again.
 _PERMANENT = ("the server answered 4", "not an article", "has no article", "the page is empty",
@@ -83,11 +82,6 @@ def backoff_minutes(failures: int, interval_minutes: float = DEFAULT_INTERVAL_MI
     return max(interval_minutes, min(interval_minutes * 2 ** min(failures, 30),
                                      MAX_BACKOFF_MINUTES))
 
-
-
-def iso(moment: datetime) -> str:
-    """A moment as the feed table stores it (UTC, to the second)."""
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 

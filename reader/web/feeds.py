@@ -22,15 +22,30 @@ from typing import TYPE_CHECKING, Any
 
 from reader.records import Changes, FeedRecord, FeedRefreshReport, OpmlImportReport
 from reader.storage.database import LibraryError
-from reader.web.feed_refresh import DEFAULT_INTERVAL_MINUTES, REFRESH_WORKERS, FeedRefresh, iso
-from reader.web.feedparse import FeedError, feed_links, fetch_feed, is_page, read_feed
-from reader.web.fetch import FetchCancelled, FetchError
 from reader.web.urls import AddressError, address_from_text, normalise_url
 
 if TYPE_CHECKING:
     from reader.library import Library
 
-__all__ = ["FeedError", "FeedManager"]
+__all__ = ["FeedManager"]  # and FeedError, imported when first asked for
+
+DEFAULT_INTERVAL_MINUTES = 60
+REFRESH_WORKERS = 6
+
+
+def iso(moment: datetime) -> str:
+    """A moment as the feed table stores it (UTC, to the second)."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def __getattr__(name: str) -> Any:
+    # The fetching machinery (httpx, feedparser) is imported when a feed is fetched, not
+    # when the sidebar lists the feeds at start-up.
+    if name == "FeedError":
+        from reader.web.feedparse import FeedError
+
+        return FeedError
+    raise AttributeError(f"module 'reader.web.feeds' has no attribute {name!r}")
 
 
 class FeedManager:
@@ -107,6 +122,9 @@ class FeedManager:
         the new feed's id. Fetches (blocking) to find and check the feed; its entries come
         in at the next refresh (`refresh([feed_id])`). Raises FeedError (a FetchError, so a
         LibraryError) saying why, in one line: duplicate, not a feed, no feed found."""
+        from reader.web.feedparse import FeedError, feed_links, fetch_feed, is_page, read_feed
+        from reader.web.fetch import FetchCancelled, FetchError
+
         address = self._feed_address(url)
         self._refuse_duplicate(address)
         response = fetch_feed(address, cancelled=cancelled, **fetch_options)
@@ -140,6 +158,8 @@ class FeedManager:
                                        site_url=parsed.site_url).execute()
 
     def _feed_address(self, url: str) -> str:
+        from reader.web.feedparse import FeedError
+
         try:
             return normalise_url(address_from_text(url))
         except AddressError as exc:
@@ -149,6 +169,8 @@ class FeedManager:
             raise FeedError(text, reason) from None
 
     def _refuse_duplicate(self, address: str) -> None:
+        from reader.web.feedparse import FeedError
+
         found = self._store.rows("SELECT id, title FROM feed WHERE url = ?", (address,))
         if found:
             feed_id, title = found[0]
@@ -191,6 +213,8 @@ class FeedManager:
         `cancelled()` stops the batch (nothing more is fetched; what was imported stays).
         `fetch_options` go to the fetches (timeouts, `transport`).
         """
+        from reader.web.feed_refresh import FeedRefresh
+
         with self._refreshing:
             ids = self.due(now) if feed_ids is None else list(dict.fromkeys(feed_ids))
             return FeedRefresh(self._library).run(
