@@ -15,10 +15,9 @@ from reader.ui.feed_window import (
     OpmlFile,
 )
 from reader.ui.tag_sidebar import COUNT_ROLE
-from tests.unit.test_feeds import (  # noqa: F401 - local_network_only is a fixture
+from tests.unit.test_feeds import (
     ConditionalFeed,
     html_paragraphs,
-    local_network_only,
     long_text,
     rss2,
     rss2_item,

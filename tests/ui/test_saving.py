@@ -11,7 +11,7 @@ from reader.commands import CONDITIONS
 from reader.links import SaveLink
 from reader.ui import app as app_module
 from reader.ui.saving import SaveAddresses, SaveSummary, addresses_from_mime, addresses_in
-from tests.unit.test_web_save import PARAGRAPHS, local_network_only, page, serve  # noqa: F401
+from tests.unit.test_web_save import PARAGRAPHS, page, serve
 
 
 def _saved(qtbot, window) -> None:

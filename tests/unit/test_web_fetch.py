@@ -20,22 +20,6 @@ ARTICLE = ("<html><head><title>Rivers</title></head><body><article><h1>Rivers</h
            "because the water brings trade, food and power for mills.</p></article></body></html>")
 
 
-@pytest.fixture(autouse=True)
-def local_network_only(monkeypatch):
-    """No test reaches past this machine: names other than local ones do not resolve (no
-    query is sent), and no proxy from the environment is used."""
-    real = socket.getaddrinfo
-
-    def getaddrinfo(host, *args, **kwargs):
-        name = host.decode() if isinstance(host, bytes) else str(host)
-        if name not in ("127.0.0.1", "localhost", "::1"):
-            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-        return real(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy",
-                 "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
 
 
 def serve_raw(handler) -> Iterator[int]:

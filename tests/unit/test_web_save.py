@@ -24,21 +24,6 @@ def page(title: str, paragraphs: list[str], head: str = "", extra: str = "") -> 
             f"{extra}</body></html>")
 
 
-@pytest.fixture(autouse=True)
-def local_network_only(monkeypatch):
-    """Names other than local ones do not resolve (no query is sent); no proxies."""
-    real = socket.getaddrinfo
-
-    def getaddrinfo(host, *args, **kwargs):
-        name = host.decode() if isinstance(host, bytes) else str(host)
-        if name not in ("127.0.0.1", "localhost", "::1"):
-            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-        return real(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy",
-                 "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
 
 
 def serve(httpserver, path: str, html: str, **kwargs) -> str:
