@@ -38,14 +38,13 @@ from reader.web.fetch import (
     FetchCancelled,
     FetchError,
     _address_reason,
+    read_body,
     _check_redirect,
     _content_type,
-    _decoded,
     _network_reason,
     _redirect_target,
     _RefusedRedirect,
     _timeout_reason,
-    _too_large,
 )
 from reader.web.urls import AddressError, check_fetchable, is_fetchable
 
@@ -222,21 +221,8 @@ def _read(response: httpx.Response, url: str, cancelled: Callable[[], bool], max
     media_type, charset = _content_type(response.headers.get("content-type", ""))
     if media_type and media_type not in FEED_TYPES | PAGE_TYPES:
         raise FeedError(url, f"not a feed ({media_type})")
-    declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
-        raise FetchError(url, _too_large(max_bytes))
-    chunks: list[bytes] = []
-    size = 0
-    for chunk in _decoded(response, url):
-        size += len(chunk)
-        if size > max_bytes:
-            raise FetchError(url, _too_large(max_bytes))
-        if cancelled():
-            raise FetchCancelled(url)
-        if time.monotonic() > deadline:
-            raise FetchError(url, f"timed out: the feed took more than {total_timeout:g} s")
-        chunks.append(chunk)
-    body = b"".join(chunks)
+    body = read_body(response, url, cancelled, max_bytes, deadline,
+                     f"timed out: the feed took more than {total_timeout:g} s")
     if not body.strip():
         raise FeedError(url, "the feed is empty")
     return FeedResponse(url, str(response.url), False, media_type, charset, body,

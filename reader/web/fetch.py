@@ -143,6 +143,27 @@ def fetch_page(url: str, *, cancelled: Callable[[], bool] | None = None,
             raise FetchError(url, _network_reason(exc)) from exc
 
 
+def read_body(response: httpx.Response, url: str, cancelled: Callable[[], bool],
+              max_bytes: int, deadline: float, late: str) -> bytes:
+    """The body of a streamed response, decoded, stopped at max_bytes (counting what gzip
+    expands to), at `cancelled()` (FetchCancelled) and at the deadline (FetchError: late)."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise FetchError(url, _too_large(max_bytes))
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in _decoded(response, url):
+        size += len(chunk)
+        if size > max_bytes:
+            raise FetchError(url, _too_large(max_bytes))
+        if cancelled():
+            raise FetchCancelled(url)
+        if time.monotonic() > deadline:
+            raise FetchError(url, late)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def _follow(client: httpx.Client, url: str, cancelled: Callable[[], bool], max_bytes: int,
             max_redirects: int, deadline: float, total_timeout: float) -> FetchedPage:
     hops: list[str] = []
@@ -202,21 +223,8 @@ def _read(response: httpx.Response, url: str, hops: list[str], cancelled: Callab
     media_type, charset = _content_type(response.headers.get("content-type", ""))
     if media_type and media_type not in FORMATS:
         raise FetchError(url, f"not an article ({media_type})")
-    declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
-        raise FetchError(url, _too_large(max_bytes))
-    chunks: list[bytes] = []
-    size = 0
-    for chunk in _decoded(response, url):  # the cap counts what gzip expands to
-        size += len(chunk)
-        if size > max_bytes:
-            raise FetchError(url, _too_large(max_bytes))
-        if cancelled():
-            raise FetchCancelled(url)
-        if time.monotonic() > deadline:
-            raise FetchError(url, f"timed out: the page took more than {total_timeout:g} s")
-        chunks.append(chunk)
-    data = b"".join(chunks)
+    data = read_body(response, url, cancelled, max_bytes, deadline,
+                     f"timed out: the page took more than {total_timeout:g} s")
     if not media_type:
         media_type = _sniff(data, final_url)
         if media_type not in FORMATS:

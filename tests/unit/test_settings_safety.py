@@ -4,8 +4,6 @@ start-up never hangs or fails on it."""
 from __future__ import annotations
 
 import os
-import signal
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -14,23 +12,7 @@ from reader.commands import DEFAULT_KEYMAP
 from reader.settings import Settings, SettingsError
 from reader.settings_file import MAX_BYTES
 
-posix_only = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs and /dev/zero")
-
-
-@contextmanager
-def within(seconds: float):
-    """Fail (instead of hanging the test run) if the block takes longer than seconds."""
-
-    def too_slow(signum, frame):
-        raise TimeoutError(f"took more than {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, too_slow)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+from tests.unit.test_import_safety import posix_only, within
 
 
 @pytest.fixture
