@@ -76,8 +76,9 @@ def max_errors(length: int) -> int:
     return min(length // 4, MAX_ERRORS)
 
 
-def anchor(text: str, selector: TextSelector) -> Anchor | None:
-    """Where the selector's passage lies in text, or None when it cannot be placed."""
+def anchor(text: str, selector: TextSelector, fuzzy: bool = True) -> Anchor | None:
+    """Where the selector's passage lies in text, or None when it cannot be placed
+    (without `fuzzy`, only where its quote is found word for word)."""
     exact = selector.exact
     if not exact:
         return None
@@ -93,7 +94,7 @@ def anchor(text: str, selector: TextSelector) -> Anchor | None:
         )
         return Anchor(best, best + len(exact), "quote")
 
-    span = _fuzzy(text, selector)
+    span = _fuzzy(text, selector) if fuzzy else None
     return None if span is None else Anchor(span[0], span[1], "fuzzy")
 
 

@@ -223,6 +223,44 @@ def parse_article(source_text: str, source_format: str, source_name: str = "") -
     return article
 
 
+def parse_content(source_text: str, source_format: str, *, title: str, author: str = "",
+                  published: str | None = None, publication: str = "", url: str | None = None,
+                  tags: tuple[str, ...] = (), source_name: str = "") -> ParsedArticle:
+    """An article from content another tool exported, with the metadata it gave.
+
+    Unlike a saved page, exported HTML is already the article: it is sanitised, not
+    searched for the article (which would drop a short one). Markdown front matter fills
+    in what the tool did not give. SourceError when it holds no readable text.
+    """
+    fingerprint = content_hash(source_text)
+    meta: dict[str, object] = {}
+    if source_format == HTML:
+        from reader.importing.html_sanitise import sanitise
+
+        source_text = sanitise(source_text, url)
+    elif source_format == MARKDOWN:
+        meta = front_matter(source_text)
+    try:
+        head, body = split_body(source_text, source_format, strict=True)
+    except RecursionError as exc:
+        raise SourceError("is nested too deeply to read") from exc
+    if not any(block.text.strip() for block in body):
+        raise SourceError("has no article text")
+    title = _replace_surrogates(title or str(meta.get("title") or head.title or "Untitled"))
+    author = _replace_surrogates(author or str(meta.get("author") or head.author))
+    published = published or meta.get("published") or head.published
+    document = render(title, author, publication, published, body)
+    article = ParsedArticle(
+        title=title, author=author, published=published, source_text=source_text,
+        source_format=source_format, source_name=_shown_name(source_name), text=document.text,
+        content_hash=fingerprint, publication=_replace_surrogates(publication),
+        url=url or meta.get("url") or None,
+        tags=tuple(dict.fromkeys(tuple(tags) + tuple(str(t) for t in meta.get("tags") or ()))),
+    )
+    _check_text(article)
+    return article
+
+
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 

@@ -197,6 +197,31 @@ def _v7_feeds_and_revisions(db: Database) -> None:
     db.execute_sql("ALTER TABLE highlight ADD COLUMN previous_exact TEXT NOT NULL DEFAULT ''")
 
 
+def _v8_imported_from_other_tools(db: Database) -> None:
+    # What each import from another tool brought in, by the tool's own key for it, so
+    # that importing the same export again adds nothing twice, a stopped import resumes,
+    # and something deleted here since is not brought back. No foreign keys: a link
+    # outlives its target, to remember that it was deleted. For a highlight of a source
+    # whose text could not be had (a Kindle book), the passage, its place in the source
+    # and its order are kept, to build that source's article again with new highlights.
+    db.execute_sql(
+        """CREATE TABLE imported (
+            source TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            key TEXT NOT NULL,
+            item_key TEXT NOT NULL DEFAULT '',
+            article_id INTEGER,
+            highlight_id INTEGER,
+            passage TEXT NOT NULL DEFAULT '',
+            location TEXT NOT NULL DEFAULT '',
+            position REAL,
+            imported_at TEXT NOT NULL,
+            PRIMARY KEY (source, kind, key)
+        )"""
+    )
+    db.execute_sql("CREATE INDEX imported_item ON imported (source, item_key)")
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     _v1_initial,
     _v2_annotations,
@@ -205,6 +230,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     _v5_list_indexes,
     _v6_prefix_index,
     _v7_feeds_and_revisions,
+    _v8_imported_from_other_tools,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
