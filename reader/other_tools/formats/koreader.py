@@ -242,6 +242,7 @@ def _highlight(entry: Any, item_key: str, place: float) -> Highlight:
         created_at=_moment(time),
         location=_location(_text(entry.get("chapter")), page),
         order=_page_number(page) + place,
+        kind=kind,
     )
 
 
