@@ -538,3 +538,16 @@ def test_a_zip_after_other_bytes_still_opens(tmp_path):
     path = tmp_path / "prefixed.zip"
     path.write_bytes(b"#!/bin/sh\n" + buffer.getvalue())
     assert [i.key for i in omnivore.read(path).items] == [GARDEN["id"]]
+
+
+def test_positions_that_are_not_numbers_give_no_order(tmp_path):
+    entry = dict(GARDEN, highlights=[
+        {"id": "a", "quote": "one", "highlightPositionPercent": float("nan")},
+        {"id": "b", "quote": "two", "highlightPositionPercent": float("inf"),
+         "highlightPositionAnchorIndex": 4},
+        {"id": "c", "quote": "three", "highlightPositionPercent": "50"},
+    ])
+    raw = json.dumps([entry])  # Python writes NaN and Infinity, as some tools do
+    path = _zip(tmp_path / "o.zip", [("metadata_0_to_1.json", raw)])
+    highlights = omnivore.read(path).items[0].highlights
+    assert [(h.order, h.location) for h in highlights] == [(None, ""), (4.0, ""), (None, "")]

@@ -46,6 +46,7 @@ Problem naming it while the others still import.
 from __future__ import annotations
 
 import json
+import math
 import posixpath
 import re
 import stat
@@ -492,7 +493,7 @@ def _short(title: str) -> str:
 def _number(value: object) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    return float(value) if value == value else None  # NaN is no position
+    return float(value) if math.isfinite(value) else None  # NaN is no position
 
 
 def _labels(value: object) -> tuple[str, ...]:
