@@ -24,9 +24,11 @@ its article from the highlights, or matches it by title and author first. An ite
 its Amazon id (``asin:B00G3L6JQ4``) when it has one, else a digest of title and author.
 
 Headings: Readwise's "action tags" (docs.readwise.io/readwise/guides/action-tags) let a
-reader mark a highlight as a heading of the book (part, chapter, section) by giving it the
-note ``.h1`` ... ``.h6``. Such a highlight stays a highlight; the marker is taken out of
-its note.
+reader mark a highlight as a heading of the book (part, chapter, section) with the note
+``.h1`` ... ``.h6``. Readwise turns such a note into the tag ``h1`` ... ``h6`` as it does
+every inline tag (Readwise API clients read headings from those tags, e.g. NotePlan's
+Readwise plugin). Such a highlight stays a highlight; the mark is taken out of its note
+and its tags.
 """
 
 from __future__ import annotations
@@ -96,9 +98,11 @@ def read(path: Path) -> Export:
     return export
 
 
-def safe_rows(text: str, problems: list[Problem]) -> Iterator[tuple[int, dict[str, str]]]:
+def safe_rows(text: str, problems: list[Problem],
+              prefix: str = "") -> Iterator[tuple[int, dict[str, str]]]:
     """`csv_rows`, stopping with a Problem where the CSV breaks (a cell over the csv
-    module's size limit, a stray NUL) instead of raising: the rows before still count."""
+    module's size limit, a stray NUL) instead of raising: the rows before still count.
+    `prefix` goes before the line number of the Problem (a zip member's name)."""
     rows = csv_rows(text)
     last = 1
     while True:
@@ -107,7 +111,7 @@ def safe_rows(text: str, problems: list[Problem]) -> Iterator[tuple[int, dict[st
         except StopIteration:
             return
         except csv.Error as exc:
-            problems.append(Problem(f"after line {last}",
+            problems.append(Problem(f"{prefix}after line {last}",
                                     f"the rest of the file cannot be read as CSV ({exc})"))
             return
         last = line
@@ -126,7 +130,7 @@ def place(kind: str, value: str) -> tuple[str, float | None]:
     """(location for people, order number) of Readwise's Location Type and Location."""
     value = value.strip()
     try:
-        number: float | None = float(value)
+        number: float | None = float(value.replace(",", ""))
     except ValueError:
         number = None
     kind = kind.strip().lower()
@@ -151,18 +155,22 @@ def strip_heading(note: str) -> str:
 
 def split_colour(tags: tuple[str, ...], current: str | None) -> tuple[tuple[str, ...],
                                                                      str | None]:
-    """Readwise keeps a Kindle highlight's colour as a tag ("pink"): colour tags leave the
-    tag list, and the first becomes the colour when the row names none."""
+    """The tags a highlight really has, and its colour. Readwise keeps a Kindle
+    highlight's colour as a tag ("pink"): colour tags leave the list, and the first
+    becomes the colour when the row names none. Heading marks ("h1" ... "h6", what
+    Readwise makes of a ".h1" note) leave it too: they are structure, not a tag."""
     kept: list[str] = []
     for tag in tags:
-        if tag.strip().lower() in COLOUR_TAGS:
+        name = tag.strip().lower()
+        if name in COLOUR_TAGS:
             current = current or colour(tag)
-        else:
+        elif not HEADING_TAG.fullmatch(name):
             kept.append(tag)
     return tuple(kept), current
 
 
 COLOUR_TAGS = {"yellow", "blue", "pink", "orange", "purple", "green", "red"}
+HEADING_TAG = re.compile(r"\.?h[1-6]")
 
 
 def merge(old: Highlight, new: Highlight) -> Highlight:

@@ -37,8 +37,8 @@ Detection needs a highlights section and Readwise's own marks (the metadata bloc
 readwise.io link or the ``rw-book-cover`` image), so an ordinary Markdown article with a
 "Highlights" heading is not taken for an export. Articles with a URL are web documents
 (``book=False``); books, podcasts, tweets and documents without a URL are books.
-Headings marked with Readwise's ``.h1`` ... ``.h6`` notes stay highlights (see
-readwise_csv).
+Headings marked with Readwise's ``.h1`` ... ``.h6`` notes (or the ``h1`` ... ``h6`` tags
+Readwise makes of them) stay highlights without the mark (see readwise_csv).
 """
 
 from __future__ import annotations
