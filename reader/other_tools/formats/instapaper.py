@@ -65,7 +65,7 @@ def read(path: Path) -> Export:
         header = csv_header(text)
     except csv.Error as exc:
         raise FormatError(f"cannot be read as CSV ({exc})") from exc
-    require_columns(header, ("URL",), "Instapaper CSV export")
+    require_columns(header, ("URL",), "CSV export of Instapaper")
     export = Export(NAME, SOURCE)
     items = Items()
     for line, row in safe_rows(text, export.problems):

@@ -52,7 +52,6 @@ from pathlib import Path
 
 from reader.other_tools.common import (
     csv_header,
-    csv_rows,
     decode_text,
     digest,
     from_timestamp,
@@ -62,6 +61,7 @@ from reader.other_tools.common import (
     split_tags,
 )
 from reader.other_tools.formats.instapaper import Items, no_address, web_address
+from reader.other_tools.formats.readwise_csv import safe_rows
 from reader.other_tools.formats.readwise_markdown import members, unpacked
 from reader.other_tools.model import Export, FormatError, Highlight, Item, Problem
 
@@ -150,7 +150,8 @@ def _read_html(text: str, items: Items, problems: list[Problem]) -> None:
 
 
 class _ListParser(HTMLParser):
-    """The links of ril_export.html, each with the <h1> section it stands under."""
+    """The saves of ril_export.html (links with a time_added), each with the <h1>
+    section it stands under."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -164,7 +165,9 @@ class _ListParser(HTMLParser):
             self._heading = []
         elif tag == "a":
             self._finish_link()
-            self._link = (self.getpos()[0], dict(attrs), [])
+            found = dict(attrs)
+            if "time_added" in found:  # a save; other links of a page are not
+                self._link = (self.getpos()[0], found, [])
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "h1" and self._heading is not None:
@@ -209,18 +212,7 @@ def _read_csv(text: str, name: str, items: Items, problems: list[Problem]) -> bo
         problems.append(Problem(name, reason))
         return False
     prefix = f"{name} " if name else ""
-    rows = csv_rows(text)
-    last = 1
-    while True:
-        try:
-            line, row = next(rows)
-        except StopIteration:
-            return True
-        except csv.Error as exc:
-            problems.append(Problem(f"{prefix}after line {last}",
-                                    f"the rest of the file cannot be read as CSV ({exc})"))
-            return True
-        last = line
+    for line, row in safe_rows(text, problems, prefix):
         url = web_address(row.get("url", ""))
         if url is None:
             problems.append(Problem(f"{prefix}line {line}", no_address(row.get("url", ""))))
@@ -229,6 +221,7 @@ def _read_csv(text: str, name: str, items: Items, problems: list[Problem]) -> bo
                        tags=split_tags(row.get("tags", ""), separators="|"),
                        saved_at=from_timestamp(row.get("time_added", "")),
                        archived=_STATUS.get(row.get("status", "").lower())))
+    return True
 
 
 def _read_zip(data: bytes, items: Items, problems: list[Problem]) -> None:
