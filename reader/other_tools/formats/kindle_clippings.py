@@ -65,7 +65,7 @@ _KINDS = (
     ("bookmark", re.compile(r"\b(?:bookmark|lesezeichen|signet|marcador|segnalibro)\b"
                             r"|书签|書籤|ブックマーク", re.I)),
     ("note", re.compile(r"\b(?:note|notiz|nota|notes)\b|笔记|筆記|メモ", re.I)),
-    ("highlight", re.compile(r"\b(?:highlight|markierung|surlignement|surlignage|subrayado"
+    ("highlight", re.compile(r"\b(?:highlight|clip|markierung|surlignement|surlignage|subrayado"
                              r"|resaltado|evidenziazione|destaque)\b|标注|標註|標記|ハイライト",
                              re.I)),
 )
@@ -350,13 +350,16 @@ def detect(path: Path, head: bytes) -> bool:
 
 
 def _looks_like_entry(lines: list[str]) -> bool:
+    """A title, then "- <what> <where> | <date and time>", then a blank line."""
     title = _clean_line(lines[0])
     if not title or title.startswith("- ") or len(lines) < 2:
         return False
     meta = unicodedata.normalize("NFKC", lines[1]).strip()
-    if not re.match(r"-\s*\S", meta) or "|" not in meta:
+    what, bar, added = meta.rpartition("|")
+    if not bar or not re.match(r"-\s*\S", what) or not re.search(r"\d", what):
         return False
-    if not re.search(r"\|[^|]*\d{1,2}\s*:\s*\d{2}", meta):
+    time = re.search(r"\d{1,2}\s*:\s*\d{2}", added)
+    if not time or not re.search(r"\d", added[:time.start()] + added[time.end():]):
         return False
     return len(lines) == 2 or not lines[2].strip()
 
@@ -379,7 +382,7 @@ class _Entry:
     created_at: str | None
 
 
-@dataclass
+@dataclass(eq=False)  # compared as the one object it is
 class _Group:
     """Entries that are one highlight (the first one made, then its re-highlightings)."""
 
@@ -387,6 +390,7 @@ class _Group:
     kept: _Entry
     start: int | None
     end: int | None
+    folded: str  # the kept text, folded for comparing
     notes: dict[object, tuple[int, str]] = field(default_factory=dict)  # place → (index, text)
 
 
@@ -494,7 +498,7 @@ def _entry(lines: list[str], line: int, index: int, books: dict[str, _Book],
     if kind == "highlight":
         body = _CLIPPING_LIMIT.sub("", body).strip()
         if not body:
-            problems.append(Problem(f"line {line + 1}", "the highlight has no text (Kindle "
+            problems.append(Problem(f"line {line}", "the highlight has no text (Kindle "
                                     "keeps none for pictures, nor past a publisher's "
                                     "clipping limit)"))
             return None
@@ -517,10 +521,10 @@ def _item(book: _Book, problems: list[Problem]) -> Item:
     """A book with its merged highlights, its notes (on their highlights, or alone) and
     its bookmarks, in reading order."""
     highlights = [entry for entry in book.entries if entry.kind == "highlight"]
-    groups = _merge_highlights(highlights)
+    groups, places = _merge_highlights(highlights)
     lone_notes: dict[object, list[_Entry]] = {}
     for note in (entry for entry in book.entries if entry.kind == "note"):
-        group = _note_target(groups, note)
+        group = _note_target(places, note)
         place = note.start if note.start is not None else note.page
         if group is not None:
             group.notes[place] = (note.index, note.text)  # an edited note replaces the old
@@ -538,32 +542,87 @@ def _item(book: _Book, problems: list[Problem]) -> Item:
                 highlights=_unique([highlight for _index, highlight in made]))
 
 
-def _merge_highlights(entries: list[_Entry]) -> list[_Group]:
+def _merge_highlights(entries: list[_Entry]) -> tuple[list[_Group], _Places]:
     """Highlights with their re-highlightings folded in. A later highlight is the same as
     an earlier one when its text is the same (and it lies at the same place, or is long
     enough to be the same passage), or when its range meets the earlier one's and one
     text holds the other. The longer text is kept (the later on a tie); the key stays
     that of the first, so that re-reading a longer My Clippings.txt keeps it."""
     groups: list[_Group] = []
+    places = _Places()
+    by_text: dict[str, list[_Group]] = {}
     for entry in entries:
-        group = next((g for g in reversed(groups) if _same_passage(g, entry)), None)
+        folded = _fold(entry.text)
+        candidates = places.near(entry.start, entry.end, entry.page) + by_text.get(folded, [])
+        group = max((g for g in candidates if _same_passage(g, entry, folded)),
+                    key=lambda g: g.first.index, default=None)
         if group is None:
-            groups.append(_Group(entry, entry, entry.start, entry.end))
-            continue
-        if len(_fold(entry.text)) >= len(_fold(group.kept.text)):
-            group.kept = entry
-        if entry.start is not None:
-            group.start = entry.start if group.start is None else min(group.start, entry.start)
-            group.end = entry.end if group.end is None else max(group.end, entry.end or 0)
-    return groups
+            group = _Group(entry, entry, entry.start, entry.end, folded)
+            groups.append(group)
+        else:
+            if len(folded) >= len(group.folded):
+                group.kept, group.folded = entry, folded
+            if entry.start is not None:
+                group.start = entry.start if group.start is None else min(group.start,
+                                                                          entry.start)
+                group.end = max(group.end or group.start, entry.end or entry.start)
+        places.add(group)
+        same_text = by_text.setdefault(folded, [])
+        if group not in same_text:
+            same_text.append(group)
+    return groups, places
 
 
-def _same_passage(group: _Group, entry: _Entry) -> bool:
-    old, new = _fold(group.kept.text), _fold(entry.text)
+class _Places:
+    """Highlight groups by where they lie, so that finding the ones near a place does not
+    mean looking at every highlight of a long book."""
+
+    SPAN = 16  # locations per bucket
+    MOST = 64  # buckets a range is filed under at most (a range of ~1000 locations)
+
+    def __init__(self) -> None:
+        self.buckets: dict[object, list[_Group]] = {}
+        self.nowhere: list[_Group] = []
+
+    def _keys(self, start: int | None, end: int | None, page: str) -> list[object]:
+        if start is not None:
+            first = (start - 1) // self.SPAN
+            last = min((max(end or start, start) + 1) // self.SPAN, first + self.MOST)
+            return [("L", n) for n in range(first, last + 1)]
+        if page:
+            low, _dash, high = page.partition("-")
+            if low.isdigit() and (high or low).isdigit():
+                top = min(int(high or low), int(low) + self.MOST)
+                return [("P", str(n)) for n in range(int(low), top + 1)]
+            return [("P", page)]
+        return []
+
+    def add(self, group: _Group) -> None:
+        keys = self._keys(group.start, group.end, group.kept.page if group.start is None
+                          else "")
+        if not keys and group not in self.nowhere:
+            self.nowhere.append(group)
+        for key in keys:
+            filed = self.buckets.setdefault(key, [])
+            if group not in filed:
+                filed.append(group)
+
+    def near(self, start: int | None, end: int | None, page: str) -> list[_Group]:
+        keys = self._keys(start, end, page if start is None else "")
+        if not keys:
+            return list(self.nowhere)
+        found: dict[int, _Group] = {}
+        for key in keys:
+            for group in self.buckets.get(key, ()):
+                found[id(group)] = group
+        return list(found.values())
+
+
+def _same_passage(group: _Group, entry: _Entry, folded: str) -> bool:
     meets = _meets(group, entry)
-    if old == new:
-        return meets is not False or len(new) >= 30
-    return bool(meets) and (old in new or new in old)
+    if group.folded == folded:
+        return meets is not False or len(folded) >= 30
+    return bool(meets) and (group.folded in folded or folded in group.folded)
 
 
 def _meets(group: _Group, entry: _Entry) -> bool | None:
@@ -588,17 +647,18 @@ def _same_pages(one: str, other: str) -> bool:
     return one == other
 
 
-def _note_target(groups: list[_Group], note: _Entry) -> _Group | None:
+def _note_target(places: _Places, note: _Entry) -> _Group | None:
     """The highlight a note belongs to: the one whose range holds the note's location,
     preferring one that ends there (Kindle anchors a note at its highlight's end), then
     the latest. Without locations, one on the same page."""
+    near = places.near(note.start, note.start, note.page)
     if note.start is not None:
-        holding = [g for g in groups if g.start is not None
+        holding = [g for g in near if g.start is not None
                    and g.start <= note.start <= (g.end or g.start)]
         ending = [g for g in holding if (g.end or g.start) == note.start]
         chosen = ending or holding
     elif note.page:
-        chosen = [g for g in groups if g.start is None and g.kept.page
+        chosen = [g for g in near if g.start is None and g.kept.page
                   and _same_pages(g.kept.page, note.page)]
     else:
         chosen = []
