@@ -420,7 +420,8 @@ Chapter 3 Toolbox
 Highlight (<span class="highlight_yellow">yellow</span>) -  Location 1445
 </div>
 <div class="noteText">
-Good writing is often about letting go of fear &amp; affectation.
+Good writing is often about letting go
+of fear &amp; affectation.
 </div>
 <div class="noteHeading">
 Note -  Location 1445

@@ -372,7 +372,6 @@ class _Entry:
     """One clipping as written."""
 
     index: int  # its place in the file
-    line: int  # the line of its metadata
     book: str
     kind: str
     text: str
@@ -433,7 +432,7 @@ def read(path: Path) -> Export:
             books[last.book].entries.append(last)
     for book in books.values():
         if book.entries:
-            export.items.append(_item(book, export.problems))
+            export.items.append(_item(book))
     if not export.items:
         raise FormatError(_nothing_read(export.problems))
     return export
@@ -504,7 +503,7 @@ def _entry(lines: list[str], line: int, index: int, books: dict[str, _Book],
             return None
     elif kind == "note" and not body:
         return None
-    return _Entry(index, line + 1, key, kind, body if kind != "bookmark" else "", start,
+    return _Entry(index, key, kind, body if kind != "bookmark" else "", start,
                   end, page, parse_added(added))
 
 
@@ -513,11 +512,11 @@ def _nothing_read(problems: list[Problem]) -> str:
         return ("holds no clippings: a My Clippings.txt file has entries ended by lines of "
                 f"'{SEPARATOR}'")
     first = problems[0]
-    return (f"holds no clipping Marginalia can read ({len(problems)} could not be read; "
-            f"the first, {first})")
+    return (f"holds no clipping Marginalia can read ({len(problems)} problem"
+            f"{'s' * (len(problems) > 1)}; the first: {first})")
 
 
-def _item(book: _Book, problems: list[Problem]) -> Item:
+def _item(book: _Book) -> Item:
     """A book with its merged highlights, its notes (on their highlights, or alone) and
     its bookmarks, in reading order."""
     highlights = [entry for entry in book.entries if entry.kind == "highlight"]

@@ -93,6 +93,7 @@ class _Block:
 
     @property
     def text(self) -> str:
+        """The block's text: spaces as HTML shows them, line breaks only where a <br> is."""
         lines = "".join(self.parts).split("\n")
         return "\n".join(" ".join(line.split()) for line in lines).strip()
 
@@ -131,7 +132,7 @@ class _Reader(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if self.blocks and not self.skipping:
-            self.blocks[-1].parts.append(data)
+            self.blocks[-1].parts.append(re.sub(r"\s+", " ", data))
 
 
 @dataclass
