@@ -12,6 +12,8 @@ HITCH_MS = 50.0  # the worst frame allowed while scrolling
 CREATE_MS = 5.0
 EXPORT_S_PER_10K = 2.0
 MEMORY_MB = 250.0
+IMPORT_FROM_MS = 10_000.0  # 10,000 Readwise highlights against 1,000 articles
+MOVING_IN_LABEL = "import from another tool (background, window)"
 SAVE_RATIO = 0.8  # pages saved per second, against trafilatura.extract alone
 FEED_REFRESH_MS = 1000.0  # 100 unchanged feeds
 ORDINARY_TERMS = ("rare", "common", "phrase", "prefix bri", "prefix brid", "prefix bridg")
@@ -177,6 +179,7 @@ def rows(results: dict) -> list[Row]:
                        target=f"≤ {STALL_MS:.0f} ms", met=value is not None and value <= STALL_MS,
                        detail=f"copy and check took {backup['ms'] / 1000:.1f} s"))
     out += _web_rows(session)
+    out += _moving_in_rows(session)
     measured = {k: v for k, v in stalls.items()
                 if k != "idle" and k != "setHtml floor" and not k.startswith("export (core")}
     fresh = [v for v in start.get("stalls_ms") or [] if v is not None]
@@ -231,6 +234,31 @@ def _web_rows(session: dict) -> list[Row]:
                    met=value is not None and value <= STALL_MS,
                    detail=f"Feeds › Refresh: {feeds['window_304']} answered 304 in "
                           f"{feeds['window_ms']:.0f} ms; " + _gaps_detail(feeds["long_gaps"])))
+    return out
+
+
+def _moving_in_rows(session: dict) -> list[Row]:
+    """Importing a Readwise CSV of highlights against the library's articles (bench.moving_in)."""
+    moving = session.get("moving_in")
+    if not moving:
+        return []
+    value, floor = med(moving["ms"]), med(moving["floor_ms"])
+    report = moving["report"]
+    out = [Row(f"Import {moving['highlights']:,} Readwise CSV highlights against "
+               f"{moving['articles']:,} articles", value, "ms", floor,
+               f"≤ {IMPORT_FROM_MS / 1000:.0f} s", value <= IMPORT_FROM_MS,
+               f"{report['added']:,} added: {report['exact']:,} anchored exactly, "
+               f"{report['approximate']:,} approximately ({moving['changed']} quotes with "
+               f"changed punctuation), {report['unanchored']} unanchored ({moving['absent']} "
+               f"quote nothing); {report['found']} articles found, {report['articles_added']} "
+               f"added; floor: csv reading, the texts read and str.find of each quote; "
+               f"median of {len(moving['ms'])}")]
+    stall = session["stalls_ms"].get(MOVING_IN_LABEL)
+    out.append(Row("Longest UI stall while the window imports them", stall, "ms",
+                   target=f"≤ {STALL_MS:.0f} ms", met=stall is not None and stall <= STALL_MS,
+                   detail=f"File › Import: {moving['window_added']:,} added in "
+                          f"{moving['window_ms'] / 1000:.1f} s; "
+                          + _gaps_detail(moving["long_gaps"])))
     return out
 
 

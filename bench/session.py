@@ -97,6 +97,7 @@ class Session:
             self.result["import"] = self.importing()
             self.result["backup"] = self.backing_up()
             self.result["web"] = self.web()
+            self.result["moving_in"] = self.moving_in()
         finally:
             shutil.rmtree(self.tmp, ignore_errors=True)
         self.result["peak_rss_mb"] = peak_rss_mb()
@@ -476,6 +477,16 @@ class Session:
         from bench import web
 
         return web.measure(self)
+
+    # --- importing another tool's highlights (a Readwise CSV) -------------------------------
+    def moving_in(self) -> dict | None:
+        try:
+            from reader.other_tools.importer import import_export  # noqa: F401
+        except ImportError:  # an app without imports from other tools
+            return None
+        from bench import moving_in
+
+        return moving_in.measure(self)
 
     # --- the daily backup -----------------------------------------------------------------------
     def backing_up(self) -> dict | None:

@@ -118,6 +118,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("file.import", "Import articles…", "File",
             "Import Markdown, text files and saved web pages (you can also drop them on the "
             "window)", needs=("writable",)),
+    Command("file.import-from", "Import from another tool…", "File",
+            "Bring in highlights and articles from Kindle, Readwise, Omnivore, Pocket, "
+            "Instapaper, Hypothesis, KOReader or Wallabag: see what would be imported, "
+            "then import", needs=("writable",)),
     Command("web.save", "Save a web page…", "File",
             "Save a page by its address (you can also paste an address on the window, or "
             "drop a link from a browser)", needs=("writable",)),
@@ -222,6 +226,7 @@ DEFAULT_KEYMAP: dict[str, dict[str, str]] = {
     ANYWHERE: {
         "Ctrl+Q": "app.quit",
         "Ctrl+O": "file.import",
+        "Ctrl+Shift+O": "file.import-from",
         "Ctrl+L": "web.save",
         "Ctrl+Shift+L": "feeds.subscribe",
         "F5": "feeds.refresh",

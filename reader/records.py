@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -117,9 +118,20 @@ class ImportReport:
     problems: tuple[ImportProblem, ...] = ()
     updated: tuple[int, ...] = ()  # a newer version of an article already there (same URL)
     orphaned: tuple[int, ...] = ()  # highlights that could not be placed in updated articles
+    # What each export of another tool brought (reader.other_tools.importer's reports).
+    exports: tuple[Any, ...] = ()
 
     def summary(self) -> str:
         """One line for people: what happened to the files."""
+        if self.exports and not (self.added or self.updated or self.unchanged):
+            problems = sum(len(e.problems) for e in self.exports) + len(self.problems)
+            added = sum(e.highlights_added for e in self.exports)
+            articles = sum(e.articles_added for e in self.exports)
+            return (f"Imported {added} highlight{'s' * (added != 1)} and {articles} "
+                    f"article{'s' * (articles != 1)} from "
+                    f"{', '.join(dict.fromkeys(e.source for e in self.exports))}"
+                    + (f"; {problems} problem{'s' * (problems != 1)}" if problems else "")
+                    + ".")
         parts = [f"{len(self.added)} imported"]
         if self.updated:
             parts.append(f"{len(self.updated)} updated")

@@ -15,11 +15,68 @@ from reader.importing.parsing import MARKDOWN
 
 
 def import_files(library: Library, options: argparse.Namespace) -> int:
-    report = library.import_files(options.paths)
-    print(report.summary())
-    for problem in report.problems:
-        print(f"marginalia: {problem}", file=sys.stderr)
-    return 1 if report.problems else 0
+    """Article files and other tools' exports, each recognised from the file itself."""
+    from reader.other_tools import importer
+    from reader.other_tools.model import FormatError
+
+    status = 0
+    articles = []
+    for path in options.paths:
+        try:
+            is_export = bool(options.source) or (
+                path.is_file() and importer.detect_format(path) is not None)
+            if not is_export:
+                if path.suffix.lower() in importer.EXPORT_SUFFIXES and path.is_file():
+                    importer.read_export(path)  # says which formats it is none of
+                articles.append(path)
+                continue
+            report = importer.import_export(library, path, options.source,
+                                            dry_run=options.dry_run,
+                                            fetch=not options.no_fetch,
+                                            progress=_progress_line(path))
+        except FormatError as exc:
+            print(f"marginalia: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        _clear_progress_line()
+        print(report.summary(), flush=True)
+        for problem in report.problems:
+            print(f"marginalia: {problem}", file=sys.stderr)
+        status = status or (1 if report.problems else 0)
+    if articles:
+        if options.dry_run:
+            print(f"Dry run: {len(articles)} article file{'s' * (len(articles) != 1)} "
+                  "would be imported; nothing was written.")
+            return status
+        report = library.import_files(articles)
+        print(report.summary())
+        for problem in report.problems:
+            print(f"marginalia: {problem}", file=sys.stderr)
+        status = status or (1 if report.problems else 0)
+    return status
+
+
+def _progress_line(path):
+    """A progress callback that rewrites one line on a terminal (silent otherwise)."""
+    if not sys.stderr.isatty():
+        return None
+    import time
+
+    last = [0.0]
+
+    def show(done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - last[0] > 0.2 or done == total:
+            last[0] = now
+            print(f"\r{path.name}: {done:,} of {total:,} entries", end="", file=sys.stderr,
+                  flush=True)
+
+    return show
+
+
+def _clear_progress_line() -> None:
+    if sys.stderr.isatty():
+        print("\r\033[K", end="", file=sys.stderr, flush=True)
 
 
 def _rows(library: Library, article_ids: list[int]) -> list[dict[str, object]]:

@@ -110,8 +110,19 @@ def build_subcommand_parser(name: str) -> argparse.ArgumentParser:
         return build_feeds_parser()
     parser = argparse.ArgumentParser(prog=f"marginalia {name}")
     if name == "import":
-        parser.description = "Import Markdown, text and saved web pages (folders are searched)."
+        parser.description = (
+            "Import Markdown, text and saved web pages (folders are searched), and exports "
+            "of other tools, recognised from the file itself: Kindle, Readwise, Omnivore, "
+            "Pocket, Instapaper, Hypothesis, KOReader and Wallabag.")
         parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+        parser.add_argument("--from", dest="source", metavar="FORMAT",
+                            help="read every file as this export format, not the one "
+                                 "recognised: " + ", ".join(EXPORT_FORMATS))
+        parser.add_argument("--dry-run", action="store_true",
+                            help="say what would be added, anchored and left unanchored; "
+                                 "write nothing, fetch nothing")
+        parser.add_argument("--no-fetch", action="store_true",
+                            help="do not fetch the pages of link lists (Pocket, Instapaper)")
     elif name == "add":
         parser.description = "Save web pages by their address (fetched now, stored as articles)."
         parser.add_argument("urls", nargs="+", metavar="URL")
@@ -194,6 +205,11 @@ def main_gui() -> int:
     """The windowed launcher (no console window on Windows)."""
     return main()
 
+
+# The names `import --from` takes (tests/unit/test_cli_import_from.py checks them
+# against the formats' own): listed here so that the help costs no import.
+EXPORT_FORMATS = ("kindle", "kindle-html", "readwise", "readwise-markdown", "omnivore", "pocket",
+                  "instapaper", "hypothesis", "koreader", "wallabag")
 
 # Subcommands that change the library: refused on a read-only or damaged one.
 WRITING_SUBCOMMANDS = {"import", "add"}

@@ -37,7 +37,7 @@ from reader.importing.sources import ParsedArticle, SourceError, parse_content
 from reader.library import Library
 from reader.other_tools import books, formats, links, placing
 from reader.other_tools.model import Export, FormatError, Highlight, Item
-from reader.records import Changes
+from reader.records import Changes, ImportProblem, ImportReport
 from reader.storage.database import LibraryError, utc_now
 
 _log = logging.getLogger(__name__)
@@ -202,6 +202,38 @@ def import_export(library: Library, path: Path, format_name: str | None = None, 
     return ExportImporter(library, export, str(path), dry_run=dry_run, fetch=fetch,
                           progress=progress, cancelled=cancelled,
                           fetch_options=fetch_options).run()
+
+
+def import_paths(library: Library, paths: Iterable[Path],
+                 progress: Callable[[int, int], None] | None = None,
+                 cancelled: Callable[[], bool] | None = None) -> ImportReport:
+    """Import files of any kind, as File › Import does: each export of another tool
+    (recognised from the file itself) with `import_export`, the rest as articles.
+    A file that is no export and no article, or an export that cannot be read, is a
+    problem of the report; the others still import."""
+    articles: list[Path] = []
+    exports: list[ImportFromReport] = []
+    problems: list[ImportProblem] = []
+    for path in map(Path, paths):
+        if cancelled is not None and cancelled():
+            break
+        try:
+            if not (path.is_file() and formats.detect(path) is not None):
+                if path.suffix.lower() in EXPORT_SUFFIXES and path.is_file():
+                    read_export(path)  # says which formats it is none of
+                articles.append(path)
+                continue
+            exports.append(import_export(library, path, progress=progress,
+                                         cancelled=cancelled))
+        except FormatError as exc:
+            problems.append(ImportProblem(str(path), str(exc).removeprefix(f"{path}: ")))
+    report = library.import_files(articles, progress) if articles else ImportReport()
+    return replace(report, problems=tuple(problems) + report.problems, exports=tuple(exports))
+
+
+# Files that are exports or nothing: one that no format recognises is an error, not an
+# article to import.
+EXPORT_SUFFIXES = frozenset({".csv", ".json", ".zip"})
 
 
 class ExportImporter:

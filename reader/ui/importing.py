@@ -15,8 +15,22 @@ from reader.ui.change_bus import ChangeBus
 from reader.ui.operations import LibraryOp
 from reader.ui.plain import message_box
 
-FILE_FILTER = "Articles (*.md *.markdown *.txt *.html *.htm);;All files (*)"
+FILE_FILTER = ("Articles and exports of other tools (*.md *.markdown *.txt *.html *.htm *.csv "
+               "*.json *.zip);;All files (*)")
 IMPORTED = Changes(article_list=True, tags=True)  # what any import may have changed
+
+
+def import_paths(library: Library, paths: list[Path], progress, cancelled) -> ImportReport:
+    from reader.other_tools.importer import import_paths as run
+
+    return run(library, paths, progress, cancelled)
+
+
+def _changes(report: ImportReport) -> Changes:
+    changes = IMPORTED
+    for export in report.exports:
+        changes = changes | export.changes()
+    return changes
 
 
 class ImportFiles:
@@ -79,8 +93,9 @@ class ImportController(QObject):
                 ", ".join(map(str, paths)), f"the import stopped: {error}"),)), False, then)
 
         self._op = LibraryOp(
-            self._window, library, lambda progress: library.import_files(paths, progress),
-            self._bus, changes=lambda _report: IMPORTED,
+            self._window, library, lambda progress: import_paths(
+                library, paths, progress, cancelled=progress.cancelled),
+            self._bus, changes=_changes,
         ).with_progress("Importing…").success(
             lambda report: self._done(report, open_unchanged, then)
         ).failure(failed).on_cancel(self._cancelled).run()
@@ -104,6 +119,10 @@ class ImportController(QObject):
         # The views were refreshed when the import was announced on the bus.
         window = self._window
         window.statusBar().showMessage(report.summary(), 10000)
+        if report.exports:
+            from reader.ui.import_report import show_reports
+
+            show_reports(window, list(report.exports))
         ImportSummary.show(window, report)
         self.finished.emit(report)
         opened = report.added or report.updated or (report.unchanged if open_unchanged else ())

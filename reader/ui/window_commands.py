@@ -418,6 +418,14 @@ class WindowCommands:
         if paths:
             self.import_paths(paths)
 
+    def cmd_file_import_from(self) -> None:
+        from reader.ui.import_report import ChooseExport, ExportImport
+
+        path = ChooseExport.ask(self)
+        if path is not None:
+            self.export_import = ExportImport(self, self.library, self.bus, path)
+            self.export_import.start()
+
     def cmd_search_highlights(self) -> None:
         from reader.ui.highlight_search import HighlightSearch
 

@@ -235,3 +235,76 @@ def test_titles_and_authors_match_loosely():
     assert short_title("Dune: Deluxe Edition (Dune Chronicles, Book 1)") == "dune"
     assert title_key("Café Society") == title_key("CAFE SOCIETY")
     assert author_words("Weiss, Clara") == author_words("Clara Weiss")
+
+
+# --- link lists: pages fetched from a server on 127.0.0.1 ------------------------------
+PARAGRAPHS = [
+    "Rivers carry water from the hills down to the sea, and towns grow along them.",
+    "The water brings trade, food and power for the mills that line the banks.",
+    "In spring the floods spread silt over the fields and the harvest is richer for it.",
+]
+
+
+def serve_pages(httpserver, count):
+    urls = []
+    for n in range(count):
+        body = "".join(f"<p>{p} Page {n}.</p>" for p in PARAGRAPHS)
+        httpserver.expect_request(f"/p{n}").respond_with_data(
+            f"<html><head><title>Page {n}</title></head><body><article><h1>Page {n}</h1>"
+            f"{body}</article></body></html>", content_type="text/html; charset=utf-8")
+        urls.append(httpserver.url_for(f"/p{n}"))
+    return urls
+
+
+def link_items(urls, **extra):
+    return [Item(key=url, title=f"Page {n}", url=url, tags=("later",), archived=n % 2 == 1,
+                 saved_at="2020-05-06T07:08:09+00:00", **extra) for n, url in enumerate(urls)]
+
+
+def test_a_link_list_is_fetched_with_its_tags_and_state(library, httpserver):
+    urls = serve_pages(httpserver, 3)
+    items = link_items(urls)
+    items[0] = Item(key=urls[0], title="Page 0", url=urls[0], highlights=(
+        Highlight("s", "towns grow along them"),))
+    report = run(library, *items, fmt="pocket")
+    assert (report.pages_fetched, report.articles_added, report.exact) == (3, 3, 1)
+    assert len(library.articles.ids()) == 2 and len(library.articles.ids(archived=True)) == 1
+    archived = library.articles.get(library.articles.ids(archived=True)[0])
+    assert archived.tags == ("later",) and archived.added_at == "2020-05-06T07:08:09+00:00"
+    again = run(library, *items, fmt="pocket")
+    assert (again.pages_fetched, again.articles_known, again.highlights_known) == (0, 3, 1)
+
+
+def test_a_stopped_link_list_import_resumes_where_it_stopped(library, httpserver):
+    urls = serve_pages(httpserver, 6)
+    fetched = []
+
+    def cancelled():
+        return len(fetched) >= 2
+
+    report = run(library, *link_items(urls), fmt="pocket", cancelled=cancelled,
+                 progress=lambda done, total: fetched.append(done))
+    assert report.cancelled and "import the file again" in report.summary()
+    first = len(library.articles.ids()) + len(library.articles.ids(archived=True))
+    assert 1 <= first < 6
+    rest = run(library, *link_items(urls), fmt="pocket")
+    assert rest.articles_known == first and rest.pages_fetched == 6 - first
+    assert len(library.articles.ids()) + len(library.articles.ids(archived=True)) == 6
+
+
+def test_a_page_that_cannot_be_fetched_is_reported_and_tried_again_next_time(library, httpserver):
+    httpserver.expect_request("/gone").respond_with_data("no", status=404)
+    url = httpserver.url_for("/gone")
+    report = run(library, Item(key=url, title="Gone", url=url), fmt="pocket")
+    assert report.articles_added == 0 and "404" in report.problems[0]
+    assert "import the file again" in report.problems[0]
+    with_marks = run(library, Item(key=url, title="Gone", url=url, highlights=(
+        Highlight("q", "A passage quoted from the page that went."),)), fmt="hypothesis")
+    assert with_marks.articles_added == 1 and with_marks.exact == 1
+    assert "its highlights make its article instead" in with_marks.problems[0]
+
+
+def test_without_fetching_a_link_is_a_problem_and_nothing_is_added(library):
+    report = run(library, Item(key="u", title="Page", url="https://example.com/a"),
+                 fmt="pocket", fetch=False)
+    assert report.articles_added == 0 and "not fetched" in report.problems[0]
