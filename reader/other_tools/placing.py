@@ -15,6 +15,7 @@ or a soft hyphen. A passage is placed, in turn:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -23,14 +24,32 @@ from reader.annotations import anchoring
 EXACT = "exact"
 APPROXIMATE = "approximate"
 
-_FOLD = {
+# One character for one (so offsets in the folded text are the original's): the many
+# quotes, dashes and spaces written as one each, accented Latin letters as their base
+# letter. Case is ignored by the search itself.
+_ONE_FOR_ONE = {
     **dict.fromkeys("‘’‚‛′`´", "'"),
     **dict.fromkeys("“”„‟″«»", '"'),
     **dict.fromkeys("‐‑‒–—―−", "-"),
-    "…": "...",
-    "\u00ad": "",  # soft hyphen
-    "\u200b": "", "\u200c": "", "\u200d": "", "\ufeff": "",
+    **dict.fromkeys("\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+                    "\u2009\u200a\u202f\u205f\u3000\t\n\r\x0b\x0c\u2028\u2029", " "),
 }
+
+
+def _table() -> dict[int, str]:
+    table = {ord(k): v for k, v in _ONE_FOR_ONE.items()}
+    for code in range(0xC0, 0x250):
+        base = [c for c in unicodedata.normalize("NFKD", chr(code))
+                if not unicodedata.combining(c)]
+        if len(base) == 1 and base[0] != chr(code) and base[0].isascii():
+            table[code] = base[0]
+    return table
+
+
+_TABLE = _table()
+_IGNORED = re.compile("[\u00ad\u200b\u200c\u200d\ufeff]")  # soft hyphens, zero widths
+_ELLIPSIS = re.compile(r"…|\.\.\.")
+MAX_HITS = 200
 
 
 @dataclass(frozen=True)
@@ -41,72 +60,68 @@ class Placement:
 
 
 class FoldedText:
-    """A text folded for comparison, with the way back to the original's offsets.
+    """An article's text, folded for comparison when first needed (offsets unchanged).
 
-    Folding an article costs a pass over it; make one per article and place all its
-    passages in it.
+    Make one per article and place all its passages in it: most are found word for word
+    and never need the folded text.
     """
 
     def __init__(self, text: str) -> None:
         self.text = text
-        chars: list[str] = []
-        origin: list[int] = []  # for each folded character, the original's index
-        space = True  # drop leading space, and fold runs of it to one
-        for index, char in enumerate(text):
-            for out in fold_char(char):
-                if out == " ":
-                    if space:
-                        continue
-                    space = True
-                else:
-                    space = False
-                chars.append(out)
-                origin.append(index)
-        self.folded = "".join(chars)
-        self.origin = origin
+        self._folded: str | None = None
+
+    @property
+    def folded(self) -> str:
+        if self._folded is None:
+            self._folded = self.text.translate(_TABLE)
+        return self._folded
 
     def find(self, quote: str, prefix: str = "", suffix: str = "") -> tuple[int, int] | None:
-        """The original span of the folded quote's best occurrence, or None."""
-        needle = fold(quote)
-        if not needle:
+        """The span of the quote's best occurrence once both are folded, or None.
+
+        Words are compared without case, accents or the kind of quote and dash; any run
+        of white space matches any other; "…" and "..." are one; soft hyphens and
+        zero-width characters in the quote are ignored.
+        """
+        pattern = _pattern(quote)
+        if pattern is None:
             return None
         hits = []
-        at = self.folded.find(needle)
-        while at != -1 and len(hits) < 200:
-            hits.append(at)
-            at = self.folded.find(needle, at + 1)
+        for found in pattern.finditer(self.folded):
+            hits.append(found.span())
+            if len(hits) >= MAX_HITS:
+                break
         if not hits:
             return None
         before, after = fold(prefix), fold(suffix)
 
-        def context(at: int) -> int:
+        def context(span: tuple[int, int]) -> int:
+            at, end = span
             score = 0
             if before:
-                score += _common_suffix(self.folded[max(0, at - len(before)):at], before)
+                score += _common_suffix(fold(self.text[max(0, at - 2 * len(before)):at]),
+                                        before)
             if after:
-                end = at + len(needle)
-                score += _common_prefix(self.folded[end:end + len(after)], after)
+                score += _common_prefix(fold(self.text[end:end + 2 * len(after)]), after)
             return -score
 
-        best = min(hits, key=context)
-        last = best + len(needle) - 1
-        return self.origin[best], self.origin[last] + 1
+        return min(hits, key=context) if (before or after) and len(hits) > 1 else hits[0]
 
 
-def fold_char(char: str) -> str:
-    if char in _FOLD:
-        return _FOLD[char]
-    if char.isspace():
-        return " "
-    if char.isascii():
-        return char.lower()
-    # Accents off, ligatures apart ("ﬁ" is "fi"), then lower case.
-    return "".join(c for c in unicodedata.normalize("NFKD", char)
-                   if not unicodedata.combining(c)).lower()
+def _pattern(quote: str) -> re.Pattern[str] | None:
+    words = _IGNORED.sub("", quote).translate(_TABLE).split()
+    if not words:
+        return None
+    parts = []
+    for word in words:
+        pieces = _ELLIPSIS.split(word)
+        parts.append(r"(?:…|\.\.\.)".join(re.escape(piece) for piece in pieces))
+    return re.compile(r"\s+".join(parts), re.IGNORECASE)
 
 
 def fold(text: str) -> str:
-    return " ".join("".join(fold_char(c) for c in text).split())
+    """Text as the search compares it: folded, lower case, its spaces single."""
+    return " ".join(_IGNORED.sub("", text).translate(_TABLE).lower().split())
 
 
 def place(article: FoldedText, quote: str, prefix: str = "", suffix: str = "",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 
 from reader.ui.import_report import ChooseExport
 from reader.ui.importing import ImportFiles
@@ -54,7 +53,8 @@ def test_the_preview_writes_nothing_and_import_then_anchors(
     assert MISSING in text
     article = _seed(seeded_library)
     assert seeded_library.highlights.for_article(article) == []
-    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)  # Import has the focus
+    qtbot.waitUntil(preview.isActiveWindow)
+    qtbot.keyClick(preview.import_button, Qt.Key.Key_Return)  # the default button: Enter
     qtbot.waitUntil(lambda: getattr(window, "last_import_report", None) is not None,
                     timeout=10000)
     report = window.last_import_report.text.toPlainText()
@@ -72,6 +72,7 @@ def test_cancelling_the_preview_imports_nothing(seeded_library, show_window, qtb
     monkeypatch.setattr(ChooseExport, "ask", classmethod(lambda cls, parent: export))
     window.run_command("file.import-from")
     qtbot.waitUntil(lambda: window.export_import.dialog is not None, timeout=10000)
+    qtbot.waitUntil(window.export_import.dialog.isActiveWindow)
     qtbot.keyClick(window.export_import.dialog, Qt.Key.Key_Escape)
     qtbot.wait(200)
     assert seeded_library.highlights.for_article(_seed(seeded_library)) == []
