@@ -230,7 +230,8 @@ def _run_subcommand(name: str, argv: list[str], db_path: Path) -> int:
                 "add": _add, "revisions": commands_cli.revisions, "feeds": _feeds}
     try:
         with Library.open(db_path) as library:
-            if name in WRITING_SUBCOMMANDS or (
+            dry_run = getattr(options, "dry_run", False)  # reads only, fetches nothing
+            if (name in WRITING_SUBCOMMANDS and not dry_run) or (
                     name == "feeds" and options.action not in READING_FEEDS_ACTIONS):
                 if library.read_only is not None:
                     raise LibraryError(f"{db_path} is read-only ({library.read_only}); "

@@ -25,7 +25,8 @@ CLIPPINGS = (
 
 
 def counts(path):
-    conn = sqlite3.connect(path)
+    # immutable: readable in a folder this process may not write to (no -shm file made)
+    conn = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
     try:
         return tuple(conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
                      for t in ("article", "highlight", "imported"))
@@ -93,3 +94,17 @@ def test_from_names_a_format_that_does_not_exist(library_path, tmp_path, capsys)
     assert main(["--db", str(library_path), "import", "--from", "goodreads",
                  str(clippings)]) == 1
     assert "there is no import format called 'goodreads'" in capsys.readouterr().err
+
+
+def test_a_read_only_library_can_be_dry_run_but_not_imported_into(library_path, tmp_path,
+                                                                   unwritable, capsys):
+    clippings = tmp_path / "My Clippings.txt"
+    clippings.write_bytes(CLIPPINGS.encode("utf-8"))
+    main(["--db", str(library_path), "list"])
+    before = counts(library_path)
+    unwritable(library_path.parent)
+    assert main(["--db", str(library_path), "import", "--dry-run", str(clippings)]) == 0
+    assert "2 would be added" in capsys.readouterr().out
+    assert main(["--db", str(library_path), "import", str(clippings)]) == 1
+    assert "read-only" in capsys.readouterr().err
+    assert counts(library_path) == before
