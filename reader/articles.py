@@ -13,6 +13,7 @@ from reader.document.model import Document
 from reader.document.render_cache import rendered_documents
 from reader.importing.sources import ParsedArticle, render, split_body
 from reader.records import ArticleRecord, ArticleSummary, Changes, RevisionRecord
+from reader.query.syntax import is_query
 from reader.search.fulltext import SearchManager
 from reader.storage.database import SUMMARY_FIELDS, LibraryError, Storage, utc_now
 
@@ -28,8 +29,9 @@ class ArticleManager:
     """Articles: listing, reading, adding, tagging, notes, deleting and reading state."""
 
     def __init__(self, store: Storage, tags: TagManager, highlights: HighlightManager,
-                 search: SearchManager, undo: UndoStack) -> None:
+                 search: SearchManager, undo: UndoStack, query: Any = None) -> None:
         self._store = store
+        self._query = query
         self._m = store.models
         self._tags = tags
         self._highlights = highlights
@@ -53,6 +55,11 @@ class ArticleManager:
         feed brought in.
         """
         m = self._m
+        if search.strip() and self._query is not None and is_query(search):
+            # Fields, OR, exclusions, parentheses: the query language, in one statement.
+            return self._query.articles(
+                search, archived=archived, order=order, ranked=ranked, limit=limit, tag=tag,
+                feed=feed, unread_only=unread_only).ids
         in_view = (m.Article.archived == archived)
         if unread_only:
             in_view &= (m.Article.read == False)  # noqa: E712

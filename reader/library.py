@@ -12,6 +12,7 @@ from reader.annotations.tags import TagManager
 from reader.annotations.undo import UndoStack
 from reader.articles import ArticleManager
 from reader.importing.sources import SourceError, read_article, supported
+from reader.query.manager import QueryManager
 from reader.records import Changes, ImportProblem, ImportReport
 from reader.search.fulltext import SearchManager
 from reader.storage.backup import backup_before_migration
@@ -42,8 +43,9 @@ class Library:
         self.colours = ColourManager(storage)
         self.highlights = HighlightManager(storage, self.tags, self.undo_stack)
         self.search = SearchManager(storage)
+        self.query = QueryManager(storage, self.colours)
         self.articles = ArticleManager(storage, self.tags, self.highlights, self.search,
-                                       self.undo_stack)
+                                       self.undo_stack, self.query)
         self._feeds: Any = None
 
     @property

@@ -97,7 +97,14 @@ def list_articles(library: Library, options: argparse.Namespace) -> int:
     if options.tag and library.tags.find(options.tag) is None and not library.tags.ids_under(options.tag):
         print(f"marginalia: There is no tag called {options.tag!r}.", file=sys.stderr)
         return 1
-    rows = _rows(library, library.articles.ids(tag=options.tag, archived=options.archived))
+    if options.query is not None:
+        result = library.query.articles(options.query, tag=options.tag,
+                                        archived=True if options.archived else None)
+        _say(result.messages)
+        ids = result.ids
+    else:
+        ids = library.articles.ids(tag=options.tag, archived=options.archived)
+    rows = _rows(library, ids)
     if options.json:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
         return 0
@@ -129,10 +136,32 @@ def show(library: Library, options: argparse.Namespace) -> int:
     return 0
 
 
+def _say(messages) -> None:
+    """What the query language mended or left out of a query, on standard error."""
+    for message in messages:
+        print(f"marginalia: query: {message}", file=sys.stderr)
+
+
 def search(library: Library, options: argparse.Namespace) -> int:
-    articles = library.search.articles(options.query)
+    from reader.query.syntax import is_query
+    from reader.search.fulltext import ArticleHit, HighlightHit
+
+    if is_query(options.query):
+        # Fields and operators: the query language, over articles and highlights.
+        found = library.query.articles(options.query, archived=None, limit=200)
+        _say(found.messages)
+        words = library.query.compile(options.query).text
+        snippets = library.search.snippets(words, found.ids) if words else {}
+        articles = [ArticleHit(i, snippets.get(i, "")) for i in found.ids]
+        marks = library.highlights.records(library.query.highlights(options.query, 200).ids)
+        titles = {s.id: s.title for s in library.articles.summaries(
+            sorted({h.article_id for h in marks}))}
+        highlights = [HighlightHit(h.id, h.article_id, titles.get(h.article_id, ""), h.colour,
+                                   " ".join((h.exact or h.note).split())) for h in marks]
+    else:
+        articles = library.search.articles(options.query)
+        highlights = library.search.highlights(options.query)
     titles = {s.id: s.title for s in library.articles.summaries([a.article_id for a in articles])}
-    highlights = library.search.highlights(options.query)
     if options.json:
         print(json.dumps({
             "articles": [{"id": a.article_id, "title": titles.get(a.article_id, ""),

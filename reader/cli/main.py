@@ -133,13 +133,17 @@ def build_subcommand_parser(name: str) -> argparse.ArgumentParser:
         parser.add_argument("--json", action="store_true", help="one JSON array")
         parser.add_argument("--tag", metavar="TAG", help="only articles under this tag")
         parser.add_argument("--archived", action="store_true", help="the archive, not the reading list")
+        parser.add_argument("--query", "-q", metavar="QUERY",
+                            help="only articles the query finds, in its order, archived "
+                                 "ones too (see the README: tag:, is:, added:<2w, OR, ...)")
     elif name == "show":
         parser.description = "Print one article."
         parser.add_argument("id", type=_id, metavar="ID")
         parser.add_argument("--format", choices=("text", "markdown", "json"), default="text",
                             help="text: exactly what the reading pane shows (default)")
     elif name == "search":
-        parser.description = "Find articles, highlights and notes by their words."
+        parser.description = ("Find articles, highlights and notes: by their words, or with "
+                              "the query language (tag:, colour:, is:, added:<2w, OR, ...).")
         parser.add_argument("query", metavar="QUERY")
         parser.add_argument("--json", action="store_true")
     elif name == "revisions":

@@ -549,7 +549,6 @@ class ExportImporter:
 
     def _add_highlight(self, article_id: int, text: str, h: Highlight,
                        where: placing.Placement | None) -> int:
-        m = self.m
         if where is not None:
             selector = anchoring.describe(text, where.start, where.end)
             fields = dict(start=selector.start, end=selector.end, exact=selector.exact,
