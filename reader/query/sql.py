@@ -30,7 +30,7 @@ HIGHLIGHT_SORTS = {"added": "h.created_at", "created": "h.created_at", "title":
 FIELDS = ("tag", "colour", "color", "has", "is", "author", "title", "site", "feed", "added",
           "published", "words", "progress", "sort")
 IS_VALUES = ("unread", "read", "archived", "orphaned", "revised", "annotated")
-HAS_VALUES = ("highlights", "note", "tags")
+HAS_VALUES = ("highlights", "note", "tags", "feed")
 
 
 @dataclass
@@ -229,6 +229,8 @@ class _Compiler:
                 return "h.note != ''"
             return ("(a.id IN (SELECT id FROM article WHERE note != '') OR "
                     + self.highlights_where("{h}.note != ''") + ")")
+        if what == "feed":
+            return "a.id IN (SELECT id FROM article WHERE feed_id IS NOT NULL)"
         if what == "tags":
             if self.target == HIGHLIGHT:
                 return "h.id IN (SELECT highlight_id FROM highlight_tag)"

@@ -144,6 +144,7 @@ def found(library, shelf, query, **options):
     ("site:example.com", ["rivers"]),
     ("site:example.org", ["bridges"]),
     ("feed:example", ["bridges"]),
+    ("has:feed", ["bridges"]),
     ("published:2024-08", ["rivers"]),
     ("published:2022..2023", ["bridges", "salt"]),
     ("published:>2023", ["rivers"]),
