@@ -127,6 +127,14 @@ def rows(results: dict) -> list[Row]:
                        f"{parts}{ranked_note}"))
     out.append(Row("Clear the search (list back to all articles)", med(session["search"]["clear"]["ms"]),
                    "ms"))
+    for name, found in (session.get("query") or {}).items():
+        value, floor = med(found["ms"]), med(found["floor_ms"])
+        out.append(Row(f"Query ({name}): {found['query']} → first page shown", value, "ms",
+                       floor, f"< {ORDINARY_MS:.0f} ms", value < ORDINARY_MS,
+                       f"{found['total']:,} articles match; core first page of 50 "
+                       f"{med(found['core_ms']):.1f} ms (same ids as the floor: "
+                       f"{'yes' if found['same_as_floor'] else '**no**'}); floor: the query "
+                       "written by hand in SQL on a raw connection"))
     for name, found in session["search"].items():
         if "window_ms" in found:
             out.append(Row(f"Search {name} via the window (also opens the best match)",

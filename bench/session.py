@@ -91,6 +91,7 @@ class Session:
             self.result["list"] = self.scrolling()
             self.result["list_queries"] = self.listing_queries()
             self.result["search"] = self.searching()
+            self.result["query"] = self.querying()
             self.result["open"] = self.opening()
             self.result["create"] = self.creating()
             self.result["export"] = self.exporting()
@@ -279,6 +280,16 @@ class Session:
                 for _ in self.repetitions(3)]
             self.timed("clear search (window)", lambda: self._window_search("", CLEAR), CLEAR)
         return out
+
+    def querying(self) -> dict | None:
+        """The query language: a tag, a date and a free word (bench.querying)."""
+        try:
+            from reader.query.manager import QueryManager  # noqa: F401
+        except ImportError:  # an app without the query language
+            return None
+        from bench import querying
+
+        return querying.measure(self)
 
     def _until_ranked(self, label: str, operation: str | None = "",
                       timeout: float = 300.0) -> float | None:
