@@ -79,6 +79,12 @@ class MainWindow(WindowPreferences, WindowImporting, FeedCommands, WindowCommand
         articles_layout.setContentsMargins(0, 0, 0, 0)
         articles_layout.setSpacing(0)
         articles_layout.addWidget(self.search_box)
+        # What the query language mended or left out of the search (hidden when nothing).
+        self.query_note = plain_label()
+        self.query_note.setObjectName("queryNote")
+        self.query_note.setWordWrap(True)
+        self.query_note.hide()
+        articles_layout.addWidget(self.query_note)
         articles_layout.addWidget(self.list_header)
         articles_layout.addWidget(self.list_view)
         self.left_splitter = QSplitter(Qt.Orientation.Vertical)
@@ -262,6 +268,16 @@ class MainWindow(WindowPreferences, WindowImporting, FeedCommands, WindowCommand
 
     def _search(self, text: str) -> None:
         self._keep_current_after(lambda: self.model.set_search(text))
+        self._show_query_note(text)
+
+    def _show_query_note(self, text: str) -> None:
+        """Say under the search box what could not be read in a query (and was mended or
+        left out), so that a typo in a field or a date does not pass unnoticed."""
+        from reader.query.syntax import is_query
+
+        messages = self.library.query.messages(text) if is_query(text) else ()
+        self.query_note.setText("\n".join(f"⚠ {m}" for m in messages))
+        self.query_note.setVisible(bool(messages))
 
     def _keep_current_after(self, change) -> None:
         """Change the list's filter, staying on the open article if it is still listed."""

@@ -23,6 +23,8 @@ class SearchBox(QLineEdit):
         self.setPlaceholderText("Search articles   /")
         self.setClearButtonEnabled(True)
         self.setAccessibleName("Search articles")
+        self.setToolTip("Words, or a query: tag:history is:unread added:<2w colour:pink "
+                        "-tag:later (a OR b) sort:-published — see the README")
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(TYPING_PAUSE_MS)

@@ -151,3 +151,15 @@ def test_closing_the_window_stops_a_long_import_between_files(
     assert stopped.wait(5)
     assert len(imported) < 500
     assert not window.imports.is_running()
+
+
+def test_the_search_box_says_what_a_query_left_out(seeded_library, show_window, qtbot):
+    window = show_window(seeded_library)
+    window.search_box.setText("author:weiss published:2024-13")
+    window.search_box.emit_now()
+    assert window.query_note.isVisible()
+    assert "not a date" in window.query_note.text()
+    assert window.model.rowCount() == 2  # the rest of the query ran
+    window.search_box.setText("author:weiss published:2024-08-07")
+    window.search_box.emit_now()
+    assert not window.query_note.isVisible() and window.model.rowCount() == 1
