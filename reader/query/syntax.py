@@ -59,7 +59,10 @@ def _parser() -> Any:
     # lark is imported on the first query, not when the app starts.
     from lark import Lark
 
-    return Lark(GRAMMAR, parser="lalr", lexer="contextual", maybe_placeholders=False)
+    # cache: the parser tables are kept in a file of the temporary folder, keyed by the
+    # grammar, so later processes load them instead of building them (~90 ms).
+    return Lark(GRAMMAR, parser="lalr", lexer="contextual", maybe_placeholders=False,
+                cache=True)
 
 
 # --- the tree ------------------------------------------------------------------------------

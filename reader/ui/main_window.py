@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, QTimer
 from PySide6.QtWidgets import (
     QMainWindow,
     QSplitter,
@@ -37,6 +37,9 @@ from reader.ui.window_importing import WindowImporting
 from reader.ui.window_preferences import WindowPreferences
 from reader.ui import operations
 from reader.ui.plain import isolate, plain_label
+
+
+QUERY_WARM_UP_MS = 1500
 
 
 class MainWindow(WindowPreferences, WindowImporting, FeedCommands, WindowCommands, QMainWindow):
@@ -106,6 +109,9 @@ class MainWindow(WindowPreferences, WindowImporting, FeedCommands, WindowCommand
         self.splitter.setSizes([320, 720, 320])
         self.splitter.setChildrenCollapsible(False)
         self.watch = LibraryWatch(library, self.bus, self)  # read-only, damage, others' edits
+        # The query language's parser takes ~100 ms to load: loaded in a worker once the
+        # window is up, so that the first query typed does not wait for it.
+        QTimer.singleShot(QUERY_WARM_UP_MS, self._warm_up_queries)
         central = QWidget()
         central_layout = QVBoxLayout(central)
         central_layout.setContentsMargins(0, 0, 0, 0)
@@ -269,6 +275,11 @@ class MainWindow(WindowPreferences, WindowImporting, FeedCommands, WindowCommand
     def _search(self, text: str) -> None:
         self._keep_current_after(lambda: self.model.set_search(text))
         self._show_query_note(text)
+
+    def _warm_up_queries(self) -> None:
+        from reader.query.syntax import parse
+
+        operations.QueryOp(self, None, lambda: parse("tag:a (b OR -c)")).run()
 
     def _show_query_note(self, text: str) -> None:
         """Say under the search box what could not be read in a query (and was mended or
