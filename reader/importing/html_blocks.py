@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from html.parser import HTMLParser
 
 from reader.document.model import (
@@ -23,12 +24,20 @@ _WHITESPACE = re.compile(r"[ \t\n\r\f]+")  # what HTML collapses; not NBSP
 
 
 def parse_html(sanitised_html: str) -> list[Block]:
-    """Blocks of sanitised article HTML (as `extract_article` or `sanitise` produce)."""
+    """Blocks of sanitised article HTML (as `extract_article` or `sanitise` produce).
+
+    An import reads the same article twice (to count its words, then to render it): the
+    last few results are kept (blocks are frozen; each caller gets its own list)."""
+    return list(_parse_html(sanitised_html))
+
+
+@lru_cache(maxsize=4)
+def _parse_html(sanitised_html: str) -> tuple[Block, ...]:
     walker = _HtmlWalker()
     walker.feed(sanitised_html)
     walker.close()
     walker.flush()
-    return walker.blocks
+    return tuple(walker.blocks)
 
 
 _BLOCK_TAGS = frozenset({

@@ -400,12 +400,12 @@ def test_a_paragraph_too_long_for_the_parser_is_refused_with_the_reason(tmp_path
                                                                         monkeypatch):
     from lxml import etree
 
-    from reader.importing import html_import
-
     def too_long(*args, **kwargs):  # as trafilatura fails on a paragraph over 10 MB
         etree.fromstring("<a>" + "x" * 10_000_001 + "</a>")
 
-    monkeypatch.setattr(html_import.trafilatura, "extract", too_long)
+    import trafilatura.core
+
+    monkeypatch.setattr(trafilatura.core, "bare_extraction", too_long)
     page = tmp_path / "page.html"
     page.write_text(f"<html><body><p>{FIRST}</p></body></html>")
     with pytest.raises(SourceError, match=r"has a paragraph too long to read \(over 10 MB"):
