@@ -19,7 +19,7 @@ from reader.commands import (
     unmet,
 )
 
-MENU_ORDER = ("File", "Edit", "View", "Go", "Article", "Highlight", "Tags", "Feeds")
+MENU_ORDER = ("File", "Edit", "View", "Go", "Article", "Highlight", "Tags", "Feeds", "Saved Views")
 
 Keymap = dict[str, dict[str, str]]
 
