@@ -6,9 +6,8 @@ order. The four built in (Inbox, Annotated, Orphans, Feeds) are ordinary rows, m
 the schema's migration: they can be edited and deleted like the user's own. Every
 change is undoable on the library's undo stack.
 
-What a view counts is what choosing it lists: the articles its query finds in the
-reading list, or in the archive too when the query itself says (`is:archived`,
-`-is:archived`).
+A view spans the whole library, the archive too, unless its query says otherwise (as
+Inbox's `-is:archived` does); what it counts is what choosing it lists.
 """
 
 from __future__ import annotations
@@ -117,8 +116,9 @@ class ViewManager:
         return next((v for v in self.list() if v.name.casefold() == wanted), None)
 
     def count(self, query: str) -> int:
-        """How many articles a view with this query lists (one SQL count)."""
-        return self._query.count(query, archived=False)
+        """How many articles a view with this query lists, archived ones too unless the
+        query leaves them out (one SQL count)."""
+        return self._query.count(query)
 
     def counts(self, views: Iterable[SavedView] | None = None) -> dict[int, int | None]:
         """Each view's count, by id (None for one whose query cannot run). One SQL count
@@ -135,7 +135,9 @@ class ViewManager:
         return found
 
     # --- rules --------------------------------------------------------------------------
-    def _check_name(self, name: str, own_id: int | None = None) -> str:
+    def check_name(self, name: str, own_id: int | None = None) -> str:
+        """The name as stored; LibraryError when it is empty, too long or another
+        view's (ignoring case)."""
         name = normal_name(name)
         if not name:
             raise LibraryError("A saved view needs a name.")
@@ -149,7 +151,8 @@ class ViewManager:
         return name
 
     @staticmethod
-    def _check_query(query: str) -> str:
+    def check_query(query: str) -> str:
+        """The query as stored; LibraryError when it is empty or too long."""
         query = query.strip()
         if not query:
             raise LibraryError("A saved view needs a query: what it finds, such as "
@@ -187,8 +190,8 @@ class ViewManager:
             keymap: Keymap | None = None) -> SavedView:
         """A new view, last in the order. LibraryError, saying why, for an empty or
         taken name, an empty query, or a key that is not one or is taken."""
-        name = self._check_name(name)
-        query = self._check_query(query)
+        name = self.check_name(name)
+        query = self.check_query(query)
         key = self.check_key(key, keymap)
         with self._store.write():
             position = self._store.rows(
@@ -207,8 +210,8 @@ class ViewManager:
         before = self.get(view_id)
         after = SavedView(
             view_id,
-            before.name if name is None else self._check_name(name, view_id),
-            before.query if query is None else self._check_query(query),
+            before.name if name is None else self.check_name(name, view_id),
+            before.query if query is None else self.check_query(query),
             before.key if key is False else self.check_key(key or None, keymap, view_id),
             before.position)
         if after == before:
