@@ -8,7 +8,6 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from reader.records import Changes
 from reader.settings import Settings
 from reader.ui.cheat_sheet import cheat_sheet_sections
 from reader.ui.dialogs import Confirm
@@ -469,7 +468,24 @@ def test_a_view_key_the_users_settings_took_does_nothing_and_is_said(
     assert "Inbox" in window.statusBar().currentMessage()
 
 
-def test_views_changed_elsewhere_are_shown(window, qtbot):
-    window.library.views.add("Elsewhere", "is:read")
-    window.announce(Changes(views=True))
+def test_a_view_added_from_the_terminal_appears_with_its_key(window, qtbot, library_path):
+    from reader.cli.main import main
+
+    window.watch.poll()
+    assert main(["--db", str(library_path), "views", "add", "Elsewhere", "is:unread",
+                 "--key", "G, E"]) == 0
+    window.watch.poll()  # another process wrote to the library
     assert _names(window)[-1] == "Elsewhere"
+    window.list_view.setFocus()
+    _press(qtbot, [Qt.Key.Key_G, Qt.Key.Key_E])
+    assert window.view_sidebar.current_view().name == "Elsewhere"
+    _counted(qtbot, window.view_sidebar)
+    assert _rows(window.view_sidebar.model)[-1] == ("Elsewhere", 2)
+
+
+def test_letters_typed_in_a_text_field_are_text_not_a_views_key(window, qtbot):
+    box = window.search_box
+    box.setFocus()
+    qtbot.keyClicks(box, "gi")
+    assert box.text() == "gi"
+    assert window.view_sidebar.current_view() is None
