@@ -42,11 +42,12 @@ class ArticleManager:
         return self._m.Article.select().count()
 
     def ids(self, order: str = "added", tag: str | None = None, search: str = "",
-            archived: bool = False, unread_only: bool = False, ranked: bool = True,
+            archived: bool | None = False, unread_only: bool = False, ranked: bool = True,
             limit: int | None = None, feed: int | None = None) -> list[int]:
         """Article ids in list order (ids only: cheap even for 100,000 articles).
 
-        The articles in the reading list, or with `archived` those in the archive. With
+        The articles in the reading list, or with `archived` those in the archive, or with
+        `archived=None` both (a saved view's, unless its query says itself). With
         `tag`, only articles carrying it or a tag nested below it, on the article or on
         one of its highlights. With `search`, only articles matching it, best match first
         (or, with `ranked=False`, in the index's own order: the first `limit` matches of a
@@ -55,12 +56,14 @@ class ArticleManager:
         feed brought in.
         """
         m = self._m
-        if search.strip() and self._query is not None and is_query(search):
-            # Fields, OR, exclusions, parentheses: the query language, in one statement.
+        if search.strip() and self._query is not None and (archived is None or is_query(search)):
+            # Fields, OR, exclusions, parentheses: the query language, in one statement
+            # (which also lists the reading list and the archive together).
             return self._query.articles(
                 search, archived=archived, order=order, ranked=ranked, limit=limit, tag=tag,
                 feed=feed, unread_only=unread_only).ids
-        in_view = (m.Article.archived == archived)
+        in_view = (m.Article.archived == archived) if archived is not None else (
+            m.Article.archived.in_([False, True]))
         if unread_only:
             in_view &= (m.Article.read == False)  # noqa: E712
         if search.strip():

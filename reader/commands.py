@@ -10,8 +10,8 @@ argument), and the one handler receives the argument as a string. Menus, the pal
 the cheat sheet list each choice as an entry of its own (`INVOCATIONS`).
 
 Contexts say where a key works: `anywhere` in the window, `list` while the article list
-has the focus, `reader` while the reading pane has it, `tag-manager` in the Manage Tags
-dialog's list. While a text field has the focus, the keys it types are text and never
+has the focus, `reader` while the reading pane has it, `views` while the saved views in
+the sidebar have it, `tag-manager` in the Manage Tags dialog's list. While a text field has the focus, the keys it types are text and never
 commands. A dialog's commands (`Command.dialog`) run only in that dialog, by its keys;
 the window's menus and palette leave them out.
 """
@@ -25,10 +25,11 @@ from dataclasses import dataclass
 ANYWHERE = "anywhere"
 LIST = "list"
 READER = "reader"
+VIEWS = "views"
 TAG_MANAGER = "tag-manager"
-CONTEXTS = (ANYWHERE, LIST, READER, TAG_MANAGER)
+CONTEXTS = (ANYWHERE, LIST, READER, VIEWS, TAG_MANAGER)
 # Contexts inside the main window, whose keys would fight with those bound `anywhere`.
-WINDOW_CONTEXTS = (LIST, READER)
+WINDOW_CONTEXTS = (LIST, READER, VIEWS)
 # Dialogs with commands of their own; each dialog is also the context of their keys.
 DIALOGS = (TAG_MANAGER,)
 
@@ -44,12 +45,18 @@ class Choice:
 @dataclass(frozen=True)
 class Argument:
     """What a command takes after its id. Without an `optional` argument, the command
-    does its plain thing (its own title says what)."""
+    does its plain thing (its own title says what).
+
+    A `free` argument is any text rather than one of `choices` (the name of a saved
+    view, which the user makes): its invocations are not in INVOCATIONS, the window
+    lists those that exist; `free_title` titles one ("Saved view: {}")."""
 
     name: str  # as written in help: "highlight.colour NUMBER"
     choices: tuple[Choice, ...]
     optional: bool = False
     submenu: str = ""  # the choices' own submenu in the command's menu; "": listed in it
+    free: bool = False
+    free_title: str = "{}"
 
     @property
     def values(self) -> tuple[str, ...]:
@@ -85,9 +92,12 @@ class Invocation:
 
     @property
     def title(self) -> str:
-        if self.argument is None or self.command.argument is None:
+        argument = self.command.argument
+        if self.argument is None or argument is None:
             return self.command.title
-        return next(c.title for c in self.command.argument.choices if c.value == self.argument)
+        if argument.free:
+            return argument.free_title.format(self.argument)
+        return next(c.title for c in argument.choices if c.value == self.argument)
 
 
 # When a command can run. The window (or dialog) decides whether each holds; a command
@@ -106,6 +116,7 @@ CONDITIONS = {
     "revised": "This article has no earlier versions: its page has not changed since it "
                "was saved.",
     "feed": "Choose a feed in the sidebar first.",
+    "view": "Choose a saved view in the sidebar first.",
     "writable": "The library cannot be changed now: it is read-only or damaged (see the "
                 "banner above the panes).",
 }
@@ -219,6 +230,29 @@ COMMANDS: tuple[Command, ...] = (
             needs=("writable",)),
     Command("feeds.export-opml", "Export subscriptions (OPML)…", "Feeds",
             "Write the feeds you follow to a file another feed reader can import"),
+    Command("view.show", "Go to saved views", "Saved Views",
+            "Put the keyboard in the saved views above the tags (with a view's name: show "
+            "that view's articles)",
+            argument=Argument("NAME", (), optional=True, free=True,
+                              free_title="Saved view: {}")),
+    Command("view.next", "Next saved view", "Saved Views",
+            "Show the articles of the saved view below the chosen one"),
+    Command("view.previous", "Previous saved view", "Saved Views",
+            "Show the articles of the saved view above the chosen one"),
+    Command("view.save", "Save search as view…", "Saved Views",
+            "Keep the search box's query as a saved view, with a name and a key of its own",
+            needs=("writable",)),
+    Command("view.rename", "Rename view…", "Saved Views", needs=("writable", "view")),
+    Command("view.edit-query", "Edit view query…", "Saved Views",
+            "Change what the chosen saved view finds", needs=("writable", "view")),
+    Command("view.set-key", "Set view key…", "Saved Views",
+            "Give the chosen saved view a key that shows it from anywhere in the window",
+            needs=("writable", "view")),
+    Command("view.move-up", "Move view up", "Saved Views", needs=("writable", "view")),
+    Command("view.move-down", "Move view down", "Saved Views", needs=("writable", "view")),
+    Command("view.delete", "Delete view…", "Saved Views",
+            "Remove the chosen saved view (its articles stay; Ctrl+Z brings it back)",
+            needs=("writable", "view")),
 )
 
 # context → key sequence (Qt's portable text form) → command id
@@ -243,6 +277,10 @@ DEFAULT_KEYMAP: dict[str, dict[str, str]] = {
         "Ctrl+-": "view.font-smaller",
         "Ctrl+0": "view.font-reset",
         "F6": "view.cycle-focus",
+        "G, V": "view.show",
+        "Ctrl+]": "view.next",
+        "Ctrl+[": "view.previous",
+        "Ctrl+Shift+S": "view.save",
     },
     LIST: {
         "Ctrl+V": "web.paste",
@@ -286,6 +324,15 @@ DEFAULT_KEYMAP: dict[str, dict[str, str]] = {
         "Shift+N": "article.note",
         "Esc": "reader.back",
     },
+    VIEWS: {
+        "J": "view.next",
+        "K": "view.previous",
+        "F2": "view.rename",
+        "E": "view.edit-query",
+        "Alt+Up": "view.move-up",
+        "Alt+Down": "view.move-down",
+        "Del": "view.delete",
+    },
     TAG_MANAGER: {
         "F2": "tag-manager.rename",
         "Del": "tag-manager.delete",
@@ -327,6 +374,8 @@ def invocation_problem(text: str) -> str | None:
     if not argument:
         return None if item.argument.optional else (
             f"{command_id} needs a {item.argument.name}: {', '.join(item.argument.values)}")
+    if item.argument.free:
+        return None
     if argument not in item.argument.values:
         return (f"{command_id} takes a {item.argument.name} of "
                 f"{', '.join(item.argument.values)}, not {argument!r}")
@@ -398,6 +447,24 @@ def normal_key(key: str) -> str:
     return ", ".join(chords) if chords else key.strip().casefold()
 
 
+_CHORD_MODIFIERS = re.compile(r"^(?:(?:Meta|Ctrl|Alt|Shift|Num)\+)*")
+
+
+def is_key(key: str) -> bool:
+    """Whether `key` spells a key sequence: one to four chords, each of modifiers and one
+    key (a character, F1 to F35, or a named key such as Esc, Del, PgDown, Up)."""
+    normal = normal_key(key)
+    chords = normal.split(", ")
+    if not key.strip() or len(chords) > 4:
+        return False
+    for chord in chords:
+        name = chord[_CHORD_MODIFIERS.match(chord).end():]
+        if not (len(name) == 1 and not name.isspace() or name in _KEY_NAMES.values()
+                or re.fullmatch(r"F([1-9]|[12]\d|3[0-5])", name)):
+            return False
+    return True
+
+
 def same_key(a: str, b: str) -> bool:
     """Whether two key names spell the same key sequence."""
     return normal_key(a) == normal_key(b)
@@ -444,7 +511,7 @@ def keys_for(command_id: str,
 
 
 CONTEXT_TITLES = {ANYWHERE: "Anywhere", LIST: "Article list", READER: "Reading pane",
-                  TAG_MANAGER: "Manage Tags"}
+                  VIEWS: "Saved views", TAG_MANAGER: "Manage Tags"}
 
 
 def keymap_markdown(keymap: dict[str, dict[str, str]] | None = None) -> str:

@@ -16,6 +16,7 @@ from reader.query.manager import QueryManager
 from reader.records import Changes, ImportProblem, ImportReport
 from reader.search.fulltext import SearchManager
 from reader.storage.backup import backup_before_migration
+from reader.views import ViewManager
 from reader.storage.database import (
     SCHEMA_VERSION,
     LibraryClosedError,
@@ -46,6 +47,7 @@ class Library:
         self.query = QueryManager(storage, self.colours)
         self.articles = ArticleManager(storage, self.tags, self.highlights, self.search,
                                        self.undo_stack, self.query)
+        self.views = ViewManager(storage, self.query, self.undo_stack)
         self._feeds: Any = None
 
     @property

@@ -101,6 +101,20 @@ class TagCount:
 
 
 @dataclass(frozen=True)
+class SavedView:
+    """A named query shown in the sidebar; choosing it lists the articles it finds.
+
+    `key` is the key sequence that chooses it, in Qt's portable spelling ("G, I"), or
+    None; `position` orders the views in the sidebar (lowest first)."""
+
+    id: int
+    name: str
+    query: str
+    key: str | None
+    position: int
+
+
+@dataclass(frozen=True)
 class ImportProblem:
     """A file that could not be imported, and why."""
 
@@ -153,6 +167,7 @@ class Changes:
     highlight_id: int | None = None  # the highlight the action was about (e.g. the new one)
     colours: bool = False  # colour names changed
     feeds: bool = False  # feeds subscribed, removed or renamed
+    views: bool = False  # saved views added, edited, reordered or removed
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(
@@ -160,6 +175,7 @@ class Changes:
             self.tags or other.tags, self.highlights | other.highlights,
             other.highlight_id if other.highlight_id is not None else self.highlight_id,
             self.colours or other.colours, self.feeds or other.feeds,
+            self.views or other.views,
         )
 
 

@@ -12,6 +12,7 @@
     marginalia [--db PATH] backup | restore FILE
     marginalia [--db PATH] feeds add URL | list [--json] | remove ID|URL | refresh [ID|URL]...
                                  | import-opml FILE | export-opml FILE
+    marginalia [--db PATH] views list [--json] | add NAME QUERY [--key KEY] | remove NAME
     marginalia install-desktop [--exec LAUNCHER] | uninstall-desktop
 
 Errors go to standard error, with a non-zero exit status.
@@ -29,7 +30,8 @@ from pathlib import Path
 from reader import __version__
 from reader.paths import DB_ENV, default_library_path
 
-SUBCOMMANDS = ("import", "add", "list", "show", "search", "export", "revisions", "feeds")
+SUBCOMMANDS = ("import", "add", "list", "show", "search", "export", "revisions", "feeds",
+               "views")
 DESKTOP_COMMANDS = ("install-desktop", "uninstall-desktop")
 FILE_COMMANDS = ("backup", "restore")  # work on the library file, without opening it
 
@@ -108,6 +110,10 @@ def build_subcommand_parser(name: str) -> argparse.ArgumentParser:
         return build_export_parser()
     if name == "feeds":
         return build_feeds_parser()
+    if name == "views":
+        from reader.cli import views_commands
+
+        return views_commands.build_parser()
     parser = argparse.ArgumentParser(prog=f"marginalia {name}")
     if name == "import":
         parser.description = (
@@ -218,6 +224,7 @@ EXPORT_FORMATS = ("kindle", "kindle-html", "readwise", "readwise-markdown", "omn
 # Subcommands that change the library: refused on a read-only or damaged one.
 WRITING_SUBCOMMANDS = {"import", "add"}
 READING_FEEDS_ACTIONS = {"list", "export-opml"}  # the other `feeds` actions write
+READING_VIEWS_ACTIONS = {"list"}  # `views add` and `views remove` write
 
 
 def _run_subcommand(name: str, argv: list[str], db_path: Path) -> int:
@@ -226,17 +233,20 @@ def _run_subcommand(name: str, argv: list[str], db_path: Path) -> int:
     from peewee import DatabaseError
 
     from reader.cli import library_commands as commands_cli
+    from reader.cli import views_commands
     from reader.library import Library, LibraryError, is_damage
 
     options = build_subcommand_parser(name).parse_args(argv)
     handlers = {"import": commands_cli.import_files, "list": commands_cli.list_articles,
                 "show": commands_cli.show, "search": commands_cli.search, "export": _export,
-                "add": _add, "revisions": commands_cli.revisions, "feeds": _feeds}
+                "add": _add, "revisions": commands_cli.revisions, "feeds": _feeds,
+                "views": views_commands.run}
     try:
         with Library.open(db_path) as library:
             dry_run = getattr(options, "dry_run", False)  # reads only, fetches nothing
             if (name in WRITING_SUBCOMMANDS and not dry_run) or (
-                    name == "feeds" and options.action not in READING_FEEDS_ACTIONS):
+                    name == "feeds" and options.action not in READING_FEEDS_ACTIONS) or (
+                    name == "views" and options.action not in READING_VIEWS_ACTIONS):
                 if library.read_only is not None:
                     raise LibraryError(f"{db_path} is read-only ({library.read_only}); "
                                        f"'{name}' would change it. Nothing was changed.")

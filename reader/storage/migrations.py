@@ -252,6 +252,28 @@ def _v9_query_fields(db: Database) -> None:
     db.execute_sql("CREATE INDEX highlight_colour ON highlight (colour, article_id)")
 
 
+def _v10_saved_views(db: Database) -> None:
+    # Named queries shown above the tags, in the user's order, each with an optional key
+    # sequence that chooses it (Qt's portable spelling). The four built in are ordinary
+    # rows: they can be renamed, edited, moved and deleted like the user's own.
+    db.execute_sql(
+        """CREATE TABLE saved_view (
+            id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL COLLATE NOCASE UNIQUE,
+            query TEXT NOT NULL,
+            key TEXT,
+            position INTEGER NOT NULL
+        )"""
+    )
+    for position, (name, query, key) in enumerate((
+            ("Inbox", "is:unread -is:archived", "G, I"),
+            ("Annotated", "has:highlights", "G, A"),
+            ("Orphans", "is:orphaned", "G, O"),
+            ("Feeds", "has:feed", "G, F"))):
+        db.execute_sql("INSERT INTO saved_view (name, query, key, position) VALUES (?, ?, ?, ?)",
+                       (name, query, key, position))
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     _v1_initial,
     _v2_annotations,
@@ -262,6 +284,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     _v7_feeds_and_revisions,
     _v8_imported_from_other_tools,
     _v9_query_fields,
+    _v10_saved_views,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -150,6 +150,14 @@ class Models:
             def set_value(cls, key: str, value: str) -> None:
                 cls.insert(key=key, value=value).on_conflict_replace().execute()
 
+        class SavedView(BaseModel):
+            """A named query of the sidebar (reader.views)."""
+
+            name = TextField(unique=True, collation="NOCASE")
+            query = TextField()
+            key = TextField(null=True)  # a key sequence, Qt's portable spelling
+            position = IntegerField()
+
         class ArticleIndex(FTS5Model):
             """Full-text index of articles (title, author, canonical text); kept by triggers."""
 
@@ -182,8 +190,9 @@ class Models:
         self.Highlight = Highlight
         self.HighlightTag = HighlightTag
         self.Meta = Meta
+        self.SavedView = SavedView
         self.ArticleIndex = ArticleIndex
         self.HighlightIndex = HighlightIndex
         # The tables (not the full-text indexes), in the order they can be created.
         self.tables = (Article, Feed, FeedEntry, Revision, Tag, ArticleTag, Highlight,
-                       HighlightTag, Meta)
+                       HighlightTag, Meta, SavedView)

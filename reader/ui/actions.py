@@ -19,7 +19,7 @@ from reader.commands import (
     unmet,
 )
 
-MENU_ORDER = ("File", "Edit", "View", "Go", "Article", "Highlight", "Tags", "Feeds")
+MENU_ORDER = ("File", "Edit", "View", "Go", "Article", "Highlight", "Tags", "Feeds", "Saved Views")
 
 Keymap = dict[str, dict[str, str]]
 
@@ -50,7 +50,10 @@ class CommandActions:
     def __init__(self, window: QMainWindow, context_widgets: dict[str, QWidget],
                  keymap: Keymap, why_not: Callable[[str], str | None] | None = None) -> None:
         self.window = window
-        self.keymap = keymap
+        self.base_keymap = keymap  # the registry's keys with the user's settings
+        self.keymap = keymap  # those and the extra bindings (`set_extra_bindings`)
+        self._context_widgets = context_widgets
+        self._extra_actions: list[QAction] = []
         # Why an invocation cannot run now (None: it can); menus ask it when they open.
         self.why_not = why_not or (lambda _text: None)
         self.menu_actions: dict[str, QAction] = {}  # by invocation text
@@ -108,6 +111,29 @@ class CommandActions:
         action.triggered.connect(handler)
         target.addAction(action)
         self.key_actions.append(action)
+
+    def set_extra_bindings(self, context: str, bindings: dict[str, str]) -> None:
+        """Bind keys in `context` to invocations the registry does not list (a saved
+        view's key to "view.show Inbox"), replacing the extra bindings made before.
+        `keymap` then holds them too, so that the cheat sheet and the palette show them.
+        The caller checks that the keys are free; keys Qt cannot read are left out."""
+        for action in self._extra_actions:
+            for widget in action.associatedObjects():
+                if isinstance(widget, QWidget):
+                    widget.removeAction(action)
+            action.deleteLater()
+        self._extra_actions = []
+        keymap = {name: dict(keys) for name, keys in self.base_keymap.items()}
+        for key, text in bindings.items():
+            if not readable(key):
+                continue
+            item = invocation(text)
+            keymap.setdefault(context, {})[key] = text
+            before = len(self.key_actions)
+            self._bind(self._context_widgets, context, key, runner(self.window, item), item)
+            self._extra_actions += self.key_actions[before:]
+            del self.key_actions[before:]
+        self.keymap = keymap
 
     def run(self, text: str) -> None:
         """Runs an invocation by its text ("highlight.colour 3"), as its menu item would."""

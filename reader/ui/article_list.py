@@ -91,7 +91,8 @@ class ArticleListModel(QAbstractListModel):
         return self._feed
 
     @property
-    def archived(self) -> bool:
+    def archived(self) -> bool | None:
+        """The archive (True), the reading list (False) or both (None: a saved view's)."""
         return self._archived
 
     def set_tag(self, tag: str | None) -> None:
@@ -110,17 +111,18 @@ class ArticleListModel(QAbstractListModel):
         self.reload()
 
     def set_filters(self, *, search: str | None = None, tag: str | None | EllipsisType = ...,
-                    archived: bool | None = None,
+                    archived: bool | None | EllipsisType = ...,
                     feed: int | None | EllipsisType = ...) -> None:
         """Change several filters at once, reading the list once (an argument left out
-        keeps its filter; `tag=None` shows every tag, `feed=None` every feed's)."""
+        keeps its filter; `tag=None` shows every tag, `feed=None` every feed's,
+        `archived=None` the reading list and the archive together, as a saved view)."""
         if search is not None:
             self._search = search
         if tag is not ...:
             self._tag = tag
         if feed is not ...:
             self._feed = feed
-        if archived is not None:
+        if archived is not ...:
             self._archived = archived
         self.reload()
 

@@ -13,7 +13,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reader.commands import CONTEXT_TITLES, CONTEXTS, INVOCATIONS, keys_for, normal_key
+from reader.commands import (
+    CONTEXT_TITLES,
+    CONTEXTS,
+    INVOCATIONS,
+    invocation,
+    invocation_problem,
+    keys_for,
+    normal_key,
+)
 from reader.ui import theme
 from reader.ui.popup import PopupDialog
 from reader.ui.palette import KEY_SEPARATOR, join_keys
@@ -30,11 +38,13 @@ def cheat_sheet_sections(keymap: dict[str, dict[str, str]],
     """(section title, [(keys, command title)]) for each context of the keymap, in
     CONTEXTS order; rows follow the registry's order (each argument of a command has its
     own row: "Colour 3"), and an invocation's several keys in one context share a row.
-    Contexts with no bindings are left out.
+    Contexts with no bindings are left out. Invocations the registry does not list (a
+    saved view's, "view.show Inbox") follow the registry's, in the keymap's order.
 
     `titles` replaces some invocations' titles (the colours' own names, say).
     """
     titles = titles or {}
+    listed = {item.text for item in INVOCATIONS}
     sections: list[Section] = []
     for context in CONTEXTS:
         bindings = keymap.get(context, {})
@@ -43,6 +53,11 @@ def cheat_sheet_sections(keymap: dict[str, dict[str, str]],
             keys = join_keys(key for key, bound in bindings.items() if bound == item.text)
             if keys:
                 rows.append((keys, titles.get(item.text, item.title)))
+        extra = [bound for bound in dict.fromkeys(bindings.values())
+                 if bound not in listed and invocation_problem(bound) is None]
+        for text in extra:
+            keys = join_keys(key for key, bound in bindings.items() if bound == text)
+            rows.append((keys, titles.get(text, invocation(text).title)))
         if rows:
             sections.append((SECTION_TITLES[context], rows))
     return sections

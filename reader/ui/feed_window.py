@@ -440,4 +440,5 @@ class FeedCommands:
             self.tag_sidebar.select_tag(None, notify=False)
         else:
             self.tag_sidebar.clear_choice()
-        self._keep_current_after(lambda: self.model.set_filters(tag=None, feed=feed_id))
+        left = self.leave_view() if feed_id is not None else {}  # a feed or a view, not both
+        self._keep_current_after(lambda: self.model.set_filters(tag=None, feed=feed_id, **left))

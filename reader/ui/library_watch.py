@@ -79,7 +79,7 @@ class LibraryWatch(QObject):
         if version is None or version == self._version:
             return
         self._version = version
-        self._bus.announce(Changes(article_list=True, tags=True, colours=True,
+        self._bus.announce(Changes(article_list=True, tags=True, colours=True, views=True,
                                    highlights=frozenset(self._shown())), self)
 
     def _shown(self) -> set[int]:

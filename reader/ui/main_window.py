@@ -1,4 +1,5 @@
-"""The main window: tags and articles on the left, the reading pane, the annotation panel."""
+"""The main window: saved views, tags and articles on the left, the reading pane, the
+annotation panel."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from reader import APP_NAME
-from reader.commands import DEFAULT_KEYMAP, LIST, READER
+from reader.commands import DEFAULT_KEYMAP, LIST, READER, VIEWS
 from reader.library import Library, LibraryDamagedError, LibraryError
 from reader.records import Changes, HighlightRecord
 from reader.settings import Settings
@@ -28,6 +29,7 @@ from reader.ui.feed_window import FeedCommands, FeedController
 from reader.ui.reading_pane import ReadingPane
 from reader.ui.search_box import SearchBox
 from reader.ui.tag_sidebar import TagSidebar
+from reader.ui.view_sidebar import ViewSidebar
 from reader.ui.library_watch import LibraryWatch
 from reader.ui.saving import SaveController
 from reader.ui.importing import ImportController
@@ -35,6 +37,7 @@ from reader.ui.reading_state import ReadingTracker
 from reader.ui.window_commands import STATUS_MS, WindowCommands
 from reader.ui.window_importing import WindowImporting
 from reader.ui.window_preferences import WindowPreferences
+from reader.ui.window_views import WindowViews
 from reader.ui import operations
 from reader.ui.plain import isolate, plain_label
 
@@ -42,7 +45,8 @@ from reader.ui.plain import isolate, plain_label
 QUERY_WARM_UP_MS = 1500
 
 
-class MainWindow(WindowPreferences, WindowImporting, FeedCommands, WindowCommands, QMainWindow):
+class MainWindow(WindowPreferences, WindowImporting, WindowViews, FeedCommands, WindowCommands,
+                 QMainWindow):
     """Lists the library's articles, shows the chosen one, and annotates it."""
 
     def __init__(self, library: Library, settings: QSettings,
@@ -69,12 +73,14 @@ class MainWindow(WindowPreferences, WindowImporting, FeedCommands, WindowCommand
         self.list_header.setObjectName("listHeader")
         self.search_box = SearchBox()
 
+        self.view_sidebar = ViewSidebar(library)  # above the feeds and tags
         self.tag_sidebar = TagSidebar(library)
         self.feed_sidebar = FeedSidebar(library)  # above the tags; hidden without feeds
         sidebar = QWidget()
         sidebar_layout = QVBoxLayout(sidebar)
         sidebar_layout.setContentsMargins(0, 0, 0, 0)
         sidebar_layout.setSpacing(0)
+        sidebar_layout.addWidget(self.view_sidebar)
         sidebar_layout.addWidget(self.feed_sidebar)
         sidebar_layout.addWidget(self.tag_sidebar, 1)
         articles = QWidget()
@@ -93,7 +99,7 @@ class MainWindow(WindowPreferences, WindowImporting, FeedCommands, WindowCommand
         self.left_splitter = QSplitter(Qt.Orientation.Vertical)
         self.left_splitter.addWidget(sidebar)
         self.left_splitter.addWidget(articles)
-        self.left_splitter.setSizes([180, 620])
+        self.left_splitter.setSizes([300, 500])
 
         self.reading_pane = ReadingPane()
         if preferences is not None:
@@ -122,13 +128,16 @@ class MainWindow(WindowPreferences, WindowImporting, FeedCommands, WindowCommand
 
         keymap = preferences.keymap() if preferences is not None else DEFAULT_KEYMAP
         self.actions = CommandActions(
-            self, {LIST: self.list_view, READER: self.reading_pane}, keymap, self.why_not)
+            self, {LIST: self.list_view, READER: self.reading_pane, VIEWS: self.view_sidebar.list},
+            keymap, self.why_not)
         self._update_colour_titles()
         self.update_undo_actions()
 
-        # The views follow the bus in this order: the tag sidebar (whose reload may change
-        # the list's filter), the list, then this window (which stays on the open article
-        # in the rebuilt list and refreshes the reading pane and the annotation panel).
+        # The views follow the bus in this order: the sidebar's sections (whose reload may
+        # change the list's filter), the list, then this window (which stays on the open
+        # article in the rebuilt list and refreshes the reading pane and the annotation
+        # panel).
+        self.view_sidebar.listen(self.bus)
         self.tag_sidebar.listen(self.bus)
         self.feed_sidebar.listen(self.bus)
         self.model.listen(self.bus)
@@ -159,6 +168,7 @@ class MainWindow(WindowPreferences, WindowImporting, FeedCommands, WindowCommand
         self.feeds = FeedController(self, library, self.bus, preferences)
         self.tracker = ReadingTracker(library, self.reading_pane, self)
         self.tracker.changed.connect(lambda changes: self.announce(changes, self.tracker))
+        self.setup_views()
         self.setAcceptDrops(True)
         self.exports.finished.connect(lambda message: self.statusBar().showMessage(message, 10000))
         self._return_focus: QWidget | None = None
@@ -266,14 +276,19 @@ class MainWindow(WindowPreferences, WindowImporting, FeedCommands, WindowCommand
         if self.model.feed is not None:
             scope = f" · {isolate(self.feed_sidebar.feed_name(self.model.feed))}"
         found = " FOUND" if self.model.search.strip() else ""
+        view = self.view_sidebar.current_view()
+        if view is not None:
+            scope, found = f" · {isolate(view.name)}", ""
         self.list_header.setText(" ".join(p for p in (f"{shown} {noun}{found}", where) if p) + scope)
 
     def _filter_by_tag(self, tag: str | None) -> None:
         self.feed_sidebar.clear_choice()
-        self._keep_current_after(lambda: self.model.set_filters(tag=tag, feed=None))
+        left = self.leave_view()  # a tag and a view do not go together
+        self._keep_current_after(lambda: self.model.set_filters(tag=tag, feed=None, **left))
 
     def _search(self, text: str) -> None:
-        self._keep_current_after(lambda: self.model.set_search(text))
+        follows = self.view_follows_search(text)  # a view's query chooses the view
+        self._keep_current_after(lambda: self.model.set_filters(search=text, **follows))
         self._show_query_note(text)
 
     def _warm_up_queries(self) -> None:
@@ -443,6 +458,7 @@ class MainWindow(WindowPreferences, WindowImporting, FeedCommands, WindowCommand
             # Clear whatever hides it (a search, a tag filter, the archive view), reading
             # the list once.
             self.search_box.clear_quietly()
+            self.view_sidebar.clear_choice()
             self.tag_sidebar.select_tag(None, notify=False)
             self.feed_sidebar.clear_choice()
             self.model.set_filters(search="", tag=None, archived=record.archived, feed=None)

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reader.commands import WINDOW_INVOCATIONS, invocation, keys_for
+from reader.commands import WINDOW_INVOCATIONS, Invocation, invocation, keys_for
 from reader.ui import theme
 from reader.ui.popup import PopupDialog
 from reader.ui.plain import plain_label, tooltip
@@ -81,11 +81,12 @@ def join_keys(portable_keys: Iterable[str]) -> str:
 
 
 def entries_from_registry(keymap: dict[str, dict[str, str]], titles: dict[str, str] | None = None,
-                          *, disabled: Iterable[str] | Mapping[str, str] = ()
-                          ) -> list[PaletteEntry]:
+                          *, disabled: Iterable[str] | Mapping[str, str] = (),
+                          extra: Iterable[Invocation] = ()) -> list[PaletteEntry]:
     """One entry per invocation of the main window's commands (each choice of a
     command's argument has its own: "Colour 3"), in registry order, with the keys of
-    this keymap. Commands of a dialog (the tag manager's) are left out.
+    this keymap, then one for each of `extra` (invocations the registry does not list:
+    showing each saved view). Commands of a dialog (the tag manager's) are left out.
 
     `titles` replaces the titles of some invocations (colour names, say); those in
     `disabled` are listed but cannot be run (a mapping gives the reason for each).
@@ -96,7 +97,7 @@ def entries_from_registry(keymap: dict[str, dict[str, str]], titles: dict[str, s
                          group=item.command.menu,
                          keys=join_keys(key for _context, key in keys_for(item.text, keymap)),
                          enabled=item.text not in reasons, reason=reasons.get(item.text, ""))
-            for item in WINDOW_INVOCATIONS]
+            for item in (*WINDOW_INVOCATIONS, *extra)]
 
 
 def _is_subsequence(needle: str, haystack: str) -> bool:

@@ -38,6 +38,13 @@ class SearchBox(QLineEdit):
         self.clear()
         self.blockSignals(blocked)
 
+    def set_text_quietly(self, text: str) -> None:
+        """Show this text without announcing a search (the caller changes the list)."""
+        self._timer.stop()
+        blocked = self.blockSignals(True)
+        self.setText(text)
+        self.blockSignals(blocked)
+
     def emit_now(self) -> None:
         self._timer.stop()
         self.search_changed.emit(self.text())

@@ -163,9 +163,15 @@ class WindowCommands:
         disabled = {item.text: reason for item in WINDOW_INVOCATIONS
                     if (reason := self.why_not(item.text)) is not None}
         chosen = CommandPalette.ask(
-            self, entries_from_registry(self.actions.keymap, self._colour_titles(), disabled=disabled))
+            self, entries_from_registry(self.actions.keymap, self._colour_titles(),
+                                        disabled=disabled, extra=self.extra_invocations()))
         if chosen:
             self.run_command(chosen)
+
+    def extra_invocations(self) -> list:
+        """Invocations the registry does not list that the palette offers (each saved
+        view's; see WindowViews)."""
+        return []
 
     def cmd_view_cheat_sheet(self) -> None:
         from reader.ui.cheat_sheet import CheatSheet
