@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from reader.export.markdown_safe import blockquote, contained, escape_inline, hashtag
@@ -46,7 +46,7 @@ def selection_markdown(library: Library, highlight_ids: Sequence[int],
     order of the list they were chosen in); each article's highlights in reading order,
     those not found in its current text last. `progress(done, total)` is called as the
     highlights are read."""
-    exported = exported or datetime.now(timezone.utc).isoformat(timespec="seconds")
+    exported = exported or datetime.now(UTC).isoformat(timespec="seconds")
     ids = list(dict.fromkeys(highlight_ids))
     by_article: dict[int, list[HighlightRecord]] = {}
     for start in range(0, len(ids), BATCH):
