@@ -11,7 +11,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from reader.annotations.colours import COLOURS
-from reader.ui.highlights_window import ExportHighlightsFile, HighlightsWindow, TagChoice
+from reader.records import Changes
+from reader.ui.highlights_window import (
+    ExportHighlightsFile,
+    HighlightsWindow,
+    TagChoice,
+    parse_tag_changes,
+)
 
 PASSAGES = {  # needle in the seeded articles -> colour, tags, note
     "Ukrainian military launches incursion of Russia": [
@@ -274,5 +280,24 @@ def test_the_cheat_sheet_lists_the_windows_keys_under_the_colours_names(opened, 
     rows = shown["All highlights"]
     assert ("4", "Colour 4: Doubt") in rows and ("T", "Tag chosen highlights…") in rows
     # The window's own Colour menu says the names too, once it hears of the change.
-    window.announce(__import__("reader.records", fromlist=["Changes"]).Changes(colours=True))
+    window.announce(Changes(colours=True))
     assert highlights.command_actions["highlights.colour 4"].text() == "Colour 4: Doubt"
+
+
+def test_tags_to_add_and_to_take_off_are_read_from_one_line():
+    assert parse_tag_changes(" #Review , -later, places/ rome ,,-, - old ") == (
+        ["Review", "places/rome"], ["later", "old"])
+    assert parse_tag_changes("") == ([], [])
+
+
+def test_the_tag_question_completes_existing_tags_also_after_a_minus(qtbot):
+    dialog = TagChoice(None, ["evidence", "infra", "places/kursk"], 2)
+    qtbot.addWidget(dialog)
+    completer = dialog.field.completer()
+    dialog.field.setText("review, -inf")
+    assert completer.splitPath(dialog.field.text()) == ["inf"]
+    completer.setCompletionPrefix("inf")
+    assert completer.pathFromIndex(completer.currentIndex()) == "review, -infra"
+    dialog.field.setText("evi")
+    completer.setCompletionPrefix("evi")
+    assert completer.pathFromIndex(completer.currentIndex()) == "evidence"
