@@ -12,12 +12,8 @@ from PySide6.QtWidgets import QApplication
 
 from reader.annotations.colours import COLOURS
 from reader.records import Changes
-from reader.ui.highlights_window import (
-    ExportHighlightsFile,
-    HighlightsWindow,
-    TagChoice,
-    parse_tag_changes,
-)
+from reader.ui.highlights_commands import ExportHighlightsFile, TagChoice, parse_tag_changes
+from reader.ui.highlights_window import HighlightsWindow
 
 PASSAGES = {  # needle in the seeded articles -> colour, tags, note
     "Ukrainian military launches incursion of Russia": [
