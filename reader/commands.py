@@ -11,7 +11,8 @@ the cheat sheet list each choice as an entry of its own (`INVOCATIONS`).
 
 Contexts say where a key works: `anywhere` in the window, `list` while the article list
 has the focus, `reader` while the reading pane has it, `views` while the saved views in
-the sidebar have it, `tag-manager` in the Manage Tags dialog's list. While a text field has the focus, the keys it types are text and never
+the sidebar have it, `tag-manager` in the Manage Tags dialog's list, `highlights` in the
+list of the All Highlights window. While a text field has the focus, the keys it types are text and never
 commands. A dialog's commands (`Command.dialog`) run only in that dialog, by its keys;
 the window's menus and palette leave them out.
 """
@@ -27,11 +28,12 @@ LIST = "list"
 READER = "reader"
 VIEWS = "views"
 TAG_MANAGER = "tag-manager"
-CONTEXTS = (ANYWHERE, LIST, READER, VIEWS, TAG_MANAGER)
+HIGHLIGHTS = "highlights"
+CONTEXTS = (ANYWHERE, LIST, READER, VIEWS, TAG_MANAGER, HIGHLIGHTS)
 # Contexts inside the main window, whose keys would fight with those bound `anywhere`.
 WINDOW_CONTEXTS = (LIST, READER, VIEWS)
-# Dialogs with commands of their own; each dialog is also the context of their keys.
-DIALOGS = (TAG_MANAGER,)
+# Dialogs (and windows) with commands of their own; each is also the context of their keys.
+DIALOGS = (TAG_MANAGER, HIGHLIGHTS)
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,7 @@ CONDITIONS = {
                "was saved.",
     "feed": "Choose a feed in the sidebar first.",
     "view": "Choose a saved view in the sidebar first.",
+    "chosen": "Choose one or more highlights in the list first.",
     "writable": "The library cannot be changed now: it is read-only or damaged (see the "
                 "banner above the panes).",
 }
@@ -208,6 +211,34 @@ COMMANDS: tuple[Command, ...] = (
     Command("highlight.reattach", "Re-attach highlight to selection", "Highlight",
             "Place a highlight that was not found in the current text on the selected passage",
             needs=("writable", "selection")),
+    # The All Highlights window: every highlight of the library in one list, to filter
+    # with a query and change many at once. Its own commands act on the chosen ones.
+    Command("highlights.all", "All highlights…", "Highlight",
+            "Every highlight in the library in one list: filter it with a query, choose "
+            "several, then recolour, tag, delete or export them"),
+    Command("highlights.open", "Open at the highlight", "Highlight",
+            "Show the highlight in its article, in the main window", dialog=HIGHLIGHTS,
+            needs=("chosen",)),
+    Command("highlights.colour", "Colour", "Highlight", "Give the chosen highlights this colour",
+            argument=Argument("NUMBER", tuple(Choice(n, f"Colour {n}") for n in COLOUR_NUMBERS)),
+            dialog=HIGHLIGHTS, needs=("writable", "chosen")),
+    Command("highlights.tag", "Tag chosen highlights…", "Highlight",
+            "Add tags to the chosen highlights, or take tags off them", dialog=HIGHLIGHTS,
+            needs=("writable", "chosen")),
+    Command("highlights.delete", "Delete chosen highlights", "Highlight",
+            "Delete the chosen highlights (undo brings them back)", dialog=HIGHLIGHTS,
+            needs=("writable", "chosen")),
+    Command("highlights.export", "Export chosen highlights…", "Highlight",
+            "Write the chosen highlights to one Markdown file, grouped by article",
+            dialog=HIGHLIGHTS, needs=("chosen",)),
+    Command("highlights.undo", "Undo", "Highlight", "Undo the last change to annotations",
+            dialog=HIGHLIGHTS, needs=("writable", "undo")),
+    Command("highlights.redo", "Redo", "Highlight", dialog=HIGHLIGHTS, needs=("writable", "redo")),
+    Command("highlights.query", "Edit the query", "Highlight",
+            "Filter the list: words, colour:, tag:, is:orphaned, has:note, title:…",
+            dialog=HIGHLIGHTS),
+    Command("highlights.sort", "Next order (newest, oldest, by article)", "Highlight",
+            dialog=HIGHLIGHTS),
     Command("tags.manage", "Manage tags…", "Tags"),
     Command("colours.names", "Highlight colours…", "Tags",
             "Give the five colours names of your own", needs=("writable",)),
@@ -272,6 +303,7 @@ DEFAULT_KEYMAP: dict[str, dict[str, str]] = {
         "?": "view.cheat-sheet",
         "/": "search.focus",
         "Ctrl+Shift+F": "search.highlights",
+        "Ctrl+Shift+H": "highlights.all",
         "Ctrl+=": "view.font-larger",
         "Ctrl++": "view.font-larger",
         "Ctrl+-": "view.font-smaller",
@@ -336,6 +368,23 @@ DEFAULT_KEYMAP: dict[str, dict[str, str]] = {
     TAG_MANAGER: {
         "F2": "tag-manager.rename",
         "Del": "tag-manager.delete",
+    },
+    HIGHLIGHTS: {
+        "Return": "highlights.open",
+        "Enter": "highlights.open",
+        "1": "highlights.colour 1",
+        "2": "highlights.colour 2",
+        "3": "highlights.colour 3",
+        "4": "highlights.colour 4",
+        "5": "highlights.colour 5",
+        "T": "highlights.tag",
+        "Del": "highlights.delete",
+        "E": "highlights.export",
+        "Ctrl+Z": "highlights.undo",
+        "Ctrl+Shift+Z": "highlights.redo",
+        "/": "highlights.query",
+        "Ctrl+F": "highlights.query",
+        "S": "highlights.sort",
     },
 }
 
@@ -511,7 +560,8 @@ def keys_for(command_id: str,
 
 
 CONTEXT_TITLES = {ANYWHERE: "Anywhere", LIST: "Article list", READER: "Reading pane",
-                  VIEWS: "Saved views", TAG_MANAGER: "Manage Tags"}
+                  VIEWS: "Saved views", TAG_MANAGER: "Manage Tags",
+                  HIGHLIGHTS: "All highlights"}
 
 
 def keymap_markdown(keymap: dict[str, dict[str, str]] | None = None) -> str:

@@ -10,6 +10,7 @@ from peewee import fn
 from reader.annotations import anchoring
 from reader.annotations.colours import DEFAULT_COLOUR, check
 from reader.annotations.tags import TagManager
+from reader.annotations.tags import normalise as normalise_tag
 from reader.annotations.undo import UndoStack
 from reader.document.textnav import trim
 from reader.records import Changes, HighlightRecord
@@ -161,6 +162,88 @@ class HighlightManager:
                         lambda: self._remove(highlight_id))
         return changes
 
+    # --- changing many at once (the highlights view's selection) -----------------------
+    # Each reads what it changes and changes it in one transaction, and is one undo
+    # step however many highlights it touches. Ids that no longer exist are left out;
+    # with nothing to change, nothing is written and no undo step is kept.
+    def recolour_many(self, highlight_ids: Iterable[int], colour: str) -> Changes:
+        """Give these highlights one colour; undo gives each its own colour back."""
+        check(colour)
+        with self._store.write():
+            before = self._column_values(highlight_ids, "colour", "updated_at")
+            now = utc_now()
+            after = {hid: (article, colour, now) for hid, (article, _c, _u) in before.items()}
+            self._set_colours(after)
+        if not before:
+            return Changes()
+        articles = frozenset(article for article, _colour, _updated in before.values())
+
+        def write(values: dict[int, tuple[Any, ...]]) -> Changes:
+            with self._store.write():
+                self._set_colours(values)
+            return Changes(highlights=articles)
+
+        self._undo.push(f"Change colour of {_count(len(before))}",
+                        lambda: write(before), lambda: write(after))
+        return Changes(highlights=articles)
+
+    def tag_many(self, highlight_ids: Iterable[int], add: Iterable[str] = (),
+                 remove: Iterable[str] = ()) -> Changes:
+        """Add tags to these highlights and take others off (a tag named in both is
+        added); their other tags stay. Tags no longer used are dropped, as always."""
+        adding: list[str] = []
+        for name in map(normalise_tag, add):
+            if name and name.casefold() not in {n.casefold() for n in adding}:
+                adding.append(name)
+        removing = {normalise_tag(n).casefold() for n in remove} - {""} \
+            - {n.casefold() for n in adding}
+        with self._store.write():
+            before = self._column_values(highlight_ids)
+            had = self._tag_names(list(before))
+            linked: list[tuple[int, str]] = []
+            unlinked: list[tuple[int, str]] = []
+            for hid in before:
+                own = {name.casefold(): name for name in had.get(hid, ())}
+                linked += [(hid, name) for name in adding if name.casefold() not in own]
+                unlinked += [(hid, name) for key, name in own.items() if key in removing]
+            self._relink(linked, unlinked)
+        if not (linked or unlinked):
+            return Changes()
+        articles = frozenset(before[hid][0] for hid, _name in linked + unlinked)
+
+        def relink(links: list[tuple[int, str]], unlinks: list[tuple[int, str]]) -> Changes:
+            with self._store.write():
+                self._relink(links, unlinks)
+            return Changes(tags=True, highlights=articles)
+
+        self._undo.push(f"Tag {_count(len({hid for hid, _name in linked + unlinked}))}",
+                        lambda: relink(unlinked, linked), lambda: relink(linked, unlinked))
+        return Changes(tags=True, highlights=articles)
+
+    def delete_many(self, highlight_ids: Iterable[int]) -> Changes:
+        """Delete these highlights; undo puts every one back as it was (same ids, notes,
+        tags, dates)."""
+        with self._store.write():
+            snapshots = self._snapshots(highlight_ids)
+            ids = [snapshot["id"] for snapshot in snapshots]
+            self._remove_many(ids)
+        if not snapshots:
+            return Changes()
+        articles = frozenset(snapshot["article"] for snapshot in snapshots)
+
+        def remove() -> Changes:
+            with self._store.write():
+                self._remove_many(ids)
+            return Changes(tags=True, highlights=articles)
+
+        def restore() -> Changes:
+            with self._store.write():
+                self._restore_many(snapshots)
+            return Changes(tags=True, highlights=articles)
+
+        self._undo.push(f"Delete {_count(len(ids))}", restore, remove)
+        return Changes(tags=True, highlights=articles)
+
     def reattach(self, highlight_id: int, start: int, end: int) -> Changes:
         """Place a (typically orphaned) highlight on a new passage of its article."""
         row = self._row(highlight_id)
@@ -256,6 +339,74 @@ class HighlightManager:
             self._tags.prune()
         return Changes(tags=True, highlights=frozenset({row.article_id}))
 
+    def _column_values(self, highlight_ids: Iterable[int],
+                       *columns: str) -> dict[int, tuple[Any, ...]]:
+        """(article id, *columns) of each of these highlights that exists, by id, in the
+        order given (duplicates once)."""
+        ids = list(dict.fromkeys(highlight_ids))
+        found: dict[int, tuple[Any, ...]] = {}
+        selected = ", ".join(["id", "article_id", *columns])
+        for chunk in _chunks(ids):
+            for row in self._store.rows(
+                    f"SELECT {selected} FROM highlight WHERE id IN ({_marks(chunk)})", chunk):
+                found[row[0]] = tuple(row[1:])
+        return {hid: found[hid] for hid in ids if hid in found}
+
+    def _snapshots(self, highlight_ids: Iterable[int]) -> list[dict[str, Any]]:
+        """`snapshot` of each of these highlights that exists, in a few queries."""
+        ids = list(dict.fromkeys(highlight_ids))
+        m = self._m
+        found: dict[int, dict[str, Any]] = {}
+        for chunk in _chunks(ids):
+            for row in m.Highlight.select().where(m.Highlight.id.in_(chunk)).dicts():
+                found[row["id"]] = row
+        tags = self._tag_names(list(found))
+        for hid, row in found.items():
+            row["tags"] = tags.get(hid, ())
+        return [found[hid] for hid in ids if hid in found]
+
+    def _set_colours(self, values: dict[int, tuple[Any, ...]]) -> None:
+        """Each highlight's (article, colour, updated_at), inside the caller's write."""
+        self._store.database.cursor().executemany(
+            "UPDATE highlight SET colour = ?, updated_at = ? WHERE id = ?",
+            [(colour, updated, hid) for hid, (_article, colour, updated) in values.items()])
+
+    def _remove_many(self, ids: list[int]) -> None:
+        for chunk in _chunks(ids):
+            self._store.database.execute_sql(
+                f"DELETE FROM highlight WHERE id IN ({_marks(chunk)})", chunk)
+        if ids:
+            self._tags.prune()
+
+    def _restore_many(self, snapshots: list[dict[str, Any]]) -> None:
+        """Put back highlights taken by `snapshot`, inside the caller's write: rows in
+        batches, then their tags (as `restore` does one by one)."""
+        rows = [{k: v for k, v in snapshot.items() if k != "tags"} for snapshot in snapshots]
+        per_row = max(1, len(rows[0])) if rows else 1
+        batch = max(1, 900 // per_row)  # under SQLite's oldest limit of 999 variables
+        for start in range(0, len(rows), batch):
+            self._m.Highlight.insert_many(rows[start:start + batch]).execute()
+        self._relink([(s["id"], name) for s in snapshots for name in s["tags"]], [])
+
+    def _relink(self, adding: list[tuple[int, str]], removing: list[tuple[int, str]]) -> None:
+        """Link and unlink (highlight id, tag name) pairs, inside the caller's write."""
+        if not (adding or removing):
+            return
+        database = self._store.database
+        if removing:
+            names = {name.casefold(): name for _hid, name in removing}
+            ids = dict(zip(names, self._tags.ensure(names.values())))
+            database.cursor().executemany(
+                "DELETE FROM highlight_tag WHERE highlight_id = ? AND tag_id = ?",
+                [(hid, ids[name.casefold()]) for hid, name in removing])
+        if adding:
+            names = {name.casefold(): name for _hid, name in adding}
+            ids = dict(zip(names, self._tags.ensure(names.values())))
+            database.cursor().executemany(
+                "INSERT OR IGNORE INTO highlight_tag (highlight_id, tag_id) VALUES (?, ?)",
+                [(hid, ids[name.casefold()]) for hid, name in adding])
+        self._tags.prune()
+
     def _row(self, highlight_id: int) -> Any:
         row = self._m.Highlight.get_or_none(self._m.Highlight.id == highlight_id)
         if row is None:
@@ -308,3 +459,19 @@ def _selector(text: str, start: int, end: int) -> anchoring.TextSelector:
 
 def _changed(article_id: int, highlight_id: int) -> Changes:
     return Changes(highlights=frozenset({article_id}), highlight_id=highlight_id)
+
+
+CHUNK = 500  # ids per statement, well under SQLite's limit on variables
+
+
+def _chunks(ids: list[int]) -> Iterable[list[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start:start + CHUNK]
+
+
+def _marks(chunk: list[int]) -> str:
+    return ", ".join("?" * len(chunk))
+
+
+def _count(count: int) -> str:
+    return f"{count} highlight{'s' * (count != 1)}"

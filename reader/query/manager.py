@@ -18,6 +18,9 @@ from reader.storage.database import LibraryError, Storage
 # without sort:, as (field, descending) pairs.
 LIST_ORDERS = {"added": [("added", True)], "published": [("published", True)],
                "title": [("title", False)]}
+# The highlights view's orders, for a query without sort:.
+HIGHLIGHT_ORDERS = {"newest": [("added", True)], "oldest": [("added", False)],
+                    "article": [("article", False)]}
 
 
 @dataclass(frozen=True)
@@ -99,10 +102,10 @@ class QueryManager:
             params.append(int(archived))
         return self._rows(text, f"SELECT count(*) FROM article a WHERE {where}", params)[0][0]
 
-    def highlight_sql(self, text: str, limit: int | None = None) -> tuple[str, list[Any],
-                                                                            Compiled]:
+    def highlight_sql(self, text: str, limit: int | None = None,
+                      order: str = "newest") -> tuple[str, list[Any], Compiled]:
         compiled = self.compile(text, HIGHLIGHT)
-        sort = compiled.sort or [("added", True)]
+        sort = compiled.sort or HIGHLIGHT_ORDERS.get(order, HIGHLIGHT_ORDERS["newest"])
         sql = ("SELECT h.id FROM highlight h JOIN article a ON a.id = h.article_id"
                f" WHERE {compiled.where} ORDER BY {order_by(sort, HIGHLIGHT)}")
         params = list(compiled.params)
@@ -111,9 +114,12 @@ class QueryManager:
             params.append(limit)
         return sql, params, compiled
 
-    def highlights(self, text: str, limit: int | None = None) -> QueryResult:
-        """The ids of the highlights a query finds (newest first unless sort: says)."""
-        sql, params, compiled = self.highlight_sql(text, limit)
+    def highlights(self, text: str, limit: int | None = None,
+                   order: str = "newest") -> QueryResult:
+        """The ids of the highlights a query finds, in its sort: order, else in `order`
+        (one of HIGHLIGHT_ORDERS: "newest" first, "oldest" first, or by "article": the
+        articles by title, each one's highlights in reading order)."""
+        sql, params, compiled = self.highlight_sql(text, limit, order)
         return QueryResult([row[0] for row in self._rows(text, sql, params)],
                            tuple(compiled.messages))
 

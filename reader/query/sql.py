@@ -323,4 +323,8 @@ def order_by(sort: list[tuple[str, bool]], target: str = ARTICLE) -> str:
              + (" NULLS LAST" if key == "published" else "") for key, descending in sort]
     tie = "h.id" if target == HIGHLIGHT else "a.id"
     descending = sort[-1][1] if sort else True
+    if target == HIGHLIGHT and sort and sort[-1][0] in ("article", "title"):
+        # By article: each article's highlights together, in reading order (those not
+        # found in its current text last), whichever way the articles go.
+        return ", ".join(parts + ["a.id", "h.orphaned", "h.start", 'h."end"', "h.id"])
     return ", ".join(parts + [f"{tie} {'DESC' if descending else 'ASC'}"])

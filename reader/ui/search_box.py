@@ -31,6 +31,12 @@ class SearchBox(QLineEdit):
         self._timer.timeout.connect(self.emit_now)
         self.textChanged.connect(lambda _text: self._timer.start())
 
+    def hideEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        # A search typed just before the window closed is dropped, not run on a library
+        # that is being closed.
+        self._timer.stop()
+        super().hideEvent(event)
+
     def clear_quietly(self) -> None:
         """Empty the box without announcing a search (the caller changes the list)."""
         self._timer.stop()

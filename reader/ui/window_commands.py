@@ -176,7 +176,10 @@ class WindowCommands:
     def cmd_view_cheat_sheet(self) -> None:
         from reader.ui.cheat_sheet import CheatSheet
 
-        CheatSheet.show_for(self, self.actions.keymap, self._colour_titles())
+        titles = self._colour_titles()  # and the All Highlights window's colour keys:
+        titles.update({text.replace("highlight.", "highlights.", 1): title
+                       for text, title in titles.items()})
+        CheatSheet.show_for(self, self.actions.keymap, titles)
 
     def _colour_titles(self) -> dict[str, str]:
         return {f"highlight.colour {c.number}": f"Colour {c.number}: {c.name}"
@@ -401,6 +404,19 @@ class WindowCommands:
             self.statusBar().showMessage("Choose the highlight to re-attach in the panel.", STATUS_MS)
             return
         self._reattach(highlight_id)
+
+    def cmd_highlights_all(self) -> None:
+        """Show the All Highlights window (one per main window, kept while it is open)."""
+        from shiboken6 import isValid
+
+        from reader.ui.highlights_window import HighlightsWindow
+
+        window = getattr(self, "highlights_window", None)
+        self.annotation_panel.save_pending()  # a note being typed is listed as it is
+        if window is None or not isValid(window):
+            window = self.highlights_window = HighlightsWindow(
+                self.library, self.bus, self.open_link, self.actions.keymap, main=self)
+        window.present()
 
     def cmd_tags_manage(self) -> None:
         from reader.ui.tag_manager import TagManagerDialog

@@ -66,7 +66,8 @@ def test_sections_group_by_context_in_order_and_rows_in_registry_order(qapp):
 def test_the_default_keymap_shows_every_binding_once_under_its_context(qapp):
     sections = cheat_sheet_sections(DEFAULT_KEYMAP)
     assert [title for title, _rows in sections] == ["Anywhere", "Article list", "Reading pane",
-                                                     "Saved views", "Manage Tags"]
+                                                     "Saved views", "Manage Tags",
+                                                     "All highlights"]
     for (title, rows), context in zip(sections, CONTEXTS, strict=True):
         bound = {cmd for cmd in DEFAULT_KEYMAP[context].values()}
         assert [t for _keys, t in rows] == [i.title for i in INVOCATIONS if i.text in bound], title
