@@ -102,20 +102,37 @@ def escape_line(line: str, escapable: Callable[[int], bool], expected: str,
     `expected` is the text the line must render to (its references decoded). The line
     stays text alone, after a hard line break and after `# `; when `wrapped`, also as the
     text of emphasis, strong emphasis, a link or a mark."""
+    return apply(line, escapes(line, escapable, expected, wrapped))
+
+
+def escapes(line: str, escapable: Callable[[int], bool], expected: str,
+            wrapped: bool = True) -> set[int]:
+    """The positions in `line` that `escape_line` puts a backslash before."""
     if not _ANYWHERE.search(line) and not (line and line[0] in _LINE_START):
-        return line
+        return set()
     fixed = {i for i in _fixed_escapes(line, wrapped) if escapable(i)}
     candidates = [m.start() for m in _PAIRING.finditer(line) if escapable(m.start())]
     while True:
         escaped = _judge(line, fixed, [i for i in candidates if i not in fixed], expected,
                          _WRAPPERS if wrapped else _WRAPPERS[:1])
-        if 0 in escaped or not escapable(0) or not _defines_link(_apply(line, escaped)):
+        if 0 in escaped or not escapable(0) or not _defines_link(apply(line, escaped)):
             # Tags last: an escaped character ends a tag (`#a\_b` is the tag #a).
-            escaped |= {i for i in _tags(line, escaped) if escapable(i)}
-            return _apply(line, escaped)
+            return escaped | {i for i in _tags(line, escaped) if escapable(i)}
         # `[label]: destination` at the start of a paragraph defines a link and vanishes:
         # its '[' is escaped, and the rest judged again with that.
         fixed = fixed | {0}
+
+
+# Cut into pieces by inserted delimiters (marks), a line's characters could pair across
+# a cut where they did not before; in such a line every one of these is escaped.
+_SPLITTABLE = re.compile(r"[\\`*_\[\]~<$=#%^&!]")
+
+
+def strict_escapes(line: str, escapable: Callable[[int], bool]) -> set[int]:
+    """Every position `escape_line` might escape in any cut of the line, and more: for a
+    line that `==` marks will be inserted into (reader.export.full_text)."""
+    found = {m.start() for m in _SPLITTABLE.finditer(line) if escapable(m.start())}
+    return found | {i for i in _line_start(line) if escapable(i)}
 
 
 def _defines_link(line: str) -> bool:
@@ -125,7 +142,8 @@ def _defines_link(line: str) -> bool:
     return not tokens or tokens[0].type != "paragraph_open"
 
 
-def _apply(line: str, escaped: Iterable[int]) -> str:
+def apply(line: str, escaped: Iterable[int]) -> str:
+    """`line` with a backslash before each of the positions `escaped`."""
     out, last = [], 0
     for i in sorted(escaped):
         out.append(line[last:i])
@@ -141,7 +159,7 @@ def _judge(line: str, fixed: set[int], candidates: list[int], expected: str,
     `expected` in every wrapper: first without any, then dropping them one at a time."""
     if not candidates:
         return set(fixed)
-    if _plain(_apply(line, fixed), expected, wrappers):
+    if _plain(apply(line, fixed), expected, wrappers):
         return set(fixed)
     escaped = fixed | set(candidates)
     if len(candidates) > MAX_JUDGED:
@@ -150,7 +168,7 @@ def _judge(line: str, fixed: set[int], candidates: list[int], expected: str,
     while changed:  # until no escape can go: each one left is needed
         changed = False
         for i in candidates:
-            if i in escaped and _plain(_apply(line, escaped - {i}), expected, wrappers):
+            if i in escaped and _plain(apply(line, escaped - {i}), expected, wrappers):
                 escaped.discard(i)
                 changed = True
     return escaped

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from reader.export.escaping import ASCII_PUNCTUATION, escape_line
+from collections.abc import Callable
+
+from reader.export.escaping import ASCII_PUNCTUATION, apply, escape_line, strict_escapes
 
 # Control characters that survive as numeric character references. markdown-it (and HTML)
 # turn references to the other C0/C1 controls into U+FFFD, and CommonMark replaces U+0000
@@ -69,6 +71,44 @@ def escape_inline(text: str, wrapped: bool = True) -> str:
     Other control characters and lone surrogates become U+FFFD, see `representable`.
     Everything else, including all non-ASCII text, is kept as is.
     """
+    line, escapable, _offset = _surface(text)
+    return escape_line(line, escapable, representable(text), wrapped)
+
+
+def escape_marked(text: str, marks: list[tuple[int, int]]) -> str:
+    """`text` as one line, as `escape_inline` gives it, with each range of `marks`
+    (code-point offsets into `text`, in order, not overlapping) between `==` (Obsidian's
+    mark). White space at either end of a range is left outside it (`== a==` would not be
+    a mark). Characters that could pair with others across a mark's delimiters are all
+    escaped, so the text reads a little less cleanly where it is marked."""
+    kept = []
+    for start, end in marks:
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start < end:
+            kept.append((start, end))
+    if not kept:
+        return escape_inline(text)
+    line, escapable, offset = _surface(text)
+    escaped = sorted(strict_escapes(line, escapable))
+    inserts = sorted((offset(k), n) for n, k in enumerate(k for span in kept for k in span))
+    out, last = [], 0
+    for position, _n in inserts:
+        out.append(apply(line[last:position], [e - last for e in escaped
+                                                if last <= e < position]))
+        out.append("==")
+        last = position
+    out.append(apply(line[last:], [e - last for e in escaped if e >= last]))
+    return "".join(out)
+
+
+def _surface(text: str) -> tuple[str, Callable[[int], bool], Callable[[int], int]]:
+    """The line `text` becomes before escaping: white space at either end and line
+    endings as character references, unrepresentable characters as U+FFFD. With it,
+    whether a position in the line holds one of the text's own punctuation characters
+    (one that may be escaped), and the line's position of each of the text's."""
     lead = 0
     while lead < len(text) and _is_edge_space(text[lead]):
         lead += 1
@@ -82,7 +122,7 @@ def escape_inline(text: str, wrapped: bool = True) -> str:
 
     head, middle, tail = edge(text[:lead]), text[lead:body_end], edge(text[body_end:])
     if _CONTROL.search(middle):
-        parts, own, offset = [], set(), len(head)
+        parts, own, starts, at = [], set(), [], len(head)
         for ch in middle:
             if ch in _REFERABLE_CONTROLS and ch != "\t":
                 piece = _reference(ch)  # a literal line ending would end the line
@@ -91,18 +131,28 @@ def escape_inline(text: str, wrapped: bool = True) -> str:
             else:
                 piece = ch
                 if ch in ASCII_PUNCTUATION:
-                    own.add(offset)
+                    own.add(at)
             parts.append(piece)
-            offset += len(piece)
+            starts.append(at)
+            at += len(piece)
+        starts.append(at)
         middle = "".join(parts)
-        escapable = own.__contains__
+
+        def escapable(i: int) -> bool:
+            return i in own
+
+        def offset(k: int) -> int:
+            return starts[min(max(k - lead, 0), len(starts) - 1)]
     else:
         low, high = len(head), len(head) + len(middle)
 
         def escapable(i: int) -> bool:
             return low <= i < high
 
-    return escape_line(head + middle + tail, escapable, representable(text), wrapped)
+        def offset(k: int) -> int:
+            return low + min(max(k - lead, 0), high - low)
+
+    return head + middle + tail, escapable, offset
 
 
 def paragraphs(text: str) -> list[str]:
