@@ -101,7 +101,7 @@ def parse(text: str, wrap: str | None = None) -> ExportedFile:
     text = text[len(bom):]
     newline = "\r\n" if "\r\n" in text else "\n"
     front, body = _split_front_matter(text)
-    parts = _parse_body(body)
+    parts = _parse_body(body, first_line=text.count("\n", 0, len(text) - len(body)) + 1)
     if wrap is not None and not any(isinstance(p, Region) for p in parts):
         inner = body.strip("\r\n")
         parts = [Region(wrap, inner + newline if inner else "")]
@@ -118,12 +118,12 @@ def _split_front_matter(text: str) -> tuple[str | None, str]:
     return None, text  # no closing line: not front matter
 
 
-def _parse_body(body: str) -> list[str | Region]:
+def _parse_body(body: str, first_line: int = 1) -> list[str | Region]:
     parts: list[str | Region] = []
     text: list[str] = []
     open_id, inside = None, []
     seen: set[str] = set()
-    for number, line in enumerate(body.splitlines(keepends=True), start=1):
+    for number, line in enumerate(body.splitlines(keepends=True), start=first_line):
         marker = _MARKER.fullmatch(line)
         if marker is None:
             (inside if open_id is not None else text).append(line)

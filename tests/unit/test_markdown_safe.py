@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml as escape_html
 
-from reader.export.markdown_safe import (blockquote, contained, escape_inline, hashtag,
-                                         representable)
+from reader.export.markdown_safe import (blockquote, contained, escape_inline, escape_marked,
+                                         hashtag, representable)
 
 
 def _renderer(preset: str) -> MarkdownIt:
@@ -595,3 +595,41 @@ NOTE_FRAGMENTS = st.sampled_from(
 @given(st.lists(st.one_of(st.text(max_size=8), NOTE_FRAGMENTS)).map("".join))
 def test_no_note_escapes_its_callout(note):
     assert_contained(note)
+
+
+# Marked text (the full-text export): == inserted around ranges of the text.
+def _marks(text: str, cuts: list[int]) -> list[tuple[int, int]]:
+    points = sorted({min(c, len(text)) for c in cuts})
+    return [(points[i], points[i + 1]) for i in range(0, len(points) - 1, 2)]
+
+
+def _with_marks(text: str, marks: list[tuple[int, int]]) -> tuple[str, int]:
+    """The text as shown, with == around each range less its white space at the ends."""
+    out, last, count = [], 0, 0
+    for start, end in marks:
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start < end:
+            out += [text[last:start], "==", text[start:end], "=="]
+            last, count = end, count + 1
+    out.append(text[last:])
+    return representable("".join(out)), count
+
+
+@given(st.one_of(PROSE, TEXTS), st.lists(st.integers(0, 40), max_size=6))
+def test_marked_text_shows_the_text_with_its_marks_and_nothing_else(text, cuts):
+    marks = _marks(text, cuts)
+    escaped = escape_marked(text, marks)
+    expected, count = _with_marks(text, marks)
+    assert "\n" not in escaped and "\r" not in escaped
+    shown = escape_html(expected)
+    for context in ("alone", "emphasis", "strong emphasis", "link text"):
+        source, html = CONTEXTS[context]
+        for name, md in JUDGES.items():
+            if expected:
+                assert md.render(source.format(escaped)) == html.format(shown), (context, name)
+    found = obsidian_syntax(escaped)
+    assert [f for f in found if not f.startswith("mark delimiter")] == []
+    assert len(found) == 2 * count and all(f.endswith(":2") for f in found), (escaped, found)
