@@ -26,6 +26,7 @@ _ARTICLES = ("SELECT id, title, author, publication, published, url, note, conte
              " source_format, revised_at FROM article WHERE id IN ({})")
 _ARTICLE_TAGS = ("SELECT at.article_id, t.name FROM article_tag at JOIN tag t ON t.id = at.tag_id"
                  " WHERE at.article_id IN ({}) ORDER BY t.name")
+
 _HIGHLIGHTS = ('SELECT h.article_id, h.id, h.start, h."end", h.exact, h.colour, h.note,'
                ' h.orphaned, h.created_at, h.updated_at, h.changed_in, h.previous_exact,'
                ' r.replaced_at FROM highlight h LEFT JOIN revision r ON r.id = h.changed_in'

@@ -82,6 +82,10 @@ def load_template(path: Path | None = None, full_text: bool = False) -> jinja2.T
     """
     path = Path(path) if path else default_template_path(full_text)
     source = _read_template(path)
+    digest = file_digest(source.encode("utf-8", "surrogatepass"))
+    cached = _compiled.get((str(path), digest))
+    if cached is not None:
+        return cached
     environment = jinja2.sandbox.SandboxedEnvironment(
         autoescape=False, keep_trailing_newline=True, trim_blocks=True,
         lstrip_blocks=True, undefined=jinja2.StrictUndefined,
@@ -93,8 +97,16 @@ def load_template(path: Path | None = None, full_text: bool = False) -> jinja2.T
     except jinja2.TemplateSyntaxError as exc:
         raise ExportError(f"{path}, line {exc.lineno}: {exc.message}") from exc
     template.filename = str(path)
-    template.source_digest = file_digest(source.encode("utf-8", "surrogatepass"))
+    template.source_digest = digest
+    if len(_compiled) >= 16:
+        _compiled.clear()
+    _compiled[(str(path), digest)] = template
     return template
+
+
+# Compiled templates by file and text: compiling one takes about as long as deciding that
+# nothing changed in a folder of a few hundred files, and a window exports again and again.
+_compiled: dict[tuple[str, str], jinja2.Template] = {}
 
 
 def _read_template(path: Path) -> str:
@@ -300,11 +312,13 @@ class _FolderExport:
         longest = name_max(folder)
         self.max_bytes = min(MAX_NAME_BYTES, longest - NAME_RESERVE_BYTES)
         count = len(names)
-        manifest.drop_untrusted_entries(folder, names, self.warnings, longest)
+        on_disk = _files(folder)
+        manifest.drop_untrusted_entries(folder, names, self.warnings, longest, set(on_disk))
         pending = any("pending" in e for e in names.values())
         manifest.settle_pending(folder, names)
         self.dirty = count != len(names) or pending
-        on_disk = _files(folder)
+        if pending:
+            on_disk = _files(folder)
         self.taken = {e["file"].casefold() for e in names.values()}
         self.taken |= {name.casefold() for name in on_disk if name.endswith(".md")}
         self.now = _now()

@@ -66,12 +66,14 @@ def write(folder: Path, manifest: dict) -> None:
 
 
 def drop_untrusted_entries(folder: Path, names: dict, warnings: list[str],
-                           name_max: int = NAME_MAX_BYTES) -> None:
+                           name_max: int = NAME_MAX_BYTES,
+                           regular_files: set[str] | None = None) -> None:
     """Remove from the manifest's entries every one that is not a file name the exporter
     could have given: the manifest is a file in the folder, which anyone who shares the
     folder can edit, and its names must never lead outside it. Each one dropped is a
     warning naming it; its article gets a fresh name like a new one. Fields of the wrong
-    type are dropped quietly."""
+    type are dropped quietly. `regular_files`: the names the folder's listing found to be
+    regular files (not links), which need no second look."""
     seen: dict[str, str] = {}
     for key in sorted(names, key=lambda k: (len(k), k)):
         entry = names[key]
@@ -80,7 +82,7 @@ def drop_untrusted_entries(folder: Path, names: dict, warnings: list[str],
                 and isinstance(entry.get("exported"), str)):
             problem = "is not an entry this program writes"
         else:
-            problem = untrusted_file_name(folder, name, name_max)
+            problem = untrusted_file_name(folder, name, name_max, regular_files)
             if problem is None and name.casefold() in seen:
                 problem = f"is already the file of article {seen[name.casefold()]}"
         if problem is None:
@@ -112,10 +114,10 @@ def _clean(entry: dict, pending: bool = False) -> None:
 
 
 def _well_formed(field: str, value: Any) -> bool:
-    if field in ("regions", "front"):
-        return all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+    if field in ("regions", "front"):  # JSON's keys are strings
+        return all(type(v) is str for v in value.values())
     if field == "tags":
-        return all(isinstance(t, str) for t in value)
+        return all(type(t) is str for t in value)
     return True
 
 

@@ -50,7 +50,8 @@ def _shorten(stem: str, article_id: int | None, max_bytes: int) -> str:
     return cut.rstrip(" .,;:-\u200d") + mark
 
 
-def untrusted_file_name(folder: Path, name: str, name_max: int = NAME_MAX_BYTES) -> str | None:
+def untrusted_file_name(folder: Path, name: str, name_max: int = NAME_MAX_BYTES,
+                        regular_files: set[str] | None = None) -> str | None:
     """Why `name` is not a plain Markdown file name inside folder (as the exporter gives
     them), or None if it is one: no path (either separator, `..`, absolute), no character
     a file name must not have, ending in .md, short enough, not a link or a folder."""
@@ -70,6 +71,8 @@ def untrusted_file_name(folder: Path, name: str, name_max: int = NAME_MAX_BYTES)
         return "is not a valid file name"
     if size + TEMPORARY_EXTRA_BYTES > name_max:
         return "is too long"
+    if regular_files is not None and name in regular_files:
+        return None  # listed as a regular file a moment ago, not a link
     try:
         mode = (folder / name).lstat().st_mode
     except FileNotFoundError:
