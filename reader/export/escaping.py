@@ -93,6 +93,12 @@ _WRAPPERS = (("", "", (), ()), ("*", "*", ("em_open",), ("em_close",)),
              ("[", "](<u>)", ("link_open",), ("link_close",)))
 
 
+def plain(line: str) -> bool:
+    """Whether no rule could escape anything in `line` (most prose): no character any
+    rule looks at, and an ordinary first character."""
+    return not _ANYWHERE.search(line) and not (line and line[0] in _LINE_START)
+
+
 def escape_line(line: str, escapable: Callable[[int], bool], expected: str,
                 wrapped: bool = True) -> str:
     """`line` with a backslash before each character that would otherwise be syntax.
@@ -108,7 +114,7 @@ def escape_line(line: str, escapable: Callable[[int], bool], expected: str,
 def escapes(line: str, escapable: Callable[[int], bool], expected: str,
             wrapped: bool = True) -> set[int]:
     """The positions in `line` that `escape_line` puts a backslash before."""
-    if not _ANYWHERE.search(line) and not (line and line[0] in _LINE_START):
+    if plain(line):
         return set()
     fixed = {i for i in _fixed_escapes(line, wrapped) if escapable(i)}
     candidates = [m.start() for m in _PAIRING.finditer(line) if escapable(m.start())]

@@ -138,6 +138,7 @@ class Exporter:
         self.full_text = full_text
         self.template = load_template(template, full_text)
         self._colour_names = {c.key: c.name for c in library.colours.all()}
+        self._last_front: tuple[str, dict] | None = None  # the last front matter rendered
         # Everything besides the article itself that its file depends on.
         self._context = repr((OUTPUT_VERSION, reader.__version__, full_text,
                               self.template.source_digest, sorted(self._colour_names.items())))
@@ -210,6 +211,7 @@ class Exporter:
             "marginalia_id": article.id, "marginalia_link": LINK.format(article=article.id),
         }
         front_matter = dump_front_matter(front)
+        self._last_front = (front_matter, front)
         byline = " · ".join(p for p in (article.author, article.publication,
                                         format_date(article.published)) if p)
         context = {
@@ -394,7 +396,7 @@ class _FolderExport:
             self._conflict(path, outcome.conflict)
             return
         state = {"fingerprint": fingerprint, "exported": outcome.exported,
-                 **vault.state(outcome.rendered)}
+                 **vault.state(outcome.rendered, exporter._last_front)}
         if outcome.text is None:
             self.unchanged.append(path)
             assert old is not None

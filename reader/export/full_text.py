@@ -22,6 +22,7 @@ under a highlighted paragraph is outside every region and survives re-exports.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -66,8 +67,12 @@ def render(document: Document, highlights: list[HighlightRecord],
     starting: list[list[HighlightRecord]] = [[] for _ in blocks]
     ending: list[list[HighlightRecord]] = [[] for _ in blocks]
     for h in sorted(highlights, key=lambda h: (h.start, h.end, h.id)):
-        inside = [b for b in range(len(blocks))
-                  if starts[b] < h.end and h.start < starts[b] + len(blocks[b].text)]
+        inside = []
+        b = max(0, bisect_right(starts, h.start) - 1)
+        while b < len(blocks) and starts[b] < h.end:
+            if h.start < starts[b] + len(blocks[b].text):
+                inside.append(b)
+            b += 1
         if not inside:
             continue
         for b in inside:
@@ -76,17 +81,18 @@ def render(document: Document, highlights: list[HighlightRecord],
         first_block[h.id] = inside[0]
         starting[inside[0]].append(h)
         ending[inside[-1]].append(h)
-    given = {hs[0].id for hs in starting if hs}  # highlights whose block carries their id
     units = _units(blocks)
+    given = _given(blocks, units, starting)
     head_units = 0
     while head_units < len(units) and blocks[units[head_units][0]].kind in HEAD_KINDS:
         head_units += 1
-    def with_id(lines: list[str], h: HighlightRecord) -> list[str]:
-        return lines if h.id in given else [*lines, "", f"^hl-{h.id}"]
+
+    def with_id(h: HighlightRecord) -> list[str]:
+        lines = callout(h)
+        return lines if not lines or h.id in given else [*lines, "", f"^hl-{h.id}"]
 
     rendered = [_unit(blocks, unit, [_union(marks[b]) for b in unit], starting, ending,
-                      lambda h: with_id(callout(h), h) if callout(h) else [])
-                for unit in units]
+                      with_id) for unit in units]
     head = "\n\n".join(rendered[:head_units])
     passages: list[Passage] = []
     pending: list[str] = []
@@ -99,6 +105,21 @@ def render(document: Document, highlights: list[HighlightRecord],
     if pending:
         passages.append(Passage("text-end", "\n\n".join(pending)))
     return FullText(head, tuple(passages), frozenset(first_block))
+
+
+def _given(blocks, units, starting) -> set[int]:
+    """The highlights whose block carries their id: the first to start in a paragraph,
+    list item, quote or code block (headings take none)."""
+    given = set()
+    for unit in units:
+        if blocks[unit[0]].kind == CODE:
+            opened = [h for b in unit for h in starting[b]]
+            given.update(h.id for h in opened[:1])
+            continue
+        for b in unit:
+            if starting[b] and blocks[b].kind not in (TITLE, HEADING, RULE):
+                given.add(starting[b][0].id)
+    return given
 
 
 def _units(blocks: tuple[Block, ...]) -> list[list[int]]:

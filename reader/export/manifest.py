@@ -61,7 +61,9 @@ def read(folder: Path, warnings: list[str]) -> dict:
 def write(folder: Path, manifest: dict) -> None:
     """Save the manifest atomically; a link in its place is replaced, never written through.
     Raises OSError."""
-    text = json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False)
+    # No indentation: with it, json writes in Python, several times slower than its C
+    # encoder, and the manifest holds a few digests for every file.
+    text = json.dumps(manifest, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     write_file(folder / MANIFEST, text.encode("utf-8", "surrogatepass"), follow_symlinks=False)
 
 

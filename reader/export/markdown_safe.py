@@ -7,7 +7,8 @@ import unicodedata
 
 from collections.abc import Callable
 
-from reader.export.escaping import ASCII_PUNCTUATION, apply, escape_line, strict_escapes
+from reader.export.escaping import (ASCII_PUNCTUATION, apply, escape_line, plain,
+                                    strict_escapes)
 
 # Control characters that survive as numeric character references. markdown-it (and HTML)
 # turn references to the other C0/C1 controls into U+FFFD, and CommonMark replaces U+0000
@@ -71,6 +72,9 @@ def escape_inline(text: str, wrapped: bool = True) -> str:
     Other control characters and lone surrogates become U+FFFD, see `representable`.
     Everything else, including all non-ASCII text, is kept as is.
     """
+    if (text and not _is_edge_space(text[0]) and not _is_edge_space(text[-1])
+            and plain(text) and not _CONTROL.search(text)):
+        return text  # most prose: nothing to escape, no reference to write
     line, escapable, _offset = _surface(text)
     return escape_line(line, escapable, representable(text), wrapped)
 

@@ -36,7 +36,10 @@ from dataclasses import dataclass
 MARKER_START = "<!-- marginalia:"
 BEGIN = "<!-- marginalia:begin {} -->"
 END = "<!-- marginalia:end {} -->"
-_MARKER = re.compile(r"<!-- marginalia:(begin|end) ([A-Za-z0-9_-]{1,100}) -->[ \t]*\r?\n?")
+# A marker is a whole line (only '\n' ends a line here, as in CommonMark; a lone '\r' is
+# rare enough to be text).
+_MARKER = re.compile(r"^<!-- marginalia:(begin|end) ([A-Za-z0-9_-]{1,100}) -->[ \t]*\r?(?:\n|\Z)",
+                     re.MULTILINE)
 REGION_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
 _HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|\r?$)", re.MULTILINE)
 BOM = "\ufeff"
@@ -108,48 +111,54 @@ def parse(text: str, wrap: str | None = None) -> ExportedFile:
     return ExportedFile(front, parts, bom, newline)
 
 
+_OPENING = re.compile(r"---[ \t]*\r?\n")
+_CLOSING = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?(?:\n|\Z)", re.MULTILINE)
+
+
 def _split_front_matter(text: str) -> tuple[str | None, str]:
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].rstrip() != "---":
+    opening = _OPENING.match(text)
+    if opening is None:
         return None, text
-    for number, line in enumerate(lines[1:], start=1):
-        if line.rstrip() in ("---", "..."):
-            return "".join(lines[1:number]), "".join(lines[number + 1:])
-    return None, text  # no closing line: not front matter
+    closing = _CLOSING.search(text, opening.end())
+    if closing is None:
+        return None, text  # no closing line: not front matter
+    return text[opening.end():closing.start()], text[closing.end():]
 
 
 def _parse_body(body: str, first_line: int = 1) -> list[str | Region]:
     parts: list[str | Region] = []
-    text: list[str] = []
-    open_id, inside = None, []
+    open_id: str | None = None
     seen: set[str] = set()
-    for number, line in enumerate(body.splitlines(keepends=True), start=first_line):
-        marker = _MARKER.fullmatch(line)
-        if marker is None:
-            (inside if open_id is not None else text).append(line)
-            continue
+    last = 0  # where the text after the previous marker line starts
+
+    def line(match: re.Match) -> int:
+        return first_line + body.count("\n", 0, match.start())
+
+    for marker in _MARKER.finditer(body):
         kind, region_id = marker.groups()
+        between = body[last:marker.start()]
+        last = marker.end()
         if kind == "begin":
             if open_id is not None:
-                raise RegionError(f"line {number}: region {region_id} begins inside "
+                raise RegionError(f"line {line(marker)}: region {region_id} begins inside "
                                   f"region {open_id}")
             if region_id in seen:
-                raise RegionError(f"line {number}: a second region {region_id}")
-            if text:
-                parts.append("".join(text))
-                text = []
-            open_id, inside = region_id, []
+                raise RegionError(f"line {line(marker)}: a second region {region_id}")
+            if between:
+                parts.append(between)
+            open_id = region_id
             seen.add(region_id)
         else:
             if open_id != region_id:
                 where = f"region {open_id}" if open_id else "no region"
-                raise RegionError(f"line {number}: the end of region {region_id} in {where}")
-            parts.append(Region(region_id, "".join(inside)))
+                raise RegionError(f"line {line(marker)}: the end of region {region_id} in "
+                                  f"{where}")
+            parts.append(Region(region_id, between))
             open_id = None
     if open_id is not None:
         raise RegionError(f"region {open_id} has no end marker")
-    if text:
-        parts.append("".join(text))
+    if body[last:]:
+        parts.append(body[last:])
     return parts
 
 
@@ -187,7 +196,7 @@ def merge_body(old: list[str | Region], new: list[Region], written: dict[str, st
         if not isinstance(part, Region):
             if removed_before and _ends_with_blank_line(parts):
                 # The blank line that separated the removed region goes with it.
-                first = part.splitlines(keepends=True)[0]
+                first = part[:part.find("\n") + 1] if "\n" in part else part
                 if not first.strip():
                     part = part[len(first):]
             if part:

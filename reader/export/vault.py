@@ -27,10 +27,16 @@ class Outcome:
     conflict: str | None = None
 
 
-def state(rendered: ExportedFile) -> dict:
+def state(rendered: ExportedFile, known: tuple[str, dict] | None = None) -> dict:
     """What the manifest keeps of an export: each region's digest, each front matter
-    value's digest and the tags, to tell the user's changes from Marginalia's later."""
-    values = (front_matter.load(rendered.front) if rendered.front is not None else None) or {}
+    value's digest and the tags, to tell the user's changes from Marginalia's later.
+    `known`: a front matter's text and the values it was written from (saves reading
+    the YAML back)."""
+    if rendered.front is not None and known is not None and rendered.front == known[0]:
+        values = known[1]
+    else:
+        values = (front_matter.load(rendered.front) if rendered.front is not None
+                  else None) or {}
     return {"regions": {r.id: digest(r.text) for r in rendered.regions().values()},
             "front": front_matter.digests(values),
             "tags": front_matter.tag_list(values.get("tags"))}
