@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from itertools import groupby
+from operator import itemgetter
 
 from reader.storage.database import Storage
 
@@ -25,7 +27,7 @@ _CHUNK = 500  # ids per query, under SQLite's variable limit
 _ARTICLES = ("SELECT id, title, author, publication, published, url, note, content_hash,"
              " source_format, revised_at FROM article WHERE id IN ({})")
 _ARTICLE_TAGS = ("SELECT at.article_id, t.name FROM article_tag at JOIN tag t ON t.id = at.tag_id"
-                 " WHERE at.article_id IN ({}) ORDER BY t.name")
+                 " WHERE at.article_id IN ({}) ORDER BY at.article_id, t.name")
 
 _HIGHLIGHTS = ('SELECT h.article_id, h.id, h.start, h."end", h.exact, h.colour, h.note,'
                ' h.orphaned, h.created_at, h.updated_at, h.changed_in, h.previous_exact,'
@@ -33,7 +35,7 @@ _HIGHLIGHTS = ('SELECT h.article_id, h.id, h.start, h."end", h.exact, h.colour, 
                ' WHERE h.article_id IN ({}) ORDER BY h.article_id, h.id')
 _HIGHLIGHT_TAGS = ("SELECT h.article_id, ht.highlight_id, t.name FROM highlight h"
                    " JOIN highlight_tag ht ON ht.highlight_id = h.id JOIN tag t ON t.id = ht.tag_id"
-                   " WHERE h.article_id IN ({}) ORDER BY ht.highlight_id, t.name")
+                   " WHERE h.article_id IN ({}) ORDER BY h.article_id, ht.highlight_id, t.name")
 QUERIES = (_ARTICLES, _ARTICLE_TAGS, _HIGHLIGHTS, _HIGHLIGHT_TAGS)
 
 
@@ -43,24 +45,21 @@ def fingerprints(storage: Storage, article_ids: Sequence[int],
     whether it has anything to export (a highlight or a note)."""
     found: dict[int, tuple[str, bool]] = {}
     ids = list(article_ids)
+    prefix = context.encode("utf-8", "surrogatepass")
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start:start + _CHUNK]
         marks = ", ".join("?" * len(chunk))
-        parts: dict[int, list] = {}
-        noted: dict[int, bool] = {}
-        for row in storage.rows(_ARTICLES.format(marks), chunk):
-            parts[row[0]] = [row]
-            noted[row[0]] = bool(row[6])
-        counts: dict[int, int] = {}
-        for query in (_ARTICLE_TAGS, _HIGHLIGHTS, _HIGHLIGHT_TAGS):
-            for row in storage.rows(query.format(marks), chunk):
-                if row[0] in parts:
-                    parts[row[0]].append(row)
-                    if query is _HIGHLIGHTS:
-                        counts[row[0]] = counts.get(row[0], 0) + 1
-        for article_id, rows in parts.items():
-            digest = hashlib.sha256(context.encode("utf-8", "surrogatepass"))
-            digest.update(repr(rows).encode("utf-8", "surrogatepass"))
-            found[article_id] = (digest.hexdigest()[:32],
-                                 noted[article_id] or counts.get(article_id, 0) > 0)
+        articles = storage.rows(_ARTICLES.format(marks), chunk)
+        # Each query's rows come ordered by article: grouped without a dictionary a row.
+        tags, highlights, highlight_tags = (
+            {article_id: list(rows) for article_id, rows in
+             groupby(storage.rows(query.format(marks), chunk), key=itemgetter(0))}
+            for query in (_ARTICLE_TAGS, _HIGHLIGHTS, _HIGHLIGHT_TAGS))
+        for row in articles:
+            article_id = row[0]
+            marked = highlights.get(article_id, ())
+            data = repr((row, tags.get(article_id), marked, highlight_tags.get(article_id)))
+            digest = hashlib.sha256(prefix)
+            digest.update(data.encode("utf-8", "surrogatepass"))
+            found[article_id] = (digest.hexdigest()[:32], bool(row[6]) or bool(marked))
     return found
