@@ -26,13 +26,15 @@ from bench import corpus
 from bench.heartbeat import Heartbeat, pump
 from bench.listing import ListQueries
 from bench.probes import peak_rss_mb, rss_mb
-from reader.export.exporter import Exporter
+from reader.export.exporter import MANIFEST, Exporter
 from reader.records import Changes
 from reader.search.fulltext import fts_query
 
 RAW_FTS = "SELECT rowid FROM article_fts WHERE article_fts MATCH ? LIMIT 50"
 # Timed on the UI thread only to measure the core; the window never runs it there.
 CORE_EXPORT = "export (core, timed on the UI thread)"
+CORE_EXPORT_AGAIN = "export (core, again with nothing changed)"
+CORE_EXPORT_FLOOR = "export (core, floor: list the folder, read the manifest)"
 FLOOR = "setHtml floor"
 # Operations whose stalls are reported together (the parts' labels in stalls_ms).
 CLEAR = "clear the search (list back to all articles)"
@@ -417,6 +419,7 @@ class Session:
                                      lambda f=folder: Exporter(self.library).to_folder(f, ids),
                                      None))
         files = len(list((self.tmp / "export-0").glob("*.md")))
+        again, floor = self.exporting_again(self.tmp / "export-0", ids)
         exports = self.window.exports
         exporter = exports._exporter()
         label = "export (background, window)"
@@ -426,7 +429,29 @@ class Session:
             self._wait(exports.is_running)
             background = time.perf_counter() - started
         return {"highlights": total, "articles": len(ids), "files": files, "ms": direct,
-                "background_ms": background * 1000, "long_gaps": self._gaps(label, started)}
+                "background_ms": background * 1000, "long_gaps": self._gaps(label, started),
+                "again_ms": again, "again_floor_ms": floor}
+
+    def exporting_again(self, folder: Path, ids: list[int]) -> tuple[list[float], list[float]]:
+        """A re-export into a folder with nothing changed since the last export, and its
+        floor: listing the folder (os.scandir, with sizes and times) and reading the
+        manifest, the least an export must do to know that nothing changed."""
+        import json
+        import os
+
+        again, floor = [], []
+        for _rep in range(3):
+            again.append(self.timed(CORE_EXPORT_AGAIN,
+                                    lambda: Exporter(self.library).to_folder(folder, ids), None))
+
+            def listing() -> None:
+                with os.scandir(folder) as entries:
+                    for entry in entries:
+                        entry.stat(follow_symlinks=False)
+                json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+
+            floor.append(self.timed(CORE_EXPORT_FLOOR, listing, None))
+        return again, floor
 
     def _gaps(self, label: str, started: float) -> list[tuple[float, float]]:
         """(seconds after the start when it ended, ms) of each long stall of an operation."""

@@ -75,6 +75,12 @@ def build_export_parser() -> argparse.ArgumentParser:
                         help="only articles under this tag, nested tags included (repeatable)")
     parser.add_argument("--template", type=Path, metavar="FILE",
                         help="a Jinja2 template instead of the built-in one")
+    parser.add_argument("--full-text", action="store_true",
+                        help="the whole article, its highlights marked ==like this== and "
+                             "notes as callouts beside them")
+    parser.add_argument("--recreate", action="store_true",
+                        help="write again the files you deleted from the folder (otherwise "
+                             "they stay deleted)")
     return parser
 
 
@@ -411,21 +417,30 @@ def _export(library, options: argparse.Namespace) -> int:
     from reader.export.exporter import Exporter, ExportError
     from reader.settings import Settings, default_path
 
-    template = options.template or (Settings.load(default_path()).get("export_template") or None)
+    template = options.template or (
+        None if options.full_text else Settings.load(default_path()).get("export_template"))
     try:
-        exporter = Exporter(library, Path(template) if template else None)
+        exporter = Exporter(library, Path(template) if template else None,
+                            full_text=options.full_text)
         chosen = exporter.select(options.article, options.tag)
         if options.stdout:
             sys.stdout.write(exporter.to_text(chosen))
             return 0
-        report = exporter.to_folder(options.out, chosen)
+        report = exporter.to_folder(options.out, chosen, recreate=options.recreate)
     except ExportError as exc:
         print(f"marginalia: {exc}", file=sys.stderr)
         return 1
     for warning in report.warnings:
         print(f"marginalia: warning: {warning}", file=sys.stderr)
+    extra = ""
+    if report.not_recreated:
+        extra += (f", {len(report.not_recreated)} deleted from the folder and not written "
+                  "again (--recreate writes them)")
+    if report.conflicts:
+        extra += f", {len(report.conflicts)} left as they are (see the warnings)"
     print(f"Exported to {options.out}: {len(report.written)} written, "
-          f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped (no annotations).")
+          f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped (no annotations)"
+          f"{extra}.")
     return 0
 
 

@@ -1,17 +1,21 @@
 """Exports annotations to Markdown files for a notes vault (Obsidian, Logseq, plain folders).
 
 One file per article that has annotations, rendered by a Jinja2 template (the default
-in resources/templates, or the user's own). Safe to run again into the same folder:
-every article keeps its file name (a manifest in the folder remembers them), and a
-file is rewritten only when its content changed.
+in resources/templates, the full-text one with `full_text`, or the user's own). Safe to
+run again into the same folder, as often as one likes:
+
+* every article keeps its file name (a manifest in the folder remembers them);
+* Marginalia's parts of a file sit between marker comments (reader.export.regions) and
+  only those are brought up to date; what the user wrote outside them stays, and a file
+  the user deleted is not written again unless asked (`recreate`);
+* an article whose inputs (reader.export.changes) and file are as they were is skipped
+  without reading its text or rendering it.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -19,34 +23,35 @@ from pathlib import Path
 
 import jinja2
 import jinja2.sandbox
-import yaml
 
-from reader.storage.database import LibraryError
-from reader.files import (FolderBusy, exclusive_folder, remove_leftover_temporaries,
-                          write_file, write_files)
+import reader
+from reader.export import changes, manifest, vault
+from reader.export.front_matter import dump as dump_front_matter
+from reader.export.full_text import FullText, callout_lines, placed
+from reader.export.full_text import render as render_full_text
+from reader.export.manifest import MANIFEST, file_digest
+from reader.export.markdown_safe import blockquote, contained, escape_inline, hashtag
+from reader.export.names import (MAX_NAME_BYTES, NAME_RESERVE_BYTES, name_max, safe_file_name,
+                                 untrusted_file_name)
+from reader.export.regions import ExportedFile, RegionError, parse, region
+from reader.files import FolderBusy, exclusive_folder, remove_leftover_temporaries, write_files
 from reader.importing.head import format_date
 from reader.library import Library
-from reader.export.markdown_safe import blockquote, contained, escape_inline, hashtag
 from reader.paths import resources_dir
 from reader.progress import Progress
 from reader.records import ArticleRecord, HighlightRecord
+from reader.storage.database import LibraryError
 
-MANIFEST = ".marginalia-export.json"
+__all__ = ["MANIFEST", "ExportError", "ExportReport", "Exporter", "default_template_path",
+           "load_template", "safe_file_name", "untrusted_file_name"]
+
 LINK = "marginalia://open?article={article}"
 HIGHLIGHT_LINK = "marginalia://open?article={article}&highlight={highlight}"
-MAX_NAME_CHARS = 120
-NAME_MAX_BYTES = 255  # the usual file system limit on a file name, in bytes (UTF-8)
-TEMPORARY_EXTRA_BYTES = len("." + ".0123abcd.tmp")  # reader.files' temporary beside a file
-# The title's part of a name, in UTF-8 bytes (a CJK character is 3): with " (2).md" and
-# the temporary's extra bytes, well inside NAME_MAX_BYTES.
-MAX_NAME_BYTES = 200
-_NAME_RESERVE_BYTES = TEMPORARY_EXTRA_BYTES + len(" (99999).md")
 MAX_TEMPLATE_BYTES = 1024 * 1024  # a template is a page of text; more is a mistake or an attack
-_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
-             *(f"LPT{i}" for i in range(1, 10))}
-_ILLEGAL = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
-
-_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+# Changed whenever the same inputs would give a different file: every article is then
+# rendered again on the next export (it is part of every article's fingerprint).
+OUTPUT_VERSION = 2
+_MARKER_LINE = re.compile(r"^<!-- marginalia:(?:begin|end) [A-Za-z0-9_-]+ -->\n", re.MULTILINE)
 
 
 class ExportError(Exception):
@@ -59,33 +64,49 @@ class ExportReport:
     unchanged: tuple[Path, ...] = ()
     skipped: tuple[int, ...] = ()  # articles without annotations
     warnings: tuple[str, ...] = ()  # e.g. manifest entries ignored; the export went on
+    not_recreated: tuple[Path, ...] = ()  # files the user deleted (see `recreate`)
+    conflicts: tuple[Path, ...] = ()  # files left as they are: they cannot be merged safely
 
 
-def default_template_path() -> Path:
-    return resources_dir() / "templates" / "article.md.j2"
+def default_template_path(full_text: bool = False) -> Path:
+    name = "article-full.md.j2" if full_text else "article.md.j2"
+    return resources_dir() / "templates" / name
 
 
-def load_template(path: Path | None = None) -> jinja2.Template:
+def load_template(path: Path | None = None, full_text: bool = False) -> jinja2.Template:
     """The export template at path (the built-in one when None); ExportError if unusable.
 
     Templates are shared like any other file, so they run in Jinja2's sandbox: a template
     can read the variables it is given and call the filters, never reach Python's
     internals (`cycler.__init__.__globals__.os` and the like are errors, not code run).
     """
-    path = Path(path) if path else default_template_path()
+    path = Path(path) if path else default_template_path(full_text)
     source = _read_template(path)
+    digest = file_digest(source.encode("utf-8", "surrogatepass"))
+    cached = _compiled.get((str(path), digest))
+    if cached is not None:
+        return cached
     environment = jinja2.sandbox.SandboxedEnvironment(
         autoescape=False, keep_trailing_newline=True, trim_blocks=True,
         lstrip_blocks=True, undefined=jinja2.StrictUndefined,
     )
     environment.filters.update(escape=escape_inline, blockquote=blockquote, hashtag=hashtag,
-                               contained=contained)
+                               contained=contained, region=region)
     try:
         template = environment.from_string(source)
     except jinja2.TemplateSyntaxError as exc:
         raise ExportError(f"{path}, line {exc.lineno}: {exc.message}") from exc
     template.filename = str(path)
+    template.source_digest = digest
+    if len(_compiled) >= 16:
+        _compiled.clear()
+    _compiled[(str(path), digest)] = template
     return template
+
+
+# Compiled templates by file and text: compiling one takes about as long as deciding that
+# nothing changed in a folder of a few hundred files, and a window exports again and again.
+_compiled: dict[tuple[str, str], jinja2.Template] = {}
 
 
 def _read_template(path: Path) -> str:
@@ -104,44 +125,23 @@ def _read_template(path: Path) -> str:
         raise ExportError(f"{path}: cannot read the template ({_reason(exc)}).") from exc
 
 
-def safe_file_name(title: str, taken: set[str], article_id: int | None = None,
-                   max_bytes: int = MAX_NAME_BYTES) -> str:
-    """A file name from a title, safe on Linux, macOS and Windows, unique among `taken`
-    (casefolded names: macOS and Windows ignore case). A title too long for a file name
-    (over MAX_NAME_CHARS characters or max_bytes bytes of UTF-8) is cut, at a word
-    boundary where there is one, and marked with "…" and the article's id."""
-    stem = _ILLEGAL.sub(" ", title.encode("utf-8", "replace").decode("utf-8"))
-    stem = " ".join(stem.split()).strip(" .") or "Untitled"
-    if stem.split(".")[0].upper() in _RESERVED:
-        stem = "_" + stem
-    stem = _shorten(stem, article_id, max_bytes)
-    name, number = f"{stem}.md", 2
-    while name.casefold() in taken:
-        name, number = f"{stem} ({number}).md", number + 1
-    return name
-
-
-def _shorten(stem: str, article_id: int | None, max_bytes: int) -> str:
-    if len(stem) <= MAX_NAME_CHARS and len(stem.encode("utf-8")) <= max_bytes:
-        return stem
-    mark = "…" if article_id is None else f"… ({article_id})"
-    room_chars = MAX_NAME_CHARS - len(mark)
-    room_bytes = max_bytes - len(mark.encode("utf-8"))
-    # At most room_bytes, in whole characters: a character cut in half is dropped.
-    cut = stem[:room_chars].encode("utf-8")[:room_bytes].decode("utf-8", "ignore")
-    space = cut.rfind(" ")
-    if space >= len(cut) // 2:  # a word boundary that keeps most of it
-        cut = cut[:space]
-    return cut.rstrip(" .,;:-\u200d") + mark
-
-
 class Exporter:
-    """Renders and writes the Markdown of articles' annotations."""
+    """Renders and writes the Markdown of articles' annotations.
 
-    def __init__(self, library: Library, template: Path | None = None) -> None:
+    With `full_text`, each file holds the whole article with its highlights marked in
+    it (reader.export.full_text); the built-in full-text template is used unless a
+    template is given, and templates get the variables `head` and `passages`."""
+
+    def __init__(self, library: Library, template: Path | None = None,
+                 full_text: bool = False) -> None:
         self.library = library
-        self.template = load_template(template)
+        self.full_text = full_text
+        self.template = load_template(template, full_text)
         self._colour_names = {c.key: c.name for c in library.colours.all()}
+        self._last_front: tuple[str, dict] | None = None  # the last front matter rendered
+        # Everything besides the article itself that its file depends on.
+        self._context = repr((OUTPUT_VERSION, reader.__version__, full_text,
+                              self.template.source_digest, sorted(self._colour_names.items())))
 
     def select(self, article_ids: Iterable[int] = (), tags: Iterable[str] = ()) -> list[int]:
         """The articles to export: those given, those under the tags, or else all."""
@@ -152,12 +152,15 @@ class Exporter:
             except LibraryError as exc:
                 raise ExportError(str(exc)) from exc
         chosen = list(dict.fromkeys(article_ids))
+        seen = set(chosen)
         for tag in tags:
             if self.library.tags.find(tag) is None and not self.library.tags.ids_under(tag):
                 raise ExportError(f"There is no tag called {tag!r}.")
             for archived in (False, True):
-                chosen += [i for i in self.library.articles.ids(tag=tag, archived=archived)
-                           if i not in chosen]
+                for i in self.library.articles.ids(tag=tag, archived=archived):
+                    if i not in seen:
+                        chosen.append(i)
+                        seen.add(i)
         if not article_ids and not tags:
             chosen = self.library.articles.ids("added") + self.library.articles.ids(
                 "added", archived=True)
@@ -165,32 +168,50 @@ class Exporter:
 
     def render(self, article_id: int, exported: str) -> str | None:
         """The article's Markdown, or None when it has no highlights and no note."""
-        article = self.library.articles.get(article_id)
-        return self._render(article, self.library.highlights.for_article(article_id), exported)
+        for article, highlights, document in self._batches([article_id]):
+            return self._render(article, highlights, exported, document)
+        raise ExportError(f"There is no article with id {article_id}.")
 
     def _batches(self, article_ids: list[int], size: int = 500):
-        """(article, highlights) for each id, fetched a few queries per batch."""
+        """(article, highlights, full text or None) for each id, a few queries a batch."""
         for start in range(0, len(article_ids), size):
             chunk = article_ids[start:start + size]
+            # The document first: rendering it can place highlights anew (after the
+            # renderer changed), and the highlights read after it are where it put them.
+            documents = {i: self.library.articles.document(i) for i in chunk} \
+                if self.full_text else {}
             highlights = self.library.highlights.for_articles(chunk)
             for article in self.library.articles.records(chunk):
-                yield article, highlights.get(article.id, [])
+                found = highlights.get(article.id, [])
+                document = documents.get(article.id)
+                yield article, found, (self._full_text(document, found) if document else None)
+
+    def _full_text(self, document, highlights: list[HighlightRecord]) -> FullText:
+        def callout(h: HighlightRecord) -> list[str]:
+            return callout_lines(h, self._colour_names.get(h.colour, h.colour),
+                                 HIGHLIGHT_LINK.format(article=h.article_id, highlight=h.id))
+
+        return render_full_text(document, placed(document, highlights), callout)
 
     def _render(self, article: ArticleRecord, highlights: list[HighlightRecord],
-                exported: str) -> str | None:
-        if not highlights and not article.note:
+                exported: str, full_text: FullText | None = None,
+                always: bool = False) -> str | None:
+        if not highlights and not article.note and not always:
             return None
-        placed = [self._highlight(h) for h in highlights if not h.orphaned]
-        orphans = [self._highlight(h) for h in highlights if h.orphaned]
+        if full_text is not None:  # those the text could not show are listed at the end
+            shown = full_text.placed
+        else:
+            shown = {h.id for h in highlights if not h.orphaned}
+        placed_ = [self._highlight(h) for h in highlights if h.id in shown]
+        orphans = [self._highlight(h) for h in highlights if h.id not in shown]
         front = {
             "title": article.title, "author": article.author, "published": article.published,
             "publication": article.publication, "url": article.url, "tags": list(article.tags),
             "highlights": len(highlights), "exported": exported,
             "marginalia_id": article.id, "marginalia_link": LINK.format(article=article.id),
         }
-        # libyaml's C dumper when present: the same output, four times faster.
-        front_matter = yaml.dump(front, Dumper=_DUMPER, allow_unicode=True, sort_keys=False,
-                                 default_flow_style=False, width=10_000)
+        front_matter = dump_front_matter(front)
+        self._last_front = (front_matter, front)
         byline = " · ".join(p for p in (article.author, article.publication,
                                         format_date(article.published)) if p)
         context = {
@@ -202,14 +223,18 @@ class Exporter:
                 "link": LINK.format(article=article.id),
             },
             "byline": byline, "front_matter": front_matter, "exported": exported,
-            "highlights": placed, "orphans": orphans, "highlight_count": len(highlights),
+            "highlights": placed_, "orphans": orphans, "highlight_count": len(highlights),
         }
+        if full_text is not None:
+            context["head"] = full_text.head
+            context["passages"] = [{"id": p.id, "markdown": p.markdown}
+                                   for p in full_text.passages]
         try:
             return self.template.render(**context)
         except jinja2.sandbox.SecurityError as exc:
             raise ExportError(f"{self.template.filename}: refused by the template sandbox: "
                               f"{exc}") from exc
-        except jinja2.TemplateError as exc:
+        except (jinja2.TemplateError, RegionError) as exc:
             raise ExportError(f"{self.template.filename}: {exc}") from exc
 
     def _highlight(self, h: HighlightRecord) -> dict[str, object]:
@@ -227,16 +252,20 @@ class Exporter:
             "previous_quote": h.previous_exact if h.changed_in is not None else "",
         }
 
+
     def to_text(self, article_ids: Iterable[int]) -> str:
-        """Every chosen article's Markdown in one stream (for --stdout and the clipboard)."""
+        """Every chosen article's Markdown in one stream (for --stdout and the clipboard),
+        without region markers: they matter only in a file exported again."""
         exported = _now()
-        parts = [self._render(article, highlights, exported)
-                 for article, highlights in self._batches(list(article_ids))]
-        return "\n".join(part for part in parts if part)
+        parts = [self._render(article, highlights, exported, text)
+                 for article, highlights, text in self._batches(list(article_ids))]
+        return _MARKER_LINE.sub("", "\n".join(part for part in parts if part))
 
     def to_folder(self, folder: Path, article_ids: Iterable[int],
-                  progress: Progress | None = None) -> ExportReport:
-        """Write one file per article into folder; rewrite only files whose content changed."""
+                  progress: Progress | None = None, recreate: bool = False) -> ExportReport:
+        """Write one file per article into folder, or bring the one there up to date
+        (see the module's docstring). With `recreate`, files the user deleted are
+        written again."""
         folder = Path(folder).expanduser()
         article_ids = list(article_ids)
         try:
@@ -245,162 +274,195 @@ class Exporter:
             raise ExportError(f"{folder}: cannot create the folder ({_reason(exc)}).") from exc
         try:
             with exclusive_folder(folder):
-                return self._to_folder(folder, article_ids, progress)
+                return _FolderExport(self, folder, recreate).run(article_ids, progress)
         except FolderBusy:
             raise ExportError(f"{folder}: another export into this folder is running; "
                               "try again when it has finished.") from None
 
-    def _to_folder(self, folder: Path, article_ids: list[int],
-                   progress: Progress | None) -> ExportReport:
+    def _exported_file(self, content: str) -> ExportedFile:
+        """The rendered text in parts; a template without regions makes one of all of it."""
+        try:
+            return parse(content, wrap="body")
+        except RegionError as exc:
+            raise ExportError(f"{self.template.filename}: the regions it writes do not pair "
+                              f"up ({exc}).") from exc
+
+
+class _FolderExport:
+    """One export into a folder, under its lock."""
+
+    def __init__(self, exporter: Exporter, folder: Path, recreate: bool) -> None:
+        self.exporter, self.folder, self.recreate = exporter, folder, recreate
+        self.warnings: list[str] = []
+        self.written: list[Path] = []
+        self.unchanged: list[Path] = []
+        self.skipped: list[int] = []
+        self.not_recreated: list[Path] = []
+        self.conflicts: list[Path] = []
+        self.planned: list[tuple[str, Path, bytes, dict]] = []  # (key, path, data, state)
+        self.dirty = False  # whether the manifest must be saved
+
+    def run(self, article_ids: list[int], progress: Progress | None) -> ExportReport:
+        folder = self.folder
         # An export killed part-way (a crash, SIGKILL, power) leaves its temporaries:
         # ours, by their names, and none can be in use while the folder is locked.
         remove_leftover_temporaries(folder, lambda name: name.endswith(".md")
                                     or name == MANIFEST)
-        warnings: list[str] = []
-        manifest = _read_manifest(folder, warnings)
-        names: dict[str, dict[str, str]] = manifest["articles"]
-        name_max = _name_max(folder)
-        max_bytes = min(MAX_NAME_BYTES, name_max - _NAME_RESERVE_BYTES)
-        _drop_untrusted_entries(folder, names, warnings, name_max)
-        now = _now()
-        planned: list[tuple[Path, str]] = []
-        taken = {e["file"].casefold() for e in names.values()}
-        taken |= {p.name.casefold() for p in folder.glob("*.md")}
-        skipped: list[int] = []
-        unchanged: list[Path] = []
-        for done, (article, highlights) in enumerate(self._batches(article_ids), start=1):
-            if progress:
-                progress(done, len(article_ids))
-            article_id = article.id
+        self.manifest = manifest.read(folder, self.warnings)
+        names: dict[str, dict] = self.manifest["articles"]
+        self.names = names
+        longest = name_max(folder)
+        self.max_bytes = min(MAX_NAME_BYTES, longest - NAME_RESERVE_BYTES)
+        count = len(names)
+        on_disk = _files(folder)
+        manifest.drop_untrusted_entries(folder, names, self.warnings, longest, set(on_disk))
+        pending = any("pending" in e for e in names.values())
+        manifest.settle_pending(folder, names)
+        self.dirty = count != len(names) or pending
+        if pending:
+            on_disk = _files(folder)
+        self.taken = {e["file"].casefold() for e in names.values()}
+        self.taken |= {name.casefold() for name in on_disk if name.endswith(".md")}
+        self.now = _now()
+        prints = changes.fingerprints(self.exporter.library.storage, article_ids,
+                                      self.exporter._context)
+        slow: list[int] = []
+        for article_id in article_ids:
+            found = prints.get(article_id)
+            if found is None:
+                continue  # deleted meanwhile
+            fingerprint, annotated = found
             entry = names.get(str(article_id))
-            if entry is not None:
-                # Rendered with the time of its last export, an unchanged article gives
-                # exactly the file already there.
-                previous = self._render(article, highlights, entry["exported"])
-                path = folder / entry["file"]
-                if previous is None:
-                    skipped.append(article_id)
-                    continue
-                if _read(path) == previous:
-                    unchanged.append(path)
-                    continue
-            content = self._render(article, highlights, now)
-            if content is None:
-                skipped.append(article_id)
+            if not annotated and entry is None:
+                self.skipped.append(article_id)
                 continue
             if entry is None:
-                entry = names[str(article_id)] = {
-                    "file": safe_file_name(article.title, taken, article_id, max_bytes)}
-                taken.add(entry["file"].casefold())
-            entry["exported"] = now
-            planned.append((folder / entry["file"], content))
-        # The manifest first: a folder that cannot be written fails before any file.
-        _write_atomically(folder / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
+                slow.append(article_id)
+                continue
+            path = folder / entry["file"]
+            seen = on_disk.get(entry["file"])
+            if seen is None and "sha" in entry and not self.recreate:
+                self.not_recreated.append(path)  # the user deleted it
+            elif (seen is not None and entry.get("fingerprint") == fingerprint
+                  and (entry.get("size"), entry.get("mtime_ns")) == seen):
+                self.unchanged.append(path)
+            else:
+                slow.append(article_id)
+        done = len(article_ids) - len(slow)
+        for article, highlights, text in self.exporter._batches(slow):
+            done += 1
+            if progress:
+                progress(done, len(article_ids))
+            self._article(article, highlights, text, prints[article.id][0], on_disk)
+        if progress and not slow and article_ids:
+            progress(len(article_ids), len(article_ids))
+        self._save()
+        return ExportReport(tuple(self.written), tuple(self.unchanged), tuple(self.skipped),
+                            tuple(self.warnings), tuple(self.not_recreated),
+                            tuple(self.conflicts))
+
+    def _article(self, article: ArticleRecord, highlights: list[HighlightRecord],
+                 text: FullText | None, fingerprint: str,
+                 on_disk: dict[str, tuple[int, int]]) -> None:
+        exporter = self.exporter
+        key = str(article.id)
+        entry = self.names.get(key)
+
+        def render(exported: str) -> ExportedFile:
+            # Rendered even without highlights or note when the file exists: the regions
+            # of the highlights deleted since go.
+            content = exporter._render(article, highlights, exported, text, always=True)
+            assert content is not None
+            return exporter._exported_file(content)
+
+        if entry is None:
+            name = safe_file_name(article.title, self.taken, article.id, self.max_bytes)
+            self.taken.add(name.casefold())
+            entry = self.names[key] = {"file": name, "exported": self.now}
+            self.dirty = True
+        path = self.folder / entry["file"]
         try:
-            write_files([(path, content.encode("utf-8")) for path, content in planned])
+            old = path.read_bytes()
+        except FileNotFoundError:
+            old = None
+        except OSError as exc:
+            self._conflict(path, f"it cannot be read ({_reason(exc)})")
+            return
+        written = manifest.state(entry)
+        outcome = vault.update(old, written, render, entry["exported"], self.now)
+        for note in outcome.notes:
+            self.warnings.append(f"{path}: {note}.")
+        if outcome.conflict is not None:
+            self._conflict(path, outcome.conflict)
+            return
+        state = {"fingerprint": fingerprint, "exported": outcome.exported,
+                 **vault.state(outcome.rendered, exporter._last_front)}
+        if outcome.text is None:
+            self.unchanged.append(path)
+            assert old is not None
+            state.update(sha=file_digest(old), size=len(old))
+            if path.name in on_disk:
+                state["mtime_ns"] = on_disk[path.name][1]
+            if any(entry.get(k) != v for k, v in state.items()):
+                entry.update(state)
+                self.dirty = True
+            return
+        data = outcome.text.encode("utf-8", "surrogatepass")
+        state.update(sha=file_digest(data), size=len(data))
+        self.planned.append((key, path, data, state))
+
+    def _conflict(self, path: Path, why: str) -> None:
+        self.conflicts.append(path)
+        self.warnings.append(f"{path}: {why}; the file is left as it is (fix it, or delete it "
+                             "and export again with --recreate).")
+
+    def _save(self) -> None:
+        """The manifest (with each file's new state as pending), then the files, then the
+        manifest again with their states: a kill at any point leaves a folder the next
+        export brings right (reader.export.manifest.settle_pending)."""
+        if not self.planned:
+            if self.dirty:
+                self._write_manifest()
+            return
+        for key, _path, _data, state in self.planned:
+            self.names[key]["pending"] = state
+        # The manifest first: a folder that cannot be written fails before any file.
+        self._write_manifest()
+        try:
+            write_files([(path, data) for _key, path, data, _state in self.planned])
         except OSError as exc:
             raise ExportError(f"{exc.filename}: cannot write ({_reason(exc)}); "
                               "no exported file was changed.") from exc
-        return ExportReport(tuple(path for path, _content in planned), tuple(unchanged),
-                            tuple(skipped), tuple(warnings))
+        for key, path, _data, _state in self.planned:
+            entry = self.names[key]
+            entry.update(entry.pop("pending"))
+            try:
+                entry["mtime_ns"] = path.stat().st_mtime_ns
+            except OSError:
+                entry.pop("mtime_ns", None)
+            self.written.append(path)
+        self._write_manifest()
+
+    def _write_manifest(self) -> None:
+        try:
+            manifest.write(self.folder, self.manifest)
+        except OSError as exc:
+            raise ExportError(f"{self.folder / MANIFEST}: cannot write ({_reason(exc)}).") \
+                from exc
 
 
-def _read_manifest(folder: Path, warnings: list[str]) -> dict:
-    path = folder / MANIFEST
-    empty = {"format": 1, "articles": {}}
-    try:
-        if stat.S_ISLNK(path.lstat().st_mode):
-            # It could lead anywhere: not read, and replaced by a file of this export's own.
-            warnings.append(f"{path} is a symbolic link: ignored, and replaced by a file.")
-            return empty
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(data, dict) and isinstance(data.get("articles"), dict):
-            return data
-    except (OSError, ValueError):
-        pass
-    return empty
-
-
-def _drop_untrusted_entries(folder: Path, names: dict, warnings: list[str],
-                            name_max: int = NAME_MAX_BYTES) -> None:
-    """Remove from the manifest's entries every one that is not a file name the exporter
-    could have given: the manifest is a file in the folder, which anyone who shares the
-    folder can edit, and its names must never lead outside it. Each one dropped is a
-    warning naming it; its article gets a fresh name like a new one."""
-    seen: dict[str, str] = {}
-    for key in sorted(names, key=lambda k: (len(k), k)):
-        entry = names[key]
-        name = entry.get("file") if isinstance(entry, dict) else None
-        if not (key.isdecimal() and isinstance(entry, dict) and isinstance(name, str)
-                and isinstance(entry.get("exported"), str)):
-            problem = "is not an entry this program writes"
-        else:
-            problem = untrusted_file_name(folder, name, name_max)
-            if problem is None and name.casefold() in seen:
-                problem = f"is already the file of article {seen[name.casefold()]}"
-        if problem is None:
-            seen[name.casefold()] = key
-            continue
-        del names[key]
-        shown = repr(name) if isinstance(name, str) else repr(entry)
-        shown = shown if len(shown) <= 300 else shown[:299] + "…"
-        warnings.append(f"{folder / MANIFEST}: the entry for article {key}, {shown}, {problem}: "
-                        "ignored; the article gets a new file name.")
-
-
-def untrusted_file_name(folder: Path, name: str, name_max: int = NAME_MAX_BYTES) -> str | None:
-    """Why `name` is not a plain Markdown file name inside folder (as the exporter gives
-    them), or None if it is one: no path (either separator, `..`, absolute), no character
-    a file name must not have, ending in .md, short enough, not a link or a folder."""
-    if os.path.isabs(name) or re.match(r"[A-Za-z]:|[/\\]", name):
-        return "is an absolute path"
-    if ".." in re.split(r"[/\\]", name):
-        return "leads out of the folder"
-    if "/" in name or "\\" in name:
-        return "is a path, not a file name"
-    if _ILLEGAL.search(name) or name.startswith(".") or name.split(".")[0].upper() in _RESERVED:
-        return "is not a file name the export gives"  # CON.md is a device on Windows
-    if not name.endswith(".md"):
-        return "does not end in .md"
-    try:
-        size = len(name.encode("utf-8"))
-    except UnicodeEncodeError:
-        return "is not a valid file name"
-    if size + TEMPORARY_EXTRA_BYTES > name_max:
-        return "is too long"
-    try:
-        mode = (folder / name).lstat().st_mode
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        return f"cannot be checked ({_reason(exc)})"
-    if stat.S_ISLNK(mode):
-        return "is a symbolic link"
-    if not stat.S_ISREG(mode):
-        return "is not a regular file"
-    return None
-
-
-def _name_max(folder: Path) -> int:
-    """The longest file name the folder's file system takes, in bytes (at most 255)."""
-    try:
-        return max(64, min(NAME_MAX_BYTES, os.pathconf(folder, "PC_NAME_MAX")))
-    except (AttributeError, ValueError, OSError):  # Windows has no pathconf
-        return NAME_MAX_BYTES
-
-
-def _read(path: Path) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    try:  # a link in place of the manifest is replaced, never written through
-        write_file(path, text.encode("utf-8"), follow_symlinks=False)
-    except OSError as exc:
-        raise ExportError(f"{path}: cannot write ({_reason(exc)}).") from exc
+def _files(folder: Path) -> dict[str, tuple[int, int]]:
+    """(size, modification time in ns) of each regular file in the folder, in one listing."""
+    found = {}
+    with os.scandir(folder) as entries:
+        for item in entries:
+            try:
+                if item.is_file(follow_symlinks=False):
+                    info = item.stat(follow_symlinks=False)
+                    found[item.name] = (info.st_size, info.st_mtime_ns)
+            except OSError:
+                continue
+    return found
 
 
 def _now() -> str:

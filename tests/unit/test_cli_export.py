@@ -95,3 +95,43 @@ def test_a_tampered_manifest_entry_is_a_warning_and_the_export_goes_on(library_f
         "new file name.\n")
     assert "1 written" in result.stdout
     assert [p.name for p in out.glob("*.md")] == ["Rivers.md"]
+
+
+def test_a_deleted_file_stays_deleted_until_recreate(library_file, tmp_path):
+    path, _article_id = library_file
+    out = tmp_path / "vault"
+    assert _marginalia("--db", str(path), "export", "--out", str(out)).returncode == 0
+    (exported,) = out.glob("*.md")
+    exported.write_text(exported.read_text() + "\nMy line.\n")
+    again = _marginalia("--db", str(path), "export", "--out", str(out))
+    assert again.stdout.strip() == (
+        f"Exported to {out}: 0 written, 1 unchanged, 0 skipped (no annotations).")
+    assert "My line." in exported.read_text()
+    exported.unlink()
+    kept = _marginalia("--db", str(path), "export", "--out", str(out))
+    assert kept.returncode == 0 and not exported.exists()
+    assert kept.stdout.strip() == (
+        f"Exported to {out}: 0 written, 0 unchanged, 0 skipped (no annotations), 1 deleted "
+        "from the folder and not written again (--recreate writes them).")
+    recreated = _marginalia("--db", str(path), "export", "--out", str(out), "--recreate")
+    assert "1 written" in recreated.stdout and exported.exists()
+
+
+def test_a_file_whose_markers_were_broken_is_left_alone(library_file, tmp_path):
+    path, article_id = library_file
+    out = tmp_path / "vault"
+    _marginalia("--db", str(path), "export", "--out", str(out))
+    (exported,) = out.glob("*.md")
+    broken = exported.read_text().replace("<!-- marginalia:end head -->\n", "")
+    exported.write_text(broken)
+    with Library.open(path) as library:
+        (highlight,) = library.highlights.for_article(article_id)
+        library.highlights.set_note(highlight.id, "changed")
+    result = _marginalia("--db", str(path), "export", "--out", str(out))
+    assert result.returncode == 0 and exported.read_text() == broken
+    assert "1 left as they are (see the warnings)" in result.stdout
+    line = broken.splitlines().index("<!-- marginalia:begin hl-1 -->") + 1
+    assert result.stderr == (
+        f"marginalia: warning: {exported}: its region markers do not pair up (line {line}: "
+        "region hl-1 begins inside region head); the file is left as it is (fix it, or delete "
+        "it and export again with --recreate).\n")

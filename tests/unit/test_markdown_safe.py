@@ -1,18 +1,22 @@
-"""Export escaping: quotes render literally, tags are valid, notes stay inside their callout."""
+"""Export escaping: quotes render literally and readably (only what would be syntax is escaped),
+tags are valid, notes stay inside their callout."""
 
 from __future__ import annotations
 
 import importlib.util
 import re
+import string
 import unicodedata
 from html.parser import HTMLParser
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml as escape_html
 
-from reader.export.markdown_safe import blockquote, contained, escape_inline, hashtag
+from reader.export.markdown_safe import (blockquote, contained, escape_inline, escape_marked,
+                                         hashtag, representable)
 
 
 def _renderer(preset: str) -> MarkdownIt:
@@ -259,46 +263,217 @@ def test_any_text_renders_literally_inline(text):
         assert found.paragraphs == [shown], html
 
 
-# Obsidian-only syntax: no parser here, so check that every such character is escaped.
-# A character is unescaped when an even number (possibly zero) of backslashes precedes it.
-UNESCAPED = r"(?<!\\)(?:\\\\)*"
-OBSIDIAN_SYNTAX = [
-    ("tag", UNESCAPED + r"#(?=\w)"),
-    ("wiki link", UNESCAPED + r"\[\["),
-    ("highlight", UNESCAPED + r"=="),
-    ("comment", UNESCAPED + r"%%"),
-    ("math", UNESCAPED + r"\$"),
-    ("block id", UNESCAPED + r"\^"),
-    ("footnote", UNESCAPED + r"\[\^"),
-    ("strikethrough", UNESCAPED + r"~"),
-    ("table", UNESCAPED + r"\|"),
-    ("any of them", UNESCAPED + r"[#\[\]=%$^~|]"),
-]
+# Obsidian's own syntax has no parser here: a small model of it, written apart from the
+# escaper, finds what Obsidian would read as syntax in a line of Markdown source.
+def _units(source: str) -> list[tuple[str, bool]]:
+    """The source's characters, each with whether a backslash escapes it."""
+    units, i = [], 0
+    while i < len(source):
+        if source[i] == "\\" and i + 1 < len(source) and source[i + 1] in string.punctuation:
+            units.append((source[i + 1], True))
+            i += 2
+        else:
+            units.append((source[i], False))
+            i += 1
+    return units
 
 
-def assert_no_obsidian_syntax(source: str) -> None:
-    # Character references are decimal on purpose: '#32' is purely numeric, so never a tag
-    # (a hexadecimal '&#xA0;' would contain the tag '#xA0').
-    assert re.search(r"&#[xX]", source) is None, source
-    source = re.sub(r"&#\d+;", "", source)
-    for name, pattern in OBSIDIAN_SYNTAX:
-        assert re.search(pattern, source) is None, f"unescaped {name} in {source!r}"
+def _runs(units, ch):
+    """(start, length) of each run of unescaped `ch`."""
+    runs, i = [], 0
+    while i < len(units):
+        if units[i] == (ch, False):
+            start = i
+            while i < len(units) and units[i] == (ch, False):
+                i += 1
+            runs.append((start, i - start))
+        else:
+            i += 1
+    return runs
 
 
+def obsidian_syntax(source: str) -> list[str]:
+    """What Obsidian reads as its own syntax in a line: tags, == marks (unclosed ones too),
+    %% comments, $math$, a trailing ^block-id, ^[inline footnotes], [[wiki links]] and
+    a callout's [!type]. Marks are listed with their positions: a mark around the text
+    is expected in one place."""
+    units = _units(source)
+    chars = [ch for ch, _ in units]
+    found = []
+
+    def space(i):
+        return i < 0 or i >= len(units) or chars[i].isspace()
+
+    for i, (ch, escaped) in enumerate(units):
+        if escaped:
+            continue
+        if ch == "#":
+            before = chars[i - 1] if i else " "
+            if before.isspace() or (before in string.punctuation and before not in "#&"):
+                body = ""
+                for other, other_escaped in units[i + 1:]:
+                    if other_escaped or other.isspace() or (
+                            other in string.punctuation and other not in "_-/"):
+                        break
+                    body += other
+                if body and not re.fullmatch(r"[\d/]+", body):
+                    found.append(f"tag #{body}")
+        elif ch == "[" and i + 1 < len(units) and units[i + 1] == ("[", False) \
+                and "]]" in source[len("".join(chars[:i])):]:
+            found.append("wiki link")
+        elif ch == "^" and i + 1 < len(units) and units[i + 1] == ("[", False) \
+                and "]" in chars[i + 2:]:
+            found.append("inline footnote")
+    for start, length in _runs(units, "="):
+        if length >= 2 and not (space(start - 1) and space(start + length)):
+            found.append(f"mark delimiter {start}:{length}")
+    for start, length in _runs(units, "%"):
+        if length >= 2:
+            found.append("comment")
+    dollars = [i for i, unit in enumerate(units) if unit == ("$", False)]
+    if any(not space(i + 1) and any(j > i and not space(j - 1) for j in dollars)
+           for i in dollars):
+        found.append("math")
+    ending = re.search(r"(?:^|\s)(\^)[A-Za-z0-9-]+$", source)
+    if ending and (ending.start(1) == 0 or source[ending.start(1) - 1] != "\\"):
+        found.append("block id")
+    if units[:2] == [("[", False), ("!", False)] and re.match(r"\[![\w-]+\]", source):
+        found.append("callout")
+    return found
+
+
+def test_the_obsidian_model_finds_raw_syntax_and_not_escaped_syntax():
+    for raw in ["#tag", "a (#tag)", "[[x]]", "==m==", "a==b", "%%c%%", "a %% b", "$x$",
+                "x ^id", "^[note]", "[!note] title", "\\\\#tag"]:
+        assert obsidian_syntax(raw), raw
+    for text in ["#1984", "a#b", "#", "# heading", "a == b", "=", "$5 and $6", "x^2",
+                 "100%", "[x]", "[!note"]:
+        assert obsidian_syntax(text) == [], text
+    for raw in ["#tag", "[[x]]", "==m==", "%%c%%", "$x$", "x ^id", "^[note]", "[!note] t"]:
+        assert obsidian_syntax(escape_inline(raw)) == [], raw
+
+
+# Every place the export puts escaped text, and what markdown-it must render there.
+LINE_CONTEXTS = {
+    "alone": ("{}", "<p>{}</p>\n"),
+    "after a hard line break": ("x\\\n{}", "<p>x<br />\n{}</p>\n"),
+    "heading": ("# {}", "<h1>{}</h1>\n"),
+}
+CONTEXTS = {
+    **LINE_CONTEXTS,
+    "emphasis": ("*{}*", "<p><em>{}</em></p>\n"),
+    "strong emphasis": ("**{}**", "<p><strong>{}</strong></p>\n"),
+    "link text": ("[{}](<u>)", '<p><a href="u">{}</a></p>\n'),
+    "mark": ("=={}==", "<p>=={}==</p>\n"),
+}
+JUDGES = dict(RENDERERS)
+JUDGES["gfm, single tildes"] = MarkdownIt(
+    "commonmark", {"strikethrough_single_tilde": True}).enable(["strikethrough"])
+for _judge in JUDGES.values():
+    _judge.validateLink = lambda url: True  # `javascript:` links are links elsewhere
+
+
+def _expected_obsidian(context: str, source: str) -> list[str]:
+    if context != "mark":
+        return []
+    return ["mark delimiter 0:2", f"mark delimiter {len(_units(source)) - 2}:2"]
+
+
+def assert_text_everywhere(text: str, wrapped: bool = True) -> None:
+    escaped = escape_inline(text, wrapped)
+    if not text:
+        assert escaped == ""
+        return
+    shown = escape_html(representable(text))
+    for context, (source, html) in (CONTEXTS if wrapped else LINE_CONTEXTS).items():
+        line = source.format(escaped)
+        for name, md in JUDGES.items():
+            assert md.render(line) == html.format(shown), (context, name, line)
+        assert obsidian_syntax(line) == _expected_obsidian(context, line), (context, line)
+
+
+# Prose as quotes have it, with Markdown's and Obsidian's punctuation mixed in.
+WORDS = st.text(alphabet="abcxyzAÉé漢0123456789", min_size=1, max_size=6)
+PUNCTUATION = st.sampled_from(
+    [". ", ", ", "; ", ": ", "! ", "? ", ".", "'", '"', "(", ")", "-", " - ", "*", "**", "_",
+     "__", "#", "[", "]", "<", ">", "&", "&amp;", "&#65;", "=", "==", "%", "%%", "$", "^",
+     "|", "~", "~~", "\\", "`", "``", "1. ", "2) ", "- ", "+ ", "> ", "<b>", "</b>",
+     "<https://e.org>", "[[", "]]", "[!note]", " ^id", "![", "](", "(u)", "!", "{", "}"])
+PROSE = st.lists(st.one_of(WORDS, WORDS, st.just(" "), PUNCTUATION), max_size=16).map(
+    "".join)
+
+
+@pytest.mark.parametrize("wrapped", [True, False])
 @pytest.mark.parametrize("text", HOSTILE)
-def test_hostile_text_has_no_unescaped_obsidian_syntax(text):
-    assert_no_obsidian_syntax(blockquote(text))
+def test_hostile_text_stays_text_in_every_place(text, wrapped):
+    assert_text_everywhere(text, wrapped)
 
 
-@given(TEXTS)
-def test_any_text_has_no_unescaped_obsidian_syntax(text):
-    assert_no_obsidian_syntax(escape_inline(text))
+@settings(deadline=None)  # markdown-it renders each text in seven places, three ways
+@given(st.one_of(PROSE, TEXTS), st.booleans())
+def test_any_text_stays_text_in_every_place(text, wrapped):
+    assert_text_everywhere(text, wrapped)
 
 
-def test_the_obsidian_check_itself_catches_raw_syntax():
-    for raw in ["#tag", "[[x]]", "==m==", "%%c%%", "$x$", "x ^id", "\\\\#tag"]:
-        with pytest.raises(AssertionError):
-            assert_no_obsidian_syntax(raw)
+def _escapes(source: str) -> list[int]:
+    """The position of each escaping backslash."""
+    found, i = [], 0
+    while i < len(source):
+        if source[i] == "\\" and i + 1 < len(source) and source[i + 1] in string.punctuation:
+            found.append(i)
+            i += 2
+        else:
+            i += 1
+    return found
+
+
+@settings(max_examples=300, deadline=None)
+@given(PROSE, st.booleans())
+def test_every_escape_is_needed(text, wrapped):
+    """Without any one of its backslashes, the escaped text renders differently in some
+    place it is promised for (in markdown-it, or by the Obsidian model)."""
+    escaped = escape_inline(text, wrapped)
+    contexts = CONTEXTS if wrapped else LINE_CONTEXTS
+    for i in _escapes(escaped):
+        without = escaped[:i] + escaped[i + 1:]
+        assert any(
+            md.render(source.format(without)) != md.render(source.format(escaped))
+            or obsidian_syntax(source.format(without)) != obsidian_syntax(
+                source.format(escaped))
+            for source, _html in contexts.values() for md in JUDGES.values()
+        ), (text, escaped, i)
+
+
+@pytest.mark.parametrize(("text", "escaped"), [
+    ("So far, Ukraine has blown up two bridges in the region.",
+     "So far, Ukraine has blown up two bridges in the region."),
+    ("It cost $5 (about €4.60): a 20% rise - or so they say!",
+     "It cost $5 (about €4.60): a 20% rise - or so they say!"),
+    ("snake_case and 2 * 3 = 6, x^2, #1984, a#b", "snake_case and 2 * 3 = 6, x^2, #1984, a#b"),
+    ("2*3", "2*3"),
+    ("1. first", "1\\. first"), ("1984. A year", "1984\\. A year"), ("- item", "\\- item"),
+    ("# heading", "\\# heading"), ("#tag", "\\#tag"), ("> quoted", "\\> quoted"),
+    ("==mark==", "=\\=mark=\\="), ("%%comment%%", "%\\%comment%\\%"), ("$x$", "\\$x$"),
+    ("end ^block-id", "end \\^block-id"), ("<b>bold</b>", "\\<b>bold\\</b>"),
+    ("&amp;", "\\&amp;"), ("AT&T & co", "AT&T & co"), ("a < b > c", "a < b > c"),
+    ("_emphasis_", "_emphasis\\_"), ("[sic]", "[sic]"), ("[link](u)", "[link\\](u)"),
+    ("a `code` span", "a \\`code` span"), ("a*", "a*"), ("[[wiki]]", "[\\[wiki]]"),
+])
+def test_only_what_would_be_syntax_is_escaped(text, escaped):
+    """Quotes: every line of a block quote is a paragraph of its own."""
+    assert escape_inline(text, wrapped=False) == escaped
+    assert blockquote(text) == "> " + escaped
+    assert_text_everywhere(text, wrapped=False)
+
+
+@pytest.mark.parametrize(("text", "escaped"), [
+    ("So far, Ukraine has blown up two bridges.", "So far, Ukraine has blown up two bridges."),
+    # Inside a word '*' can still open or close emphasis, as the text of `*…*` would show.
+    ("[sic]", "\\[sic\\]"), ("a]", "a\\]"), ("a*", "a\\*"), ("2*3", "2\\*3"), ("=a", "\\=a"), ("a\\", "a\\\\"),
+])
+def test_text_inside_emphasis_links_and_marks_escapes_a_little_more(text, escaped):
+    assert escape_inline(text) == escaped
+    assert_text_everywhere(text)
 
 
 # Tags
@@ -421,3 +596,42 @@ NOTE_FRAGMENTS = st.sampled_from(
 @given(st.lists(st.one_of(st.text(max_size=8), NOTE_FRAGMENTS)).map("".join))
 def test_no_note_escapes_its_callout(note):
     assert_contained(note)
+
+
+# Marked text (the full-text export): == inserted around ranges of the text.
+def _marks(text: str, cuts: list[int]) -> list[tuple[int, int]]:
+    points = sorted({min(c, len(text)) for c in cuts})
+    return [(points[i], points[i + 1]) for i in range(0, len(points) - 1, 2)]
+
+
+def _with_marks(text: str, marks: list[tuple[int, int]]) -> tuple[str, int]:
+    """The text as shown, with == around each range less its white space at the ends."""
+    out, last, count = [], 0, 0
+    for start, end in marks:
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start < end:
+            out += [text[last:start], "==", text[start:end], "=="]
+            last, count = end, count + 1
+    out.append(text[last:])
+    return representable("".join(out)), count
+
+
+@settings(deadline=None)
+@given(st.one_of(PROSE, TEXTS), st.lists(st.integers(0, 40), max_size=6))
+def test_marked_text_shows_the_text_with_its_marks_and_nothing_else(text, cuts):
+    marks = _marks(text, cuts)
+    escaped = escape_marked(text, marks)
+    expected, count = _with_marks(text, marks)
+    assert "\n" not in escaped and "\r" not in escaped
+    shown = escape_html(expected)
+    for context in ("alone", "emphasis", "strong emphasis", "link text"):
+        source, html = CONTEXTS[context]
+        for name, md in JUDGES.items():
+            if expected:
+                assert md.render(source.format(escaped)) == html.format(shown), (context, name)
+    found = obsidian_syntax(escaped)
+    assert [f for f in found if not f.startswith("mark delimiter")] == []
+    assert len(found) == 2 * count and all(f.endswith(":2") for f in found), (escaped, found)

@@ -1,0 +1,65 @@
+"""What an article's export depends on, as one digest, read without any article's body.
+
+A re-export with nothing changed should cost about what listing the folder costs: for
+each article, a digest of everything its file is rendered from is compared with the one
+the manifest kept, and an article whose digest and file (size and modification time)
+are as they were is skipped without being read or rendered.
+
+The digest covers the article's own fields (title, author, publication, date, address,
+note, tags, and for full-text exports its content hash and format), each highlight's
+fields and tags, and a `context` the caller gives: the export's options, the template's
+text, the colours' names and the version of the output. The queries select only small
+columns: the article table's rows also hold each article's text and source, tens of
+kilobytes each, which are never selected here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from itertools import groupby
+from operator import itemgetter
+
+from reader.storage.database import Storage
+
+_CHUNK = 500  # ids per query, under SQLite's variable limit
+
+_ARTICLES = ("SELECT id, title, author, publication, published, url, note, content_hash,"
+             " source_format, revised_at FROM article WHERE id IN ({})")
+_ARTICLE_TAGS = ("SELECT at.article_id, t.name FROM article_tag at JOIN tag t ON t.id = at.tag_id"
+                 " WHERE at.article_id IN ({}) ORDER BY at.article_id, t.name")
+
+_HIGHLIGHTS = ('SELECT h.article_id, h.id, h.start, h."end", h.exact, h.colour, h.note,'
+               ' h.orphaned, h.created_at, h.updated_at, h.changed_in, h.previous_exact,'
+               ' r.replaced_at FROM highlight h LEFT JOIN revision r ON r.id = h.changed_in'
+               ' WHERE h.article_id IN ({}) ORDER BY h.article_id, h.id')
+_HIGHLIGHT_TAGS = ("SELECT h.article_id, ht.highlight_id, t.name FROM highlight h"
+                   " JOIN highlight_tag ht ON ht.highlight_id = h.id JOIN tag t ON t.id = ht.tag_id"
+                   " WHERE h.article_id IN ({}) ORDER BY h.article_id, ht.highlight_id, t.name")
+QUERIES = (_ARTICLES, _ARTICLE_TAGS, _HIGHLIGHTS, _HIGHLIGHT_TAGS)
+
+
+def fingerprints(storage: Storage, article_ids: Sequence[int],
+                 context: str) -> dict[int, tuple[str, bool]]:
+    """For each article that exists: the digest of what its export depends on, and
+    whether it has anything to export (a highlight or a note)."""
+    found: dict[int, tuple[str, bool]] = {}
+    ids = list(article_ids)
+    prefix = context.encode("utf-8", "surrogatepass")
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start:start + _CHUNK]
+        marks = ", ".join("?" * len(chunk))
+        articles = storage.rows(_ARTICLES.format(marks), chunk)
+        # Each query's rows come ordered by article: grouped without a dictionary a row.
+        tags, highlights, highlight_tags = (
+            {article_id: list(rows) for article_id, rows in
+             groupby(storage.rows(query.format(marks), chunk), key=itemgetter(0))}
+            for query in (_ARTICLE_TAGS, _HIGHLIGHTS, _HIGHLIGHT_TAGS))
+        for row in articles:
+            article_id = row[0]
+            marked = highlights.get(article_id, ())
+            data = repr((row, tags.get(article_id), marked, highlight_tags.get(article_id)))
+            digest = hashlib.sha256(prefix)
+            digest.update(data.encode("utf-8", "surrogatepass"))
+            found[article_id] = (digest.hexdigest()[:32], bool(row[6]) or bool(marked))
+    return found
