@@ -73,6 +73,9 @@ def build_export_parser() -> argparse.ArgumentParser:
                         help="only this article (repeat for several)")
     parser.add_argument("--tag", action="append", default=[], metavar="TAG",
                         help="only articles under this tag, nested tags included (repeatable)")
+    parser.add_argument("--query", "-q", metavar="QUERY",
+                        help="only the articles this query finds (the query language: "
+                             "tag:, is:, added:<2w, OR, ...; archived ones too)")
     parser.add_argument("--template", type=Path, metavar="FILE",
                         help="a Jinja2 template instead of the built-in one")
     parser.add_argument("--full-text", action="store_true",
@@ -423,6 +426,14 @@ def _export(library, options: argparse.Namespace) -> int:
         exporter = Exporter(library, Path(template) if template else None,
                             full_text=options.full_text)
         chosen = exporter.select(options.article, options.tag)
+        if options.query is not None:
+            found = library.query.articles(options.query, archived=None)
+            for message in found.messages:
+                print(f"marginalia: query: {message}", file=sys.stderr)
+            # With --article or --tag as well: what both choose.
+            wanted = set(found.ids)
+            chosen = ([i for i in chosen if i in wanted] if options.article or options.tag
+                      else found.ids)
         if options.stdout:
             sys.stdout.write(exporter.to_text(chosen))
             return 0
