@@ -10,6 +10,7 @@
     marginalia [--db PATH] export (--out DIR | --stdout) [--article ID]... [--tag TAG]...
                                   [--template FILE]
     marginalia [--db PATH] backup | restore FILE
+    marginalia [--db PATH] review [--due] [--json] [--today DATE] [--scope QUERY]
     marginalia [--db PATH] feeds add URL | list [--json] | remove ID|URL | refresh [ID|URL]...
                                  | import-opml FILE | export-opml FILE
     marginalia install-desktop [--exec LAUNCHER] | uninstall-desktop
@@ -29,7 +30,8 @@ from pathlib import Path
 from reader import __version__
 from reader.paths import DB_ENV, default_library_path
 
-SUBCOMMANDS = ("import", "add", "list", "show", "search", "export", "revisions", "feeds")
+SUBCOMMANDS = ("import", "add", "list", "show", "search", "export", "revisions", "feeds",
+               "review")
 DESKTOP_COMMANDS = ("install-desktop", "uninstall-desktop")
 FILE_COMMANDS = ("backup", "restore")  # work on the library file, without opening it
 
@@ -109,6 +111,10 @@ def build_subcommand_parser(name: str) -> argparse.ArgumentParser:
     if name == "feeds":
         return build_feeds_parser()
     parser = argparse.ArgumentParser(prog=f"marginalia {name}")
+    if name == "review":
+        from reader.cli.review_commands import add_arguments
+
+        add_arguments(parser)
     if name == "import":
         parser.description = (
             "Import Markdown, text and saved web pages (folders are searched), and exports "
@@ -231,7 +237,8 @@ def _run_subcommand(name: str, argv: list[str], db_path: Path) -> int:
     options = build_subcommand_parser(name).parse_args(argv)
     handlers = {"import": commands_cli.import_files, "list": commands_cli.list_articles,
                 "show": commands_cli.show, "search": commands_cli.search, "export": _export,
-                "add": _add, "revisions": commands_cli.revisions, "feeds": _feeds}
+                "add": _add, "revisions": commands_cli.revisions, "feeds": _feeds,
+                "review": _review}
     try:
         with Library.open(db_path) as library:
             dry_run = getattr(options, "dry_run", False)  # reads only, fetches nothing
@@ -395,6 +402,12 @@ def _feeds_opml(feeds, action: str, path: Path) -> int:
         raise LibraryError(f"{path}: cannot be written ({exc.strerror or exc}).") from exc
     print(f"Wrote {len(feeds.list())} feeds to {path}.")
     return 0
+
+
+def _review(library, options: argparse.Namespace) -> int:
+    from reader.cli.review_commands import review
+
+    return review(library, options)
 
 
 def _export(library, options: argparse.Namespace) -> int:
