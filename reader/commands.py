@@ -11,9 +11,10 @@ the cheat sheet list each choice as an entry of its own (`INVOCATIONS`).
 
 Contexts say where a key works: `anywhere` in the window, `list` while the article list
 has the focus, `reader` while the reading pane has it, `tag-manager` in the Manage Tags
-dialog's list. While a text field has the focus, the keys it types are text and never
-commands. A dialog's commands (`Command.dialog`) run only in that dialog, by its keys;
-the window's menus and palette leave them out.
+dialog's list, `review` on the daily review's screen. While a text field has the focus,
+the keys it types are text and never commands. The commands of a dialog or of the review
+screen (`Command.dialog`) run only there, by its keys; the window's menus and palette
+leave them out.
 """
 
 from __future__ import annotations
@@ -26,11 +27,13 @@ ANYWHERE = "anywhere"
 LIST = "list"
 READER = "reader"
 TAG_MANAGER = "tag-manager"
-CONTEXTS = (ANYWHERE, LIST, READER, TAG_MANAGER)
+REVIEW = "review"
+CONTEXTS = (ANYWHERE, LIST, READER, REVIEW, TAG_MANAGER)
 # Contexts inside the main window, whose keys would fight with those bound `anywhere`.
-WINDOW_CONTEXTS = (LIST, READER)
-# Dialogs with commands of their own; each dialog is also the context of their keys.
-DIALOGS = (TAG_MANAGER,)
+WINDOW_CONTEXTS = (LIST, READER, REVIEW)
+# Dialogs (and the review screen) with commands of their own; each is also the context
+# of their keys.
+DIALOGS = (TAG_MANAGER, REVIEW)
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,7 @@ CONDITIONS = {
 
 THEME_NAMES = ("light", "sepia", "dark")  # reader.ui.theme.THEMES, without Qt
 COLOUR_NUMBERS = ("1", "2", "3", "4", "5")
+GRADES = (("1", "Again"), ("2", "Hard"), ("3", "Good"), ("4", "Easy"))  # fsrs.Rating
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -157,6 +161,9 @@ COMMANDS: tuple[Command, ...] = (
             "Move between the article list, the reading pane and the annotation panel"),
     Command("list.next", "Next article", "Go"),
     Command("list.previous", "Previous article", "Go"),
+    Command("review.start", "Review highlights", "Go",
+            "The daily review: today's highlights one at a time, scheduled by how well "
+            "you remember each"),
     Command("reader.next-paragraph", "Next paragraph", "Go"),
     Command("reader.previous-paragraph", "Previous paragraph", "Go"),
     Command("reader.page-down", "Page down", "Go"),
@@ -194,6 +201,12 @@ COMMANDS: tuple[Command, ...] = (
     Command("highlight.next", "Next highlight", "Highlight", needs=("highlights",)),
     Command("highlight.previous", "Previous highlight", "Highlight", needs=("highlights",)),
     Command("highlight.delete", "Delete highlight", "Highlight", needs=("writable", "highlight")),
+    Command("highlight.cloze", "Make a cloze card…", "Highlight",
+            "Hide words of the highlight: the daily review shows the gap and asks for them",
+            needs=("writable", "highlight")),
+    Command("highlight.question", "Ask a question…", "Highlight",
+            "Write a question the highlight answers: the daily review asks it",
+            needs=("writable", "highlight")),
     Command("highlight.reattach", "Re-attach highlight to selection", "Highlight",
             "Place a highlight that was not found in the current text on the selected passage",
             needs=("writable", "selection")),
@@ -206,6 +219,30 @@ COMMANDS: tuple[Command, ...] = (
     Command("tag-manager.delete", "Delete tag…", "Tags",
             "Remove the selected tag from every article and highlight", dialog=TAG_MANAGER,
             needs=("writable", "own-tag")),
+    Command("review.continue", "Begin, or show the answer", "Go",
+            "Begin the review; on a cloze or question card, show the answer (then, as "
+            "Good)", dialog=REVIEW),
+    Command("review.grade", "Grade", "Go", "How well you remembered the highlight",
+            argument=Argument("GRADE", tuple(Choice(n, f"{n} {name}") for n, name in GRADES)),
+            dialog=REVIEW),
+    Command("review.tag", "Tag the highlight", "Go", dialog=REVIEW),
+    Command("review.note", "Edit the highlight's note", "Go", dialog=REVIEW),
+    Command("review.open", "Open the passage in its article", "Go",
+            "Leave the review and show the highlight in its article (R comes back)",
+            dialog=REVIEW),
+    Command("review.never", "Never show this highlight again", "Go", dialog=REVIEW),
+    Command("review.undo", "Undo the last grade", "Go",
+            "Take back the last grade (or never again): the card is shown again",
+            dialog=REVIEW),
+    Command("review.cloze", "Make a cloze card…", "Go",
+            "Hide words of this highlight: from now on the review asks for them",
+            dialog=REVIEW),
+    Command("review.question", "Ask a question…", "Go",
+            "Write a question this highlight answers: from now on the review asks it",
+            dialog=REVIEW),
+    Command("review.scope", "Choose what to review…", "Go",
+            "The whole library, a tag, a colour or any query", dialog=REVIEW),
+    Command("review.leave", "Leave the review", "Go", dialog=REVIEW),
     Command("feeds.subscribe", "Subscribe to a feed…", "Feeds",
             "Follow a site by the address of its feed, or of one of its pages; its new "
             "articles come in by themselves", needs=("writable",)),
@@ -243,6 +280,7 @@ DEFAULT_KEYMAP: dict[str, dict[str, str]] = {
         "Ctrl+-": "view.font-smaller",
         "Ctrl+0": "view.font-reset",
         "F6": "view.cycle-focus",
+        "R": "review.start",
     },
     LIST: {
         "Ctrl+V": "web.paste",
@@ -282,9 +320,29 @@ DEFAULT_KEYMAP: dict[str, dict[str, str]] = {
         "]": "highlight.next",
         "[": "highlight.previous",
         "X": "highlight.delete",
+        "C": "highlight.cloze",
+        "Q": "highlight.question",
         "Shift+T": "article.tag",
         "Shift+N": "article.note",
         "Esc": "reader.back",
+    },
+    REVIEW: {
+        "Space": "review.continue",
+        "Return": "review.continue",
+        "Enter": "review.continue",
+        "1": "review.grade 1",
+        "2": "review.grade 2",
+        "3": "review.grade 3",
+        "4": "review.grade 4",
+        "T": "review.tag",
+        "N": "review.note",
+        "O": "review.open",
+        "X": "review.never",
+        "U": "review.undo",
+        "C": "review.cloze",
+        "Q": "review.question",
+        "S": "review.scope",
+        "Esc": "review.leave",
     },
     TAG_MANAGER: {
         "F2": "tag-manager.rename",
@@ -444,7 +502,7 @@ def keys_for(command_id: str,
 
 
 CONTEXT_TITLES = {ANYWHERE: "Anywhere", LIST: "Article list", READER: "Reading pane",
-                  TAG_MANAGER: "Manage Tags"}
+                  REVIEW: "Review", TAG_MANAGER: "Manage Tags"}
 
 
 def keymap_markdown(keymap: dict[str, dict[str, str]] | None = None) -> str:

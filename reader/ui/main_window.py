@@ -32,6 +32,7 @@ from reader.ui.library_watch import LibraryWatch
 from reader.ui.saving import SaveController
 from reader.ui.importing import ImportController
 from reader.ui.reading_state import ReadingTracker
+from reader.ui.review_mode import ReviewMode
 from reader.ui.window_commands import STATUS_MS, WindowCommands
 from reader.ui.window_importing import WindowImporting
 from reader.ui.window_preferences import WindowPreferences
@@ -39,7 +40,8 @@ from reader.ui import operations
 from reader.ui.plain import isolate, plain_label
 
 
-class MainWindow(WindowPreferences, WindowImporting, FeedCommands, WindowCommands, QMainWindow):
+class MainWindow(ReviewMode, WindowPreferences, WindowImporting, FeedCommands, WindowCommands,
+                 QMainWindow):
     """Lists the library's articles, shows the chosen one, and annotates it."""
 
     def __init__(self, library: Library, settings: QSettings,
@@ -115,6 +117,7 @@ class MainWindow(WindowPreferences, WindowImporting, FeedCommands, WindowCommand
         self.setCentralWidget(central)
 
         keymap = preferences.keymap() if preferences is not None else DEFAULT_KEYMAP
+        self._build_review(sidebar_layout, central_layout, keymap)  # the Review entry on top
         self.actions = CommandActions(
             self, {LIST: self.list_view, READER: self.reading_pane}, keymap, self.why_not)
         self._update_colour_titles()
@@ -422,6 +425,7 @@ class MainWindow(WindowPreferences, WindowImporting, FeedCommands, WindowCommand
 
     def open_link(self, link: Link) -> bool:
         """Show the article (and highlight) a marginalia:// link points at."""
+        self.leave_review()
         row = self.model.row_of(link.article_id)
         if row is None:
             try:
