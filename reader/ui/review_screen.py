@@ -119,6 +119,7 @@ class ReviewScreen(QWidget):
         self.queue: ReviewQueue | None = None
         self.history: ReviewHistory | None = None
         self.tomorrow = 0
+        self.overview = None
         self.session: ReviewSession | None = None
         self._session_day = None
         self.card: ReviewCard | None = None
@@ -190,6 +191,9 @@ class ReviewScreen(QWidget):
         self.streak = plain_label()
         self.streak.setObjectName("reviewStreak")
         self.streak.setWordWrap(True)
+        self.library_line = plain_label()
+        self.library_line.setObjectName("reviewMuted")
+        self.library_line.setWordWrap(True)
         self.begin_button = QPushButton("Begin")
         self.begin_button.setObjectName("reviewBegin")
         self.begin_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -211,6 +215,7 @@ class ReviewScreen(QWidget):
         layout.addWidget(self.chart_caption)
         layout.addWidget(self.chart)
         layout.addWidget(self.streak)
+        layout.addWidget(self.library_line)
         layout.addStretch(1)
         return page
 
@@ -314,7 +319,8 @@ class ReviewScreen(QWidget):
 
         def read():
             queue = review.today(options)
-            return queue, review.history(), review.due_tomorrow(options.scope, options.skip_tag)
+            return (queue, review.history(), review.due_tomorrow(options.scope, options.skip_tag),
+                    review.overview())
 
         self.summary.setText("Counting today's review…")
         self._op = QueryOp(self, self.library, read).success(self._loaded).failure(
@@ -330,7 +336,7 @@ class ReviewScreen(QWidget):
             self._op.wait(timeout)
 
     def _loaded(self, result) -> None:
-        self.queue, self.history, self.tomorrow = result
+        self.queue, self.history, self.tomorrow, self.overview = result
         self._fill_start()
 
     def _load_failed(self, error: Exception) -> None:
@@ -365,7 +371,9 @@ class ReviewScreen(QWidget):
                                               if options.skip_tag else ""))
         can_begin = queue is not None and len(queue) > 0
         self.begin_button.setEnabled(can_begin)
-        self.begin_button.setText("Begin" if can_begin else "Nothing to review")
+        key = self._key("review.continue")
+        self.begin_button.setText((f"Begin ({key})" if key else "Begin") if can_begin
+                                  else "Nothing to review")
         self.chart.set_history(self.history)
         history = self.history
         if history is not None:
@@ -375,6 +383,13 @@ class ReviewScreen(QWidget):
             if self.tomorrow:
                 parts.append(f"{self.tomorrow} due tomorrow")
             self.streak.setText(" · ".join(parts))
+        overview = self.overview
+        if overview is not None:
+            parts = [f"{overview.highlights} highlight{'s' * (overview.highlights != 1)} in "
+                     f"the library: {overview.reviewed} reviewed", f"{overview.unseen} not yet"]
+            if overview.retired:
+                parts.append(f"{overview.retired} never shown again")
+            self.library_line.setText(", ".join(parts) + ".")
 
     # --- the card page -------------------------------------------------------------------
     def _begin(self) -> None:

@@ -79,6 +79,8 @@ def test_a_review_driven_by_keys_from_start_to_end(show_window, reviewed, qtbot)
     assert screen.pages.currentIndex() == START
     assert screen.summary.text() == "3 highlights to review today: 3 new"
     assert "Streak: 1 day" in screen.streak.text()
+    assert screen.library_line.text() == "4 highlights in the library: 1 reviewed, 3 not yet."
+    assert screen.begin_button.text() == "Begin (Space)"
 
     qtbot.keyClick(screen, Qt.Key.Key_Space)  # begin
     assert screen.pages.currentIndex() == CARD

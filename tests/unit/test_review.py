@@ -209,8 +209,11 @@ def test_never_again_keeps_a_highlight_out_of_every_queue(library, review):
     review.clock.advance(days=10)
     assert review.queue(limits=Limits(new=10)).items == ()
     assert review.due_dates(ids) == {}
+    overview = review.overview()
+    assert (overview.highlights, overview.reviewed, overview.retired) == (2, 0, 2)
     review.retire(ids[1], False)
     assert _ids(review.queue(limits=Limits(new=10))) == [ids[1]]
+    assert review.overview().unseen == 1
 
 
 def test_a_deleted_highlight_leaves_the_review_and_undo_brings_its_card_back(library, review):
@@ -344,3 +347,21 @@ def test_context_stays_in_its_paragraph_and_is_cut_when_long():
     long = " ".join(["word"] * 200) + "."
     assert len(context_before(long)) <= 261 and context_before(long).startswith("…")
     assert len(context_after(long)) <= 261 and context_after(long).endswith("…")
+
+
+def test_a_read_only_library_is_reviewed_but_not_graded(library_path, unwritable):
+    from reader.library import Library, LibraryReadOnlyError
+
+    with Library.open(library_path) as library:
+        ids = _highlights(library, "Alpha", 2)
+    unwritable(library_path)
+    with Library.open(library_path) as library:
+        library.review.clock = Clock(MONDAY, tz=timezone.utc)
+        session = ReviewSession(library.review, library.review.queue())
+        assert session.current.highlight_id == ids[1]
+        with pytest.raises(LibraryReadOnlyError):
+            session.grade(3)
+        with pytest.raises(LibraryReadOnlyError):
+            session.retire()
+        assert session.current.highlight_id == ids[1] and session.remaining == 2
+        assert not session.can_undo and library.review.reviewed() == 0
