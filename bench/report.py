@@ -297,7 +297,10 @@ def _review_rows(session: dict) -> list[Row]:
                    value, "ms", target=f"≤ {REVIEW_OPEN_MS:.0f} ms", met=value <= REVIEW_OPEN_MS,
                    detail=f"first open (the screen made) {review['first_open_ms']:.0f} ms, "
                           f"median {med(review['open_ms']):.0f} ms of "
-                          f"{len(review['open_ms'])}"))
+                          f"{len(review['open_ms'])}; counting the queue again on the way "
+                          f"(a change not yet counted by the sidebar): median "
+                          f"{med(review.get('open_counting_ms') or [0]):.0f} ms, slowest "
+                          f"{max(review.get('open_counting_ms') or [0]):.0f} ms"))
     out.append(Row("Begin the review (Space until the first card is painted)",
                    med(review["card_ms"]), "ms"))
     return out

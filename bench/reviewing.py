@@ -11,7 +11,9 @@ today), with a grade or two each in the log over the last twelve weeks. Then:
   sqlite3 connection;
 - the window: R until the review's start screen shows today's count and the chart
   (the screen made on the first open, then shown again), and Space until the first
-  card is painted.
+  card is painted. The sidebar's Review entry counts today's queue in a worker after
+  every change, and the screen starts from that count; the same open is also timed
+  with the queue counted again on the way (as when a change is still being counted).
 
 Everything added is deleted again afterwards, so the library is as it was.
 """
@@ -102,8 +104,10 @@ def measure(session) -> dict:
 
     library, window = session.library, session.window
     marks = populate(library)
+    window.review_entry.refresh()  # what the window does after a change it is told of
+    session._wait(lambda: window.review_entry.loading, 30)
     out: dict = {**marks, "core_ms": [], "core_tag_ms": [], "floor_ms": [], "open_ms": [],
-                 "card_ms": []}
+                 "open_counting_ms": [], "card_ms": []}
     tag_rows = library.storage.rows(
         "SELECT t.name FROM article_tag at JOIN tag t ON t.id = at.tag_id GROUP BY t.id"
         " ORDER BY count(*) DESC LIMIT 1")
@@ -146,6 +150,10 @@ def measure(session) -> dict:
 
             out["card_ms"].append(session.timed(CARD_LABEL, first_card))
             window.review_screen.session = None  # no grade given: start afresh
+            window.leave_review()
+            session._wait(lambda: window.review_entry.loading, 30)
+            window.review_entry._counted = None  # as if a change were being counted
+            out["open_counting_ms"].append(session.timed(OPEN_LABEL, open_review))
             window.leave_review()
             session._wait(lambda: window.review_entry.loading, 30)
     finally:

@@ -27,6 +27,7 @@ class ReviewChart(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.history: ReviewHistory | None = None
+        self._peak_count = 0
         self.setObjectName("reviewChart")
         self.setMouseTracking(True)
         self.setMinimumSize(QSize(300, 110))
@@ -38,6 +39,8 @@ class ReviewChart(QWidget):
 
     def set_history(self, history: ReviewHistory | None) -> None:
         self.history = history
+        self._peak_count = max((count for _day, count in history.days), default=0) \
+            if history is not None else 0
         if history is not None and history.days:
             first, last = history.days[0][0], history.days[-1][0]
             busiest = max(history.days, key=lambda d: d[1])
@@ -56,7 +59,7 @@ class ReviewChart(QWidget):
         return self.width() / max(days, 1)
 
     def _peak(self) -> int:
-        return max((count for _day, count in self.history.days), default=0) if self.history else 0
+        return self._peak_count
 
     def bar_rect(self, index: int) -> QRectF:
         """Where the bar of the `index`th day (0: the oldest) is painted; empty for a day

@@ -53,6 +53,7 @@ class ReviewEntry(QWidget):
         self._options = options
         self._op: QueryOp | None = None
         self.queue: ReviewQueue | None = None
+        self._counted: tuple[ReviewOptions, object] | None = None  # the options and day
         self.setObjectName("reviewEntry")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -91,8 +92,10 @@ class ReviewEntry(QWidget):
         if self._op is not None:
             self._op.cancel()
         options, review = self._options(), self._library.review
+        day = review.clock.today()
+        self._counted = None
         self._op = QueryOp(self, self._library, lambda: review.today(options)).success(
-            self._show).failure(self._failed).run()
+            lambda queue: self._show(queue, (options, day))).failure(self._failed).run()
         self._arm_day_timer()
 
     def wait(self, timeout: float | None = None) -> None:
@@ -100,11 +103,19 @@ class ReviewEntry(QWidget):
         if self._op is not None:
             self._op.wait(timeout)
 
-    def _show(self, queue: ReviewQueue) -> None:
+    def fresh_queue(self, options: ReviewOptions) -> ReviewQueue | None:
+        """Today's queue as last counted, if nothing has changed since (no count is
+        running, the same options, the same day): the review screen starts from it."""
+        if self.loading or self._counted != (options, self._library.review.clock.today()):
+            return None
+        return self.queue
+
+    def _show(self, queue: ReviewQueue, counted=None) -> None:
         self.queue = queue
+        self._counted = counted
         count = len(queue)
-        self.count.setText(str(count) if count else ("✓" if queue.new_done + queue.due_done
-                                                       else ""))
+        self.count.setText(f"{count} today" if count else (
+            "✓ done" if queue.new_done + queue.due_done else ""))
         phrase = today_phrase(queue)
         self.setToolTip(phrase + " (R)")
         self.setAccessibleName("Review")

@@ -60,7 +60,7 @@ class ReviewMode:
                 else None
             self.splitter.hide()
             screen.show()
-        screen.start()
+        screen.start(self.review_entry.fresh_queue(self.review_options()))
         screen.setFocus()
 
     def leave_review(self) -> None:
@@ -85,7 +85,6 @@ class ReviewMode:
             screen.changed.connect(lambda changes: self.announce(changes, screen))
             screen.graded.connect(self.review_entry.refresh)
             screen.scope_wanted.connect(self._choose_review_scope)
-            screen.message.connect(lambda text: self.statusBar().showMessage(text, STATUS_MS))
             self.bus.library_changed.connect(
                 lambda changes, initiator: initiator is not screen
                 and screen.library_changed(changes))

@@ -13,7 +13,7 @@ import html
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QStringListModel, Qt, Signal
+from PySide6.QtCore import QEvent, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QTextCursor
 from PySide6.QtWidgets import (
     QFrame,
@@ -56,6 +56,7 @@ from reader.ui.review_entry import today_phrase
 START, CARD = 0, 1
 COLUMN_WIDTH = 760  # the card's measure, as a page of a book
 LONGEST_TIMED_MS = 10 * 60 * 1000  # a card left on screen longer is timed as this
+FEEDBACK_MS = 6000  # how long the line saying what a key did stays
 
 Keymap = dict[str, dict[str, str]]
 
@@ -107,7 +108,7 @@ class ReviewScreen(QWidget):
     changed = Signal(object)  # Changes made here (tags, notes), for the window's bus
     graded = Signal()  # a grade (or never again, or undo) was written
     scope_wanted = Signal()  # S: the window asks for a scope and calls `scope_changed`
-    message = Signal(str)  # a line for the status bar
+    message = Signal(str)  # what a key did (shown under the card; for the window too)
 
     def __init__(self, library: Library, keymap: Keymap,
                  options: Callable[[], ReviewOptions], parent: QWidget | None = None) -> None:
@@ -125,7 +126,7 @@ class ReviewScreen(QWidget):
         self.card: ReviewCard | None = None
         self.revealed = False
         self._shown_at = 0.0
-        self._op: QueryOp | None = None
+        self._ops: list[QueryOp] = []
         self.setObjectName("reviewScreen")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -159,6 +160,10 @@ class ReviewScreen(QWidget):
         self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.feedback = plain_label()
         self.feedback.setObjectName("reviewFeedback")
+        self._feedback_timer = QTimer(self)
+        self._feedback_timer.setSingleShot(True)
+        self._feedback_timer.setInterval(FEEDBACK_MS)
+        self._feedback_timer.timeout.connect(lambda: self.feedback.setText(""))
         self.feedback.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.keys_hint = plain_label()
         self.keys_hint.setObjectName("reviewKeys")
@@ -237,8 +242,6 @@ class ReviewScreen(QWidget):
         self.passage.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.passage.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.passage.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.answer_hint = plain_label()
-        self.answer_hint.setObjectName("reviewAnswerHint")
         self.source = plain_label()
         self.source.setObjectName("reviewSource")
         self.source.setWordWrap(True)
@@ -287,7 +290,6 @@ class ReviewScreen(QWidget):
         layout.addSpacing(12)
         layout.addWidget(self.question)
         layout.addWidget(self.passage)
-        layout.addWidget(self.answer_hint)
         layout.addSpacing(6)
         layout.addWidget(self.source)
         layout.addWidget(self.tags_line)
@@ -300,49 +302,59 @@ class ReviewScreen(QWidget):
         return page
 
     # --- the start page ------------------------------------------------------------------
-    def start(self) -> None:
+    def start(self, queue: ReviewQueue | None = None) -> None:
         """Show the review: the current card of today's session if one is under way,
-        else the start page, whose counts and chart are read in a worker."""
+        else the start page, whose counts and chart are read in workers. `queue`:
+        today's queue if it was just counted (by the sidebar's entry)."""
         if (self.session is not None and self.session.remaining
                 and self._session_day == self.review.clock.today()):
             self._show_card()
             return
         self.session = None
+        self.queue = queue
         self._show_start()
-        self.reload()
+        self.reload(counted=queue is not None)
 
-    def reload(self) -> None:
-        """Read today's queue, the history and tomorrow's count again (in a worker)."""
-        if self._op is not None:
-            self._op.cancel()
+    def reload(self, counted: bool = False) -> None:
+        """Read today's queue (unless `counted`), the history, tomorrow's count and the
+        library's, in workers: the queue and the rest at once, side by side."""
+        for op in self._ops:
+            op.cancel()
         options, review = self._options(), self.review
+        self._ops = []
+        if not counted:
+            self.queue = None
+            self._ops.append(QueryOp(self, self.library, lambda: review.today(options))
+                             .success(self._queue_read).failure(self._load_failed).run())
 
-        def read():
-            queue = review.today(options)
-            return (queue, review.history(), review.due_tomorrow(options.scope, options.skip_tag),
+        def read_history():
+            return (review.history(), review.due_tomorrow(options.scope, options.skip_tag),
                     review.overview())
 
-        self.summary.setText("Counting today's review…")
-        self._op = QueryOp(self, self.library, read).success(self._loaded).failure(
-            self._load_failed).run()
+        self._ops.append(QueryOp(self, self.library, read_history).success(
+            self._history_read).failure(self._load_failed).run())
+        self._fill_start()
 
     @property
     def loading(self) -> bool:
-        return self._op is not None and self._op.running
+        return any(op.running for op in self._ops)
 
     def wait(self, timeout: float | None = None) -> None:
         """Block until the start page's counts are shown (for tests and the benchmark)."""
-        if self._op is not None:
-            self._op.wait(timeout)
+        for op in list(self._ops):
+            op.wait(timeout)
 
-    def _loaded(self, result) -> None:
-        self.queue, self.history, self.tomorrow, self.overview = result
+    def _queue_read(self, queue: ReviewQueue) -> None:
+        self.queue = queue
+        self._fill_start()
+
+    def _history_read(self, result) -> None:
+        self.history, self.tomorrow, self.overview = result
         self._fill_start()
 
     def _load_failed(self, error: Exception) -> None:
         if not isinstance(error, LibraryError):
             report_error(error)
-        self.queue = None
         self.summary.setText(str(error))
 
     def _show_start(self) -> None:
@@ -448,8 +460,6 @@ class ReviewScreen(QWidget):
         self.passage.setVisible(self.revealed or card.kind == CLOZE)
         hidden = not self.revealed
         key = self._key("review.continue")
-        self.answer_hint.setText(f"{key}: show the answer" if hidden else "")
-        self.answer_hint.setVisible(hidden)
         byline = card.byline()
         self.source.setText(f"— {card.title}" + (f", {byline}" if byline else ""))
         self.source.setVisible(self.revealed or card.kind != QUESTION)
@@ -459,7 +469,7 @@ class ReviewScreen(QWidget):
         self.note_line.setText(card.highlight.note)
         self.note_line.setVisible(bool(card.highlight.note) and self.revealed)
         self.show_button.setVisible(hidden)
-        self.show_button.setText(f"Show the answer ({key})")
+        self.show_button.setText(f"Show the answer ({key})" if key else "Show the answer")
         intervals = self.review.intervals(card) if self.revealed else {}
         for rating, button in self.grade_buttons.items():
             button.setVisible(self.revealed)
@@ -676,7 +686,9 @@ class ReviewScreen(QWidget):
                                           if (key := self._key(text))))
 
     def _say(self, text: str) -> None:
+        """A line under the card for a few seconds: what the last key did."""
         self.feedback.setText(text)
+        self._feedback_timer.start()
         self.message.emit(text)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt name)

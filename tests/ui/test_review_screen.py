@@ -74,7 +74,7 @@ def test_a_review_driven_by_keys_from_start_to_end(show_window, reviewed, qtbot)
     library, article_id, ids = reviewed
     window = show_window(library)
     window.review_entry.wait()
-    assert window.review_entry.count.text() == "3"  # three new; the graded one not due
+    assert window.review_entry.count.text() == "3 today"  # three new; the graded one not due
     screen = _open_review(window, qtbot)
     assert screen.pages.currentIndex() == START
     assert screen.summary.text() == "3 highlights to review today: 3 new"
@@ -138,7 +138,7 @@ def test_a_review_driven_by_keys_from_start_to_end(show_window, reviewed, qtbot)
     assert screen.feedback.text() == "Done for today: 2 reviewed."
     assert "2 today" in screen.streak.text() and "Streak: 2 days" in screen.streak.text()
     window.review_entry.wait()
-    assert window.review_entry.count.text() == "✓"
+    assert window.review_entry.count.text() == "✓ done"
     qtbot.keyClick(screen, Qt.Key.Key_Escape)
     assert not screen.isVisible() and window.reading_pane.hasFocus()  # where R was pressed
 
@@ -153,7 +153,7 @@ def test_the_review_entry_opens_it_from_the_keyboard_and_counts_again(show_windo
     library.highlights.set_tags(ids[3], ["no-review"])
     window.announce(library.highlights.set_tags(ids[1], ["no-review"]))
     entry.wait()
-    assert entry.count.text() == "1"
+    assert entry.count.text() == "1 today"
     entry.setFocus()
     qtbot.keyClick(entry, Qt.Key.Key_Return)
     assert window.review_screen.isVisible()
@@ -224,7 +224,7 @@ def test_s_chooses_what_to_review_and_the_settings_keep_it(show_window, reviewed
     assert "From Colour: Green" in screen.scope_line.text()
     assert Settings.load(tmp_path / "settings.toml").get("review_scope") == "colour:green"
     window.review_entry.wait()
-    assert window.review_entry.count.text() == "1"
+    assert window.review_entry.count.text() == "1 today"
 
 
 def test_the_chart_shows_the_stored_history(show_window, reviewed, qtbot):
