@@ -225,6 +225,7 @@ def normal_gaps(text: str, gaps) -> list[Gap]:
 def word_span(text: str, start: int, end: int) -> tuple[int, int]:
     """The span grown to whole words: a cursor (start == end) takes the word it touches,
     a selection cutting a word takes all of it; space and punctuation at the edges go."""
+    start, end = (max(0, min(len(text), at)) for at in (start, end))
     if start == end:
         if start < len(text) and _word_char(text[start]):
             pass

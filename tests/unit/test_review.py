@@ -365,3 +365,45 @@ def test_a_read_only_library_is_reviewed_but_not_graded(library_path, unwritable
             session.retire()
         assert session.current.highlight_id == ids[1] and session.remaining == 2
         assert not session.can_undo and library.review.reviewed() == 0
+
+
+# --- properties -----------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from reader.review.cards import CONTEXT_MAX, Gap as _Gap, normal_gaps  # noqa: E402
+
+_TEXT = st.text(st.sampled_from(list("ab c.\n,’🌉\u00a0")), max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT, st.lists(st.tuples(st.integers(-5, 70), st.integers(-5, 70)), max_size=6))
+def test_gaps_stay_whole_sorted_apart_and_survive_storage(text, spans):
+    gaps: tuple = ()
+    for start, end in spans:
+        gaps = toggle_gap(text, gaps, max(0, min(start, end)), max(0, max(start, end)))
+    for gap in gaps:
+        assert 0 <= gap.start < gap.end <= len(text)
+        assert not text[gap.start].isspace() and not text[gap.end - 1].isspace()
+    assert list(gaps) == normal_gaps(text, gaps)  # sorted, merged, trimmed already
+    assert all(a.end < b.start for a, b in zip(gaps, gaps[1:]))
+    assert gaps_from_json(text, gaps_to_json(text, gaps)) == tuple(gaps)
+    assert normal_gaps(text, [_Gap(-3, len(text) + 3)]) in ([], [_Gap(*_trimmed(text))])
+
+
+def _trimmed(text: str) -> tuple[int, int]:
+    start, end = 0, len(text)
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=900))
+def test_context_is_never_longer_than_its_cap_and_never_raises(window):
+    for context in (context_before(window), context_after(window)):
+        assert len(context) <= CONTEXT_MAX + 1
+        assert context == context.strip() and "\n" not in context
