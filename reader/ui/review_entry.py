@@ -2,7 +2,9 @@
 
 Counted in a worker (the queue is built in SQL: milliseconds, but never on the UI
 thread), again after anything that changes what is due: highlights or tags edited,
-articles added or removed, grades given, and when a new review day begins.
+articles added or removed, grades given, and when a new review day begins. Changes
+that come in a burst (highlighting one passage after another) are counted once, when
+they pause.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from reader.ui.operations import QueryOp, report_error
 from reader.ui.plain import plain_label, tooltip
 
 _log = logging.getLogger(__name__)
+SETTLE_MS = 250  # a change waits this long for others before the count runs
 
 
 def today_phrase(queue: ReviewQueue | None) -> str:
@@ -70,8 +73,12 @@ class ReviewEntry(QWidget):
         layout.addWidget(self.count)
         self._day_timer = QTimer(self)
         self._day_timer.setSingleShot(True)
-        self._day_timer.timeout.connect(self.refresh)
-        self.refresh()
+        self._day_timer.timeout.connect(self.count_now)
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(SETTLE_MS)
+        self._settle.timeout.connect(self.count_now)
+        self.count_now()
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt name)
         return QSize(200, super().sizeHint().height())
@@ -85,10 +92,17 @@ class ReviewEntry(QWidget):
 
     @property
     def loading(self) -> bool:
-        return self._op is not None and self._op.running
+        return self._settle.isActive() or (self._op is not None and self._op.running)
 
     def refresh(self) -> None:
-        """Count today's review again, in a worker (a count already running is dropped)."""
+        """Count today's review again once changes pause (the count shown until then is
+        no longer taken as fresh)."""
+        self._counted = None
+        self._settle.start()
+
+    def count_now(self) -> None:
+        """Count today's review again, now, in a worker (a count running is dropped)."""
+        self._settle.stop()
         if self._op is not None:
             self._op.cancel()
         options, review = self._options(), self._library.review
@@ -99,7 +113,10 @@ class ReviewEntry(QWidget):
         self._arm_day_timer()
 
     def wait(self, timeout: float | None = None) -> None:
-        """Block until the count running is shown (for tests)."""
+        """Block until the count is shown, starting one that waits for changes to pause
+        (for tests)."""
+        if self._settle.isActive():
+            self.count_now()
         if self._op is not None:
             self._op.wait(timeout)
 

@@ -16,6 +16,8 @@ from reader.importing.sources import parse_article
 from reader.review import CLOZE, Clock, Gap
 from reader.review.scheduling import interval_text
 from reader.ui import theme
+from reader.records import Changes
+from reader.ui.review_entry import SETTLE_MS
 from reader.ui.review_dialogs import (
     ClozeDialog,
     QuestionDialog,
@@ -154,6 +156,16 @@ def test_the_review_entry_opens_it_from_the_keyboard_and_counts_again(show_windo
     window.announce(library.highlights.set_tags(ids[1], ["no-review"]))
     entry.wait()
     assert entry.count.text() == "1 today"
+    # A burst of changes is counted once, when it pauses; meanwhile the count shown is
+    # not taken as fresh by the review screen.
+    counted = []
+    entry.counted.connect(counted.append)
+    for highlight_id in ids:
+        window.announce(Changes(highlights=frozenset({_article_id}), highlight_id=highlight_id))
+    assert entry.loading and entry.fresh_queue(window.review_options()) is None
+    qtbot.waitUntil(lambda: bool(counted), timeout=3000)
+    qtbot.wait(SETTLE_MS + 100)
+    assert len(counted) == 1 and entry.fresh_queue(window.review_options()) is counted[0]
     entry.setFocus()
     qtbot.keyClick(entry, Qt.Key.Key_Return)
     assert window.review_screen.isVisible()
