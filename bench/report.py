@@ -18,6 +18,8 @@ IMPORT_FROM_MS = 10_000.0  # 10,000 Readwise highlights against 1,000 articles
 MOVING_IN_LABEL = "import from another tool (background, window)"
 SAVE_RATIO = 0.8  # pages saved per second, against trafilatura.extract alone
 FEED_REFRESH_MS = 1000.0  # 100 unchanged feeds
+REVIEW_QUEUE_MS = 50.0  # today's queue from 50,000 highlights, 20,000 with history
+REVIEW_OPEN_MS = 100.0  # the review screen, until its counts and chart show
 ORDINARY_TERMS = ("rare", "common", "phrase", "prefix bri", "prefix brid", "prefix bridg")
 
 
@@ -198,6 +200,7 @@ def rows(results: dict) -> list[Row]:
                        detail=f"copy and check took {backup['ms'] / 1000:.1f} s"))
     out += _web_rows(session)
     out += _moving_in_rows(session)
+    out += _review_rows(session)
     measured = {k: v for k, v in stalls.items()
                 if k != "idle" and k != "setHtml floor" and not k.startswith("export (core")}
     fresh = [v for v in start.get("stalls_ms") or [] if v is not None]
@@ -277,6 +280,39 @@ def _moving_in_rows(session: dict) -> list[Row]:
                    detail=f"File › Import: {moving['window_added']:,} added in "
                           f"{moving['window_ms'] / 1000:.1f} s; "
                           + _gaps_detail(moving["long_gaps"])))
+    return out
+
+
+def _review_rows(session: dict) -> list[Row]:
+    """Today's review queue at 50,000 highlights, and the review screen opening (bench.reviewing)."""
+    review = session.get("review")
+    if not review:
+        return []
+    value, floor = med(review["core_ms"]), med(review["floor_ms"])
+    queue = review["queue"]
+    out = [Row(f"Build today's review queue from {review['highlights']:,} highlights, "
+               f"{review['cards']:,} with review history (core)", value, "ms", floor,
+               f"≤ {REVIEW_QUEUE_MS:.0f} ms", value <= REVIEW_QUEUE_MS,
+               f"{queue['due']} due (of {queue['due_total']:,} due today) and {queue['new']} "
+               f"new, within the limits 50 and 10; floor: the due and new queries in plain "
+               f"SQL on a raw connection; median of {len(review['core_ms'])}")]
+    if review.get("core_tag_ms"):
+        tagged = review["tag_queue"]
+        out.append(Row(f"The same with a tag as the scope (tag:{tagged['tag']})",
+                       med(review["core_tag_ms"]), "ms", target=f"≤ {REVIEW_QUEUE_MS:.0f} ms",
+                       met=med(review["core_tag_ms"]) <= REVIEW_QUEUE_MS,
+                       detail=f"{tagged['due']} due and {tagged['new']} new"))
+    value = max(review["open_ms"])  # the worst: the first open also makes the screen
+    out.append(Row("Open the review screen (R until the counts and chart show; the slowest)",
+                   value, "ms", target=f"≤ {REVIEW_OPEN_MS:.0f} ms", met=value <= REVIEW_OPEN_MS,
+                   detail=f"first open (the screen made) {review['first_open_ms']:.0f} ms, "
+                          f"median {med(review['open_ms']):.0f} ms of "
+                          f"{len(review['open_ms'])}; counting the queue again on the way "
+                          f"(a change not yet counted by the sidebar): median "
+                          f"{med(review.get('open_counting_ms') or [0]):.0f} ms, slowest "
+                          f"{max(review.get('open_counting_ms') or [0]):.0f} ms"))
+    out.append(Row("Begin the review (Space until the first card is painted)",
+                   med(review["card_ms"]), "ms"))
     return out
 
 

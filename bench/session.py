@@ -101,6 +101,7 @@ class Session:
             self.result["backup"] = self.backing_up()
             self.result["web"] = self.web()
             self.result["moving_in"] = self.moving_in()
+            self.result["review"] = self.reviewing()
         finally:
             shutil.rmtree(self.tmp, ignore_errors=True)
         self.result["peak_rss_mb"] = peak_rss_mb()
@@ -523,6 +524,16 @@ class Session:
         from bench import moving_in
 
         return moving_in.measure(self)
+
+    # --- the daily review: today's queue from 50,000 highlights, 20,000 with history -------------
+    def reviewing(self) -> dict | None:
+        try:
+            from reader.review import ReviewSession  # noqa: F401 - an app with the review
+        except ImportError:
+            return None
+        from bench import reviewing
+
+        return reviewing.measure(self)
 
     # --- the daily backup -----------------------------------------------------------------------
     def backing_up(self) -> dict | None:

@@ -11,9 +11,10 @@ the cheat sheet list each choice as an entry of its own (`INVOCATIONS`).
 
 Contexts say where a key works: `anywhere` in the window, `list` while the article list
 has the focus, `reader` while the reading pane has it, `views` while the saved views in
-the sidebar have it, `tag-manager` in the Manage Tags dialog's list, `highlights` in the
-list of the All Highlights window. While a text field has the focus, the keys it types are text and never
-commands. A dialog's commands (`Command.dialog`) run only in that dialog, by its keys;
+the sidebar have it, `review` on the daily review's screen, `tag-manager` in the Manage
+Tags dialog's list, `highlights` in the list of the All Highlights window. While a text
+field has the focus, the keys it types are text and never commands. The commands of a
+dialog, a window or the review screen (`Command.dialog`) run only there, by its keys;
 the window's menus and palette leave them out.
 """
 
@@ -29,11 +30,13 @@ READER = "reader"
 VIEWS = "views"
 TAG_MANAGER = "tag-manager"
 HIGHLIGHTS = "highlights"
-CONTEXTS = (ANYWHERE, LIST, READER, VIEWS, TAG_MANAGER, HIGHLIGHTS)
+REVIEW = "review"
+CONTEXTS = (ANYWHERE, LIST, READER, VIEWS, REVIEW, TAG_MANAGER, HIGHLIGHTS)
 # Contexts inside the main window, whose keys would fight with those bound `anywhere`.
-WINDOW_CONTEXTS = (LIST, READER, VIEWS)
-# Dialogs (and windows) with commands of their own; each is also the context of their keys.
-DIALOGS = (TAG_MANAGER, HIGHLIGHTS)
+WINDOW_CONTEXTS = (LIST, READER, VIEWS, REVIEW)
+# Dialogs, windows and the review screen with commands of their own; each is also the
+# context of their keys.
+DIALOGS = (TAG_MANAGER, HIGHLIGHTS, REVIEW)
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,7 @@ CONDITIONS = {
 
 THEME_NAMES = ("light", "sepia", "dark")  # reader.ui.theme.THEMES, without Qt
 COLOUR_NUMBERS = ("1", "2", "3", "4", "5")
+GRADES = (("1", "Again"), ("2", "Hard"), ("3", "Good"), ("4", "Easy"))  # fsrs.Rating
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -171,6 +175,9 @@ COMMANDS: tuple[Command, ...] = (
             "Move between the article list, the reading pane and the annotation panel"),
     Command("list.next", "Next article", "Go"),
     Command("list.previous", "Previous article", "Go"),
+    Command("review.start", "Review highlights", "Go",
+            "The daily review: today's highlights one at a time, scheduled by how well "
+            "you remember each"),
     Command("reader.next-paragraph", "Next paragraph", "Go"),
     Command("reader.previous-paragraph", "Previous paragraph", "Go"),
     Command("reader.page-down", "Page down", "Go"),
@@ -208,6 +215,12 @@ COMMANDS: tuple[Command, ...] = (
     Command("highlight.next", "Next highlight", "Highlight", needs=("highlights",)),
     Command("highlight.previous", "Previous highlight", "Highlight", needs=("highlights",)),
     Command("highlight.delete", "Delete highlight", "Highlight", needs=("writable", "highlight")),
+    Command("highlight.cloze", "Make a cloze card…", "Highlight",
+            "Hide words of the highlight: the daily review shows the gap and asks for them",
+            needs=("writable", "highlight")),
+    Command("highlight.question", "Ask a question…", "Highlight",
+            "Write a question the highlight answers: the daily review asks it",
+            needs=("writable", "highlight")),
     Command("highlight.reattach", "Re-attach highlight to selection", "Highlight",
             "Place a highlight that was not found in the current text on the selected passage",
             needs=("writable", "selection")),
@@ -248,6 +261,30 @@ COMMANDS: tuple[Command, ...] = (
     Command("tag-manager.delete", "Delete tag…", "Tags",
             "Remove the selected tag from every article and highlight", dialog=TAG_MANAGER,
             needs=("writable", "own-tag")),
+    Command("review.continue", "Begin, or show the answer", "Go",
+            "Begin the review; on a cloze or question card, show the answer (then, as "
+            "Good)", dialog=REVIEW),
+    Command("review.grade", "Grade", "Go", "How well you remembered the highlight",
+            argument=Argument("GRADE", tuple(Choice(n, f"{n} {name}") for n, name in GRADES)),
+            dialog=REVIEW),
+    Command("review.tag", "Tag the highlight", "Go", dialog=REVIEW),
+    Command("review.note", "Edit the highlight's note", "Go", dialog=REVIEW),
+    Command("review.open", "Open the passage in its article", "Go",
+            "Leave the review and show the highlight in its article (R comes back)",
+            dialog=REVIEW),
+    Command("review.never", "Never show this highlight again", "Go", dialog=REVIEW),
+    Command("review.undo", "Undo the last grade", "Go",
+            "Take back the last grade (or never again): the card is shown again",
+            dialog=REVIEW),
+    Command("review.cloze", "Make a cloze card…", "Go",
+            "Hide words of this highlight: from now on the review asks for them",
+            dialog=REVIEW),
+    Command("review.question", "Ask a question…", "Go",
+            "Write a question this highlight answers: from now on the review asks it",
+            dialog=REVIEW),
+    Command("review.scope", "Choose what to review…", "Go",
+            "The whole library, a tag, a colour or any query", dialog=REVIEW),
+    Command("review.leave", "Leave the review", "Go", dialog=REVIEW),
     Command("feeds.subscribe", "Subscribe to a feed…", "Feeds",
             "Follow a site by the address of its feed, or of one of its pages; its new "
             "articles come in by themselves", needs=("writable",)),
@@ -313,6 +350,7 @@ DEFAULT_KEYMAP: dict[str, dict[str, str]] = {
         "Ctrl+]": "view.next",
         "Ctrl+[": "view.previous",
         "Ctrl+Shift+S": "view.save",
+        "R": "review.start",
     },
     LIST: {
         "Ctrl+V": "web.paste",
@@ -352,6 +390,8 @@ DEFAULT_KEYMAP: dict[str, dict[str, str]] = {
         "]": "highlight.next",
         "[": "highlight.previous",
         "X": "highlight.delete",
+        "C": "highlight.cloze",
+        "Q": "highlight.question",
         "Shift+T": "article.tag",
         "Shift+N": "article.note",
         "Esc": "reader.back",
@@ -364,6 +404,24 @@ DEFAULT_KEYMAP: dict[str, dict[str, str]] = {
         "Alt+Up": "view.move-up",
         "Alt+Down": "view.move-down",
         "Del": "view.delete",
+    },
+    REVIEW: {
+        "Space": "review.continue",
+        "Return": "review.continue",
+        "Enter": "review.continue",
+        "1": "review.grade 1",
+        "2": "review.grade 2",
+        "3": "review.grade 3",
+        "4": "review.grade 4",
+        "T": "review.tag",
+        "N": "review.note",
+        "O": "review.open",
+        "X": "review.never",
+        "U": "review.undo",
+        "C": "review.cloze",
+        "Q": "review.question",
+        "S": "review.scope",
+        "Esc": "review.leave",
     },
     TAG_MANAGER: {
         "F2": "tag-manager.rename",
@@ -560,7 +618,7 @@ def keys_for(command_id: str,
 
 
 CONTEXT_TITLES = {ANYWHERE: "Anywhere", LIST: "Article list", READER: "Reading pane",
-                  VIEWS: "Saved views", TAG_MANAGER: "Manage Tags",
+                  VIEWS: "Saved views", REVIEW: "Review", TAG_MANAGER: "Manage Tags",
                   HIGHLIGHTS: "All highlights"}
 
 

@@ -14,6 +14,7 @@ from reader.articles import ArticleManager
 from reader.importing.sources import SourceError, read_article, supported
 from reader.query.manager import QueryManager
 from reader.records import Changes, ImportProblem, ImportReport
+from reader.review.manager import ReviewManager
 from reader.search.fulltext import SearchManager
 from reader.storage.backup import backup_before_migration
 from reader.views import ViewManager
@@ -48,6 +49,7 @@ class Library:
         self.articles = ArticleManager(storage, self.tags, self.highlights, self.search,
                                        self.undo_stack, self.query)
         self.views = ViewManager(storage, self.query, self.undo_stack)
+        self.review = ReviewManager(storage, self.query, self.highlights)
         self._feeds: Any = None
 
     @property

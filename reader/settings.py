@@ -23,6 +23,7 @@ from reader.commands import (
     normal_key,
 )
 from reader.paths import config_dir
+from reader.review.cards import DEFAULT_SKIP_TAG, NEW_ORDERS
 from reader.settings_file import EditRefused, Unusable, edited, read, write_atomically
 
 SETTINGS_FILE = "settings.toml"
@@ -50,6 +51,24 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("feed_interval_minutes", int, 60,
             "How often the window checks each feed for new articles, in minutes "
             "(5 to 1440; a failing feed waits longer).", minimum=5, maximum=1440),
+    Setting("review_new_per_day", int, 10,
+            "Highlights seen for the first time in the daily review, at most, each day "
+            "(0 to 1000).", minimum=0, maximum=1000),
+    Setting("review_due_per_day", int, 50,
+            "Highlights seen before that come back in the daily review, at most, each day "
+            "(0 to 10000).", minimum=0, maximum=10000),
+    Setting("review_scope", str, "",
+            "Which highlights the daily review draws from: a query (tag:philosophy, "
+            "colour:yellow, ...); empty for the whole library."),
+    Setting("review_skip_tag", str, DEFAULT_SKIP_TAG,
+            "Articles and highlights with this tag are left out of the daily review."),
+    Setting("review_new_order", str, NEW_ORDERS[0],
+            "The order new highlights enter the review in: the newest first, the oldest "
+            "first, or shuffled.", NEW_ORDERS),
+    Setting("review_retention", float, 0.9,
+            "The share of highlights the review schedule aims to have you remember when "
+            "they come back (0.7 to 0.97: higher means more reviews).",
+            minimum=0.7, maximum=0.97),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}

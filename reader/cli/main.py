@@ -10,6 +10,7 @@
     marginalia [--db PATH] export (--out DIR | --stdout) [--article ID]... [--tag TAG]...
                                   [--template FILE]
     marginalia [--db PATH] backup | restore FILE
+    marginalia [--db PATH] review [--due] [--json] [--today DATE] [--scope QUERY]
     marginalia [--db PATH] feeds add URL | list [--json] | remove ID|URL | refresh [ID|URL]...
                                  | import-opml FILE | export-opml FILE
     marginalia [--db PATH] views list [--json] | add NAME QUERY [--key KEY] | remove NAME
@@ -31,7 +32,7 @@ from reader import __version__
 from reader.paths import DB_ENV, default_library_path
 
 SUBCOMMANDS = ("import", "add", "list", "show", "search", "export", "revisions", "feeds",
-               "views")
+               "views", "review")
 DESKTOP_COMMANDS = ("install-desktop", "uninstall-desktop")
 FILE_COMMANDS = ("backup", "restore")  # work on the library file, without opening it
 
@@ -124,6 +125,10 @@ def build_subcommand_parser(name: str) -> argparse.ArgumentParser:
 
         return views_commands.build_parser()
     parser = argparse.ArgumentParser(prog=f"marginalia {name}")
+    if name == "review":
+        from reader.cli.review_commands import add_arguments
+
+        add_arguments(parser)
     if name == "import":
         parser.description = (
             "Import Markdown, text and saved web pages (folders are searched), and exports "
@@ -249,7 +254,7 @@ def _run_subcommand(name: str, argv: list[str], db_path: Path) -> int:
     handlers = {"import": commands_cli.import_files, "list": commands_cli.list_articles,
                 "show": commands_cli.show, "search": commands_cli.search, "export": _export,
                 "add": _add, "revisions": commands_cli.revisions, "feeds": _feeds,
-                "views": views_commands.run}
+                "views": views_commands.run, "review": _review}
     try:
         with Library.open(db_path) as library:
             dry_run = getattr(options, "dry_run", False)  # reads only, fetches nothing
@@ -414,6 +419,12 @@ def _feeds_opml(feeds, action: str, path: Path) -> int:
         raise LibraryError(f"{path}: cannot be written ({exc.strerror or exc}).") from exc
     print(f"Wrote {len(feeds.list())} feeds to {path}.")
     return 0
+
+
+def _review(library, options: argparse.Namespace) -> int:
+    from reader.cli.review_commands import review
+
+    return review(library, options)
 
 
 def _export(library, options: argparse.Namespace) -> int:

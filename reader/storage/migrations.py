@@ -274,6 +274,57 @@ def _v10_saved_views(db: Database) -> None:
                        (name, query, key, position))
 
 
+def _v11_review(db: Database) -> None:
+    # The daily review: one card per highlight that has been reviewed (or made into a
+    # cloze or question card), with the FSRS scheduler's state in columns (state NULL: a
+    # new card, never graded), and every grade given, with the scheduler's state before
+    # and after it (the fsrs library's card JSON). No foreign key to the highlight: a
+    # deleted highlight that undo brings back (with its id, which is never reused) finds
+    # its card and history again; queries join the highlight, so a card without one is
+    # never shown. The index on (retired, state, due) answers "what is due" in due order
+    # without reading the cards that are not; the partial index on the cards already seen
+    # lets the new cards (highlights without one) be found without reading the cards, and
+    # a narrow index of the highlights' ids walks them newest first without reading their
+    # rows (which carry the quoted text): 5 ms instead of 10 at 50,000 highlights.
+    db.execute_sql(
+        """CREATE TABLE review_card (
+            id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+            highlight_id INTEGER NOT NULL UNIQUE,
+            kind TEXT NOT NULL DEFAULT 'highlight',
+            cloze TEXT NOT NULL DEFAULT '',
+            question TEXT NOT NULL DEFAULT '',
+            state INTEGER,
+            step INTEGER,
+            stability REAL,
+            difficulty REAL,
+            due TEXT,
+            last_review TEXT,
+            retired INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL
+        )"""
+    )
+    db.execute_sql("CREATE INDEX review_card_due ON review_card (retired, state, due)")
+    db.execute_sql("CREATE INDEX review_card_seen ON review_card (highlight_id)"
+                   " WHERE state IS NOT NULL OR retired = 1")
+    db.execute_sql("CREATE INDEX highlight_review_order ON highlight (id, article_id)")
+    db.execute_sql(
+        """CREATE TABLE review_log (
+            id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+            card_id INTEGER NOT NULL REFERENCES review_card (id) ON DELETE CASCADE,
+            highlight_id INTEGER NOT NULL,
+            rating INTEGER NOT NULL,
+            reviewed_at TEXT NOT NULL,
+            day TEXT NOT NULL,
+            previous_state INTEGER,
+            card_before TEXT,
+            card_after TEXT NOT NULL,
+            duration_ms INTEGER
+        )"""
+    )
+    db.execute_sql("CREATE INDEX review_log_day ON review_log (day, previous_state)")
+    db.execute_sql("CREATE INDEX review_log_card ON review_log (card_id, id)")
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     _v1_initial,
     _v2_annotations,
@@ -285,6 +336,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     _v8_imported_from_other_tools,
     _v9_query_fields,
     _v10_saved_views,
+    _v11_review,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 
 from peewee import (
     BooleanField,
+    FloatField,
     CompositeKey,
     Database,
     ForeignKeyField,
@@ -135,6 +136,38 @@ class Models:
             class Meta:
                 primary_key = CompositeKey("highlight", "tag")
 
+        class ReviewCard(BaseModel):
+            """A highlight in the daily review: what kind of card it is and the FSRS
+            scheduler's state (state None: new, never graded). `highlight_id` is no foreign
+            key: a highlight brought back by undo finds its card again."""
+
+            highlight_id = IntegerField(unique=True)
+            kind = TextField(default="highlight")  # "highlight" | "cloze" | "question"
+            cloze = TextField(default="")  # JSON: the hidden words, [[start, end, text], …]
+            question = TextField(default="")
+            state = IntegerField(null=True)  # fsrs.State: 1 learning, 2 review, 3 relearning
+            step = IntegerField(null=True)
+            stability = FloatField(null=True)
+            difficulty = FloatField(null=True)
+            due = TextField(null=True)  # UTC, ISO 8601 to the second
+            last_review = TextField(null=True)
+            retired = BooleanField(default=False)  # "never show again"
+            created_at = TextField(default=utc_now)
+
+        class ReviewLog(BaseModel):
+            """One grade given: the card's scheduler state before (None: new) and after,
+            as the fsrs library's card JSON."""
+
+            card = ForeignKeyField(ReviewCard, on_delete="CASCADE", backref="reviews")
+            highlight_id = IntegerField()
+            rating = IntegerField()  # fsrs.Rating: 1 again, 2 hard, 3 good, 4 easy
+            reviewed_at = TextField()
+            day = TextField()  # the review day it counts for (local, YYYY-MM-DD)
+            previous_state = IntegerField(null=True)
+            card_before = TextField(null=True)
+            card_after = TextField()
+            duration_ms = IntegerField(null=True)
+
         class Meta(BaseModel):
             """Small facts about the library itself (e.g. whether it was seeded)."""
 
@@ -191,8 +224,10 @@ class Models:
         self.HighlightTag = HighlightTag
         self.Meta = Meta
         self.SavedView = SavedView
+        self.ReviewCard = ReviewCard
+        self.ReviewLog = ReviewLog
         self.ArticleIndex = ArticleIndex
         self.HighlightIndex = HighlightIndex
         # The tables (not the full-text indexes), in the order they can be created.
         self.tables = (Article, Feed, FeedEntry, Revision, Tag, ArticleTag, Highlight,
-                       HighlightTag, Meta, SavedView)
+                       HighlightTag, Meta, SavedView, ReviewCard, ReviewLog)

@@ -34,6 +34,7 @@ from reader.ui.library_watch import LibraryWatch
 from reader.ui.saving import SaveController
 from reader.ui.importing import ImportController
 from reader.ui.reading_state import ReadingTracker
+from reader.ui.review_mode import ReviewMode
 from reader.ui.window_commands import STATUS_MS, WindowCommands
 from reader.ui.window_importing import WindowImporting
 from reader.ui.window_preferences import WindowPreferences
@@ -45,7 +46,8 @@ from reader.ui.plain import isolate, plain_label
 QUERY_WARM_UP_MS = 1500
 
 
-class MainWindow(WindowPreferences, WindowImporting, WindowViews, FeedCommands, WindowCommands,
+class MainWindow(ReviewMode, WindowPreferences, WindowImporting, WindowViews, FeedCommands,
+                 WindowCommands,
                  QMainWindow):
     """Lists the library's articles, shows the chosen one, and annotates it."""
 
@@ -127,6 +129,7 @@ class MainWindow(WindowPreferences, WindowImporting, WindowViews, FeedCommands, 
         self.setCentralWidget(central)
 
         keymap = preferences.keymap() if preferences is not None else DEFAULT_KEYMAP
+        self._build_review(sidebar_layout, central_layout, keymap)  # the Review entry on top
         self.actions = CommandActions(
             self, {LIST: self.list_view, READER: self.reading_pane, VIEWS: self.view_sidebar.list},
             keymap, self.why_not)
@@ -448,6 +451,7 @@ class MainWindow(WindowPreferences, WindowImporting, WindowViews, FeedCommands, 
 
     def open_link(self, link: Link) -> bool:
         """Show the article (and highlight) a marginalia:// link points at."""
+        self.leave_review()
         row = self.model.row_of(link.article_id)
         if row is None:
             try:

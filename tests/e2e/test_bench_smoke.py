@@ -53,3 +53,16 @@ def test_a_small_benchmark_runs_and_reports_every_operation(tmp_path):
     for start in ("Save 200 pages", "Refresh 100 unchanged feeds"):
         row = next(r for r in results["rows"] if r["measurement"].startswith(start))
         assert row["floor"] and row["ratio"], f"{start}: no floor measured"
+
+    # The daily review at 50,000 highlights, 20,000 with history: the core's queue
+    # beside its floor, and the review screen opening in the window.
+    review = results["session"]["review"]
+    assert review["highlights"] >= 50_000 and review["cards"] >= 20_000
+    assert review["queue"]["due"] == 50 and review["queue"]["new"] == 10
+    for start in ("Build today's review queue", "Open the review screen"):
+        row = next((r for r in results["rows"] if r["measurement"].startswith(start)), None)
+        assert row is not None, f"no row {start!r}"
+        assert isinstance(row["value"], (int, float)) and row["met"] is not None
+    queue_row = next(r for r in results["rows"]
+                     if r["measurement"].startswith("Build today's review queue"))
+    assert queue_row["floor"] and queue_row["ratio"]

@@ -9,7 +9,7 @@ from PySide6.QtGui import QTextFormat
 from PySide6.QtWidgets import QApplication
 
 from reader.annotations.colours import COLOURS
-from reader.commands import COMMANDS, DIALOGS, HIGHLIGHTS, TAG_MANAGER
+from reader.commands import COMMANDS, DIALOGS, HIGHLIGHTS, REVIEW, TAG_MANAGER
 from reader.library import Library
 from reader.paths import seeds_dir
 from reader.ui import dialogs, operations
@@ -43,9 +43,11 @@ def _select(window, needle, occurrence=0):
 
 def test_every_command_has_a_handler():
     from reader.ui.highlights_window import HighlightsWindow
+    from reader.ui.review_screen import ReviewScreen
     from reader.ui.tag_manager import TagManagerDialog
 
-    owners = {"": MainWindow, TAG_MANAGER: TagManagerDialog, HIGHLIGHTS: HighlightsWindow}
+    owners = {"": MainWindow, TAG_MANAGER: TagManagerDialog, HIGHLIGHTS: HighlightsWindow,
+              REVIEW: ReviewScreen}
     assert set(owners) == {"", *DIALOGS}
     for command in COMMANDS:
         handler = getattr(owners[command.dialog], command.handler, None)

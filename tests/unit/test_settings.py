@@ -43,7 +43,9 @@ def test_no_file_means_defaults_and_no_problems(settings_file):
     assert settings.problems == []
     assert {s.name: settings.get(s.name) for s in SETTINGS} == {
         "font_size": 13.0, "theme": "light", "export_folder": "", "export_template": "",
-        "feed_interval_minutes": 60}
+        "feed_interval_minutes": 60, "review_new_per_day": 10, "review_due_per_day": 50,
+        "review_scope": "", "review_skip_tag": "no-review", "review_new_order": "newest",
+        "review_retention": 0.9}
     assert settings.keymap() == DEFAULT_KEYMAP
     assert not settings_file.exists()
 
