@@ -36,13 +36,18 @@ _HIGHLIGHTS = ('SELECT h.article_id, h.id, h.start, h."end", h.exact, h.colour, 
 _HIGHLIGHT_TAGS = ("SELECT h.article_id, ht.highlight_id, t.name FROM highlight h"
                    " JOIN highlight_tag ht ON ht.highlight_id = h.id JOIN tag t ON t.id = ht.tag_id"
                    " WHERE h.article_id IN ({}) ORDER BY h.article_id, ht.highlight_id, t.name")
+# Only for a template that shows review dates: each highlight's review schedule.
+_REVIEW = ("SELECT h.article_id, c.highlight_id, c.due, c.retired FROM review_card c"
+           " JOIN highlight h ON h.id = c.highlight_id WHERE h.article_id IN ({})"
+           " ORDER BY h.article_id, c.highlight_id")
 QUERIES = (_ARTICLES, _ARTICLE_TAGS, _HIGHLIGHTS, _HIGHLIGHT_TAGS)
 
 
 def fingerprints(storage: Storage, article_ids: Sequence[int],
-                 context: str) -> dict[int, tuple[str, bool]]:
+                 context: str, review: bool = False) -> dict[int, tuple[str, bool]]:
     """For each article that exists: the digest of what its export depends on, and
-    whether it has anything to export (a highlight or a note)."""
+    whether it has anything to export (a highlight or a note). With `review`, its
+    highlights' review schedules too (for a template that shows them)."""
     found: dict[int, tuple[str, bool]] = {}
     ids = list(article_ids)
     prefix = context.encode("utf-8", "surrogatepass")
@@ -51,14 +56,17 @@ def fingerprints(storage: Storage, article_ids: Sequence[int],
         marks = ", ".join("?" * len(chunk))
         articles = storage.rows(_ARTICLES.format(marks), chunk)
         # Each query's rows come ordered by article: grouped without a dictionary a row.
-        tags, highlights, highlight_tags = (
+        tags, highlights, highlight_tags, schedules = (
             {article_id: list(rows) for article_id, rows in
              groupby(storage.rows(query.format(marks), chunk), key=itemgetter(0))}
-            for query in (_ARTICLE_TAGS, _HIGHLIGHTS, _HIGHLIGHT_TAGS))
+            if query else {}
+            for query in (_ARTICLE_TAGS, _HIGHLIGHTS, _HIGHLIGHT_TAGS,
+                          _REVIEW if review else None))
         for row in articles:
             article_id = row[0]
             marked = highlights.get(article_id, ())
-            data = repr((row, tags.get(article_id), marked, highlight_tags.get(article_id)))
+            data = repr((row, tags.get(article_id), marked, highlight_tags.get(article_id))
+                        + ((schedules.get(article_id),) if review else ()))
             digest = hashlib.sha256(prefix)
             digest.update(data.encode("utf-8", "surrogatepass"))
             found[article_id] = (digest.hexdigest()[:32], bool(row[6]) or bool(marked))

@@ -98,6 +98,9 @@ def load_template(path: Path | None = None, full_text: bool = False) -> jinja2.T
         raise ExportError(f"{path}, line {exc.lineno}: {exc.message}") from exc
     template.filename = str(path)
     template.source_digest = digest
+    # A template that shows highlights' next review dates has them read (and re-renders
+    # a file when they change); one that does not costs nothing for them.
+    template.uses_review = "review_due" in source
     if len(_compiled) >= 16:
         _compiled.clear()
     _compiled[(str(path), digest)] = template
@@ -202,8 +205,10 @@ class Exporter:
             shown = full_text.placed
         else:
             shown = {h.id for h in highlights if not h.orphaned}
-        placed_ = [self._highlight(h) for h in highlights if h.id in shown]
-        orphans = [self._highlight(h) for h in highlights if h.id not in shown]
+        due = (self.library.review.due_dates([h.id for h in highlights])
+               if getattr(self.template, "uses_review", False) and highlights else {})
+        placed_ = [self._highlight(h, due) for h in highlights if h.id in shown]
+        orphans = [self._highlight(h, due) for h in highlights if h.id not in shown]
         front = {
             "title": article.title, "author": article.author, "published": article.published,
             "publication": article.publication, "url": article.url, "tags": list(article.tags),
@@ -237,8 +242,11 @@ class Exporter:
         except (jinja2.TemplateError, RegionError) as exc:
             raise ExportError(f"{self.template.filename}: {exc}") from exc
 
-    def _highlight(self, h: HighlightRecord) -> dict[str, object]:
+    def _highlight(self, h: HighlightRecord, due: dict[int, str] | None = None
+                   ) -> dict[str, object]:
         return {
+            # The day the daily review shows it next ("": never reviewed, or retired).
+            "review_due": (due or {}).get(h.id, ""),
             "id": h.id, "quote": h.exact, "colour": h.colour,
             "colour_name": self._colour_names.get(h.colour, h.colour),
             "tags": list(h.tags), "hashtags": [hashtag(t) for t in h.tags], "note": h.note,
@@ -325,7 +333,8 @@ class _FolderExport:
         self.taken |= {name.casefold() for name in on_disk if name.endswith(".md")}
         self.now = _now()
         prints = changes.fingerprints(self.exporter.library.storage, article_ids,
-                                      self.exporter._context)
+                                      self.exporter._context,
+                                      review=getattr(self.exporter.template, "uses_review", False))
         slow: list[int] = []
         for article_id in article_ids:
             found = prints.get(article_id)

@@ -407,3 +407,24 @@ def test_context_is_never_longer_than_its_cap_and_never_raises(window):
     for context in (context_before(window), context_after(window)):
         assert len(context) <= CONTEXT_MAX + 1
         assert context == context.strip() and "\n" not in context
+
+
+def test_an_export_template_shows_the_next_review_day_and_follows_it(library, review, tmp_path):
+    from reader.export.exporter import Exporter
+
+    ids = _highlights(library, "Alpha", 2)
+    article_id = library.highlights.get(ids[0]).article_id
+    template = tmp_path / "due.md.j2"
+    template.write_text("{% for h in highlights %}{{ h.id }}: {{ h.review_due or 'never' }}\n"
+                        "{% endfor %}", encoding="utf-8")
+    exporter = Exporter(library, template)
+    out = tmp_path / "vault"
+    exporter.to_folder(out, [article_id])
+    (written,) = out.glob("*.md")
+    assert f"{ids[0]}: never" in written.read_text(encoding="utf-8")
+    review.grade(ids[0], 3)
+    day = review.due_dates([ids[0]])[ids[0]]
+    report = Exporter(library, template).to_folder(out, [article_id])
+    assert report.written  # the schedule changed: the file is rendered again
+    assert f"{ids[0]}: {day}" in written.read_text(encoding="utf-8")
+    assert not Exporter(library, template).to_folder(out, [article_id]).written
