@@ -77,9 +77,27 @@ class ExportController(QObject):
                                else f"The export stopped: {error}")
 
         def done(report: ExportReport) -> None:
+            extra = ""
+            if report.not_recreated:
+                extra += (f", {len(report.not_recreated)} you deleted from the folder not "
+                          "written again")
+            if report.conflicts:
+                extra += f", {len(report.conflicts)} left as they are (edited on both sides)"
             self.finished.emit(
                 f"Exported to {folder}: {len(report.written)} written, "
-                f"{len(report.unchanged)} unchanged, {len(report.skipped)} without annotations.")
+                f"{len(report.unchanged)} unchanged, {len(report.skipped)} without annotations"
+                f"{extra}.")
+            if report.warnings:
+                from PySide6.QtWidgets import QMessageBox
+
+                from reader.ui.plain import message_box
+
+                box = message_box(QMessageBox.Icon.Warning, "Export",
+                                  f"The export to {folder} is done, with "
+                                  f"{len(report.warnings)} warning"
+                                  f"{'s' * (len(report.warnings) != 1)}:",
+                                  "\n".join(report.warnings), parent=self._window)
+                box.open()
 
         self._op = QueryOp(
             self._window, self._library,

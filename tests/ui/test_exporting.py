@@ -153,3 +153,19 @@ def test_a_file_given_while_an_import_runs_is_imported_after_it(qtbot, window, w
     qtbot.waitUntil(lambda: bool(opened), timeout=5000)
     assert window.reading_pane.shown.blocks[0].text == "Second Piece"
     assert window.model.rowCount() == 4  # both imported
+
+
+def test_the_status_says_which_deleted_files_were_not_written_again(window, qtbot, tmp_path,
+                                                                    monkeypatch):
+    chosen = tmp_path / "vault"
+    monkeypatch.setattr(exporting.ExportFolder, "ask",
+                        classmethod(lambda cls, parent, start: chosen))
+    _highlight(window, "Clara Weiss")
+    qtbot.keyClick(window.list_view, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not window.exports.is_running() and bool(list(chosen.glob("*.md"))))
+    (path,) = chosen.glob("*.md")
+    path.unlink()  # the user deleted it in the vault
+    qtbot.keyClick(window.list_view, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not window.exports.is_running()
+                    and "not written again" in window.statusBar().currentMessage())
+    assert not path.exists()
