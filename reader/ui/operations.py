@@ -51,6 +51,11 @@ POLL_MS = 10
 WORKERS = 3
 THREAD_PREFIX = "marginalia-op"
 PROGRESS_MIN_MS = 400  # quick jobs never flash a progress dialog
+# While a worker runs Python code it holds the GIL for up to the interpreter's switch
+# interval (5 ms) before the UI thread may take it, and the UI thread needs it after each
+# of the many calls into Qt a paint makes: a dozen such waits are a visible stall. While
+# any operation runs, the interval is 1 ms.
+BUSY_SWITCH_INTERVAL = 0.001
 PROGRESS_INTERVAL = INTERVAL  # seconds between progress updates on the UI thread
 
 
@@ -306,20 +311,28 @@ class _Runner(QObject):
         super().__init__()
         self._pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix=THREAD_PREFIX)
         self._ops: list[QueryOp] = []
+        self._idle_interval = sys.getswitchinterval()
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self.collect)
 
     def submit(self, op: QueryOp) -> None:
+        if not self._ops:
+            self._idle_interval = sys.getswitchinterval()
+            sys.setswitchinterval(min(BUSY_SWITCH_INTERVAL, self._idle_interval))
         op._future = self._pool.submit(op._work)
         self._ops.append(op)
         self._timer.start()
 
+    def _stop_if_idle(self) -> None:
+        if not self._ops:
+            self._timer.stop()
+            sys.setswitchinterval(self._idle_interval)
+
     def forget(self, op: QueryOp) -> None:
         if op in self._ops:
             self._ops.remove(op)
-        if not self._ops:
-            self._timer.stop()
+        self._stop_if_idle()
 
     def running(self) -> list[QueryOp]:
         return list(self._ops)
@@ -340,8 +353,7 @@ class _Runner(QObject):
                     op._finish()
             except Exception as exc:  # noqa: BLE001 - a callback's error; the rest go on
                 report_error(exc)
-        if not self._ops:
-            self._timer.stop()
+        self._stop_if_idle()
 
 
 _instance: _Runner | None = None
