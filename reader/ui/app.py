@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings
+from PySide6.QtCore import QObject, QSettings, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 from shiboken6 import isValid
@@ -39,6 +40,9 @@ def create_application(argv: list[str], theme_name: str = theme.DEFAULT_THEME) -
     app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "marginalia.svg")))
     theme.apply(app, theme_name)
     return app
+
+
+GC_FREEZE_AFTER_MS = 3000
 
 
 def run(db_path: Path, argv: list[str] | None = None, target: str | None = None) -> int:
@@ -113,6 +117,10 @@ def run(db_path: Path, argv: list[str] | None = None, target: str | None = None)
             for request in early:
                 handle_request(window, request)
             trace("ready")
+            # What start-up made (modules, the window's widgets and their wrappers) lives
+            # as long as the app: kept out of the collector's full passes, which scanned it
+            # all again each time, a pause of tens of milliseconds holding the GIL.
+            QTimer.singleShot(GC_FREEZE_AFTER_MS, gc.freeze)
             status = app.exec()
             backups.wait()
             operations.drain()  # no job may use the library once it is closed
