@@ -88,7 +88,8 @@ def test_a_long_list_reads_only_the_pages_it_shows(qtbot, many, monkeypatch):
     qtbot.waitUntil(lambda: window.model.rowCount() == MANY, timeout=5000)
     # The ids were read in a worker, the records a page or two at a time.
     assert len(asked_in) == 1 and asked_in[0].startswith(THREAD_PREFIX)
-    qtbot.waitUntil(lambda: not window.model.reading_ahead, timeout=3000)
+    # The rows in view are read when the view paints them (later on a busy machine).
+    qtbot.waitUntil(lambda: reads.ids > 0 and not window.model.reading_ahead, timeout=5000)
     assert 0 < reads.ids <= 2 * PAGE < MANY // 10
     assert window.model.cached() <= 2 * PAGE
     # Choosing them all reads nothing more; scrolling to the end reads the pages there.
