@@ -20,6 +20,7 @@ SAVE_RATIO = 0.8  # pages saved per second, against trafilatura.extract alone
 FEED_REFRESH_MS = 1000.0  # 100 unchanged feeds
 REVIEW_QUEUE_MS = 50.0  # today's queue from 50,000 highlights, 20,000 with history
 REVIEW_OPEN_MS = 100.0  # the review screen, until its counts and chart show
+CLI_OVER_BARE_MS = 60.0  # a command line process, beyond a bare python's start-up
 ORDINARY_TERMS = ("rare", "common", "phrase", "prefix bri", "prefix brid", "prefix bridg")
 
 
@@ -201,6 +202,7 @@ def rows(results: dict) -> list[Row]:
     out += _web_rows(session)
     out += _moving_in_rows(session)
     out += _review_rows(session)
+    out += _cli_rows(results)
     measured = {k: v for k, v in stalls.items()
                 if k != "idle" and k != "setHtml floor" and not k.startswith("export (core")}
     fresh = [v for v in start.get("stalls_ms") or [] if v is not None]
@@ -212,6 +214,28 @@ def rows(results: dict) -> list[Row]:
                    target=f"≤ {STALL_MS:.0f} ms", met=not over,
                    detail=f"{worst_label}; over {STALL_MS:.0f} ms: "
                           + (", ".join(f"{k} ({measured[k]:.0f})" for k in over) or "none")))
+    return out
+
+
+def _cli_rows(results: dict) -> list[Row]:
+    """The command line as whole processes (bench.cli), beside `rg -l -i` over the same
+    articles as Markdown files and beside a bare `python -c "import sqlite3"`."""
+    cli = results.get("cli")
+    if not cli:
+        return []
+    out = []
+    for found in cli["rows"]:
+        value, rg, bare = found["ms"], found["rg_ms"], found["bare_ms"]
+        near_bare = value - bare <= CLI_OVER_BARE_MS
+        detail = (f"{value - bare:.0f} ms over a bare python -c 'import sqlite3' "
+                  f"({bare:.0f} ms); median of {cli['runs']}")
+        if rg is None:
+            detail += "; rg not installed: not compared with it"
+        else:
+            detail += f"; floor: {found['rg_command']} over {cli['markdown_files']:,} Markdown files"
+        out.append(Row(f"Command line: marginalia {found['command']} (whole process)", value,
+                       "ms", rg, f"≤ 1.0× rg, ≤ bare python + {CLI_OVER_BARE_MS:.0f} ms",
+                       near_bare and (rg is None or value <= rg), detail))
     return out
 
 

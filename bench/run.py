@@ -185,6 +185,15 @@ def main(argv: list[str] | None = None) -> int:
         restore(built)  # reading positions etc. written while the window was open
         remove_backups(library)
 
+    # The command line as whole processes, after the window's probes (nothing else runs).
+    print("Command line: search, list and show beside rg and a bare python…", flush=True)
+    from bench import cli
+
+    command_line = cli.measure(library, {"rare": corpus.RARE_TERM, "common": corpus.COMMON_TERM},
+                               runs=max(args.runs, 9), log=lambda line: print(line, flush=True))
+    restore(built)
+    remove_backups(library)
+
     results = {
         "machine": {**info, "load_average_at_end": os.getloadavg()},
         "app": {**app, "source_changed_during_run": app_fingerprint() != app},
@@ -215,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
             "bare_peak_rss_mb": statistics.median(r["peak_rss_mb"] for r in bare),
         },
         "session": session,
+        "cli": command_line,
     }
     results["rows"] = [row.as_dict() for row in rows(results)]
     results["stall_rows"] = [row.as_dict() for row in stall_rows(results)]

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from reader import revisions as _revisions
 from reader.annotations.highlights import HighlightManager
 from reader.annotations.tags import TagManager
 from reader.annotations.undo import UndoStack
 from reader.document.model import Document
 from reader.document.render_cache import rendered_documents
-from reader.importing.sources import ParsedArticle, render, split_body
 from reader.records import ArticleRecord, ArticleSummary, Changes, RevisionRecord
 from reader.query.syntax import is_query
 from reader.search.fulltext import SearchManager
 from reader.storage.database import SUMMARY_FIELDS, LibraryError, Storage, utc_now
+
+if TYPE_CHECKING:
+    from reader.importing.sources import ParsedArticle
+
+# reader.importing.sources (the Markdown parser) and reader.revisions (difflib) are
+# imported where they are used: `marginalia list` and `search` need neither.
 
 # The list's orders, by column name and direction (NULL dates sort last, descending).
 SORT_ORDERS = {
@@ -174,6 +178,8 @@ class ArticleManager:
         row = self._row(article_id)
 
         def render_row() -> Document:
+            from reader.importing.sources import split_body
+
             _head, body = split_body(row.source_text, row.source_format)
             return render(row.title, row.author, row.publication, row.published, body)
 
@@ -210,7 +216,7 @@ class ArticleManager:
             revision_id = None
             if old.text != parsed.text:
                 now = utc_now()
-                revision_id = _revisions.keep(self._store, article_id, old, now)
+                revision_id = _revisions().keep(self._store, article_id, old, now)
                 fields["revised_at"] = now
             self._update(article_id, **fields)
             return self._highlights.reanchor(article_id, parsed.text, revision_id)
@@ -218,11 +224,11 @@ class ArticleManager:
     # --- revisions: earlier versions kept when a newer one replaced the text ---------------
     def revisions(self, article_id: int) -> list[RevisionRecord]:
         """The article's earlier versions, newest first (none for an unknown article)."""
-        return _revisions.records(self._store, article_id)
+        return _revisions().records(self._store, article_id)
 
     def revision_text(self, revision_id: int) -> str:
         """The canonical text of an earlier version; LibraryError if there is none."""
-        return _revisions.text(self._store, revision_id)
+        return _revisions().text(self._store, revision_id)
 
     def revised_at(self, article_id: int) -> str | None:
         """When a newer version last replaced the article's text (None: never)."""
@@ -234,10 +240,10 @@ class ArticleManager:
         revision, e.g. the one after it: what that replacement changed), word by word:
         (op, text) pairs with op "same", "added" or "removed" (see
         reader.revisions.word_diff). LibraryError for a revision of another article."""
-        old = _revisions.text(self._store, revision_id, article_id)
+        old = _revisions().text(self._store, revision_id, article_id)
         new = (self.text(article_id) if newer is None
-               else _revisions.text(self._store, newer, article_id))
-        return _revisions.word_diff(old, new)
+               else _revisions().text(self._store, newer, article_id))
+        return _revisions().word_diff(old, new)
 
     def set_note(self, article_id: int, note: str) -> Changes:
         """Set the article note (Markdown); undoable."""
@@ -291,7 +297,7 @@ class ArticleManager:
         return {
             "article": {f: getattr(row, f) for f in self._m.Article._meta.fields},
             "tags": self.tag_names(article_id),
-            "revisions": _revisions.snapshot(self._store, article_id),
+            "revisions": _revisions().snapshot(self._store, article_id),
             "highlights": [self._highlights.snapshot(h.id)
                            for h in self._highlights.for_article(article_id)],
         }
@@ -303,7 +309,7 @@ class ArticleManager:
             for tag in self._tags.ensure(snapshot["tags"]):
                 self._m.ArticleTag.insert(article=article_id, tag=tag).execute()
             # Before the highlights, which name the revision their passage changed in.
-            _revisions.restore(self._store, snapshot.get("revisions", []))
+            _revisions().restore(self._store, snapshot.get("revisions", []))
             for highlight in snapshot["highlights"]:
                 self._highlights.restore(highlight)
         return Changes(article_list=True, tags=True, highlights=frozenset({article_id}))
@@ -414,3 +420,18 @@ class ArticleManager:
 
     def _update(self, article_id: int, **fields: Any) -> None:
         self._m.Article.update(**fields).where(self._m.Article.id == article_id).execute()
+
+
+def _revisions():
+    """reader.revisions, imported on first use."""
+    from reader import revisions
+
+    return revisions
+
+
+def render(title: str, author: str, publication: str, published: str | None,
+           body: list) -> Document:
+    """The article's document (reader.importing.sources.render, imported on first use)."""
+    from reader.importing.sources import render as render_source
+
+    return render_source(title, author, publication, published, body)

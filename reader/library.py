@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -11,13 +12,9 @@ from reader.annotations.highlights import HighlightManager
 from reader.annotations.tags import TagManager
 from reader.annotations.undo import UndoStack
 from reader.articles import ArticleManager
-from reader.importing.sources import SourceError, read_article, supported
 from reader.query.manager import QueryManager
 from reader.records import Changes, ImportProblem, ImportReport
-from reader.review.manager import ReviewManager
 from reader.search.fulltext import SearchManager
-from reader.storage.backup import backup_before_migration
-from reader.views import ViewManager
 from reader.storage.database import (
     SCHEMA_VERSION,
     LibraryClosedError,
@@ -48,9 +45,23 @@ class Library:
         self.query = QueryManager(storage, self.colours)
         self.articles = ArticleManager(storage, self.tags, self.highlights, self.search,
                                        self.undo_stack, self.query)
-        self.views = ViewManager(storage, self.query, self.undo_stack)
-        self.review = ReviewManager(storage, self.query, self.highlights)
         self._feeds: Any = None
+
+    # Made on first use, as the feeds are: a command that reads articles (`marginalia
+    # list`, `search`, `show`) imports neither the saved views' nor the review's modules.
+    @cached_property
+    def views(self) -> Any:
+        """The saved views (a reader.views.ViewManager)."""
+        from reader.views import ViewManager
+
+        return ViewManager(self.storage, self.query, self.undo_stack)
+
+    @cached_property
+    def review(self) -> Any:
+        """The daily review of highlights (a reader.review.manager.ReviewManager)."""
+        from reader.review.manager import ReviewManager
+
+        return ReviewManager(self.storage, self.query, self.highlights)
 
     @property
     def feeds(self) -> Any:
@@ -68,6 +79,8 @@ class Library:
 
         Before an existing library's schema is upgraded, a copy is kept in `backups/`.
         """
+        from reader.storage.backup import backup_before_migration
+
         path = Path(path).expanduser()
         return cls(Storage.open(path, before_migration=backup_before_migration))
 
@@ -165,6 +178,8 @@ class Library:
         updated: list[int] = []
         orphaned: list[int] = []
         problems: list[ImportProblem] = []
+        from reader.importing.sources import SourceError, read_article
+
         files = _expand(paths)
         for done, path in enumerate(files, start=1):
             if progress:
@@ -203,6 +218,8 @@ def _expand(paths: Iterable[Path]) -> list[Path]:
     found: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
+            from reader.importing.sources import supported
+
             found.extend(sorted(p for p in path.rglob("*") if p.is_file() and supported(p)))
         else:
             found.append(path)
