@@ -72,3 +72,12 @@ def test_whitespace_is_collapsed_only_where_it_is_more_than_one_space():
     blocks = parse_html("<p>one two\tthree\n four  five\r\nsix\x0cseven\u00a0 eight</p>")
     assert blocks[0].text == "one two three four five six seven\u00a0 eight"
     assert parse_html("<p>one two three</p>")[0].text == "one two three"
+
+
+def test_an_article_has_at_least_five_words_counted_across_its_blocks():
+    from reader.importing.html_import import MIN_ARTICLE_WORDS, _has_words
+
+    assert MIN_ARTICLE_WORDS == 5
+    assert _has_words(parse_html("<p>one two</p><p>three</p><ul><li>four five</li></ul>"), 5)
+    assert not _has_words(parse_html("<p>one two</p><p>three — four</p>"), 5)
+    assert not _has_words([], 5)
