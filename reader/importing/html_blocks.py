@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from html import unescape
 from html.parser import HTMLParser
 
 from reader.document.model import (
@@ -34,10 +35,43 @@ def parse_html(sanitised_html: str) -> list[Block]:
 @lru_cache(maxsize=4)
 def _parse_html(sanitised_html: str) -> tuple[Block, ...]:
     walker = _HtmlWalker()
-    walker.feed(sanitised_html)
-    walker.close()
+    if not _walk_canonical(walker, sanitised_html):
+        walker = _HtmlWalker()
+        walker.feed(sanitised_html)
+        walker.close()
     walker.flush()
     return tuple(walker.blocks)
+
+
+# The HTML nh3 writes: lowercase tags, attributes as name="value", every "<" in text
+# escaped, no comments or declarations. For it, these give exactly the calls
+# html.parser makes (its tags and attribute names lowercased, charrefs converted).
+_CANONICAL_TOKEN = re.compile(
+    r'<(/?)([a-z][a-z0-9]*)((?: [a-z][a-z0-9-]*="[^"<>]*")*)>|([^<]+)')
+_CANONICAL_ATTRIBUTE = re.compile(r' ([a-z][a-z0-9-]*)="([^"]*)"')
+
+
+def _walk_canonical(walker: _HtmlWalker, html: str) -> bool:
+    """Feed `walker` the calls html.parser would make for `html`, when `html` is in the
+    canonical form sanitised HTML takes; False (with the walker half fed, to be thrown
+    away) as soon as it is not, for html.parser to read it instead."""
+    position = 0
+    for match in _CANONICAL_TOKEN.finditer(html):
+        if match.start() != position:
+            return False
+        position = match.end()
+        closing, tag, attributes, text = match.groups()
+        if text is not None:
+            walker.handle_data(unescape(text) if "&" in text else text)
+        elif tag in _RAW_TEXT or (closing and attributes):
+            return False  # html.parser reads these differently (as raw text, or not at all)
+        elif closing:
+            walker.handle_endtag(tag)
+        else:
+            walker.handle_starttag(tag, [
+                (name, unescape(value) if value else value)
+                for name, value in _CANONICAL_ATTRIBUTE.findall(attributes)])
+    return position == len(html)
 
 
 _BLOCK_TAGS = frozenset({
@@ -46,7 +80,11 @@ _BLOCK_TAGS = frozenset({
     "figure", "figcaption", "dl", "dt", "dd", "caption", "header", "footer", "main",
 })
 _SKIPPED = _DROPPED_WITH_CONTENT | {"head"}
+# Elements whose content some version of html.parser reads as raw text; sanitised HTML
+# has none (their content is dropped with them).
+_RAW_TEXT = _SKIPPED
 _CELL_SEPARATOR = " | "
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
 class _HtmlWalker(HTMLParser):
@@ -83,7 +121,7 @@ class _HtmlWalker(HTMLParser):
             return
         if tag in _BLOCK_TAGS:
             self.flush()
-        if re.fullmatch(r"h[1-6]", tag):
+        if tag in _HEADINGS:
             self._heading_level = int(tag[1])
         elif tag in ("ul", "ol"):
             self._lists.append(tag == "ol")
@@ -125,7 +163,7 @@ class _HtmlWalker(HTMLParser):
             return
         if tag in _BLOCK_TAGS:
             self.flush()
-        if re.fullmatch(r"h[1-6]", tag):
+        if tag in _HEADINGS:
             self._heading_level = 0
         elif tag in ("ul", "ol") and self._lists:
             self._lists.pop()
@@ -155,7 +193,7 @@ class _HtmlWalker(HTMLParser):
         if self._pre_depth:
             self._pre_text.append(data)
             return
-        text = _WHITESPACE.sub(" ", data)
+        text = _WHITESPACE.sub(" ", data) if _uncollapsed(data) else data
         if self._at_line_start() or self._ends_with_space():
             text = text.lstrip(" ")
         if not text:
@@ -228,6 +266,14 @@ class _HtmlWalker(HTMLParser):
             return
         for line in text.split("\n"):
             self.blocks.append(Block(CODE, (Span(line, code=True),) if line else ()))
+
+
+def _uncollapsed(text: str) -> bool:
+    """Whether some run of the whitespace HTML collapses in `text` is other than one space.
+
+    Most text has none, and looking is far quicker than replacing every space by itself."""
+    return ("\n" in text or "  " in text or "\t" in text or "\r" in text
+            or "\f" in text)
 
 
 def _restyle(span: Span, text: str) -> Span:

@@ -88,10 +88,19 @@ def extract_article(page_html: str) -> ExtractedArticle:
     article_html = sanitise(_to_html(main), base_url=url)
     # A page whose "article" is a stray "<", a row of dashes or a lone menu link
     # ("Home") has no article: an article has at least a sentence's worth of words.
-    words = sum(len(_WORDS.findall(block.text)) for block in parse_html(article_html))
-    if words < MIN_ARTICLE_WORDS:
+    if not _has_words(parse_html(article_html), MIN_ARTICLE_WORDS):
         raise NoArticleError(_NO_ARTICLE)
     return ExtractedArticle(title, author, published, site_name, url, article_html)
+
+
+def _has_words(blocks, count: int) -> bool:
+    """Whether `blocks` hold at least `count` words (counted only as far as that)."""
+    found = 0
+    for block in blocks:
+        found += len(_WORDS.findall(block.text))
+        if found >= count:
+            return True
+    return False
 
 
 def _extract_xml(page: str) -> tuple[etree._Element | None, PageMetadata]:
