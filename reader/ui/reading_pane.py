@@ -57,6 +57,7 @@ class ReadingPane(QTextBrowser):
         self._active_highlight: int | None = None
         self._marks: list[QTextEdit.ExtraSelection] | None = None  # the highlights, drawn
         self._marks_span: tuple[int, int] | None = None  # the text they cover
+        self._fresh = False  # a document just shown, laid out by nothing yet
         self._block_starts: list[int] = []
         self._focus_block: int | None = None
         self._pending_top: int | None = None  # a place to scroll to once laid out
@@ -102,6 +103,7 @@ class ReadingPane(QTextBrowser):
         self._focus_block = None
         self.setExtraSelections([])
         self._replace_text_document(document)
+        self._fresh = True
         self.setTextCursor(QTextCursor(self.document()))  # at the start, nothing selected
         self.verticalScrollBar().setValue(0)
 
@@ -164,6 +166,19 @@ class ReadingPane(QTextBrowser):
             top = self._offsets.to_codepoint(self.cursorForPosition(QPoint(0, 0)).position())
         return max(0, top - margin), top + self._screenful() + margin
 
+    def _end_of_first_view(self) -> int:
+        """Code-point offset of the first paragraph below the view of a document just
+        shown at its top. Setting the document laid out the text that fills the view, so
+        asking where its paragraphs are lays out nothing more (but one paragraph)."""
+        layout = self.document().documentLayout()
+        bottom = self.viewport().height()
+        block = self.document().begin()
+        while block.isValid():
+            if layout.blockBoundingRect(block).top() > bottom:
+                return self._offsets.to_codepoint(block.position())
+            block = block.next()
+        return self._offsets.to_codepoint(self._offsets.utf16_length)
+
     def _screenful(self) -> int:
         lines = self.viewport().height() / QFontMetricsF(self.body_font).lineSpacing() + 1
         return int(lines) * 2 * MEASURE_CHARS
@@ -182,7 +197,15 @@ class ReadingPane(QTextBrowser):
         side; `_follow_view` redraws them as it scrolls). Qt lays the text out as far as
         the last selection it is given, and a selection for each of 1,000 highlights took
         50 ms of opening an article."""
-        self._marks_span = first, last = self._in_view(self._screenful())
+        # In a document just shown, nothing around the view is laid out yet: its first
+        # marks cover only the text in view (which the first paint lays out anyway), and
+        # the first scroll draws those around it. Marks a screenful beyond the view made
+        # Qt lay out three screenfuls of text before the article was first painted.
+        if self._fresh and self.verticalScrollBar().value() == 0:
+            self._marks_span = first, last = 0, self._end_of_first_view()
+        else:
+            self._marks_span = first, last = self._in_view(0 if self._fresh else self._screenful())
+        self._fresh = False
         formats: dict[str, QTextCharFormat] = {}  # one format per colour, shared
         selections = []
         active = None
