@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from PySide6.QtCore import QByteArray, QPoint, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QByteArray, QEvent, QPoint, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
     QDesktopServices,
@@ -51,6 +51,10 @@ class ReadingPane(QTextBrowser):
         self.body_font = theme.body_font()
         self.document().setDefaultFont(self.body_font)
         self.document().setDocumentMargin(0)
+        # The text control owns the documents swapped in (and deletes each one replaced).
+        # Kept: asking a document for its parent wraps Qt's private control class anew,
+        # 0.3 ms each time an article was opened.
+        self._text_control = self.document().parent()
         self._document: Document | None = None
         self._offsets = Utf16Map("")
         self._highlights: list[HighlightRecord] = []
@@ -113,7 +117,7 @@ class ReadingPane(QTextBrowser):
         # more to place the cursor, for 5,000 words); a swapped-in document is laid out
         # like setHtml's, lazily from the top. Built twice as fast as before, same formats.
         old = self.document()
-        fresh = QTextDocument(old.parent())  # the text control, which deletes the old one
+        fresh = QTextDocument(self._text_control)  # which deletes the old one
         fresh.setUndoRedoEnabled(False)  # nothing to undo in a read-only view
         fresh.setDocumentMargin(old.documentMargin())
         build_text_document(fresh, document, self.body_font)
@@ -444,10 +448,23 @@ class ReadingPane(QTextBrowser):
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
         super().showEvent(event)
+        self._fill_viewport()
         self._shown = True
         if self._pending_top is not None:
             # After this event the text gets its layout; then the place can be found.
             QTimer.singleShot(0, self._apply_pending_place)
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.StyleChange:
+            self._fill_viewport()
+
+    def _fill_viewport(self) -> None:
+        # A stylesheet background on a scroll area makes its viewport transparent, so
+        # every repaint of the text painted the pane's styled background beneath it
+        # first (1-2 ms of opening an article). The viewport fills itself instead, with
+        # the Base colour the same stylesheet gives the pane's palette (its background).
+        self.viewport().setAutoFillBackground(True)
 
     def _apply_pending_place(self) -> None:
         if self._pending_top is not None and self._shown and self.isVisible():

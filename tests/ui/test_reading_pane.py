@@ -228,3 +228,47 @@ def test_a_freshly_shown_article_draws_the_marks_in_view_exactly_as_all_of_them(
     last = pane.cursorForPosition(area.bottomRight()).position()
     in_view = [s for s in starts if first <= s < last]
     assert in_view and set(in_view) <= set(_drawn(pane))
+
+
+def test_the_pane_paints_the_same_when_its_viewport_fills_itself(qtbot):
+    """Under the app's stylesheet (which gives the pane its background and made the
+    viewport transparent) the viewport fills its own background, in each theme, and
+    the pane looks exactly as when the styled pane painted beneath it."""
+    from PySide6.QtWidgets import QApplication
+
+    from reader.ui import theme
+
+    app = QApplication.instance()
+    saved = app.styleSheet(), app.palette(), theme.current
+    try:
+        for name in ("dark", "light"):
+            theme.apply(app, name)
+            pane = _pane(qtbot)
+            _article, document = _document(TRICKY)
+            pane.show_document(document)
+            pane.restyle()
+            qtbot.wait(10)
+            assert pane.viewport().autoFillBackground()
+            assert pane.viewport().palette().base().color() == QColor(theme.PAPER)
+            filled = pane.grab().toImage()
+            pane.viewport().setAutoFillBackground(False)
+            assert pane.grab().toImage() == filled
+            app.setStyleSheet(app.styleSheet() + " ")  # the stylesheet again: still filled
+            assert pane.viewport().autoFillBackground()
+    finally:
+        app.setStyleSheet(saved[0])
+        app.setPalette(saved[1])
+        theme.use(saved[2])
+
+
+def test_each_article_shown_replaces_the_last_document_which_is_deleted(qtbot):
+    from shiboken6 import isValid
+
+    pane = _pane(qtbot)
+    _article, document = _document(TRICKY)
+    pane.show_document(document)
+    first = pane.document()
+    pane.show_document(document)
+    assert pane.document() is not first and not isValid(first)
+    assert pane.document().parent() is pane._text_control
+    assert pane.plain_text() == document.text
