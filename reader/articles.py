@@ -196,20 +196,26 @@ class ArticleManager:
         If rendering now gives a different text than was stored (the renderer changed),
         the stored text is updated and the highlights are re-anchored in it.
         """
-        row = self._row(article_id)
+        # Plain SQL, only what rendering needs: peewee's query and row took 0.5 ms of
+        # opening an article.
+        found = self._store.rows(
+            "SELECT source_text, source_format, title, author, publication, published, text"
+            " FROM article WHERE id = ?", (article_id,))
+        if not found:
+            raise LibraryError(f"There is no article with id {article_id}.")
+        *inputs, text = found[0]
+        source_text, source_format, title, author, publication, published = inputs
 
         def render_row() -> Document:
             from reader.importing.sources import split_body
 
-            _head, body = split_body(row.source_text, row.source_format)
-            return render(row.title, row.author, row.publication, row.published, body)
+            _head, body = split_body(source_text, source_format)
+            return render(title, author, publication, published, body)
 
         # Parsing and rendering a long article takes ~10 ms; opening it again reuses the
         # document while everything it was rendered from is unchanged.
-        inputs = (row.source_text, row.source_format, row.title, row.author, row.publication,
-                  row.published)
-        document = rendered_documents.get(article_id, inputs, render_row)
-        if document.text != row.text and self._store.read_only is None and not self._store.damaged:
+        document = rendered_documents.get(article_id, tuple(inputs), render_row)
+        if document.text != text and self._store.read_only is None and not self._store.damaged:
             with self._store.write():
                 self._update(article_id, text=document.text)
                 self._highlights.reanchor(article_id, document.text)

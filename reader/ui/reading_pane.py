@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from PySide6.QtCore import QByteArray, QPoint, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QByteArray, QEvent, QPoint, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
     QDesktopServices,
@@ -51,12 +51,17 @@ class ReadingPane(QTextBrowser):
         self.body_font = theme.body_font()
         self.document().setDefaultFont(self.body_font)
         self.document().setDocumentMargin(0)
+        # The text control owns the documents swapped in (and deletes each one replaced).
+        # Kept: asking a document for its parent wraps Qt's private control class anew,
+        # 0.3 ms each time an article was opened.
+        self._text_control = self.document().parent()
         self._document: Document | None = None
         self._offsets = Utf16Map("")
         self._highlights: list[HighlightRecord] = []
         self._active_highlight: int | None = None
         self._marks: list[QTextEdit.ExtraSelection] | None = None  # the highlights, drawn
         self._marks_span: tuple[int, int] | None = None  # the text they cover
+        self._fresh = False  # a document just shown, laid out by nothing yet
         self._block_starts: list[int] = []
         self._focus_block: int | None = None
         self._pending_top: int | None = None  # a place to scroll to once laid out
@@ -102,6 +107,7 @@ class ReadingPane(QTextBrowser):
         self._focus_block = None
         self.setExtraSelections([])
         self._replace_text_document(document)
+        self._fresh = True
         self.setTextCursor(QTextCursor(self.document()))  # at the start, nothing selected
         self.verticalScrollBar().setValue(0)
 
@@ -111,7 +117,7 @@ class ReadingPane(QTextBrowser):
         # more to place the cursor, for 5,000 words); a swapped-in document is laid out
         # like setHtml's, lazily from the top. Built twice as fast as before, same formats.
         old = self.document()
-        fresh = QTextDocument(old.parent())  # the text control, which deletes the old one
+        fresh = QTextDocument(self._text_control)  # which deletes the old one
         fresh.setUndoRedoEnabled(False)  # nothing to undo in a read-only view
         fresh.setDocumentMargin(old.documentMargin())
         build_text_document(fresh, document, self.body_font)
@@ -164,6 +170,19 @@ class ReadingPane(QTextBrowser):
             top = self._offsets.to_codepoint(self.cursorForPosition(QPoint(0, 0)).position())
         return max(0, top - margin), top + self._screenful() + margin
 
+    def _end_of_first_view(self) -> int:
+        """Code-point offset of the first paragraph below the view of a document just
+        shown at its top. Setting the document laid out the text that fills the view, so
+        asking where its paragraphs are lays out nothing more (but one paragraph)."""
+        layout = self.document().documentLayout()
+        bottom = self.viewport().height()
+        block = self.document().begin()
+        while block.isValid():
+            if layout.blockBoundingRect(block).top() > bottom:
+                return self._offsets.to_codepoint(block.position())
+            block = block.next()
+        return self._offsets.to_codepoint(self._offsets.utf16_length)
+
     def _screenful(self) -> int:
         lines = self.viewport().height() / QFontMetricsF(self.body_font).lineSpacing() + 1
         return int(lines) * 2 * MEASURE_CHARS
@@ -182,7 +201,15 @@ class ReadingPane(QTextBrowser):
         side; `_follow_view` redraws them as it scrolls). Qt lays the text out as far as
         the last selection it is given, and a selection for each of 1,000 highlights took
         50 ms of opening an article."""
-        self._marks_span = first, last = self._in_view(self._screenful())
+        # In a document just shown, nothing around the view is laid out yet: its first
+        # marks cover only the text in view (which the first paint lays out anyway), and
+        # the first scroll draws those around it. Marks a screenful beyond the view made
+        # Qt lay out three screenfuls of text before the article was first painted.
+        if self._fresh and self.verticalScrollBar().value() == 0:
+            self._marks_span = first, last = 0, self._end_of_first_view()
+        else:
+            self._marks_span = first, last = self._in_view(0 if self._fresh else self._screenful())
+        self._fresh = False
         formats: dict[str, QTextCharFormat] = {}  # one format per colour, shared
         selections = []
         active = None
@@ -421,10 +448,23 @@ class ReadingPane(QTextBrowser):
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
         super().showEvent(event)
+        self._fill_viewport()
         self._shown = True
         if self._pending_top is not None:
             # After this event the text gets its layout; then the place can be found.
             QTimer.singleShot(0, self._apply_pending_place)
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.StyleChange:
+            self._fill_viewport()
+
+    def _fill_viewport(self) -> None:
+        # A stylesheet background on a scroll area makes its viewport transparent, so
+        # every repaint of the text painted the pane's styled background beneath it
+        # first (1-2 ms of opening an article). The viewport fills itself instead, with
+        # the Base colour the same stylesheet gives the pane's palette (its background).
+        self.viewport().setAutoFillBackground(True)
 
     def _apply_pending_place(self) -> None:
         if self._pending_top is not None and self._shown and self.isVisible():

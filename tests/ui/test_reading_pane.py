@@ -194,3 +194,81 @@ def _drawn(pane: ReadingPane) -> list[int]:
     mapping = Utf16Map(pane.shown.text)
     return sorted(mapping.to_codepoint(s.cursor.selectionStart()) for s in pane.extraSelections()
                   if s.format.background().color().alpha() < 255)
+
+
+def test_a_freshly_shown_article_draws_the_marks_in_view_exactly_as_all_of_them(qtbot):
+    """Opening an article draws only the highlights in its first view (marks beyond it
+    made Qt lay out screenfuls of text before the first paint): the pane must look the
+    same as with the marks around the view drawn too, and a small scroll draws the ones
+    coming into view."""
+    pane = _pane(qtbot)
+    source = "# Long\n\n" + "\n\n".join(
+        f"Paragraph {n} has a sentence worth marking and some more words." for n in range(300))
+    _article, document = _document(source)
+    text = document.text
+    starts = [m.start() for m in re.finditer("worth marking", text)]
+    records = [_record(n + 1, s, s + len("worth marking"), ("yellow", "blue")[n % 2], text)
+               for n, s in enumerate(starts)]
+    pane.show_document(document)
+    pane.set_highlights(records)
+    first_view = _drawn(pane)
+    opened = pane.grab().toImage()
+    assert first_view == starts[:len(first_view)] and 0 < len(first_view) < len(starts) / 5
+    pane.set_active_highlight(None)  # drawn again, now with the marks around the view
+    assert len(_drawn(pane)) > len(first_view)
+    assert pane.grab().toImage() == opened
+    # Opened again, then scrolled by a few lines: the marks coming into view are drawn.
+    pane.show_document(document)
+    pane.set_highlights(records)
+    bar = pane.verticalScrollBar()
+    bar.setValue(bar.value() + 3 * bar.singleStep())
+    qtbot.wait(10)
+    area = pane.viewport().rect()
+    first = pane.cursorForPosition(area.topLeft()).position()
+    last = pane.cursorForPosition(area.bottomRight()).position()
+    in_view = [s for s in starts if first <= s < last]
+    assert in_view and set(in_view) <= set(_drawn(pane))
+
+
+def test_the_pane_paints_the_same_when_its_viewport_fills_itself(qtbot):
+    """Under the app's stylesheet (which gives the pane its background and made the
+    viewport transparent) the viewport fills its own background, in each theme, and
+    the pane looks exactly as when the styled pane painted beneath it."""
+    from PySide6.QtWidgets import QApplication
+
+    from reader.ui import theme
+
+    app = QApplication.instance()
+    saved = app.styleSheet(), app.palette(), theme.current
+    try:
+        for name in ("dark", "light"):
+            theme.apply(app, name)
+            pane = _pane(qtbot)
+            _article, document = _document(TRICKY)
+            pane.show_document(document)
+            pane.restyle()
+            qtbot.wait(10)
+            assert pane.viewport().autoFillBackground()
+            assert pane.viewport().palette().base().color() == QColor(theme.PAPER)
+            filled = pane.grab().toImage()
+            pane.viewport().setAutoFillBackground(False)
+            assert pane.grab().toImage() == filled
+            app.setStyleSheet(app.styleSheet() + " ")  # the stylesheet again: still filled
+            assert pane.viewport().autoFillBackground()
+    finally:
+        app.setStyleSheet(saved[0])
+        app.setPalette(saved[1])
+        theme.use(saved[2])
+
+
+def test_each_article_shown_replaces_the_last_document_which_is_deleted(qtbot):
+    from shiboken6 import isValid
+
+    pane = _pane(qtbot)
+    _article, document = _document(TRICKY)
+    pane.show_document(document)
+    first = pane.document()
+    pane.show_document(document)
+    assert pane.document() is not first and not isValid(first)
+    assert pane.document().parent() is pane._text_control
+    assert pane.plain_text() == document.text

@@ -213,3 +213,22 @@ def test_listing_by_article_gives_the_same_records_as_one_by_one(library, articl
     assert records == library.highlights.for_article(article)
     assert records[1].tags == ("alpha/beta", "zeta")
     assert (records[0].note, records[0].colour, records[2].orphaned) == ("a note", "blue", True)
+
+
+def test_listed_records_are_whole_frozen_records(library, article):
+    """for_articles and records() fill their records without the dataclass's __init__:
+    each must still be frozen, hash and compare like get()'s, and copy with replace()."""
+    import dataclasses
+
+    hid = library.highlights.create(article, *_span(library, article, "the bridge")).highlight_id
+    library.highlights.set_tags(hid, ["b", "a"])
+    got = library.highlights.get(hid)
+    for record in (library.highlights.for_article(article)[0],
+                   library.highlights.records([hid])[0]):
+        assert type(record) is type(got)
+        assert vars(record) == vars(got) and list(vars(record)) == list(vars(got))
+        assert hash(record) == hash(got) and repr(record) == repr(got)
+        assert record.orphaned is False and record.tags == ("a", "b")
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            record.colour = "blue"
+        assert dataclasses.replace(record, colour="blue").colour == "blue"

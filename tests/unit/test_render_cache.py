@@ -97,3 +97,10 @@ def test_an_entry_is_used_only_for_equal_inputs():
     assert cache.get(1, ("source changed", "markdown"), lambda: _document("c")).text == "c"
     cache.discard(1)
     assert cache.get(1, ("source changed", "markdown"), lambda: _document("d")).text == "d"
+
+
+def test_an_unknown_article_has_no_document(library):
+    from reader.storage.database import LibraryError
+
+    with pytest.raises(LibraryError, match="no article with id 999"):
+        library.articles.document(999)
