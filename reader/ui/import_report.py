@@ -117,8 +117,8 @@ class ExportImport(QObject):
         library, path = self._library, self._path
         self.op = LibraryOp(
             self, library,
-            lambda progress: import_export(library, path, progress=progress,
-                                           cancelled=progress.cancelled),
+            lambda progress: _paused(lambda: import_export(
+                library, path, progress=progress, cancelled=progress.cancelled)),
             self._bus, changes=lambda report: report.changes() | IMPORTED,
         ).with_progress(f"Importing {path.name}…").success(self._done).failure(
             self._failed).on_cancel(lambda: self._bus.announce(IMPORTED)).run()
@@ -130,6 +130,13 @@ class ExportImport(QObject):
     def _failed(self, error: Exception) -> None:
         self._bus.announce(IMPORTED)  # items written before the failure stay
         warn(self._window, "Import", f"{self._path.name} could not be imported: {error}")
+
+
+def _paused(job):
+    from reader.ui.operations import collector_paused
+
+    with collector_paused():
+        return job()
 
 
 def show_reports(window: QWidget, reports: list) -> ImportReportDialog:

@@ -22,8 +22,10 @@ IMPORTED = Changes(article_list=True, tags=True)  # what any import may have cha
 
 def import_paths(library: Library, paths: list[Path], progress, cancelled) -> ImportReport:
     from reader.other_tools.importer import import_paths as run
+    from reader.ui.operations import collector_paused
 
-    return run(library, paths, progress, cancelled)
+    with collector_paused():
+        return run(library, paths, progress, cancelled)
 
 
 def _changes(report: ImportReport) -> Changes:

@@ -24,6 +24,7 @@ waits for running jobs, so that none runs while Qt and the library are torn down
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import sys
 import threading
@@ -90,6 +91,34 @@ class Progress:
 
     def cancel(self) -> None:
         self._cancelled.set()
+
+
+_paused_lock = threading.Lock()
+_paused = 0  # jobs running with the cyclic garbage collector paused
+
+
+@contextlib.contextmanager
+def collector_paused():
+    """Run a job that makes many objects (an import of thousands of entries) with the
+    cyclic garbage collector paused. Its full passes scan every object the job holds and
+    keep the GIL meanwhile: a worker's collection is a stall of the window of 100 ms and
+    more. Objects are still freed as they go (reference counting); what is cyclic waits
+    for the collector, which resumes when the last such job ends. Nested and concurrent
+    jobs share one pause."""
+    global _paused
+    with _paused_lock:
+        if _paused == 0:
+            was_enabled = gc.isenabled()
+            gc.disable()
+            collector_paused.was_enabled = was_enabled
+        _paused += 1
+    try:
+        yield
+    finally:
+        with _paused_lock:
+            _paused -= 1
+            if _paused == 0 and getattr(collector_paused, "was_enabled", True):
+                gc.enable()
 
 
 def report_error(error: BaseException) -> None:

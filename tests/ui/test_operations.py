@@ -272,3 +272,34 @@ def test_many_progress_reports_reach_the_ui_thread_a_few_at_a_time(qtbot):
     qtbot.waitUntil(lambda: bool(results), timeout=5000)
     assert seen[-1] == 20000  # the last report always arrives, before the result
     assert len(seen) < 100
+
+
+def test_a_job_that_makes_many_objects_runs_with_the_collector_paused():
+    import gc
+    import threading
+
+    from reader.ui.operations import collector_paused
+
+    assert gc.isenabled()
+    inside = []
+    with collector_paused():
+        inside.append(gc.isenabled())
+        worker = threading.Thread(target=lambda: inside.append(_nested(collector_paused)))
+        worker.start()
+        worker.join()
+        inside.append(gc.isenabled())  # the other job's end does not resume it
+    assert inside == [False, False, False]
+    assert gc.isenabled()
+    try:
+        with collector_paused():
+            raise ValueError("the job failed")
+    except ValueError:
+        pass
+    assert gc.isenabled()
+
+
+def _nested(collector_paused):
+    import gc
+
+    with collector_paused():
+        return gc.isenabled()
