@@ -42,6 +42,59 @@ def read_bytes(path: Path, limit: int = MAX_EXPORT_BYTES) -> bytes:
     return data
 
 
+def clean_text(text: str) -> str:
+    """Text without lone UTF-16 surrogates (JSON's "\\ud800" escapes), which no file or
+    database can store: each becomes U+FFFD, as the article importer does."""
+    from reader.importing.sources import _replace_surrogates
+
+    return _replace_surrogates(text)
+
+
+def read_json(path: Path) -> object:
+    """A file's JSON; FormatError with the line and column where it stops being JSON."""
+    import json
+
+    text = decode_text(read_bytes(path))
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FormatError(f"is not valid JSON ({exc.msg} at line {exc.lineno}, "
+                          f"column {exc.colno})") from exc
+    except RecursionError as exc:
+        raise FormatError("is JSON nested too deeply to be an export") from exc
+
+
+def json_type(value: object) -> str:
+    """What a JSON value is, for people."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "an object"
+
+
+def json_text(value: object, limit: int | None = None) -> str:
+    """A JSON value as text: strings (lone surrogates replaced) and numbers; "" else."""
+    if isinstance(value, str):
+        text = clean_text(value)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        text = str(value)
+    else:
+        return ""
+    return text[:limit] if limit else text
+
+
+def short(title: str) -> str:
+    """A title shortened for a message."""
+    return title if len(title) <= 60 else title[:57] + "..."
+
+
 def sniff(path: Path, size: int = SNIFF_BYTES) -> bytes:
     """The first bytes of a file, for detection; b"" when it cannot be read."""
     try:

@@ -44,7 +44,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from reader.other_tools.common import decode_text, parse_moment, read_bytes, sniff_text, split_tags
+from reader.other_tools.common import (
+    clean_text,
+    json_type,
+    parse_moment,
+    read_json,
+    sniff_text,
+    split_tags,
+)
 from reader.other_tools.model import Export, FormatError, Highlight, Item, Problem
 
 NAME = "hypothesis"
@@ -52,7 +59,6 @@ SOURCE = "Hypothesis"
 DESCRIPTION = "Hypothesis's JSON export"
 
 _WEB = re.compile(r"^https?://", re.IGNORECASE)
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 # What detection looks for when the file is longer than the part it is given.
 _EXPORT_KEYS = re.compile(r'"(?:export_userid|client_version)"\s*:')
@@ -118,7 +124,7 @@ def _is_annotation(entry: dict[str, Any]) -> bool:
 
 def read(path: Path) -> Export:
     """The documents annotated in the file, each with its highlights and page notes."""
-    entries = _annotation_list(_load(path))
+    entries = _annotation_list(read_json(path))
     export = Export(format=NAME, source=SOURCE)
     notes: dict[str, _Note] = {}
     replies: list[tuple[str, dict[str, Any]]] = []
@@ -140,16 +146,6 @@ def read(path: Path) -> Export:
     return export
 
 
-def _load(path: Path) -> Any:
-    """The file's JSON; FormatError with the line and column where it stops being JSON."""
-    text = decode_text(read_bytes(path))
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise FormatError(f"is not valid JSON ({exc.msg} at line {exc.lineno}, "
-                          f"column {exc.colno})") from exc
-    except RecursionError as exc:
-        raise FormatError("is JSON nested too deeply to be an export") from exc
 
 
 def _annotation_list(data: Any) -> list[Any]:
@@ -188,14 +184,14 @@ class _Note:
 def _where(number: int, entry: Any) -> str:
     ident = entry.get("id") if isinstance(entry, dict) else None
     if isinstance(ident, str) and ident.strip():
-        return f'annotation {number} (id "{_clean(ident.strip())[:40]}")'
+        return f'annotation {number} (id "{clean_text(ident.strip())[:40]}")'
     return f"annotation {number}"
 
 
 def _annotation(entry: Any) -> _Note | None:
     """An annotation as a highlight or page note; None for a reply; _Bad if unreadable."""
     if not isinstance(entry, dict):
-        raise _Bad(f"is not an annotation object (it is {_json_type(entry)})")
+        raise _Bad(f"is not an annotation object (it is {json_type(entry)})")
     ident = entry.get("id")
     if not isinstance(ident, str) or not ident.strip():
         raise _Bad("has no id")
@@ -214,7 +210,7 @@ def _annotation(entry: Any) -> _Note | None:
     if not exact.strip() and not note.strip() and not tags:
         raise _Bad("has neither a quoted passage nor a note")
     highlight = Highlight(
-        key=_clean(ident.strip()),
+        key=clean_text(ident.strip()),
         text=exact if exact.strip() else "",
         note=note,
         tags=tags,
@@ -239,7 +235,7 @@ def _thread_root(entry: dict[str, Any]) -> str:
         return ""
     for reference in references:
         if isinstance(reference, str) and reference.strip():
-            return _clean(reference.strip())
+            return clean_text(reference.strip())
     return ""
 
 
@@ -251,11 +247,11 @@ def _first_target(entry: dict[str, Any]) -> dict[str, Any]:
     if isinstance(targets, dict):  # one target not wrapped in a list
         return targets
     if not isinstance(targets, list):
-        raise _Bad(f"its target is not a list (it is {_json_type(targets)})")
+        raise _Bad(f"its target is not a list (it is {json_type(targets)})")
     if not targets:
         return {}
     if not isinstance(targets[0], dict):
-        raise _Bad(f"its target is not an object (it is {_json_type(targets[0])})")
+        raise _Bad(f"its target is not an object (it is {json_type(targets[0])})")
     return targets[0]
 
 
@@ -265,7 +261,7 @@ def _selectors(target: dict[str, Any]) -> dict[str, dict[str, Any]]:
     if selectors is None:
         return {}
     if not isinstance(selectors, list):
-        raise _Bad(f"its selector is not a list (it is {_json_type(selectors)})")
+        raise _Bad(f"its selector is not a list (it is {json_type(selectors)})")
     found: dict[str, dict[str, Any]] = {}
     for selector in selectors:
         if isinstance(selector, dict) and isinstance(selector.get("type"), str):
@@ -286,7 +282,7 @@ def _page(selector: dict[str, Any]) -> str:
     """A PageSelector as "Page 12" (its label, else its index counted from 1)."""
     label = selector.get("label")
     if isinstance(label, (str, int)) and not isinstance(label, bool) and str(label).strip():
-        return f"Page {_clean(str(label).strip())}"
+        return f"Page {clean_text(str(label).strip())}"
     index = selector.get("index")
     if isinstance(index, int) and not isinstance(index, bool) and index >= 0:
         return f"Page {index + 1}"
@@ -300,17 +296,17 @@ def _document_title(document: Any) -> str:
     titles = document.get("title")
     for title in titles if isinstance(titles, list) else [titles]:
         if isinstance(title, str) and title.strip():
-            return " ".join(_clean(title).split())
+            return " ".join(clean_text(title).split())
     return ""
 
 
 def _tags(value: Any) -> tuple[str, ...]:
     """Tag names from the annotation's list (or a comma-separated string), without '#'."""
     if isinstance(value, str):
-        return split_tags(_clean(value))
+        return split_tags(clean_text(value))
     if not isinstance(value, list):
         return ()
-    return split_tags(",".join(_clean(tag).replace(",", " ") for tag in value
+    return split_tags(",".join(clean_text(tag).replace(",", " ") for tag in value
                                 if isinstance(tag, str)))
 
 
@@ -399,28 +395,10 @@ def _text(value: Any, what: str = "") -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return _clean(value)
+        return clean_text(value)
     if what:
-        raise _Bad(f"{what} is not text (it is {_json_type(value)})")
+        raise _Bad(f"{what} is not text (it is {json_type(value)})")
     return ""
 
 
-def _clean(text: str) -> str:
-    """`text` without lone UTF-16 surrogates (JSON's "\\ud800" escapes), which no file or
-    database can store."""
-    return _SURROGATE.sub("\ufffd", text)
 
-
-def _json_type(value: Any) -> str:
-    """What a JSON value is, for people."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true or false"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    return "an object"

@@ -36,12 +36,13 @@ from pathlib import Path
 from typing import Any
 
 from reader.other_tools.common import (
+    clean_text,
     colour,
-    decode_text,
     digest,
     from_timestamp,
+    json_type,
     parse_moment,
-    read_bytes,
+    read_json,
     sniff_text,
 )
 from reader.other_tools.model import Export, FormatError, Highlight, Item, Problem
@@ -50,7 +51,6 @@ NAME = "koreader"
 SOURCE = "KOReader"
 DESCRIPTION = "KOReader's exporter JSON"
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _UNKNOWN_AUTHOR = "Unknown Author"  # what KOReader writes when a book names none
 
 # What detection looks for when the file is longer than the part it is given.
@@ -118,10 +118,10 @@ def read(path: Path) -> Export:
     """The books in the file, each with its highlights and notes."""
     export = Export(format=NAME, source=SOURCE)
     items: dict[str, Item] = {}
-    for number, book in enumerate(_books(_load(path)), start=1):
+    for number, book in enumerate(_books(read_json(path)), start=1):
         if not isinstance(book, dict):
             export.problems.append(Problem(f"document {number}", "is not a book object "
-                                           f"(it is {_json_type(book)})"))
+                                           f"(it is {json_type(book)})"))
             continue
         item = _item(book, export.problems)
         if item is None:
@@ -135,16 +135,6 @@ def read(path: Path) -> Export:
     return export
 
 
-def _load(path: Path) -> Any:
-    """The file's JSON; FormatError with the line and column where it stops being JSON."""
-    text = decode_text(read_bytes(path))
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise FormatError(f"is not valid JSON ({exc.msg} at line {exc.lineno}, "
-                          f"column {exc.colno})") from exc
-    except RecursionError as exc:
-        raise FormatError("is JSON nested too deeply to be an export") from exc
 
 
 def _books(data: Any) -> list[Any]:
@@ -156,7 +146,7 @@ def _books(data: Any) -> list[Any]:
             books = _as_list(data["documents"])
             if books is None:
                 raise FormatError('has "documents" that are not a list of books (they are '
-                                  f'{_json_type(data["documents"])})')
+                                  f'{json_type(data["documents"])})')
             return books
         if "entries" in data:
             return [data]
@@ -192,7 +182,7 @@ def _item(book: dict[str, Any], problems: list[Problem]) -> Item | None:
     entries = [] if raw_entries is None else _as_list(raw_entries)
     if entries is None:
         problems.append(Problem(f'book "{title}"', "its entries are not a list (they are "
-                                f"{_json_type(raw_entries)})"))
+                                f"{json_type(raw_entries)})"))
         return None
     highlights: list[Highlight] = []
     for index, entry in enumerate(entries):
@@ -219,7 +209,7 @@ class _Bad(Exception):
 def _highlight(entry: Any, item_key: str, place: float) -> Highlight:
     """One entry as a highlight, note or bookmark; `place` orders it within its page."""
     if not isinstance(entry, dict):
-        raise _Bad(f"is not an entry object (it is {_json_type(entry)})")
+        raise _Bad(f"is not an entry object (it is {json_type(entry)})")
     text = _text(entry.get("text"), "its text").strip()
     note = _text(entry.get("note"), "its note").strip()
     sort = _text(entry.get("sort")).strip().lower() or "highlight"
@@ -253,7 +243,7 @@ def _page(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, (int, float, str)):
-        return " ".join(_clean(str(value)).split())
+        return " ".join(clean_text(str(value)).split())
     return ""
 
 
@@ -277,7 +267,7 @@ def _time_key(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, (int, float, str)) and not isinstance(value, bool):
-        return _clean(str(value)).strip()
+        return clean_text(str(value)).strip()
     return ""
 
 
@@ -318,28 +308,10 @@ def _text(value: Any, what: str = "") -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return _clean(value)
+        return clean_text(value)
     if what:
-        raise _Bad(f"{what} is not text (it is {_json_type(value)})")
+        raise _Bad(f"{what} is not text (it is {json_type(value)})")
     return ""
 
 
-def _clean(text: str) -> str:
-    """`text` without lone UTF-16 surrogates (JSON's "\\ud800" escapes), which no file or
-    database can store."""
-    return _SURROGATE.sub("\ufffd", text)
 
-
-def _json_type(value: Any) -> str:
-    """What a JSON value is, for people."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true or false"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    return "an object"

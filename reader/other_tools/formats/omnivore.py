@@ -56,10 +56,13 @@ from datetime import date
 from pathlib import Path
 
 from reader.other_tools.common import (
+    clean_text,
     colour,
     decode_text,
     digest,
+    json_text,
     parse_moment,
+    short,
     sniff_text,
     split_tags,
 )
@@ -85,7 +88,6 @@ MAX_FIELD_CHARS = 2000  # a title or an author longer than this is cut
 # "metadata_0_to_20.json", perhaps under one top folder.
 _METADATA = re.compile(r"(?:^|/)metadata_(\d+)_to_(\d+)\.json$", re.IGNORECASE)
 _LOCAL_HEADER = b"PK\x03\x04"
-_SURROGATES = re.compile("[\ud800-\udfff]")
 _READ_PERCENT = 98  # Omnivore's "is:read": reading_progress_bottom_percent > 98
 _NO_URL = re.compile(r"^https?://(?:www\.)?omnivore\.app/no_url", re.IGNORECASE)
 
@@ -219,7 +221,7 @@ class _Reader:
                                f"{MAX_TOTAL_BYTES // 1024 // 1024} MB")
         return data
 
-    def _text(self, name: str) -> str | None:
+    def json_text(self, name: str) -> str | None:
         """A text member (UTF-8, lenient), or None with a Problem when it cannot be read."""
         try:
             data = self._member(name)
@@ -267,14 +269,14 @@ class _Reader:
         if not isinstance(entry, dict):
             self.problems.append(Problem(where, "is not an object"))
             return None
-        title = _text(entry.get("title"), MAX_FIELD_CHARS)
-        url = _text(entry.get("url")).strip() or None
+        title = json_text(entry.get("title"), MAX_FIELD_CHARS)
+        url = json_text(entry.get("url")).strip() or None
         if url and _NO_URL.match(url):
             url = None  # an item without a web address (a newsletter, an upload)
-        slug = _text(entry.get("slug")).strip()
+        slug = json_text(entry.get("slug")).strip()
         if title:
-            where = f'{where} ("{_short(title)}")'
-        key = _text(entry.get("id")).strip() or url or (digest(NAME, slug) if slug else "")
+            where = f'{where} ("{short(title)}")'
+        key = json_text(entry.get("id")).strip() or url or (digest(NAME, slug) if slug else "")
         if not key:
             self.problems.append(Problem(where, "has no id, URL or slug"))
             return None
@@ -287,13 +289,13 @@ class _Reader:
         return Item(
             key=key,
             title=title or url or slug or "Untitled",
-            author=_text(entry.get("author"), MAX_FIELD_CHARS).strip(),
+            author=json_text(entry.get("author"), MAX_FIELD_CHARS).strip(),
             url=url,
             content=content,
             content_format=content_format,
             tags=_labels(entry.get("labels")),
             published=_day(entry.get("publishedAt")),
-            saved_at=parse_moment(_text(entry.get("savedAt"))),
+            saved_at=parse_moment(json_text(entry.get("savedAt"))),
             archived=_archived(entry),
             read=_read(entry.get("readingProgress")),
             note=note,
@@ -308,9 +310,9 @@ class _Reader:
         for kind, content_format in (("html", HTML), ("md", MARKDOWN)):
             name = self._find(folder, f"content/{slug}.{kind}", f"contents/{slug}.{kind}")
             if name is not None:
-                text = self._text(name)
+                text = self.json_text(name)
                 if text is not None and text.strip():
-                    return _clean(text), content_format
+                    return clean_text(text), content_format
         return None, HTML
 
     def _highlights(self, entry: dict, folder: str, slug: str, key: str,
@@ -328,10 +330,10 @@ class _Reader:
         if name is None:
             return (), ""
         self.claimed.add(name)
-        text = self._text(name)
+        text = self.json_text(name)
         if text is None:
             return (), ""
-        marks, note = parse_highlights(_clean(text))
+        marks, note = parse_highlights(clean_text(text))
         found = [Highlight(key=digest(key, mark.quote), text=mark.quote, note=mark.note,
                            tags=mark.labels) for mark in marks]
         return _merge(found), note
@@ -353,9 +355,9 @@ def _listed_highlights(listed: list, key: str, where: str,
         if not isinstance(raw, dict):
             problems.append(Problem(f"{where}, highlight {number}", "is not an object"))
             continue
-        kind = _text(raw.get("type")).strip().upper()
-        quote = _text(raw.get("quote")).strip()
-        annotation = _text(raw.get("annotation")).strip()
+        kind = json_text(raw.get("type")).strip().upper()
+        quote = json_text(raw.get("quote")).strip()
+        annotation = json_text(raw.get("annotation")).strip()
         if kind == "NOTE":
             if annotation:
                 notes.append(annotation)
@@ -365,16 +367,16 @@ def _listed_highlights(listed: list, key: str, where: str,
         order = _number(raw.get("highlightPositionPercent"))
         anchor = _number(raw.get("highlightPositionAnchorIndex"))
         found.append(Highlight(
-            key=_text(raw.get("id")).strip() or digest(key, quote, order),
+            key=json_text(raw.get("id")).strip() or digest(key, quote, order),
             text=quote,
             note=annotation,
-            colour=colour(_text(raw.get("color"))),
+            colour=colour(json_text(raw.get("color"))),
             tags=_labels(raw.get("labels")),
-            created_at=parse_moment(_text(raw.get("createdAt"))),
+            created_at=parse_moment(json_text(raw.get("createdAt"))),
             location=f"{order:.0f}%" if order is not None else "",
             order=order if order is not None else anchor,
-            prefix=_text(raw.get("prefix")),
-            suffix=_text(raw.get("suffix")),
+            prefix=json_text(raw.get("prefix")),
+            suffix=json_text(raw.get("suffix")),
             kind="highlight" if quote else "note",
         ))
     return _merge(found), "\n\n".join(notes)
@@ -470,24 +472,10 @@ def _mark(current: dict) -> Mark:
 # -- fields ------------------------------------------------------------------------------
 
 
-def _text(value: object, limit: int | None = None) -> str:
-    """A JSON value as text: strings (lone surrogates replaced) and numbers; "" else."""
-    if isinstance(value, str):
-        text = _clean(value)
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        text = str(value)
-    else:
-        return ""
-    return text[:limit] if limit else text
 
 
-def _clean(text: str) -> str:
-    """Text without the lone surrogates a JSON escape can carry."""
-    return _SURROGATES.sub("\ufffd", text)
 
 
-def _short(title: str) -> str:
-    return title if len(title) <= 60 else title[:57] + "..."
 
 
 def _number(value: object) -> float | None:
@@ -499,14 +487,14 @@ def _number(value: object) -> float | None:
 def _labels(value: object) -> tuple[str, ...]:
     """Label names from a list of names or of ``{name, color}``, or one "a, b" string."""
     if isinstance(value, str):
-        return split_tags(_clean(value))
+        return split_tags(clean_text(value))
     if not isinstance(value, list):
         return ()
     names = []
     for label in value:
         if isinstance(label, dict):
             label = label.get("name")
-        name = _text(label).strip().lstrip("#").strip()
+        name = json_text(label).strip().lstrip("#").strip()
         if name:
             names.append(name.replace("\x1f", " "))
     return split_tags("\x1f".join(names), "\x1f")
@@ -514,7 +502,7 @@ def _labels(value: object) -> tuple[str, ...]:
 
 def _day(value: object) -> str | None:
     """A publication moment as YYYY-MM-DD (the date as written, before any offset)."""
-    text = _text(value).strip()
+    text = json_text(value).strip()
     if re.match(r"\d{4}-\d{2}-\d{2}", text):
         try:
             return date.fromisoformat(text[:10]).isoformat()
@@ -526,8 +514,8 @@ def _day(value: object) -> str | None:
 
 def _archived(entry: dict) -> bool | None:
     """Whether the item was archived: its state, else an archivedAt moment."""
-    state = _text(entry.get("state")).strip().lower()
-    if state == "archived" or _text(entry.get("archivedAt")).strip():
+    state = json_text(entry.get("state")).strip().lower()
+    if state == "archived" or json_text(entry.get("archivedAt")).strip():
         return True
     if state in {"active", "succeeded", "content_not_fetched", "processing", "failed"}:
         return False

@@ -43,8 +43,10 @@ from pathlib import Path
 from reader.other_tools.common import (
     decode_text,
     digest,
+    json_text,
     parse_moment,
     read_bytes,
+    short,
     sniff_text,
     split_tags,
 )
@@ -58,7 +60,6 @@ STARRED_TAG = "starred"
 MAX_FIELD_CHARS = 2000  # a title or an author longer than this is cut
 
 _KEY = re.compile(r'"([a-z_]+)"\s*:')
-_SURROGATES = re.compile("[\ud800-\udfff]")
 # Keys of an entry that only wallabag's export writes (beside common ones like "url").
 _WALLABAG_KEYS = frozenset({
     "is_archived", "is_starred", "given_url", "origin_url", "reading_time", "domain_name",
@@ -122,22 +123,22 @@ def _item(entry: object, where: str, problems: list[Problem]) -> Item | None:
     if not isinstance(entry, dict):
         problems.append(Problem(where, "is not an object"))
         return None
-    title = _text(entry.get("title"), MAX_FIELD_CHARS).strip()
+    title = json_text(entry.get("title"), MAX_FIELD_CHARS).strip()
     if title:
-        where = f'{where} ("{_short(title)}")'
-    if _text(entry.get("deleted_at")).strip():
+        where = f'{where} ("{short(title)}")'
+    if json_text(entry.get("deleted_at")).strip():
         return None  # in wallabag's trash
-    url = _text(entry.get("url")).strip() or _text(entry.get("given_url")).strip()
+    url = json_text(entry.get("url")).strip() or json_text(entry.get("given_url")).strip()
     if not url:
         problems.append(Problem(where, "has no URL"))
         return None
-    key = _text(entry.get("id")).strip() or url
+    key = json_text(entry.get("id")).strip() or url
     archived = _flag(entry.get("is_archived", entry.get("is_read")))
     starred = _flag(entry.get("is_starred", entry.get("is_fav")))
     tags = _tags(entry.get("tags"))
     if starred:
         tags = split_tags("\x1f".join((*tags, STARRED_TAG)), "\x1f")
-    content = _text(entry.get("content"))
+    content = json_text(entry.get("content"))
     return Item(
         key=key,
         title=title or url,
@@ -147,7 +148,7 @@ def _item(entry: object, where: str, problems: list[Problem]) -> Item | None:
         content_format=HTML,
         tags=tags,
         published=_day(entry.get("published_at")),
-        saved_at=parse_moment(_text(entry.get("created_at"))),
+        saved_at=parse_moment(json_text(entry.get("created_at"))),
         archived=archived,
         read=archived,
         highlights=_annotations(entry.get("annotations"), key, where, problems),
@@ -167,17 +168,17 @@ def _annotations(value: object, key: str, where: str,
         if not isinstance(raw, dict):
             problems.append(Problem(f"{where}, annotation {number}", "is not an object"))
             continue
-        quote = _text(raw.get("quote")).strip()
-        note = _text(raw.get("text")).strip()
+        quote = json_text(raw.get("quote")).strip()
+        note = json_text(raw.get("text")).strip()
         if not quote and not note:
             problems.append(Problem(f"{where}, annotation {number}",
                                     "has neither a quote nor a note"))
             continue
         found.append(Highlight(
-            key=_text(raw.get("id")).strip() or digest(key, quote, *_range(raw)),
+            key=json_text(raw.get("id")).strip() or digest(key, quote, *_range(raw)),
             text=quote,
             note=note,
-            created_at=parse_moment(_text(raw.get("created_at"))),
+            created_at=parse_moment(json_text(raw.get("created_at"))),
             order=float(number),
             kind="highlight" if quote else "note",
         ))
@@ -190,26 +191,15 @@ def _range(annotation: dict) -> tuple[str, ...]:
     first = ranges[0] if isinstance(ranges, list) and ranges else None
     if not isinstance(first, dict):
         return ()
-    return tuple(_text(first.get(name)).strip()
+    return tuple(json_text(first.get(name)).strip()
                  for name in ("start", "startOffset", "end", "endOffset"))
 
 
 # -- fields ------------------------------------------------------------------------------
 
 
-def _text(value: object, limit: int | None = None) -> str:
-    """A JSON value as text: strings (lone surrogates replaced) and numbers; "" else."""
-    if isinstance(value, str):
-        text = _SURROGATES.sub("\ufffd", value)
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        text = str(value)
-    else:
-        return ""
-    return text[:limit] if limit else text
 
 
-def _short(title: str) -> str:
-    return title if len(title) <= 60 else title[:57] + "..."
 
 
 def _flag(value: object) -> bool | None:
@@ -226,14 +216,14 @@ def _flag(value: object) -> bool | None:
 def _tags(value: object) -> tuple[str, ...]:
     """Tag labels from a list of names or of ``{label}`` objects, or one "a,b" string."""
     if isinstance(value, str):
-        return split_tags(_text(value))
+        return split_tags(json_text(value))
     if not isinstance(value, list):
         return ()
     names = []
     for tag in value:
         if isinstance(tag, dict):
             tag = tag.get("label", tag.get("name"))
-        name = _text(tag).strip().lstrip("#").strip()
+        name = json_text(tag).strip().lstrip("#").strip()
         if name:
             names.append(name.replace("\x1f", " "))
     return split_tags("\x1f".join(names), "\x1f")
@@ -242,14 +232,14 @@ def _tags(value: object) -> tuple[str, ...]:
 def _authors(value: object) -> str:
     """``published_by`` (a list of names, or one name) as one author line."""
     if isinstance(value, list):
-        names = [_text(name).strip() for name in value]
+        names = [json_text(name).strip() for name in value]
         return ", ".join(name for name in names if name)[:MAX_FIELD_CHARS]
-    return _text(value, MAX_FIELD_CHARS).strip()
+    return json_text(value, MAX_FIELD_CHARS).strip()
 
 
 def _day(value: object) -> str | None:
     """A publication moment as YYYY-MM-DD (the date as written, before any offset)."""
-    text = _text(value).strip()
+    text = json_text(value).strip()
     if re.match(r"\d{4}-\d{2}-\d{2}", text):
         try:
             return date.fromisoformat(text[:10]).isoformat()
