@@ -12,13 +12,13 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtWidgets import QAbstractItemView, QListView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QListView
 
 from reader.library import Library, LibraryError
 from reader.records import Changes, FeedRecord
 from reader.ui.change_bus import ChangeBus
 from reader.ui.operations import QueryOp, report_error
-from reader.ui.plain import plain_label
+from reader.ui.sidebar_list import SidebarList
 from reader.ui.tag_sidebar import COUNT_ROLE, TagCountDelegate
 
 FEED_ROLE = Qt.ItemDataRole.UserRole + 1  # the feed's id
@@ -159,10 +159,12 @@ class FeedListView(QListView):
         return super().viewportEvent(event)
 
 
-class FeedSidebar(QWidget):
+class FeedSidebar(SidebarList):
     """A "FEEDS" header over the feeds, hidden while the library follows none. Choosing a
     feed emits `feed_chosen` with its id; `feed_chosen(None)` when the chosen feed went
     (unsubscribed), so that the list shows every article again."""
+
+    max_rows = MAX_ROWS_SHOWN
 
     feed_chosen = Signal(object)
 
@@ -173,24 +175,9 @@ class FeedSidebar(QWidget):
         self._wanted: int | None = None  # to choose once the feeds read now arrive
         self._notify = True
 
-        self.header = plain_label("FEEDS")
-        self.header.setObjectName("sidebarHeader")
-        self.list = FeedListView()
-        self.list.setObjectName("feedList")
-        self.list.setModel(self.model)
-        self.list.setItemDelegate(FeedDelegate(self.list))
-        self.list.setUniformItemSizes(True)
-        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.list.setAccessibleName("Feeds")
-        self.header.setBuddy(self.list)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.header)
-        layout.addWidget(self.list)
-        self.setFocusProxy(self.list)
+        feeds = FeedListView()
+        feeds.setObjectName("feedList")
+        self._build("FEEDS", "Feeds", feeds, self.model, FeedDelegate(feeds))
         self.list.selectionModel().currentChanged.connect(self._current_changed)
         self.model.loaded.connect(self._loaded)
         self._fit()
@@ -267,14 +254,6 @@ class FeedSidebar(QWidget):
             self.feed_chosen.emit(None)
         elif self.list.currentIndex().row() != row:
             self.select_feed(self._current, notify=False)
-
-    def _fit(self) -> None:
-        """As tall as its feeds (up to MAX_ROWS_SHOWN); hidden when there are none."""
-        rows = self.model.rowCount()
-        self.setVisible(rows > 0)
-        if rows:
-            height = self.list.sizeHintForRow(0) * min(rows, MAX_ROWS_SHOWN)
-            self.list.setFixedHeight(height + 2 * self.list.frameWidth() + 2)
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not current.isValid():

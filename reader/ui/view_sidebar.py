@@ -14,13 +14,14 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QAbstractItemView, QListView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QListView
 
 from reader.library import Library, LibraryError
 from reader.records import Changes, SavedView
 from reader.ui.change_bus import ChangeBus
 from reader.ui.operations import QueryOp, report_error
-from reader.ui.plain import plain_label, tooltip
+from reader.ui.sidebar_list import SidebarList
+from reader.ui.plain import tooltip
 from reader.ui.tag_sidebar import COUNT_ROLE, TagCountDelegate, count_phrase
 
 VIEW_ROLE = Qt.ItemDataRole.UserRole + 1  # the view's id
@@ -173,10 +174,12 @@ class ViewListView(QListView):
         super().keyPressEvent(event)
 
 
-class ViewSidebar(QWidget):
+class ViewSidebar(SidebarList):
     """A "VIEWS" header over the saved views, hidden while there are none. Choosing a
     view emits `view_chosen` with its record; `view_chosen` again with the new record
     when the chosen view's query changed, and with None when it was deleted."""
+
+    max_rows = MAX_ROWS_SHOWN
 
     view_chosen = Signal(object)
 
@@ -186,25 +189,10 @@ class ViewSidebar(QWidget):
         self._current: SavedView | None = None
         self._notify = True
 
-        self.header = plain_label("VIEWS")
-        self.header.setObjectName("sidebarHeader")
-        self.list = ViewListView()
-        self.list.setObjectName("viewList")
-        self.list.setModel(self.model)
-        self.list.setItemDelegate(TagCountDelegate(self.list))
-        self.list.setUniformItemSizes(True)
-        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.list.setAccessibleName("Saved views")
+        views = ViewListView()
+        views.setObjectName("viewList")
+        self._build("VIEWS", "Saved views", views, self.model, TagCountDelegate(views))
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.header.setBuddy(self.list)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.header)
-        layout.addWidget(self.list)
-        self.setFocusProxy(self.list)
         self.list.selectionModel().currentChanged.connect(self._current_changed)
         self.model.modelReset.connect(self._fit)
         self._fit()
@@ -298,14 +286,6 @@ class ViewSidebar(QWidget):
     def wait(self, timeout: float | None = None) -> None:
         """Block until the counts due are shown (for tests)."""
         self.model.wait(timeout)
-
-    def _fit(self) -> None:
-        """As tall as its views (up to MAX_ROWS_SHOWN); hidden when there are none."""
-        rows = self.model.rowCount()
-        self.setVisible(rows > 0)
-        if rows:
-            height = self.list.sizeHintForRow(0) * min(rows, MAX_ROWS_SHOWN)
-            self.list.setFixedHeight(height + 2 * self.list.frameWidth() + 2)
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not current.isValid():
