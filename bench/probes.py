@@ -178,9 +178,19 @@ def startup(args: dict) -> None:
         heartbeat = Heartbeat()
         with heartbeat.during("start-up"):
             watched = time.monotonic()
-            while getattr(model, "loading", False):
+            # The article opens after the first paint: when it is there to read.
+            def article_shown() -> bool:
+                return getattr(window, "shown_article", 0) is not None
+
+            while getattr(model, "loading", False) or not article_shown():
                 QApplication.instance().processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
-            phases["list_complete"] = since_start()
+                if "article_shown" not in phases and article_shown():
+                    phases["article_shown"] = since_start()
+                if "list_complete" not in phases and not getattr(model, "loading", False):
+                    phases["list_complete"] = since_start()
+            now = since_start()
+            phases.setdefault("article_shown", now)
+            phases.setdefault("list_complete", now)
             pump(STARTUP_WATCH_S - (time.monotonic() - watched))
         write(args["out"], {"rows_at_paint": rows_at_paint,
             "phases": phases, "painted": phases["list_painted"], "rows": model.rowCount(),

@@ -75,6 +75,12 @@ def rows(results: dict) -> list[Row]:
                        detail=f"the first {max(start.get('rows_at_paint') or [0]):,} rows "
                               f"painted, then all {n:,} ids read in the background"))
 
+    if "article_shown" in phases:
+        out.append(Row("Start-up until the article is shown in the reading pane",
+                       phases["article_shown"], "ms", bare,
+                       detail="the article last read (here the first) opens once the list "
+                              "has painted"))
+
     first = start["first_of_day_ms"]
     phases = start["first_of_day_phases_ms"]
     if "daily_backup_returned" in phases and phases["daily_backup_returned"] <= first:

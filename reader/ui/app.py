@@ -98,7 +98,7 @@ def run(db_path: Path, argv: list[str] | None = None, target: str | None = None)
         with library:
             report = library.seed_if_new(seeds_dir())
             session_marker(db_path).touch()
-            window = MainWindow(library, window_settings(), preferences)
+            window = MainWindow(library, window_settings(), preferences, article_after_paint=True)
             errors.set_parent(window)
             window.show()
             for problem in window.setting_problems():

@@ -26,6 +26,7 @@ from reader.links import Link
 from reader.ui.exporting import ExportController
 from reader.ui.feed_sidebar import FeedSidebar
 from reader.ui.feed_window import FeedCommands, FeedController
+from reader.ui.first_paint import FirstPaint
 from reader.ui.reading_pane import ReadingPane
 from reader.ui.search_box import SearchBox
 from reader.ui.tag_sidebar import TagSidebar
@@ -52,7 +53,10 @@ class MainWindow(ReviewMode, WindowPreferences, WindowImporting, WindowViews, Fe
     """Lists the library's articles, shows the chosen one, and annotates it."""
 
     def __init__(self, library: Library, settings: QSettings,
-                 preferences: Settings | None = None) -> None:
+                 preferences: Settings | None = None, *, article_after_paint: bool = False) -> None:
+        """`article_after_paint`: open the last article once the window has painted its
+        list, not before (the app's start-up: the window shows ~100 ms sooner, without
+        the article's parser and rendering in the way)."""
         super().__init__()
         self.library = library
         self.settings = settings  # window geometry and per-library view state
@@ -177,6 +181,12 @@ class MainWindow(ReviewMode, WindowPreferences, WindowImporting, WindowViews, Fe
         self._return_focus: QWidget | None = None
         self._update_header()
         self._restore_state()
+        # At start-up the article's row is selected now and its text shown once the list
+        # has painted (parsing and laying it out would hold up the first frame).
+        self._first_paint = (FirstPaint(self.list_view.viewport(), self._show_deferred)
+                             if article_after_paint else None)
+        self._deferred: tuple[int | None] | None = None
+        self._restore_article()
 
     # --- articles -------------------------------------------------------------------
     def open_article(self, article_id: int, row: int | None = None) -> None:
@@ -189,6 +199,11 @@ class MainWindow(ReviewMode, WindowPreferences, WindowImporting, WindowViews, Fe
         self.list_view.selectionModel().setCurrentIndex(
             index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
         self.list_view.scrollTo(index)
+
+    @property
+    def shown_article(self) -> int | None:
+        """The article in the reading pane (None while none is, or before the first paint)."""
+        return self._shown_article
 
     def current_article_id(self) -> int | None:
         index = self.list_view.currentIndex()
@@ -236,6 +251,9 @@ class MainWindow(ReviewMode, WindowPreferences, WindowImporting, WindowViews, Fe
 
     def _show_article(self, article_id: int | None) -> None:
         """Show the article (None: none) in the reading pane and the annotation panel."""
+        if self._first_paint is not None and self._first_paint.pending:
+            self._deferred = (article_id,)  # the last one chosen before the first paint
+            return
         self.annotation_panel.save_pending()
         if article_id is None:
             self._shown_article = None
@@ -260,6 +278,17 @@ class MainWindow(ReviewMode, WindowPreferences, WindowImporting, WindowViews, Fe
         self._load_highlights(article_id)
         self.annotation_panel.show_article(article_id, self._highlights, record)
         self.settings.setValue(f"{self._library_key}/last_article", article_id)
+
+    def _show_deferred(self) -> None:
+        if self._deferred is not None:
+            (article_id,), self._deferred = self._deferred, None
+            self._show_article(article_id)
+
+    def show_now(self) -> None:
+        """Show the chosen article now if it waits for the first paint (before acting on
+        it: a link to one of its highlights)."""
+        if self._first_paint is not None:
+            self._first_paint.run_now()
 
     def _load_highlights(self, article_id: int, active: int | None = None) -> None:
         self._highlights = self.library.highlights.for_article(article_id)
@@ -469,6 +498,7 @@ class MainWindow(ReviewMode, WindowPreferences, WindowImporting, WindowViews, Fe
             row = self.model.row_of(link.article_id)
         if row is not None:
             self.open_article(link.article_id, row)
+        self.show_now()  # its highlights are needed below
         self.reading_pane.setFocus()
         if link.highlight_id is not None:
             if not any(h.id == link.highlight_id for h in self._highlights):
@@ -489,12 +519,15 @@ class MainWindow(ReviewMode, WindowPreferences, WindowImporting, WindowViews, Fe
             state = self.settings.value(f"window/{name}")
             if isinstance(state, QByteArray):
                 splitter.restoreState(state)
+        self.list_view.setFocus()
+
+    def _restore_article(self) -> None:
+        """Open the article last read here (else the first one)."""
         last = self.settings.value(f"{self._library_key}/last_article")
         if last is not None and str(last).isdigit():
             self._reselect(int(last))
         elif self.model.rowCount():
             self.open_article(self.model.article_id(0))
-        self.list_view.setFocus()
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         # A long import or export stops at its next file; the app waits for the jobs

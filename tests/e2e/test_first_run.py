@@ -18,7 +18,9 @@ def test_first_run_seeds_the_default_library_and_opens_the_window(qapp, isolated
     seen = {}
 
     def inspect_and_quit():
-        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        # The article opens once the window has painted its list.
+        windows = [w for w in QApplication.topLevelWidgets()
+                   if isinstance(w, MainWindow) and w.isVisible() and w.shown_article]
         if not windows:
             QTimer.singleShot(50, inspect_and_quit)
             return
@@ -57,7 +59,9 @@ def _run_and_close(path):
     seen = {}
 
     def inspect_and_quit():
-        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        # The article opens once the window has painted its list.
+        windows = [w for w in QApplication.topLevelWidgets()
+                   if isinstance(w, MainWindow) and w.isVisible() and w.shown_article]
         if not windows:
             QTimer.singleShot(50, inspect_and_quit)
             return

@@ -167,3 +167,35 @@ def test_a_new_highlight_is_read_once_for_the_text_and_the_panel(
     assert calls == [[article]]
     assert window.annotation_panel.model.rowCount() == 1
     assert window.annotation_panel.current_highlight_id() == window._highlights[0].id
+
+
+def test_at_start_up_the_article_opens_after_the_list_has_painted(qtbot, seeded_library,
+                                                                  window_settings):
+    from reader.ui.main_window import MainWindow
+
+    first = seeded_library.articles.ids()[0]
+    window = MainWindow(seeded_library, window_settings, article_after_paint=True)
+    qtbot.addWidget(window)
+    # Its row is chosen at once; its text waits for the first paint.
+    assert window.current_article_id() == first and window._first_paint.pending
+    assert seeded_library.articles.text(first)[:20] not in window.reading_pane.plain_text()
+    window.show()
+    qtbot.waitUntil(lambda: not window._first_paint.pending, timeout=5000)
+    assert window.reading_pane.plain_text() == seeded_library.articles.text(first)
+    assert window.annotation_panel.isEnabled()
+
+
+def test_an_article_chosen_before_the_first_paint_is_not_replaced(qtbot, seeded_library,
+                                                                  window_settings):
+    """A link the app was started with (or a key pressed early) opens its article; the
+    last one read does not take its place when the list paints."""
+    from reader.ui.main_window import MainWindow
+
+    first, second = seeded_library.articles.ids()
+    window = MainWindow(seeded_library, window_settings, article_after_paint=True)
+    qtbot.addWidget(window)
+    window.open_article(second)
+    window.show()
+    qtbot.waitUntil(lambda: not window._first_paint.pending, timeout=5000)
+    assert window.current_article_id() == second
+    assert window.reading_pane.plain_text() == seeded_library.articles.text(second)
