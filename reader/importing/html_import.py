@@ -343,15 +343,37 @@ def _xml_names(tree: lxml_html.HtmlElement) -> None:
     """Give every element and attribute a name XML accepts, as trafilatura builds XML.
 
     Pages written by word processors or social widgets are full of names like <o:p> and
-    <fb:like>; they carry no text of their own.
+    <fb:like>; they carry no text of their own. A page uses few distinct names: each is
+    checked once (a page has thousands of elements).
     """
+    good = set(_KNOWN_XML_NAMES)
     for element in tree.iter():
-        if not isinstance(element.tag, str):
+        tag = element.tag
+        if not isinstance(tag, str):
             continue
-        if not _XML_NAME.fullmatch(element.tag):
-            element.tag = "span"
-        for name in [n for n in element.attrib if not _XML_NAME.fullmatch(n)]:
-            del element.attrib[name]
+        if tag not in good:
+            if _XML_NAME.fullmatch(tag):
+                good.add(tag)
+            else:
+                element.tag = "span"
+        attributes = element.attrib
+        if attributes:
+            bad = [n for n in attributes if n not in good and not _remember(n, good)]
+            for name in bad:
+                del attributes[name]
+
+
+_KNOWN_XML_NAMES = frozenset({"html", "head", "body", "div", "p", "a", "span", "href", "class",
+                              "id", "li", "ul", "meta", "script", "link", "style", "img",
+                              "src", "alt", "title", "content", "name", "property", "rel"})
+
+
+def _remember(name: str, good: set[str]) -> bool:
+    """Whether `name` is a valid XML name (remembered in `good` when it is)."""
+    if _XML_NAME.fullmatch(name):
+        good.add(name)
+        return True
+    return False
 
 
 def _clean(text: str) -> str:

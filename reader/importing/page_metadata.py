@@ -326,16 +326,32 @@ def _microdata_authors(tree: etree._Element) -> list[str]:
 
 def _byline_authors(tree: etree._Element) -> list[str]:
     """The names in the page's first byline (an element of class "byline" or "author")."""
-    for element in tree.xpath(
-            "//*[contains(translate(@class, 'BYLINEAUTHOR', 'bylineauthor'), 'byline') or "
-            "contains(translate(@class, 'BYLINEAUTHOR', 'bylineauthor'), 'author')]"
-            "[not(self::body or self::html or self::article or self::main)]")[:5]:
+    for element in _byline_elements(tree)[:5]:
         text = _text(element)
         if len(text) <= 200 and not _aside(element):
             names = clean_names(text)
             if names:
                 return names
     return []
+
+
+_HAS_CLASS = etree.XPath("//*[@class]")
+
+
+def _byline_elements(tree: etree._Element) -> list[etree._Element]:
+    """The elements whose class names a byline or an author (in any case), in page
+    order; never the page's body, html, article or main."""
+    found = []
+    for element in _HAS_CLASS(tree):
+        # Only ASCII letters are folded, as XPath's translate() did before.
+        marks = element.get("class").translate(_ASCII_LOWER)
+        if ("byline" in marks or "author" in marks) and element.tag not in _NOT_BYLINES:
+            found.append(element)
+    return found
+
+
+_ASCII_LOWER = str.maketrans("BYLINEAUTHOR", "bylineauthor")
+_NOT_BYLINES = frozenset({"body", "html", "article", "main"})
 
 
 def _aside(element: etree._Element) -> bool:
