@@ -16,7 +16,9 @@ REEXPORT_SHARE = 0.15  # a re-export with nothing changed, against a full export
 MEMORY_MB = 250.0
 IMPORT_FROM_MS = 10_000.0  # 10,000 Readwise highlights against 1,000 articles
 MOVING_IN_LABEL = "import from another tool (background, window)"
-SAVE_RATIO = 0.8  # pages saved per second, against trafilatura.extract alone
+# Saving or importing pages: at most this many times the time of trafilatura.extract
+# alone over the same pages (with the fetch, for saving by address), as the issue asks.
+PAGES_TIME_RATIO = 1.5
 FEED_REFRESH_MS = 1000.0  # 100 unchanged feeds
 REVIEW_QUEUE_MS = 50.0  # today's queue from 50,000 highlights, 20,000 with history
 REVIEW_OPEN_MS = 100.0  # the review screen, until its counts and chart show
@@ -245,6 +247,37 @@ def _cli_rows(results: dict) -> list[Row]:
     return out
 
 
+def page_rows(save: dict) -> list[Row]:
+    """Saving pages by address and importing them as saved files (bench.web), each in
+    pages per second beside trafilatura.extract over the same pages in the same run."""
+    out: list[Row] = []
+    pages = save["pages"]
+    target = f"≤ {PAGES_TIME_RATIO}× the time of its floor"
+    value = pages / (med(save["ms"]) / 1000)
+    floor = pages / (med(save["floor_ms"]) / 1000)
+    out.append(Row(f"Save {pages} pages from a local server (reader.web.save_pages)", value,
+                   "pages/s", floor, target, value * PAGES_TIME_RATIO >= floor,
+                   f"{save['saved']} added, {len(save['problems'])} problems; "
+                   f"{med(save['ms']) / 1000:.2f} s against {med(save['floor_ms']) / 1000:.2f} s "
+                   f"for fetching each page with one httpx client and trafilatura.extract "
+                   f"of it ({med(save['extract_ms']) / 1000:.2f} s of extraction alone); "
+                   f"median of {len(save['ms'])}"
+                   + (f"; alone: fetching {save['fetch_ms'] / 1000:.2f} s, parsing (the "
+                      f"app's extraction) {save['parse_ms'] / 1000:.2f} s"
+                      if "fetch_ms" in save else "")))
+    if save.get("import_ms"):
+        value = pages / (med(save["import_ms"]) / 1000)
+        floor = pages / (med(save["import_floor_ms"]) / 1000)
+        out.append(Row(f"Import {pages} saved pages (.html files: marginalia import FOLDER)",
+                       value, "pages/s", floor, target, value * PAGES_TIME_RATIO >= floor,
+                       f"{save['imported']} added, {len(save['import_problems'])} problems; "
+                       f"{med(save['import_ms']) / 1000:.2f} s against "
+                       f"{med(save['import_floor_ms']) / 1000:.2f} s for reading the same "
+                       f"files and trafilatura.extract of each; median of "
+                       f"{len(save['import_ms'])}, interleaved"))
+    return out
+
+
 def _web_rows(session: dict) -> list[Row]:
     """Saving pages and refreshing feeds, against a server on 127.0.0.1 (bench.web)."""
     web = session.get("web")
@@ -254,17 +287,7 @@ def _web_rows(session: dict) -> list[Row]:
     stalls = session["stalls_ms"]
     save = web["save"]
     pages = save["pages"]
-    value = pages / (med(save["ms"]) / 1000)
-    floor = pages / (med(save["floor_ms"]) / 1000)
-    out.append(Row(f"Save {pages} pages from a local server (reader.web.save_pages)", value,
-                   "pages/s", floor, f"≥ {SAVE_RATIO}× trafilatura.extract alone",
-                   value >= SAVE_RATIO * floor,
-                   f"{save['saved']} added, {len(save['problems'])} problems; "
-                   f"{med(save['ms']) / 1000:.1f} s against {med(save['floor_ms']) / 1000:.1f} s "
-                   f"for trafilatura.extract over the same HTML; median of {len(save['ms'])}"
-                   + (f"; alone: fetching {save['fetch_ms'] / 1000:.1f} s, parsing (the "
-                      f"app's extraction) {save['parse_ms'] / 1000:.1f} s"
-                      if "fetch_ms" in save else "")))
+    out += page_rows(save)
     value = stalls.get("save pages (background, window)")
     out.append(Row(f"Longest UI stall while the window saves {pages} pages", value, "ms",
                    target=f"≤ {STALL_MS:.0f} ms", met=value is not None and value <= STALL_MS,

@@ -2,11 +2,16 @@
 
 Run inside the session probe (bench.session), beside floors measured in the same process:
 
-- Saving pages: 200 generated article pages (head with title, meta and og tags, nav, an
-  <article> of several paragraphs, footer) saved with `reader.web.save_pages`, in pages
-  per second, beside `trafilatura.extract(html)` alone over the same pages' HTML (the
-  extraction every saved page goes through). Then 200 other pages saved through the
-  window (`window.save_addresses`), timing the longest UI stall meanwhile.
+- Saving pages: 200 generated article pages (`page_html`: a head with title, meta, og and
+  JSON-LD tags, a site's chrome and an <article> of several paragraphs) saved with
+  `reader.web.save_pages`, in pages per second, beside its floor: the same pages fetched
+  with one httpx client and each given to `trafilatura.extract` (what saving a page must
+  do at least), one after another, in the same run. `trafilatura.extract` alone over the
+  pages' HTML is kept as a detail. Then 200 other pages saved through the window
+  (`window.save_addresses`), timing the longest UI stall meanwhile.
+- Importing saved pages: the same pages as .html files in a folder, imported with
+  `Library.import_files` (what `marginalia import FOLDER` runs), beside reading the same
+  files and `trafilatura.extract` of each, interleaved with it.
 - Refreshing feeds: 100 RSS 2.0 feeds subscribed (`library.feeds.add`) and refreshed once
   (their entries imported, not timed); then a second refresh, where every feed answers
   304 to its ETag, beside 100 plain conditional GETs with one httpx client, one after
@@ -16,6 +21,10 @@ Run inside the session probe (bench.session), beside floors measured in the same
 
 Everything saved or subscribed is deleted again afterwards (and bench.build.restore
 removes what an interrupted run left).
+
+The two page rows run alone, against a throw-away library:
+
+    python -m bench.web [--pages 200] [--reps 3]
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Self
 
 from bench import corpus
@@ -56,12 +66,64 @@ def _blocks(markdown: str) -> tuple[str, str, list[str]]:
     return title, byline, blocks
 
 
+# How each page declares its date (and author), by its number: as sites do, in JSON-LD
+# (an author as an object, or a list), OpenGraph, <meta name=date> or a <time> in the
+# byline; one page in six declares none (its date is only in the byline's text).
+DATE_FORMS = ("json-ld", "json-ld authors", "opengraph", "meta date", "time element", "none")
+
+
 def page_html(seed: int, number: int, address: str) -> str:
-    """A realistic article page: head with metadata, navigation, the article, a footer."""
+    """A realistic article page: head with metadata, a site's chrome (inline state and
+    styles, a menu, related stories, comments, a footer of links) around the article, at
+    the weight of pages saved from news sites (40-60 KB, a quarter of it the article)."""
+    import json
+    import random
+    from datetime import datetime
+
     generated = corpus.article(seed, number, words=800 + number % 1200)
     title, byline, blocks = _blocks(generated.markdown)
     description = escape(blocks[0][3:-4][:160]) if blocks else ""
-    author = escape(byline.split(" — ")[0])
+    author, _, shown_date = byline.partition(" — ")
+    iso = datetime.strptime(shown_date, "%d %B %Y").date().isoformat()
+    form = DATE_FORMS[number % len(DATE_FORMS)]
+    rng = random.Random(seed * 7919 + number)
+
+    def words(count: int) -> str:
+        return " ".join(rng.choice(corpus.VOCABULARY) for _ in range(count))
+
+    head = [f'<meta name="author" content="{escape(author)}">']
+    shown = escape(byline)
+    if form.startswith("json-ld"):
+        people = {"@type": "Person", "name": author}
+        if form == "json-ld authors":
+            people = [people, {"@type": "Person", "name": author}]  # listed twice, as sites do
+        head.append('<script type="application/ld+json">' + json.dumps({
+            "@context": "https://schema.org", "@type": "NewsArticle", "headline": title,
+            "datePublished": f"{iso}T08:30:00+00:00", "author": people,
+            "publisher": {"@type": "Organization", "name": "The Bench Review"},
+            "mainEntityOfPage": address}) + "</script>")
+    elif form == "opengraph":
+        head.append(f'<meta property="article:published_time" content="{iso}T08:30:00Z">')
+    elif form == "meta date":
+        head.append(f'<meta name="date" content="{iso}">')
+    elif form == "time element":
+        shown = f'{escape(author)} — <time datetime="{iso}">{escape(shown_date)}</time>'
+    state = json.dumps({"props": {"page": {"id": number, "teasers": [
+        {"id": rng.randrange(10**9), "title": words(8), "summary": words(30),
+         "image": f"/img/{rng.randrange(10**6)}.jpg"} for _ in range(40)]}}})
+    style = "\n".join(f".c{i} {{ margin: {i % 9}px; padding: {i % 5}px; color: #{i:06x}; }}"
+                      for i in range(200))
+    menu = "".join(f'<li><a href="/section/{i}">{escape(words(2).title())}</a></li>'
+                   for i in range(80))
+    related = "".join(
+        f'<li class="teaser"><a href="/page/{number + i}"><img src="/img/{i}.jpg" alt="">'
+        f'<h3>{escape(words(7).capitalize())}</h3></a><p>{escape(words(25))}</p></li>'
+        for i in range(1, 13))
+    comments = "".join(
+        f'<li class="comment"><span class="comment-author">{escape(words(2).title())}</span>'
+        f'<p>{escape(words(rng.randint(15, 60)).capitalize())}.</p></li>' for _ in range(8))
+    footer = "".join(f'<a href="/about/{i}">{escape(words(2).title())}</a> '
+                     for i in range(40))
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -69,31 +131,35 @@ def page_html(seed: int, number: int, address: str) -> str:
 <title>{escape(title)} | The Bench Review</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="description" content="{description}">
-<meta name="author" content="{author}">
 <meta property="og:type" content="article">
 <meta property="og:title" content="{escape(title)}">
 <meta property="og:description" content="{description}">
 <meta property="og:url" content="{address}">
 <meta property="og:site_name" content="The Bench Review">
+{chr(10).join(head)}
 <link rel="canonical" href="{address}">
 <link rel="stylesheet" href="/static/site.css">
+<style>{style}</style>
 <script>window.analytics = window.analytics || [];</script>
+<script id="__STATE__" type="application/json">{state}</script>
 </head>
 <body>
 <header class="site-header"><a href="/" class="logo">The Bench Review</a>
-<nav><ul><li><a href="/politics">Politics</a></li><li><a href="/science">Science</a></li>
-<li><a href="/culture">Culture</a></li><li><a href="/opinion">Opinion</a></li>
-<li><a href="/subscribe">Subscribe</a></li></ul></nav></header>
+<nav class="menu"><ul>{menu}</ul></nav>
+<form class="search" action="/search"><input name="q" placeholder="Search"></form></header>
 <main>
 <article>
 <h1>{escape(title)}</h1>
-<p class="byline">By {escape(byline)}</p>
+<p class="byline">By {shown}</p>
 {chr(10).join(blocks)}
 </article>
-<aside class="related"><h3>Related</h3><ul><li><a href="/page/{number + 1}">Next story</a></li>
-<li><a href="/page/{number + 2}">More from this section</a></li></ul></aside>
+<aside class="related"><h2>Related stories</h2><ul>{related}</ul></aside>
+<section class="comments"><h2>Comments</h2><ol>{comments}</ol></section>
+<div class="newsletter"><h2>Sign up to our newsletter</h2><form action="/subscribe">
+<input type="email" name="email"><button>Subscribe</button></form></div>
 </main>
-<footer><p>© 2026 The Bench Review. All rights reserved.</p>
+<footer><nav class="footer-links">{footer}</nav>
+<p>© 2026 The Bench Review. All rights reserved.</p>
 <p><a href="/privacy">Privacy</a> · <a href="/terms">Terms</a> · <a href="/contact">Contact</a></p>
 </footer>
 </body>
@@ -144,6 +210,10 @@ class Server:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive, as real servers do
+            # The headers and the body go out in two writes: with Nagle's algorithm the
+            # body waits for the client's delayed ACK, 40 ms a response on Linux (most
+            # of the time of saving a page from this server, and none of a real one's).
+            disable_nagle_algorithm = True
 
             def do_GET(self) -> None:
                 found = server.documents.get(self.path)
@@ -242,27 +312,64 @@ def _delete(session, ids: list[int]):
     return changes
 
 
-def saving(session, server: Server) -> dict:
+def fetch_and_extract(urls: list[str]) -> int:
+    """The floor of saving pages: each fetched with one httpx client and given to
+    trafilatura.extract, one after another; how many gave text."""
+    import httpx
     import trafilatura
 
-    from reader.records import Changes
-    from reader.web import save_pages
+    extracted = 0
+    with httpx.Client(timeout=30) as client:
+        for url in urls:
+            response = client.get(url)
+            response.raise_for_status()
+            extracted += bool(trafilatura.extract(response.text))
+    return extracted
 
-    library = session.library
-    out: dict = {"pages": PAGES, "ms": [], "floor_ms": []}
-    reps = 0
-    for rep in session.repetitions(min(session.reps, 3)):  # lazily: --budget stops it
-        reps += 1
-        urls = server.add_pages(PAGE_BASE + rep * PAGES, PAGES)
+
+def read_and_extract(paths: list[Path]) -> int:
+    """The floor of importing saved pages: each file read and given to
+    trafilatura.extract; how many gave text."""
+    import trafilatura
+
+    return sum(bool(trafilatura.extract(path.read_bytes().decode("utf-8"))) for path in paths)
+
+
+def write_pages(server: Server, urls: list[str], folder: Path) -> list[Path]:
+    """The served pages as .html files in `folder`, as a browser saves them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for url in urls:
+        path = folder / f"{url.rsplit('/', 1)[-1]}.html"
+        path.write_text(server.html(url), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def saving_core(library, server: Server, first: int, reps: int, folder: Path,
+                repetitions=None) -> dict:
+    """The save and import rows' figures (the core alone): each repetition saves PAGES new
+    pages and imports them again from files into the library (deleting both afterwards),
+    each beside its floor, interleaved."""
+    from reader.web import fetch_page, parse_page, save_pages
+
+    out: dict = {"pages": PAGES, "ms": [], "floor_ms": [], "extract_ms": [],
+                 "import_ms": [], "import_floor_ms": []}
+    done = 0
+    for rep in (repetitions if repetitions is not None else range(reps)):
+        done += 1
+        urls = server.add_pages(first + rep * PAGES, PAGES)
         html = [server.html(url) for url in urls]
-        # The floor first, over the same pages' HTML: trafilatura alone.
-        started = time.perf_counter()
-        extracted = [trafilatura.extract(text) for text in html]
-        out["floor_ms"].append((time.perf_counter() - started) * 1000)
-        out["floor_extracted"] = sum(1 for text in extracted if text)
-        if rep == 0:  # where the time goes: fetching alone, then parsing alone
-            from reader.web import fetch_page, parse_page
+        # Floors first: trafilatura alone over the HTML, then with the fetch it needs.
+        import trafilatura
 
+        started = time.perf_counter()
+        out["floor_extracted"] = sum(1 for text in html if trafilatura.extract(text))
+        out["extract_ms"].append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        out["floor_fetched_extracted"] = fetch_and_extract(urls)
+        out["floor_ms"].append((time.perf_counter() - started) * 1000)
+        if rep == 0:  # where the time goes: fetching alone, then parsing alone
             started = time.perf_counter()
             fetched = [fetch_page(url) for url in urls]
             out["fetch_ms"] = (time.perf_counter() - started) * 1000
@@ -270,15 +377,55 @@ def saving(session, server: Server) -> dict:
             for page in fetched:
                 parse_page(page)
             out["parse_ms"] = (time.perf_counter() - started) * 1000
-        before = _max_article_id(session)
-        # Timed on the UI thread only to measure the core (its stall is the benchmark's
-        # own, under "idle"); the window saves in its worker, measured below.
+        before = _max_id(library)
         started = time.perf_counter()
         report = save_pages(library, urls)
         out["ms"].append((time.perf_counter() - started) * 1000)
         out["saved"] = sum(1 for r in report.saved if r.status == "added")
         out["problems"] = [str(p) for p in report.problems][:5]
-        _delete(session, _new_article_ids(session, before))
+        _delete_ids(library, _ids_above(library, before))
+        # The same pages saved as files: the floor, then `marginalia import FOLDER`.
+        paths = write_pages(server, urls, folder / f"pages-{rep}")
+        started = time.perf_counter()
+        out["import_floor_extracted"] = read_and_extract(paths)
+        out["import_floor_ms"].append((time.perf_counter() - started) * 1000)
+        before = _max_id(library)
+        started = time.perf_counter()
+        imported = library.import_files([paths[0].parent])
+        out["import_ms"].append((time.perf_counter() - started) * 1000)
+        out["imported"] = len(imported.added)
+        out["import_problems"] = [str(p) for p in imported.problems][:5]
+        _delete_ids(library, _ids_above(library, before))
+    out["reps_done"] = done
+    return out
+
+
+def _max_id(library) -> int:
+    return library.storage.rows("SELECT coalesce(max(id), 0) FROM article")[0][0]
+
+
+def _ids_above(library, above: int) -> list[int]:
+    return [row[0] for row in library.storage.rows(
+        "SELECT id FROM article WHERE id > ? ORDER BY id", (above,))]
+
+
+def _delete_ids(library, ids: list[int]):
+    changes = None
+    for article_id in ids:
+        done = library.articles.delete(article_id)
+        changes = done if changes is None else changes | done
+    return changes
+
+
+def saving(session, server: Server) -> dict:
+    from reader.records import Changes
+
+    # Timed on the UI thread only to measure the core (its stall is the benchmark's
+    # own, under "idle"); the window saves in its worker, measured below.
+    out = saving_core(session.library, server, PAGE_BASE, min(session.reps, 3),
+                      session.tmp / "saved-pages",
+                      session.repetitions(min(session.reps, 3)))  # lazily: --budget stops it
+    reps = out["reps_done"]
     # Through the window: 200 other pages, in its worker, then the first one opened.
     urls = server.add_pages(PAGE_BASE + reps * PAGES, PAGES)
     before = _max_article_id(session)
@@ -364,3 +511,40 @@ def refreshing(session, server: Server) -> dict:
         from bench.heartbeat import pump
         pump(0.1)
     return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The save and import rows alone, against a throw-away library; prints their rows."""
+    import argparse
+    import json
+    import tempfile
+
+    from bench import report
+    from reader.library import Library
+
+    parser = argparse.ArgumentParser(prog="python -m bench.web",
+                                     description="Saving and importing pages, beside their floors.")
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json", action="store_true", help="print the raw figures too")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="marginalia-bench-web-") as folder, \
+            Server(args.seed) as server:
+        library = Library.open(Path(folder) / "library.sqlite3")
+        try:
+            save = saving_core(library, server, PAGE_BASE, args.reps, Path(folder))
+        finally:
+            library.close()
+    if args.json:
+        print(json.dumps(save, indent=1))
+    for row in report.page_rows(save):
+        print(f"{row.measurement}: {report._number(row.value, row.unit)} against "
+              f"{report._number(row.floor, row.unit)} ({row.target}: "
+              f"{'met' if row.met else 'NOT met'}); {row.detail}")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())

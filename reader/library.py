@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reader.annotations.colours import ColourManager
 from reader.annotations.highlights import HighlightManager
@@ -26,6 +28,9 @@ from reader.storage.database import (
     read_schema_version,
     utc_now,
 )
+
+if TYPE_CHECKING:
+    from reader.importing.sources import ParsedArticle
 
 __all__ = ["Library", "LibraryClosedError", "LibraryDamagedError", "LibraryError",
            "LibraryReadOnlyError", "is_damage"]
@@ -171,36 +176,54 @@ class Library:
                      progress: Callable[[int, int], None] | None = None) -> ImportReport:
         """Import article files (folders are searched); each file is stored whole or not at all.
 
-        `progress(done, total)` is called after each file.
+        `progress(done, total)` is called after each file. Files are read and parsed
+        outside any transaction, then stored IMPORT_BATCH at a time (or after
+        IMPORT_BATCH_SECONDS) in one transaction, each article a savepoint of its own:
+        a commit is a sync to disk, which cost more than parsing a saved page (4 ms of
+        the 17 ms a page took). A crash loses at most the batch being parsed, never part
+        of an article.
         """
-        added: list[int] = []
-        unchanged: list[int] = []
-        updated: list[int] = []
-        orphaned: list[int] = []
-        problems: list[ImportProblem] = []
         from reader.importing.sources import SourceError, read_article
 
+        outcome = _ImportOutcome()
+        pending: list[ParsedArticle] = []
+        started = time.monotonic()
         files = _expand(paths)
         for done, path in enumerate(files, start=1):
             if progress:
                 progress(done, len(files))
             try:
-                parsed = read_article(path)
+                pending.append(read_article(path))
             except SourceError as exc:
-                problems.append(ImportProblem(str(path), str(exc)))
-                continue
-            existing = self.articles.find_by_hash(parsed.content_hash)
-            same_url = self.articles.find_by_url(parsed.url) if parsed.url else None
-            if existing is not None:
-                unchanged.append(existing)
-            elif same_url is not None:
-                # A newer version of an article we have: update it in place.
-                orphaned += self.articles.replace_source(same_url, parsed)
-                updated.append(same_url)
-            else:
-                added.append(self.articles.add(parsed))
-        return ImportReport(tuple(added), tuple(unchanged), tuple(problems), tuple(updated),
-                            tuple(orphaned))
+                outcome.problems.append(ImportProblem(str(path), str(exc)))
+            if len(pending) >= IMPORT_BATCH or (
+                    pending and time.monotonic() - started >= IMPORT_BATCH_SECONDS):
+                self._store_imported(pending, outcome)
+                pending.clear()
+                started = time.monotonic()
+        if pending:
+            self._store_imported(pending, outcome)
+        return outcome.report()
+
+    def _store_imported(self, parsed_articles: list[ParsedArticle],
+                        outcome: _ImportOutcome) -> None:
+        """Store parsed files in one transaction: each added, updated (same URL, new
+        content) or recognised as unchanged (same content), in order, so that a file
+        repeated in one batch is unchanged the second time."""
+        with self.storage.write():
+            for parsed in parsed_articles:
+                # `add` and `replace_source` are savepoints of this transaction: each
+                # article whole or not at all.
+                existing = self.articles.find_by_hash(parsed.content_hash)
+                same_url = self.articles.find_by_url(parsed.url) if parsed.url else None
+                if existing is not None:
+                    outcome.unchanged.append(existing)
+                elif same_url is not None:
+                    # A newer version of an article we have: update it in place.
+                    outcome.orphaned += self.articles.replace_source(same_url, parsed)
+                    outcome.updated.append(same_url)
+                else:
+                    outcome.added.append(self.articles.add(parsed))
 
     def seed_if_new(self, seeds: Path) -> ImportReport | None:
         """Import the sample articles into a library that has never been seeded and is empty."""
@@ -212,6 +235,24 @@ class Library:
             report = self.import_files(sorted(p for p in seeds.iterdir() if p.is_file()))
         meta.set_value("seeded", utc_now())
         return report
+
+
+# How many parsed files one import transaction stores, and how long parsed files wait.
+IMPORT_BATCH = 50
+IMPORT_BATCH_SECONDS = 2.0
+
+
+@dataclass
+class _ImportOutcome:
+    added: list[int] = field(default_factory=list)
+    unchanged: list[int] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)
+    orphaned: list[int] = field(default_factory=list)
+    problems: list[ImportProblem] = field(default_factory=list)
+
+    def report(self) -> ImportReport:
+        return ImportReport(tuple(self.added), tuple(self.unchanged), tuple(self.problems),
+                            tuple(self.updated), tuple(self.orphaned))
 
 
 def _expand(paths: Iterable[Path]) -> list[Path]:

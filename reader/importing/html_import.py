@@ -25,6 +25,7 @@ from reader.importing.html_blocks import parse_html
 from reader.importing.html_sanitise import safe_link, sanitise
 from reader.importing.page_metadata import (
     PageMetadata,
+    declares_everything,
     is_section_label,
     read_page_metadata,
     resolve,
@@ -136,16 +137,26 @@ def _trafilatura_xml(tree: lxml_html.HtmlElement, declared: PageMetadata) -> str
 
     What `trafilatura.extract(output_format="xml", with_metadata=True)` does, less the
     content fingerprint it adds for deduplication (a quarter of the extraction's time,
-    and never used here); and when the page declares its date (JSON-LD, OpenGraph,
-    <meta>), htmldate is told not to search the text for one (dateparser over the
-    whole page: most of the time of a long page).
+    and never used here). When the page declares everything the article needs (title,
+    author, date, site name: see `declares_everything`), trafilatura's metadata pass is
+    skipped, for its guesses would not be used; only the page's address is read as it
+    reads it. Otherwise, when the page declares its date (JSON-LD, OpenGraph, <meta>),
+    htmldate is told not to search the text for one (dateparser over the whole page:
+    most of the time of a long page).
     """
     from trafilatura.core import bare_extraction, determine_returnstring
     from trafilatura.settings import Extractor, set_date_params
 
+    url = None
+    with_metadata = True
+    if declares_everything(declared):
+        url = _declared_url(tree)
+        # The host's name is never an author's: checked again once it is known.
+        with_metadata = not declares_everything(declared, _host_name(url))
     options = Extractor(
         output_format="xml",
-        with_metadata=True,
+        with_metadata=with_metadata,
+        url=None if with_metadata else url,
         comments=False,
         formatting=True,
         links=True,
@@ -160,7 +171,22 @@ def _trafilatura_xml(tree: lxml_html.HtmlElement, declared: PageMetadata) -> str
     document = bare_extraction(tree, options=options, as_dict=False)
     if not document:
         return None
+    if not with_metadata:
+        document.url = url
     return determine_returnstring(document, options) or None
+
+
+def _declared_url(tree: lxml_html.HtmlElement) -> str | None:
+    """The page's address as trafilatura's metadata pass reads it: og:url or JSON-LD,
+    else <link rel=canonical>."""
+    from trafilatura.metadata import examine_meta, extract_meta_json, extract_url
+
+    metadata = examine_meta(tree)
+    try:
+        metadata = extract_meta_json(tree, metadata)
+    except Exception:  # noqa: BLE001 - trafilatura's own pass ignores its failures too
+        pass
+    return metadata.url or extract_url(tree)
 
 
 def _parse_page(page: str) -> lxml_html.HtmlElement:
@@ -317,15 +343,37 @@ def _xml_names(tree: lxml_html.HtmlElement) -> None:
     """Give every element and attribute a name XML accepts, as trafilatura builds XML.
 
     Pages written by word processors or social widgets are full of names like <o:p> and
-    <fb:like>; they carry no text of their own.
+    <fb:like>; they carry no text of their own. A page uses few distinct names: each is
+    checked once (a page has thousands of elements).
     """
+    good = set(_KNOWN_XML_NAMES)
     for element in tree.iter():
-        if not isinstance(element.tag, str):
+        tag = element.tag
+        if not isinstance(tag, str):
             continue
-        if not _XML_NAME.fullmatch(element.tag):
-            element.tag = "span"
-        for name in [n for n in element.attrib if not _XML_NAME.fullmatch(n)]:
-            del element.attrib[name]
+        if tag not in good:
+            if _XML_NAME.fullmatch(tag):
+                good.add(tag)
+            else:
+                element.tag = "span"
+        attributes = element.attrib
+        if attributes:
+            bad = [n for n in attributes if n not in good and not _remember(n, good)]
+            for name in bad:
+                del attributes[name]
+
+
+_KNOWN_XML_NAMES = frozenset({"html", "head", "body", "div", "p", "a", "span", "href", "class",
+                              "id", "li", "ul", "meta", "script", "link", "style", "img",
+                              "src", "alt", "title", "content", "name", "property", "rel"})
+
+
+def _remember(name: str, good: set[str]) -> bool:
+    """Whether `name` is a valid XML name (remembered in `good` when it is)."""
+    if _XML_NAME.fullmatch(name):
+        good.add(name)
+        return True
+    return False
 
 
 def _clean(text: str) -> str:

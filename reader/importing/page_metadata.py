@@ -168,10 +168,7 @@ def resolve(meta: PageMetadata, *, title: str = "", author: str = "",
     given fallbacks (trafilatura's), checked by the same rules. Empty when nothing fits."""
     site = next((s for s in (*meta.site_names, clean_text(site_name)) if s and not URL.match(s)),
                 "") or host
-    site_like = {_squash(s) for s in (*meta.site_names, site, *meta.mastheads) if s}
-    if host:
-        site_like |= {_squash(host), _squash(host.split(".")[0])}
-    site_like.discard("")
+    site_like = _site_like(meta, site, host)
 
     headline = ""
     candidates = [*((_DECLARED, t) for t in meta.titles), (_TITLE_ELEMENT, meta.page_title),
@@ -191,15 +188,42 @@ def resolve(meta: PageMetadata, *, title: str = "", author: str = "",
         if headline:
             break
 
-    names: list[str] = []
-    for source in (*meta.authors, clean_names(author.replace(";", ","))):
-        names = [n for n in source if _squash(n) not in site_like]
-        if names:
-            break
+    names = _people(meta.authors, site_like) or _people(
+        [clean_names(author.replace(";", ","))], site_like)
     if not names:
         names = list(meta.organisations)
     return Resolved(headline, ", ".join(unique(names)), meta.published or valid_date(published),
                     site)
+
+
+def declares_everything(meta: PageMetadata, host: str = "") -> bool:
+    """Whether `resolve` takes the title, author, date and site name all from what the
+    page declares, whatever fallbacks it is given: then trafilatura's own metadata pass
+    (and htmldate's search of the page for a date) would change nothing."""
+    site = next((s for s in meta.site_names if s and not URL.match(s)), "")
+    # The title: trafilatura's is the last candidate `resolve` tries, so a title found
+    # without it is a declared one. The author: named as a person (trafilatura's comes
+    # before an organisation). The site's name: declared, not taken from the host.
+    return bool(site and meta.published and resolve(meta, host=host).title
+                and _people(meta.authors, _site_like(meta, site, host)))
+
+
+def _site_like(meta: PageMetadata, site: str, host: str) -> set[str]:
+    """The squashed names that are the site's, never a headline or an author."""
+    site_like = {_squash(s) for s in (*meta.site_names, site, *meta.mastheads) if s}
+    if host:
+        site_like |= {_squash(host), _squash(host.split(".")[0])}
+    site_like.discard("")
+    return site_like
+
+
+def _people(sources, site_like: set[str]) -> list[str]:
+    """The names of the first source that names someone other than the site."""
+    for source in sources:
+        names = [n for n in source if _squash(n) not in site_like]
+        if names:
+            return names
+    return []
 
 
 def is_section_label(text: str) -> bool:
@@ -302,16 +326,32 @@ def _microdata_authors(tree: etree._Element) -> list[str]:
 
 def _byline_authors(tree: etree._Element) -> list[str]:
     """The names in the page's first byline (an element of class "byline" or "author")."""
-    for element in tree.xpath(
-            "//*[contains(translate(@class, 'BYLINEAUTHOR', 'bylineauthor'), 'byline') or "
-            "contains(translate(@class, 'BYLINEAUTHOR', 'bylineauthor'), 'author')]"
-            "[not(self::body or self::html or self::article or self::main)]")[:5]:
+    for element in _byline_elements(tree)[:5]:
         text = _text(element)
         if len(text) <= 200 and not _aside(element):
             names = clean_names(text)
             if names:
                 return names
     return []
+
+
+_HAS_CLASS = etree.XPath("//*[@class]")
+
+
+def _byline_elements(tree: etree._Element) -> list[etree._Element]:
+    """The elements whose class names a byline or an author (in any case), in page
+    order; never the page's body, html, article or main."""
+    found = []
+    for element in _HAS_CLASS(tree):
+        # Only ASCII letters are folded, as XPath's translate() did before.
+        marks = element.get("class").translate(_ASCII_LOWER)
+        if ("byline" in marks or "author" in marks) and element.tag not in _NOT_BYLINES:
+            found.append(element)
+    return found
+
+
+_ASCII_LOWER = str.maketrans("BYLINEAUTHOR", "bylineauthor")
+_NOT_BYLINES = frozenset({"body", "html", "article", "main"})
 
 
 def _aside(element: etree._Element) -> bool:

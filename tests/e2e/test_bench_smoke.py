@@ -40,17 +40,21 @@ def test_a_small_benchmark_runs_and_reports_every_operation(tmp_path):
     web = results["session"]["web"]
     assert web["save"]["saved"] == 200 and not web["save"]["problems"]
     assert web["save"]["window_saved"] == 200
-    assert web["save"]["floor_extracted"] == 200
+    assert web["save"]["floor_extracted"] == web["save"]["floor_fetched_extracted"] == 200
+    # The same pages as saved files: every one imported, every one extracted by the floor.
+    assert web["save"]["imported"] == web["save"]["import_floor_extracted"] == 200
+    assert not web["save"]["import_problems"]
     feeds = web["feeds"]
     assert feeds["first_added"] == 300 and not feeds["first_failed"]
     assert feeds["not_modified"] == feeds["answered_304"] == feeds["floor_304"] == 100
     assert feeds["window_started"] and feeds["window_304"] == 100
-    for start in ("Save 200 pages from a local server", "Longest UI stall while the window saves",
+    for start in ("Save 200 pages from a local server", "Import 200 saved pages",
+                  "Longest UI stall while the window saves",
                   "Refresh 100 unchanged feeds", "Longest UI stall while the window refreshes"):
         row = next((r for r in results["rows"] if r["measurement"].startswith(start)), None)
         assert row is not None, f"no row {start!r}"
         assert isinstance(row["value"], (int, float)) and row["met"] is not None
-    for start in ("Save 200 pages", "Refresh 100 unchanged feeds"):
+    for start in ("Save 200 pages", "Import 200 saved pages", "Refresh 100 unchanged feeds"):
         row = next(r for r in results["rows"] if r["measurement"].startswith(start))
         assert row["floor"] and row["ratio"], f"{start}: no floor measured"
 

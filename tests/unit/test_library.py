@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from reader.library import Library
 from reader.paths import seeds_dir
 from reader.records import ArticleSummary
@@ -192,3 +194,47 @@ def test_exists(seeded_library):
     first, _second = seeded_library.articles.ids()
     assert seeded_library.articles.exists(first)
     assert not seeded_library.articles.exists(10**9)
+
+
+def test_an_import_stores_its_files_a_batch_per_transaction(library, write_file, monkeypatch):
+    import reader.library as library_module
+
+    monkeypatch.setattr(library_module, "IMPORT_BATCH", 3)
+    paths = [write_file(f"{n}.md", f"# Article {n}\n\nIts own text, number {n}.")
+             for n in range(7)]
+    paths.insert(2, write_file("again.md", "# Article 0\n\nIts own text, number 0."))
+    commits = []
+    database = library.storage.database
+    original = database.commit
+    monkeypatch.setattr(database, "commit", lambda: (commits.append(1), original())[1])
+    report = library.import_files(paths)
+    # 8 files, 3 a transaction: 3 commits; the copy of the first file, in the same batch,
+    # is recognised as the article it repeats.
+    assert len(commits) == 3
+    assert len(report.added) == 7 and report.unchanged == (report.added[0],)
+    assert [library.articles.get(i).title for i in report.added] == [
+        f"Article {n}" for n in range(7)]
+
+
+def test_a_batch_that_cannot_be_stored_leaves_no_part_of_its_articles(library, write_file,
+                                                                     monkeypatch):
+    import reader.library as library_module
+
+    monkeypatch.setattr(library_module, "IMPORT_BATCH", 2)
+    paths = [write_file(f"{n}.md", f"# Article {n}\n\nText {n}.") for n in range(4)]
+    original = library.articles.add
+    calls = []
+
+    def failing(parsed):
+        calls.append(parsed.title)
+        if parsed.title == "Article 3":
+            raise OSError("disk went away")
+        return original(parsed)
+
+    monkeypatch.setattr(library.articles, "add", failing)
+    with pytest.raises(OSError, match="disk went away"):
+        library.import_files(paths)
+    # The first batch was committed whole; of the second, nothing at all.
+    assert sorted(s.title for s in library.articles.summaries(library.articles.ids())) == [
+        "Article 0", "Article 1"]
+    assert library.storage.rows("SELECT count(*) FROM article_fts")[0][0] == 2

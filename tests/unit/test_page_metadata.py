@@ -355,3 +355,33 @@ def test_a_section_label_is_never_the_title(label):
         f"<main><article><p class='kicker'>{label}</p><h1>{HEADLINE}</h1>{BODY}"
         f"</article></main>"))
     assert article.title == HEADLINE
+
+
+def test_a_byline_class_in_capitals_names_the_author_but_an_article_of_that_class_does_not():
+    article = extract_article(page(
+        "", f"<article class='Author-Page'><h1>{HEADLINE}</h1>"
+            f"<div class='Story-BYLINE'>By Ana Lopez</div>{BODY}</article>"))
+    assert article.author == "Ana Lopez"
+
+
+def test_names_xml_cannot_hold_do_not_stop_the_import():
+    # Word processors' <o:p>, social widgets' <fb:like>, attributes like xmlns:og or 1x.
+    article = extract_article(page(
+        "<meta property='og:site_name' content='The Valley Courier'>",
+        f"<article xmlns:og='http://ogp.me/ns#'><h1>{HEADLINE}</h1>"
+        f"<p 1x='2' data-a:b='c'>Residents of the lower valley spent the weekend filling "
+        f"sandbags<o:p> as the river rose</o:p> faster than any forecast.</p>"
+        f"<fb:like href='x'></fb:like>{BODY}</article>"))
+    assert "filling sandbags as the river rose faster" in text_of(article)
+    assert article.title == HEADLINE and article.site_name == "The Valley Courier"
+
+
+def test_elements_and_attributes_xml_cannot_name_are_renamed_or_dropped():
+    from reader.importing.html_import import _parse_page, _xml_names
+
+    tree = _parse_page("<html><body><p 1x='2' data-a:b='c' class='k'>Text <o:p>in</o:p></p>"
+                       "<fb:like href='x'></fb:like><p class='k'>more</p></body></html>")
+    _xml_names(tree)
+    assert [e.tag for e in tree.iter()] == ["html", "body", "p", "span", "span", "p"]
+    assert [dict(e.attrib) for e in tree.iter("p", "span")] == [
+        {"class": "k"}, {}, {"href": "x"}, {"class": "k"}]
