@@ -31,6 +31,10 @@ class CopyError(LibraryError):
     """A copy that did not happen; the message says why and that the target is as it was."""
 
 
+class _TableFailed(Exception):
+    """Writing one table's rows failed; the copy as a whole says so and rolls back."""
+
+
 @dataclass(frozen=True)
 class TableFigures:
     """One table's rows and content checksum on each side."""
@@ -161,7 +165,7 @@ def _copy(source: Storage | PostgresStorage, target: Storage | PostgresStorage, 
                     "and the target is as it was.")
     except CopyError:
         raise
-    except (DatabaseError, InterfaceError, LibraryError) as exc:
+    except (DatabaseError, InterfaceError, LibraryError, _TableFailed) as exc:
         reason = " ".join(str(exc).split())
         raise CopyError(
             f"copying {_name(source)} to {_name(target)} failed ({reason}); nothing was "
@@ -279,7 +283,7 @@ def _copy_table(source: SchemaInfo, target: SchemaInfo, table: str, batch_rows: 
         try:
             cursor.executemany(sql, rows)
         except Exception as exc:
-            raise CopyError(f"the table {table}, rows after {copied}: "
+            raise _TableFailed(f"the table {table}, rows after {copied}: "
                             + " ".join(str(exc).split())) from exc
         finally:
             cursor.close()
