@@ -9,7 +9,7 @@ from urllib.parse import unquote, urlsplit
 from peewee import DatabaseError, InterfaceError, PostgresqlDatabase
 
 from reader.storage.database import LibraryError
-from reader.storage.migrations import SCHEMA_VERSION
+from reader.storage import migrations as ladder
 from reader.storage.migrations_postgres import postgresql_form
 from reader.storage.models import Models
 
@@ -125,17 +125,19 @@ def read_schema_version(database: PostgresqlDatabase) -> int:
     return 0
 
 
-def migrate(database: PostgresqlDatabase, target: int = SCHEMA_VERSION) -> int:
+def migrate(database: PostgresqlDatabase, target: int | None = None) -> int:
     """Bring the library to schema `target` with the PostgreSQL form of each step, each
     step in its own transaction with its version. Returns the version it started at.
 
     A step without a PostgreSQL form stops the upgrade before it, with a message naming
     the step; the steps before it stay applied, as a killed upgrade's do."""
+    latest = len(ladder.MIGRATIONS)
+    target = latest if target is None else target
     start = read_schema_version(database)
-    if start > SCHEMA_VERSION:
+    if start > latest:
         raise PostgresLibraryError(
             f"this library was written by a newer version of Marginalia (schema {start}; "
-            f"this version understands up to {SCHEMA_VERSION}). It has not been changed.")
+            f"this version understands up to {latest}). It has not been changed.")
     for number in range(start + 1, target + 1):
         form = postgresql_form(number)
         if form is None:

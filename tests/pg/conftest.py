@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import os
 import uuid
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from pg_urls import with_database
 
 TEST_PG_ENV = "MARGINALIA_TEST_PG"
 SKIP_REASON = (f"PostgreSQL tests skipped: set {TEST_PG_ENV} to a server's URL (a superuser, "
@@ -25,16 +25,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if str(item.fspath).startswith(here):
             item.add_marker(skip)
-
-
-def with_database(url: str, name: str, password: str | None = None) -> str:
-    """The server URL pointed at another database (and, if given, with a password)."""
-    parts = urlsplit(url)
-    netloc = parts.netloc
-    if password is not None:
-        user, _, host = netloc.rpartition("@")
-        netloc = f"{user.split(':')[0]}:{password}@{host}"
-    return urlunsplit((parts.scheme, netloc, "/" + name, parts.query, parts.fragment))
 
 
 @pytest.fixture
