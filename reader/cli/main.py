@@ -11,6 +11,7 @@
                                   [--template FILE]
     marginalia [--db PATH] backup | restore FILE
     marginalia copy --from LIBRARY --to LIBRARY [--replace]   (a file or postgresql://…)
+    marginalia team init postgresql://… [--group ROLE] | [--db URL] team add-reader NAME
     marginalia [--db PATH] review [--due] [--json] [--today DATE] [--scope QUERY]
     marginalia [--db PATH] feeds add URL | list [--json] | remove ID|URL | refresh [ID|URL]...
                                  | import-opml FILE | export-opml FILE
@@ -42,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="marginalia",
         description="Marginalia: read articles, highlight passages, keep tags and notes.",
-        epilog=f"Subcommands: {', '.join(SUBCOMMANDS + FILE_COMMANDS + DESKTOP_COMMANDS)}, copy "
+        epilog=f"Subcommands: {', '.join(SUBCOMMANDS + FILE_COMMANDS + DESKTOP_COMMANDS)}, copy, team "
                "(marginalia SUBCOMMAND --help).",
     )
     parser.add_argument(
@@ -214,9 +215,9 @@ def _main(argv: list[str] | None) -> int:
     args, rest = parser.parse_known_args(argv)
     from reader.cli import team_commands
 
-    if rest and rest[0] in team_commands.COMMANDS:
-        return team_commands.run(rest[0], rest[1:])
     db_text = args.db if args.db else os.environ.get(DB_ENV, "")
+    if rest and rest[0] in team_commands.COMMANDS:
+        return team_commands.run(rest[0], rest[1:], db_text)
     if team_commands.is_postgres_url(db_text):
         named = rest and rest[0] in SUBCOMMANDS + FILE_COMMANDS + DESKTOP_COMMANDS
         return team_commands.refuse_postgres(rest[0] if named else None, db_text)

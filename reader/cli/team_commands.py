@@ -8,8 +8,8 @@ import sys
 
 # Commands that work on a library on PostgreSQL so far; the window and every other
 # command still need a SQLite file, and say so instead of failing part-way.
-POSTGRES_COMMANDS = ("copy",)
-COMMANDS = ("copy",)
+POSTGRES_COMMANDS = ("copy", "team init", "team add-reader")
+COMMANDS = ("copy", "team")
 
 _SCHEMES = ("postgresql://", "postgres://")
 
@@ -50,10 +50,67 @@ def build_copy_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run(command: str, argv: list[str]) -> int:
+def build_team_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="marginalia team",
+        description="Set up a library on PostgreSQL for a team: each reader connects as "
+                    "their own role; highlights record their author, and a private "
+                    "highlight (with its note) is readable by its author alone, enforced "
+                    "by the server's row-level security.")
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    init = actions.add_parser(
+        "init", help="create (or upgrade) the library's schema, the readers' group role "
+                     "and the row-level security policies; run as the role that owns it")
+    init.add_argument("url", metavar="URL", help="postgresql://user@host/dbname")
+    init.add_argument("--group", metavar="ROLE",
+                      help="the readers' group role (default: DBNAME_readers)")
+    add = actions.add_parser(
+        "add-reader", help="let a role read and annotate the library (created if missing, "
+                           "without a password), on --db or $MARGINALIA_DB")
+    add.add_argument("name", metavar="NAME", help="the reader's PostgreSQL role")
+    add.add_argument("--db", dest="url", metavar="URL",
+                     help="the team library (default: marginalia's --db, else $MARGINALIA_DB)")
+    return parser
+
+
+def run(command: str, argv: list[str], db_text: str | None = None) -> int:
     if command == "copy":
         return copy(build_copy_parser().parse_args(argv))
+    if command == "team":
+        return team(build_team_parser().parse_args(argv), db_text)
     raise ValueError(command)
+
+
+def team(options: argparse.Namespace, db_text: str | None) -> int:
+    from reader.storage import team as team_library
+    from reader.storage.database import LibraryError
+    from reader.storage.postgres import PostgresStorage, redact
+
+    url = options.url or db_text
+    if not is_postgres_url(url):
+        shown = redact(url) if url else "no library was named"
+        print(f"marginalia: team {options.action} needs a PostgreSQL library "
+              f"(postgresql://user@host/dbname) as its URL, --db or $MARGINALIA_DB; "
+              f"got: {shown}.", file=sys.stderr)
+        return 2
+    try:
+        with PostgresStorage.open(url) as storage:
+            if options.action == "init":
+                group = team_library.init(storage, options.group)
+                print(f"{storage.url} is a team library; its readers are the members of the "
+                      f"role {group}. Add one with: marginalia --db {storage.url} team "
+                      "add-reader NAME")
+            else:
+                created = team_library.add_reader(storage, options.name)
+                group = team_library.team_group(storage)
+                print(f"{options.name} {'was created and ' if created else ''}joined {group}: "
+                      f"they can open {storage.url} as themselves"
+                      + (" (give the role a password or another way to log in)"
+                         if created else "") + ".")
+    except LibraryError as exc:
+        print(f"marginalia: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def copy(options: argparse.Namespace) -> int:

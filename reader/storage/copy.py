@@ -137,9 +137,13 @@ def _copy(source: Storage | PostgresStorage, target: Storage | PostgresStorage, 
             f"{_name(source)} and {_name(target)} hold different tables "
             f"({', '.join(sorted(set(tables) ^ set(target_tables)))}); nothing was copied.")
     for table in tables:
-        if sorted(source_info.columns(table)) != sorted(target_info.columns(table)):
-            raise CopyError(f"{_name(source)} and {_name(target)}: the table {table} has "
-                            "different columns; nothing was copied.")
+        ours, theirs = set(source_info.columns(table)), set(target_info.columns(table))
+        if ours != theirs:
+            only = [f"{c} only in {_name(source)}" for c in sorted(ours - theirs)]
+            only += [f"{c} only in {_name(target)}" for c in sorted(theirs - ours)]
+            raise CopyError(f"the table {table} has different columns ({'; '.join(only)}): "
+                            "a team library's authors and private highlights have no place "
+                            "in a library without them yet. Nothing was copied.")
     if not replace:
         extra = _beyond_new(target_info, tables)
         if extra:

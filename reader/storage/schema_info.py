@@ -7,7 +7,7 @@ from typing import Any
 from peewee import PostgresqlDatabase
 
 # Engine bookkeeping, not library data: never copied, never compared.
-BOOKKEEPING_TABLES = frozenset({"schema_version"})
+BOOKKEEPING_TABLES = frozenset({"schema_version", "team_schema"})
 
 
 class SchemaInfo:
