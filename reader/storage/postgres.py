@@ -38,7 +38,8 @@ def is_postgres_url(text: object) -> bool:
         and "://" in text
 
 
-_PASSWORD_IN_NETLOC = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^/@:?#]*):[^/@?#]*@")
+# Up to the last @ before the path: a password may hold an unencoded @.
+_PASSWORD_IN_NETLOC = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^/@:?#]*):[^/?#]*@")
 _PASSWORD_IN_QUERY = re.compile(r"(?i)([?&]password=)[^&#]*")
 
 

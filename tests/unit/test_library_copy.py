@@ -141,6 +141,7 @@ def test_redact_hides_every_form_of_password():
     assert redact("postgres://ann:p%40w@host/db?sslmode=require&password=x") == \
         "postgres://ann:***@host/db?sslmode=require&password=***"
     assert redact("postgresql://ann@host/db") == "postgresql://ann@host/db"
+    assert redact("postgresql://ann:p@ss:w@host/db") == "postgresql://ann:***@host/db"
     assert check_url("postgres://ann@host/db") == "postgresql://ann@host/db"
 
 
