@@ -31,6 +31,9 @@ from reader.storage import migrations as steps
 #   limit for a long title.
 
 PostgresStep = Callable[[Database], None]
+
+# How much of each text PostgreSQL's search index holds (see step 3).
+INDEXED_CHARACTERS = 250_000
 POSTGRESQL_FORMS: dict[Callable[[Database], None], PostgresStep] = {}
 
 
@@ -117,15 +120,21 @@ def _pg_v2_annotations(db: Database) -> None:
 def _pg_v3_full_text_search(db: Database) -> None:
     # The columns FTS5 indexes, weighted the way a ranking will want them (title over
     # body). A generated column is computed on every insert and update of the row.
+    # A tsvector holds at most 1 MB, which a text of a million characters of distinct
+    # words exceeds (measured: 1.10 MB; 300,000 characters made 0.58 MB): past that the
+    # row could not be stored at all. So the first 250,000 characters of a text are
+    # indexed (a long book's first 150 pages or so); SQLite's FTS5 indexes them all.
+    limit = INDEXED_CHARACTERS
     db.execute_sql(
         "ALTER TABLE article ADD COLUMN search tsvector GENERATED ALWAYS AS ("
-        "setweight(to_tsvector('english', title), 'A') ||"
-        " setweight(to_tsvector('english', author), 'B') ||"
-        " to_tsvector('english', text)) STORED")
+        f"setweight(to_tsvector('english', left(title, {limit})), 'A') ||"
+        f" setweight(to_tsvector('english', left(author, {limit})), 'B') ||"
+        f" to_tsvector('english', left(text, {limit}))) STORED")
     db.execute_sql("CREATE INDEX article_search ON article USING gin (search)")
     db.execute_sql(
         "ALTER TABLE highlight ADD COLUMN search tsvector GENERATED ALWAYS AS ("
-        "to_tsvector('english', exact) || to_tsvector('english', note)) STORED")
+        f"to_tsvector('english', left(exact, {limit})) ||"
+        f" to_tsvector('english', left(note, {limit}))) STORED")
     db.execute_sql("CREATE INDEX highlight_search ON highlight USING gin (search)")
 
 

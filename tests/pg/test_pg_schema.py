@@ -128,3 +128,21 @@ def test_a_newer_library_is_refused(pg_url, pg_storage):
     pg_storage.database.execute_sql("UPDATE schema_version SET version = version + 1")
     with pytest.raises(PostgresLibraryError, match="newer version of Marginalia"):
         PostgresStorage.open(pg_url)
+
+
+def test_a_text_too_long_for_one_tsvector_is_stored_and_found(pg_storage):
+    # A million characters of distinct words would make a tsvector over PostgreSQL's
+    # 1 MB limit, and the article could not be stored; its first part is indexed.
+    import random
+    import string
+
+    chance = random.Random(7)
+    words = ["".join(chance.choice(string.ascii_lowercase) for _ in range(9))
+             for _ in range(130_000)]
+    text = "zebrafinch " + " ".join(words) + " lastwordhere"
+    assert len(text) > 1_000_000
+    run = pg_storage.database.execute_sql
+    article = run(ARTICLE, ("Long", "x", text)).fetchone()[0]
+    assert pg_storage.rows("SELECT id FROM article WHERE search @@"
+                           " websearch_to_tsquery('english', 'zebrafinch')") == [(article,)]
+    assert pg_storage.rows("SELECT length(text) FROM article") == [(len(text),)]
