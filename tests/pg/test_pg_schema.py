@@ -146,3 +146,21 @@ def test_a_text_too_long_for_one_tsvector_is_stored_and_found(pg_storage):
     assert pg_storage.rows("SELECT id FROM article WHERE search @@"
                            " websearch_to_tsquery('english', 'zebrafinch')") == [(article,)]
     assert pg_storage.rows("SELECT length(text) FROM article") == [(len(text),)]
+
+
+def test_long_titles_and_addresses_are_stored_and_found(pg_storage):
+    # A btree index entry is limited to 2.7 kB: no index may hold a whole title or URL.
+    import random
+    import string
+
+    chance = random.Random(3)
+    title = "".join(chance.choice(string.ascii_letters) for _ in range(9000))
+    url = "https://example.org/?q=" + "".join(chance.choice(string.ascii_letters)
+                                              for _ in range(9000))
+    article = pg_storage.database.execute_sql(
+        "INSERT INTO article (title, url, source_format, source_text, text, content_hash,"
+        " added_at) VALUES (%s, %s, 'text', 'x', 'y', 'h', 'n') RETURNING id",
+        (title, url)).fetchone()[0]
+    assert pg_storage.rows("SELECT id FROM article WHERE url = %s", (url,)) == [(article,)]
+    assert pg_storage.rows("SELECT id FROM article ORDER BY left(lower(title), 200),"
+                           " lower(title), id") == [(article,)]
