@@ -113,16 +113,24 @@ def team(options: argparse.Namespace, db_text: str | None) -> int:
     return 0
 
 
+def _progress_line(table: str, rows: int) -> None:
+    """How far the copy is, on one line rewritten in place (a terminal only)."""
+    print(f"\r\033[K{table}: {rows} rows copied", end="", file=sys.stderr, flush=True)
+
+
 def copy(options: argparse.Namespace) -> int:
     from reader.storage.copy import copy_library, describe
     from reader.storage.database import LibraryError
 
     print(f"Copying {describe(options.source)} to {describe(options.target)}…", file=sys.stderr)
     try:
-        report = copy_library(options.source, options.target, replace=options.replace)
+        report = copy_library(options.source, options.target, replace=options.replace,
+                              progress=_progress_line if sys.stderr.isatty() else None)
     except LibraryError as exc:
         print(f"marginalia: {exc}", file=sys.stderr)
         return 1
+    if sys.stderr.isatty():
+        print("\r\033[K", end="", file=sys.stderr)
     width = max(len(figures.table) for figures in report.tables)
     print(f"{'table':<{width}}  {'source':>8}  {'target':>8}  checksum (sha256)")
     for figures in report.tables:

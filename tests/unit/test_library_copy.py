@@ -164,3 +164,15 @@ def test_copy_to_an_unreachable_server_names_it_without_the_password(library_pat
     captured = capsys.readouterr()
     assert "postgresql://ann:***@127.0.0.1:1/lib: cannot connect" in captured.err
     assert PASSWORD not in captured.err + captured.out
+
+
+def test_progress_is_told_per_batch_in_insert_order(annotated_library, tmp_path):
+    told: list[tuple[str, int]] = []
+    copy_library(annotated_library.path, tmp_path / "c.sqlite3", batch_rows=1,
+                 progress=lambda table, rows: told.append((table, rows)))
+    assert ("highlight", 1) in told and ("highlight", 2) in told
+    tables = [table for table, _rows in told]
+    # Each table after the ones its foreign keys point at.
+    assert tables.index("article") < tables.index("highlight") < tables.index("highlight_tag")
+    assert tables.index("tag") < tables.index("article_tag")
+    assert tables.index("feed") < tables.index("article") < tables.index("feed_entry")
