@@ -9,6 +9,7 @@ from urllib.parse import unquote, urlsplit
 from peewee import DatabaseError, InterfaceError, PostgresqlDatabase
 
 from reader.storage.database import LibraryError
+from reader.storage import drivers
 from reader.storage import migrations as ladder
 from reader.storage.migrations_postgres import postgresql_form
 from reader.storage.models import Models
@@ -92,6 +93,10 @@ def connect(url: str) -> PostgresqlDatabase:
     """A connected peewee database for the URL, with psycopg 3. The password comes from
     the URL or from libpq's own places (PGPASSWORD, ~/.pgpass, a service file)."""
     conninfo = check_url(url)
+    try:
+        drivers.psycopg()  # peewee is imported without it (see reader/__init__.py)
+    except ImportError as exc:
+        raise PostgresLibraryError(f"{redact(url)}: {exc}") from None
     database = PostgresqlDatabase(conninfo, prefer_psycopg3=True,
                                   connect_timeout=CONNECT_TIMEOUT_SECONDS,
                                   application_name="marginalia")

@@ -38,9 +38,9 @@ def pg_server() -> str:
 @pytest.fixture
 def pg_admin(pg_server):
     """A superuser connection to the server (autocommit), for set-up only."""
-    import psycopg
+    from reader.storage.drivers import psycopg
 
-    with psycopg.connect(pg_server, autocommit=True) as connection:
+    with psycopg().connect(pg_server, autocommit=True) as connection:
         yield connection
 
 

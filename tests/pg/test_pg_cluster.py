@@ -11,13 +11,15 @@ import tempfile
 import threading
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from reader.storage.migrations import SCHEMA_VERSION
+from reader.storage.drivers import psycopg as load_psycopg
 from reader.storage.postgres import PostgresStorage
 
 SCRIPT = Path(__file__).resolve().parent / "cluster.sh"
+
+psycopg = load_psycopg()  # reader keeps peewee's import from loading it
 
 
 def test_cluster_script_starts_and_removes_a_server():

@@ -103,3 +103,23 @@ def test_a_database_that_does_not_exist_is_named(pg_server, library_path):
 def test_an_empty_postgresql_source_is_refused(pg_url, library_path):
     with pytest.raises(CopyError, match="the library to copy from is empty"):
         copy_library(pg_url, library_path)
+
+
+def test_the_command_copies_in_a_fresh_process(annotated_library, pg_url, tmp_path):
+    # A new process: peewee is imported without psycopg, which a PostgreSQL URL loads.
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    source = str(annotated_library.path)
+    annotated_library.close()
+    url = with_database(pg_url, pg_url.rsplit("/", 1)[1], PASSWORD)
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    done = subprocess.run([sys.executable, "-m", "reader.cli", "copy", "--from", source,
+                           "--to", url], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "every count and checksum matches" in done.stdout
+    assert redact(url) in done.stdout + done.stderr
+    assert PASSWORD not in done.stdout + done.stderr

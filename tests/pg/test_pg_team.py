@@ -7,11 +7,11 @@ from __future__ import annotations
 import uuid
 from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
 import pytest
 
 from reader.cli.main import main
 from reader.storage.copy import CopyError, copy_library
+from reader.storage.drivers import psycopg as load_psycopg
 from reader.storage.postgres import PostgresLibraryError, PostgresStorage
 from reader.storage.team import add_reader, init, team_group
 
@@ -20,6 +20,8 @@ ARTICLE = ("INSERT INTO article (title, source_format, source_text, text, conten
 HIGHLIGHT = ("INSERT INTO highlight (article_id, start, \"end\", exact, note, private,"
              " created_at, updated_at) VALUES (%s, 0, 4, 'some', %s, %s, 'n', 'n')"
              " RETURNING id")
+
+psycopg = load_psycopg()  # reader keeps peewee's import from loading it
 
 
 def as_role(url: str, role: str) -> str:
