@@ -149,3 +149,40 @@ def unwritable():
             subprocess.run(["chattr", "-i", str(path)], check=False)
         else:
             path.chmod(mode)
+
+
+@pytest.fixture
+def annotated_library(seeded_library):
+    """The seeded library with a row in every table: highlights with notes and tags (one
+    deleted, so an id the library will never hand out again), article notes and tags, a
+    feed and its entry, a revision, an imported passage and review cards with a log.
+    Text with emoji, accents and quotes; a float; NULLs."""
+    library = seeded_library
+    first, second = sorted(library.storage.rows("SELECT id FROM article"))
+    first, second = first[0], second[0]
+    for start, end in ((0, 12), (20, 40), (50, 60)):
+        library.highlights.create(first, start, end)
+    ids = [h.id for h in library.highlights.for_article(first)]
+    library.highlights.set_note(ids[0], "A note with an emoji 😀, a café and \"quotes\"")
+    library.highlights.set_tags(ids[0], ["Reading/Ukraine", "ÉTÉ"])
+    library.highlights.delete(ids[2])
+    library.articles.set_note(first, "The article's own note.\nTwo lines.")
+    library.articles.set_tags(second, ["later", "Reading/Ukraine"])
+    with library.storage.write():
+        execute = library.storage.database.execute_sql
+        execute("INSERT INTO feed (url, title, added_at, failures) VALUES"
+                " ('https://example.org/feed', 'Example — feed', '2024-01-02T03:04:05+00:00', 2)")
+        execute("INSERT INTO feed_entry (feed_id, entry_key, article_id, seen_at) VALUES"
+                " (1, 'entry-1', ?, '2024-01-02T03:04:05+00:00')", (second,))
+        execute("INSERT INTO revision (article_id, title, source_format, source_text, text,"
+                " content_hash, saved_at, replaced_at) VALUES (?, 'Old title', 'text',"
+                " 'old', 'old text', 'abc', '2024-01-01', '2024-01-02')", (first,))
+        execute("INSERT INTO imported (source, kind, key, article_id, highlight_id, passage,"
+                " position, imported_at) VALUES ('kindle', 'highlight', 'k1', ?, ?,"
+                " 'a passage', 12.375, '2024-01-03')", (first, ids[0]))
+        execute("INSERT INTO review_card (highlight_id, state, step, stability, difficulty,"
+                " due, created_at) VALUES (?, 2, NULL, 3.1415926535, 5.5, '2024-02-01',"
+                " '2024-01-04')", (ids[0],))
+        execute("INSERT INTO review_log (card_id, highlight_id, rating, reviewed_at, day,"
+                " card_after) VALUES (1, ?, 3, '2024-01-05', '2024-01-05', '{}')", (ids[0],))
+    return library

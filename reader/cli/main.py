@@ -10,6 +10,8 @@
     marginalia [--db PATH] export (--out DIR | --stdout) [--article ID]... [--tag TAG]...
                                   [--template FILE]
     marginalia [--db PATH] backup | restore FILE
+    marginalia copy --from LIBRARY --to LIBRARY [--replace]   (a file or postgresql://…)
+    marginalia team init postgresql://… [--group ROLE] | [--db URL] team add-reader NAME
     marginalia [--db PATH] review [--due] [--json] [--today DATE] [--scope QUERY]
     marginalia [--db PATH] feeds add URL | list [--json] | remove ID|URL | refresh [ID|URL]...
                                  | import-opml FILE | export-opml FILE
@@ -41,12 +43,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="marginalia",
         description="Marginalia: read articles, highlight passages, keep tags and notes.",
-        epilog=f"Subcommands: {', '.join(SUBCOMMANDS + FILE_COMMANDS + DESKTOP_COMMANDS)} "
+        epilog=f"Subcommands: {', '.join(SUBCOMMANDS + FILE_COMMANDS + DESKTOP_COMMANDS)}, copy, team "
                "(marginalia SUBCOMMAND --help).",
     )
     parser.add_argument(
-        "--db", type=Path, metavar="PATH",
-        help=f"the library file (default: ${DB_ENV}, else {default_library_path()})",
+        "--db", metavar="PATH",
+        help=f"the library file (default: ${DB_ENV}, else {default_library_path()}); "
+             "a postgresql:// URL works with `marginalia copy` so far",
     )
     parser.add_argument("--version", action="version", version=f"marginalia {__version__}")
     return parser
@@ -210,7 +213,15 @@ def _main(argv: list[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
     args, rest = parser.parse_known_args(argv)
-    db_path = (args.db or default_library_path()).expanduser()
+    from reader.cli import team_commands
+
+    db_text = args.db if args.db else os.environ.get(DB_ENV, "")
+    if rest and rest[0] in team_commands.COMMANDS:
+        return team_commands.run(rest[0], rest[1:], db_text)
+    if team_commands.is_postgres_url(db_text):
+        named = rest and rest[0] in SUBCOMMANDS + FILE_COMMANDS + DESKTOP_COMMANDS
+        return team_commands.refuse_postgres(rest[0] if named else None, db_text)
+    db_path = (Path(args.db) if args.db else default_library_path()).expanduser()
     if rest and rest[0] in SUBCOMMANDS:
         return _run_subcommand(rest[0], rest[1:], db_path)
     if rest and rest[0] in DESKTOP_COMMANDS:

@@ -1,0 +1,213 @@
+"""A library on a PostgreSQL server: its URL, its connection, its schema upgrade."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from peewee import DatabaseError, InterfaceError, PostgresqlDatabase
+
+from reader.storage.database import LibraryError
+from reader.storage import drivers
+from reader.storage import migrations as ladder
+from reader.storage.migrations_postgres import postgresql_form
+from reader.storage.models import Models
+
+URL_SCHEMES = ("postgresql", "postgres")
+
+# What runs on a PostgreSQL library so far; every other command says so and stops.
+SUPPORTED_COMMANDS = ("copy", "team")
+
+# The bookkeeping table that stands for SQLite's `PRAGMA user_version`: one row.
+SCHEMA_TABLE = "schema_version"
+
+# Two processes upgrading one library at once take turns (the key is arbitrary, fixed).
+_UPGRADE_LOCK = 0x6D617267  # "marg"
+
+CONNECT_TIMEOUT_SECONDS = 10
+
+
+class PostgresLibraryError(LibraryError):
+    """A PostgreSQL library that cannot be used; the message names its URL, never the
+    password."""
+
+
+def is_postgres_url(text: object) -> bool:
+    """Whether `text` names a PostgreSQL library (postgresql://… or postgres://…)."""
+    return isinstance(text, str) and text.split(":", 1)[0].lower() in URL_SCHEMES \
+        and "://" in text
+
+
+# Up to the last @ before the path: a password may hold an unencoded @.
+_PASSWORD_IN_NETLOC = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^/@:?#]*):[^/?#]*@")
+_PASSWORD_IN_QUERY = re.compile(r"(?i)([?&]password=)[^&#]*")
+
+
+def redact(url: str) -> str:
+    """The URL with any password in it replaced by ***, fit to show or log."""
+    url = _PASSWORD_IN_NETLOC.sub(r"\1:***@", url)
+    return _PASSWORD_IN_QUERY.sub(r"\1***", url)
+
+
+def _password(url: str) -> str | None:
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return None
+    query = re.search(r"(?i)[?&]password=([^&#]*)", url)
+    if query:
+        return unquote(query.group(1)) or password
+    return unquote(password) if password else None
+
+
+def scrub(text: str, url: str) -> str:
+    """`text` (a driver's message) with the URL's password removed wherever it appears."""
+    text = text.replace(url, redact(url))
+    password = _password(url)
+    if password:
+        text = text.replace(password, "***")
+    return text
+
+
+def check_url(url: str) -> str:
+    """The URL in the form the driver takes (postgresql://); a URL that cannot name a
+    library raises PostgresLibraryError saying why."""
+    shown = redact(url)
+    if not is_postgres_url(url):
+        raise PostgresLibraryError(
+            f"{shown}: not a PostgreSQL URL (it must start with postgresql://).")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as exc:
+        raise PostgresLibraryError(f"{shown}: not a valid PostgreSQL URL ({exc}).") from None
+    if not parts.path.strip("/") and "dbname=" not in parts.query:
+        raise PostgresLibraryError(
+            f"{shown}: the URL names no database (postgresql://user@host/DATABASE).")
+    return "postgresql" + url[url.index(":"):]
+
+
+def connect(url: str) -> PostgresqlDatabase:
+    """A connected peewee database for the URL, with psycopg 3. The password comes from
+    the URL or from libpq's own places (PGPASSWORD, ~/.pgpass, a service file)."""
+    conninfo = check_url(url)
+    try:
+        drivers.psycopg()  # peewee is imported without it (see reader/__init__.py)
+    except ImportError as exc:
+        raise PostgresLibraryError(f"{redact(url)}: {exc}") from None
+    database = PostgresqlDatabase(conninfo, prefer_psycopg3=True,
+                                  connect_timeout=CONNECT_TIMEOUT_SECONDS,
+                                  application_name="marginalia")
+    try:
+        database.connect()
+    except (DatabaseError, InterfaceError) as exc:
+        raise PostgresLibraryError(f"{redact(url)}: cannot connect ({_reason(exc, url)}).") \
+            from None
+    return database
+
+
+def _reason(error: BaseException, url: str) -> str:
+    text = " ".join(str(error).split())  # libpq's messages run over several lines
+    return scrub(text, url) or type(error).__name__
+
+
+def read_schema_version(database: PostgresqlDatabase) -> int:
+    """The library's schema version: 0 for an empty database. A database that holds
+    tables but no Marginalia schema is refused (it is someone else's)."""
+    present = database.execute_sql(
+        "SELECT to_regclass(%s) IS NOT NULL", (SCHEMA_TABLE,)).fetchone()[0]
+    if present:
+        row = database.execute_sql(f"SELECT max(version) FROM {SCHEMA_TABLE}").fetchone()
+        return int(row[0] or 0)
+    tables = [name for (name,) in database.execute_sql(
+        "SELECT table_name FROM information_schema.tables"
+        " WHERE table_schema = current_schema() ORDER BY table_name LIMIT 4").fetchall()]
+    if tables:
+        raise PostgresLibraryError(
+            f"the database holds tables ({', '.join(tables)}) but no Marginalia schema; "
+            "nothing was changed. Use an empty database.")
+    return 0
+
+
+def migrate(database: PostgresqlDatabase, target: int | None = None) -> int:
+    """Bring the library to schema `target` with the PostgreSQL form of each step, each
+    step in its own transaction with its version. Returns the version it started at.
+
+    A step without a PostgreSQL form stops the upgrade before it, with a message naming
+    the step; the steps before it stay applied, as a killed upgrade's do."""
+    latest = len(ladder.MIGRATIONS)
+    target = latest if target is None else target
+    start = read_schema_version(database)
+    if start > latest:
+        raise PostgresLibraryError(
+            f"this library was written by a newer version of Marginalia (schema {start}; "
+            f"this version understands up to {latest}). It has not been changed.")
+    for number in range(start + 1, target + 1):
+        form = postgresql_form(number)
+        if form is None:
+            raise PostgresLibraryError(
+                f"this library needs schema step {number}, which has no PostgreSQL form "
+                f"yet; it stays at schema {number - 1}. Open it with a version of Marginalia "
+                "whose every step runs on PostgreSQL.")
+        with database.atomic():
+            database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_UPGRADE_LOCK,))
+            database.execute_sql(
+                f"CREATE TABLE IF NOT EXISTS {SCHEMA_TABLE} (version integer NOT NULL)")
+            current = database.execute_sql(
+                f"SELECT coalesce(max(version), 0) FROM {SCHEMA_TABLE}").fetchone()[0]
+            if current >= number:  # another process did this step while we waited
+                continue
+            form(database)
+            database.execute_sql(f"DELETE FROM {SCHEMA_TABLE}")
+            database.execute_sql(f"INSERT INTO {SCHEMA_TABLE} (version) VALUES (%s)", (number,))
+    return start
+
+
+class PostgresStorage:
+    """A library on a PostgreSQL server, opened (created or upgraded) by `open(url)`.
+
+    The counterpart of the SQLite `Storage` for what runs on PostgreSQL so far (copying,
+    team set-up): its database object, its models, plain rows and write transactions.
+    `url` is the redacted URL, safe to show."""
+
+    engine = "postgresql"
+
+    def __init__(self, url: str, database: PostgresqlDatabase) -> None:
+        self.url = redact(url)
+        self.database = database
+        self.models = Models(database)
+        self.read_only: str | None = None
+
+    @classmethod
+    def open(cls, url: str, migrate_schema: bool = True) -> PostgresStorage:
+        database = connect(url)
+        try:
+            if migrate_schema:
+                migrate(database)
+        except PostgresLibraryError as exc:
+            database.close()
+            raise PostgresLibraryError(f"{redact(url)}: {exc}") from None
+        except DatabaseError as exc:
+            database.close()
+            raise PostgresLibraryError(
+                f"{redact(url)}: cannot open the library ({_reason(exc, url)}).") from None
+        return cls(url, database)
+
+    def close(self) -> None:
+        if not self.database.is_closed():
+            self.database.close()
+
+    def __enter__(self) -> PostgresStorage:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def rows(self, sql: str, params: Any = ()) -> list[tuple]:
+        return self.database.execute_sql(sql, params).fetchall()
+
+    def write(self) -> Any:
+        """A write transaction (a savepoint when nested)."""
+        return self.database.atomic()

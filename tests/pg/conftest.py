@@ -1,0 +1,66 @@
+"""PostgreSQL fixtures: a fresh database per test on the server $MARGINALIA_TEST_PG names.
+
+Without that variable every test here is skipped, with the reason; .ci/run always sets
+it (tests/pg/cluster.sh starts a throw-away cluster, see the README's test section)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from pg_urls import with_database
+
+TEST_PG_ENV = "MARGINALIA_TEST_PG"
+SKIP_REASON = (f"PostgreSQL tests skipped: set {TEST_PG_ENV} to a server's URL (a superuser, "
+               "e.g. postgresql://postgres@127.0.0.1:PORT/postgres); .ci/run starts a "
+               "throw-away cluster with tests/pg/cluster.sh and always runs them")
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get(TEST_PG_ENV):
+        return
+    skip = pytest.mark.skip(reason=SKIP_REASON)
+    here = os.path.dirname(__file__)
+    for item in items:
+        if str(item.fspath).startswith(here):
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def pg_server() -> str:
+    url = os.environ.get(TEST_PG_ENV)
+    if not url:
+        pytest.skip(SKIP_REASON)
+    return url
+
+
+@pytest.fixture
+def pg_admin(pg_server):
+    """A superuser connection to the server (autocommit), for set-up only."""
+    from reader.storage.drivers import psycopg
+
+    with psycopg().connect(pg_server, autocommit=True) as connection:
+        yield connection
+
+
+@pytest.fixture
+def pg_database(pg_admin, pg_server):
+    """The URL of a new, empty database, dropped after the test."""
+    made: list[str] = []
+
+    def make() -> str:
+        name = f"marginalia_test_{uuid.uuid4().hex[:12]}"
+        pg_admin.execute(f'CREATE DATABASE "{name}"')
+        made.append(name)
+        return with_database(pg_server, name)
+
+    yield make
+    for name in made:
+        pg_admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def pg_url(pg_database) -> str:
+    """The URL of a new, empty database for this test."""
+    return pg_database()

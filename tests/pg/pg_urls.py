@@ -1,0 +1,15 @@
+"""Test URLs for other databases of the test server."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
+
+
+def with_database(url: str, name: str, password: str | None = None) -> str:
+    """The server URL pointed at another database (and, if given, with a password)."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if password is not None:
+        user, _, host = netloc.rpartition("@")
+        netloc = f"{user.split(':')[0]}:{password}@{host}"
+    return urlunsplit((parts.scheme, netloc, "/" + name, parts.query, parts.fragment))
