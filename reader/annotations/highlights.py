@@ -6,8 +6,7 @@ from collections.abc import Iterable
 from dataclasses import fields
 from typing import Any
 
-from peewee import fn
-
+from reader import reads
 from reader.annotations import anchoring
 from reader.annotations.colours import DEFAULT_COLOUR, check
 from reader.annotations.tags import TagManager
@@ -88,10 +87,7 @@ class HighlightManager:
 
     def counts(self) -> dict[int, int]:
         """Number of highlights of each article that has any."""
-        m = self._m
-        query = (m.Highlight.select(m.Highlight.article, fn.COUNT(m.Highlight.id))
-                 .group_by(m.Highlight.article).tuples())
-        return dict(query)
+        return reads.highlight_counts(self._store.rows)
 
     def count(self, article_id: int | None = None) -> int:
         query = self._m.Highlight.select()
