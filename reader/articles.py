@@ -117,24 +117,7 @@ class ArticleManager:
     def records(self, article_ids: Sequence[int]) -> list[ArticleRecord]:
         """The records of these articles (missing ids skipped), in a few queries however
         many there are: everything but the bodies, which can be tens of kilobytes each."""
-        m = self._m
-        fields = [f for f in m.Article._meta.sorted_fields if f.name not in ("source_text", "text")]
-        found: dict[int, ArticleRecord] = {}
-        for start in range(0, len(article_ids), 500):
-            chunk = list(article_ids[start:start + 500])
-            tags: dict[int, list[str]] = {}
-            for article_id, name in self._store.query_rows(
-                    m.Tag.select(m.ArticleTag.article, m.Tag.name).join(m.ArticleTag)
-                    .where(m.ArticleTag.article.in_(chunk)).order_by(m.Tag.name)):
-                tags.setdefault(article_id, []).append(name)
-            for row in m.Article.select(*fields).where(m.Article.id.in_(chunk)):
-                found[row.id] = ArticleRecord(
-                    row.id, row.title, row.author, row.publication, row.published, row.url,
-                    row.source_name, row.source_format, row.added_at, row.read, row.archived,
-                    row.reading_position, row.content_hash, tuple(tags.get(row.id, ())),
-                    row.note, row.progress, row.revised_at,
-                )
-        return [found[i] for i in article_ids if i in found]
+        return reads.article_records(self._store.rows, article_ids)
 
     def addresses_and_tags(self, article_ids: Sequence[int]
                            ) -> tuple[dict[int, str | None], dict[int, tuple[str, ...]]]:
@@ -156,23 +139,14 @@ class ArticleManager:
         """
         # Plain SQL, only what rendering needs: peewee's query and row took 0.5 ms of
         # opening an article.
-        found = self._store.rows(
-            "SELECT source_text, source_format, title, author, publication, published, text"
-            " FROM article WHERE id = ?", (article_id,))
-        if not found:
+        found = reads.article_values(self._store.rows, article_id, *reads.DOCUMENT_COLUMNS)
+        if found is None:
             raise LibraryError(f"There is no article with id {article_id}.")
-        *inputs, text = found[0]
-        source_text, source_format, title, author, publication, published = inputs
-
-        def render_row() -> Document:
-            from reader.importing.sources import split_body
-
-            _head, body = split_body(source_text, source_format)
-            return render(title, author, publication, published, body)
-
+        *inputs, text = found
         # Parsing and rendering a long article takes ~10 ms; opening it again reuses the
         # document while everything it was rendered from is unchanged.
-        document = rendered_documents.get(article_id, tuple(inputs), render_row)
+        document = rendered_documents.get(article_id, tuple(inputs),
+                                          lambda: reads.render(*inputs))
         if document.text != text and self._store.read_only is None and not self._store.damaged:
             with self._store.write():
                 self._update(article_id, text=document.text)
@@ -217,7 +191,7 @@ class ArticleManager:
 
     def revised_at(self, article_id: int) -> str | None:
         """When a newer version last replaced the article's text (None: never)."""
-        return self._row(article_id, "revised_at").revised_at
+        return self._value(article_id, "revised_at")
 
     def diff(self, article_id: int, revision_id: int,
              newer: int | None = None) -> list[tuple[str, str]]:
@@ -301,11 +275,17 @@ class ArticleManager:
 
     def source(self, article_id: int) -> str:
         """Exactly what was imported (for web pages: the sanitised article)."""
-        return self._row(article_id, "source_text").source_text
+        return self._value(article_id, "source_text")
 
     def text(self, article_id: int) -> str:
         """The canonical text stored for the article."""
-        return self._row(article_id, "text").text
+        return self._value(article_id, "text")
+
+    def _value(self, article_id: int, column: str) -> Any:
+        found = reads.article_values(self._store.rows, article_id, column)
+        if found is None:
+            raise LibraryError(f"There is no article with id {article_id}.")
+        return found[0]
 
     def find_by_hash(self, content_hash: str) -> int | None:
         found = self._store.rows("SELECT id FROM article WHERE content_hash = ? LIMIT 1",
@@ -412,11 +392,3 @@ def _revisions():
     from reader import revisions
 
     return revisions
-
-
-def render(title: str, author: str, publication: str, published: str | None,
-           body: list) -> Document:
-    """The article's document (reader.importing.sources.render, imported on first use)."""
-    from reader.importing.sources import render as render_source
-
-    return render_source(title, author, publication, published, body)

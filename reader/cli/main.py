@@ -250,7 +250,7 @@ READING_VIEWS_ACTIONS = {"list"}  # `views add` and `views remove` write
 
 
 # Answered first by the lean read path (reader.cli.lean): read-only sqlite3, no peewee.
-LEAN_SUBCOMMANDS = {"list", "search"}
+LEAN_SUBCOMMANDS = {"list", "search", "show"}
 
 
 def _run_subcommand(name: str, argv: list[str], db_path: Path) -> int:

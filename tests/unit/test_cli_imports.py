@@ -66,6 +66,10 @@ def test_show_imports_the_parser_and_nothing_unused(db, tmp_path):
     modules = _modules(tmp_path, "--db", str(path), "show", str(article_id))
     assert _imported(modules, NEVER) == []
     assert "reader.importing.sources" in modules  # it renders what the reading pane shows
+    # The lean read path: no peewee, no library facade, no query parser, no platformdirs.
+    assert _imported(modules, ("peewee", "reader.library", "reader.storage.database", "lark",
+                               "snowballstemmer", "platformdirs")) == []
+    assert "reader.cli.lean" in modules
 
 
 # The lean read path (reader.cli.lean) answers these on a read-only sqlite3 connection:
