@@ -29,6 +29,7 @@ MIN_PREFIX = 2
 SNIPPET_TOKENS = 14
 ARTICLE_WEIGHTS = (10.0, 5.0, 1.0)  # bm25 weights of title, author, text
 CHUNK = 500  # ids per statement, well under SQLite's limit on variables
+MANY = 2000  # more ids than this are read by scanning an index rather than one by one
 _NOTHING = '""'
 
 
@@ -153,9 +154,16 @@ def addresses_and_tags(rows: Rows, ids: Sequence[int]
     every body to reach them — seconds for a list of 20,000."""
     urls: dict[int, str | None] = {}
     tags: dict[int, list[str]] = {}
+    if len(ids) > MANY:
+        # Many articles: every address from the index on url (its entries are small),
+        # instead of a page of the table for each article (150 ms for 20,000).
+        wanted = set(ids)
+        urls = {article_id: url for article_id, url in
+                rows("SELECT id, url FROM article INDEXED BY article_url", ()) if article_id in wanted}
     for chunk in _chunks(ids):
         marks = _marks(chunk)
-        urls.update(rows(f"SELECT id, url FROM article WHERE id IN ({marks})", chunk))
+        if len(ids) <= MANY:
+            urls.update(rows(f"SELECT id, url FROM article WHERE id IN ({marks})", chunk))
         for article_id, name in rows(
                 "SELECT at.article_id, t.name FROM article_tag at JOIN tag t"
                 f" ON t.id = at.tag_id WHERE at.article_id IN ({marks}) ORDER BY t.name",

@@ -225,3 +225,10 @@ def test_the_list_json_of_hostile_strings(tmp_path):
              "archived": False, "progress": 100} for text in hostile]
     assert json_rows(rows) == json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
     assert json_rows([]) == "[]\n"
+
+
+def test_the_list_json_of_other_values_is_json_dumps():
+    rows = [{"id": 1, "ratio": 0.5, "tags": [1, "a"]}, {"id": 2, "ratio": None, "tags": []}]
+    assert json_rows(rows) == json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
+    odd = [{"id": 1, "title": "a"}, {"title": "b", "id": 2}]  # keys in another order
+    assert json_rows(odd) == json.dumps(odd, ensure_ascii=False, indent=1) + "\n"

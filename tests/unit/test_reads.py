@@ -66,3 +66,15 @@ def test_porter_alone_stems_as_snowballstemmers_porter():
     assert alone.split() == [snowballstemmer.stemmer("porter").stemWord(w) for w in words]
     assert package_loaded == "False"
     assert snippets.stem("Governments") == "govern"
+
+
+def test_many_addresses_come_from_the_url_index_the_same(library, write_file, monkeypatch):
+    files = [write_file(f"{n}.md", f"---\nurl: https://example.com/{n}\n"
+                        f"tags: [t{n % 2}]\n---\n# T{n}\n\nText.\n") for n in range(5)]
+    ids = library.import_files(files + [write_file("plain.md", "# Plain\n\nNo url.\n")]).added
+    rows = library.storage.rows
+    one_by_one = reads.addresses_and_tags(rows, ids[1:])
+    monkeypatch.setattr(reads, "MANY", 2)  # more than 2 ids: the index is scanned
+    assert reads.addresses_and_tags(rows, ids[1:]) == one_by_one
+    assert one_by_one[0][ids[1]] == "https://example.com/1" and one_by_one[0][ids[-1]] is None
+    assert ids[0] not in one_by_one[0] and one_by_one[1][ids[1]] == ("t1",)
