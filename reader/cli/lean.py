@@ -142,9 +142,23 @@ def run(name: str, options: argparse.Namespace, db_path: Path) -> int | None:
     finally:
         sys.stdout, sys.stderr = real_out, real_err
         connection.close()
-    sys.stderr.write(err.getvalue())
-    sys.stdout.write(out.getvalue())
+    _write(sys.stderr, err.getvalue())
+    _write(sys.stdout, out.getvalue())
     return status
+
+
+def _write(stream: io.TextIOBase | None, text: str) -> None:
+    """Write held output as print() would have: nothing when the process started with the
+    stream closed (None), and in pieces, so that a reader that stopped reading early is
+    noticed (BrokenPipeError, see reader.cli.main): one write of 180 KB to a pipe whose
+    reader closed after 100 bytes ended without an error."""
+    if stream is None:
+        return
+    for start in range(0, len(text), WRITE_PIECE):
+        stream.write(text[start:start + WRITE_PIECE])
+
+
+WRITE_PIECE = 8192
 
 
 def _why_not_open(db_path: Path) -> str | None:
