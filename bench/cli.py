@@ -66,6 +66,25 @@ def first_article_id(library: Path, word: str) -> int:
         connection.close()
 
 
+# Runs a marginalia command as the timed process does, output discarded, and prints why
+# the lean read path (reader.cli.lean) left it to the whole library ("" when it did not).
+_WHO_ANSWERED = """
+import os, sys
+sys.stdout = open(os.devnull, "w")
+from reader.cli import lean
+from reader.cli.main import main
+main(sys.argv[1:])
+sys.stderr.write("\\n" + (lean.last_fallback or ""))
+"""
+
+
+def whole_library_because(command: list[str], env: dict) -> str | None:
+    """Why the whole library answered this marginalia command (None: the lean path did)."""
+    done = subprocess.run([sys.executable, "-c", _WHO_ANSWERED, *command[3:]], env=env,
+                          cwd=ROOT, capture_output=True, text=True, check=False)
+    return done.stderr.rsplit("\n", 1)[-1] or None
+
+
 def _time(command: list[str], env: dict) -> float:
     started = time.perf_counter()
     done = subprocess.run(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
@@ -115,6 +134,7 @@ def measure(library: Path, terms: dict[str, str], runs: int = 9, log=print) -> d
             # looking for the rare word (every file read, few printed).
             kind = next((k for k in terms if name.startswith(f"search {k} ")), "rare")
             rows.append({"command": name, "ms": medians[name], "ms_all": times[name],
+                         "whole_library": whole_library_because(commands[name], env),
                          "rg_ms": medians.get(f"rg {kind} ({terms[kind]})"),
                          "rg_command": f"rg -l -i {terms[kind]}" if folder else None,
                          "bare_ms": medians["bare python"]})

@@ -25,7 +25,7 @@ LABEL = "query: tag, date and word (window)"
 
 
 def measure(session) -> dict:
-    from reader.search.fulltext import fts_query
+    from reader.search.fulltext import ARTICLE_COLUMNS, fts_query
 
     library = session.library
     rows = library.storage.rows(
@@ -38,7 +38,7 @@ def measure(session) -> dict:
         "SELECT substr(published, 1, 4) FROM article WHERE published IS NOT NULL"
         " ORDER BY published LIMIT 1 OFFSET (SELECT count(published) / 2 FROM article)")[0]
     word = corpus.COMMON_TERM
-    fts = fts_query(word, library.storage.models.ArticleIndex)
+    fts = fts_query(word, ARTICLE_COLUMNS)
     # on the article or on one of its highlights, as tag: means
     tag_ids = ("SELECT article_id FROM article_tag WHERE tag_id IN (SELECT id FROM tag"
                " WHERE name = ? OR name LIKE ?) UNION SELECT h.article_id FROM highlight h"

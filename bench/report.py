@@ -237,6 +237,8 @@ def _cli_rows(results: dict) -> list[Row]:
         near_bare = value - bare <= CLI_OVER_BARE_MS
         detail = (f"{value - bare:.0f} ms over a bare python -c 'import sqlite3' "
                   f"({bare:.0f} ms); median of {cli['runs']}")
+        if found.get("whole_library"):
+            detail += f"; answered by the whole library, not the lean path: {found['whole_library']}"
         if rg is None:
             detail += "; rg not installed: not compared with it"
         else:

@@ -28,7 +28,7 @@ from bench.listing import ListQueries
 from bench.probes import peak_rss_mb, rss_mb
 from reader.export.exporter import MANIFEST, Exporter
 from reader.records import Changes
-from reader.search.fulltext import fts_query
+from reader.search.fulltext import ARTICLE_COLUMNS, fts_query
 
 RAW_FTS = "SELECT rowid FROM article_fts WHERE article_fts MATCH ? LIMIT 50"
 # Timed on the UI thread only to measure the core; the window never runs it there.
@@ -223,7 +223,7 @@ class Session:
         series = [[k] for k in words] + [prefixes]  # as-you-type: one prefix after another
         for names in series:
             for name in names:
-                fts = fts_query(terms[name], self.library.storage.models.ArticleIndex)
+                fts = fts_query(terms[name], ARTICLE_COLUMNS)
                 out[name] = {"text": terms[name], "fts": fts, "ms": [], "ranked_ms": []}
             for _ in self.repetitions():
                 for name in names:

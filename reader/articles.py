@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING, Any
 from reader.annotations.highlights import HighlightManager
 from reader.annotations.tags import TagManager
 from reader.annotations.undo import UndoStack
+from reader import reads
 from reader.document.model import Document
 from reader.document.render_cache import rendered_documents
 from reader.records import ArticleRecord, ArticleSummary, Changes, RevisionRecord
 from reader.query.syntax import is_query
 from reader.search.fulltext import SearchManager
-from reader.storage.database import SUMMARY_FIELDS, LibraryError, Storage, utc_now
+from reader.storage.database import LibraryError, Storage, utc_now
 
 if TYPE_CHECKING:
     from reader.importing.sources import ParsedArticle
@@ -21,12 +22,7 @@ if TYPE_CHECKING:
 # reader.importing.sources (the Markdown parser) and reader.revisions (difflib) are
 # imported where they are used: `marginalia list` and `search` need neither.
 
-# The list's orders, by column name and direction (NULL dates sort last, descending).
-SORT_ORDERS = {
-    "added": (("added_at", "desc"), ("id", "desc")),
-    "published": (("published", "desc"), ("id", "desc")),
-    "title": (("title", "nocase"), ("id", "asc")),
-}
+SORT_ORDERS = reads.SORT_ORDERS  # the list's orders (its statements are reader.reads')
 
 
 class ArticleManager:
@@ -92,14 +88,9 @@ class ArticleManager:
             if limit is not None:
                 matches = matches.limit(limit)
             return [row[0] for row in self._search.rows(search, matches)]
-        query = m.Article.select(m.Article.id).where(in_view).order_by(*self._order(order))
-        if tag:
-            query = query.where(m.Article.id.in_(self._tags._article_ids_query(tag)))
-        if feed is not None:
-            query = query.where(m.Article.id.in_(self._feed_ids_query(feed)))
-        if limit is not None:
-            query = query.limit(limit)
-        return [row[0] for row in self._store.query_rows(query)]
+        return reads.list_ids(self._store.rows, order, archived,
+                              self._tags.ids_under(tag) if tag else None, unread_only, feed,
+                              limit)
 
     def _feed_ids_query(self, feed: int) -> Any:
         # A set of ids from the index on feed_id, which the list's covering index is
@@ -108,29 +99,11 @@ class ArticleManager:
         m = self._m
         return m.Article.select(m.Article.id).where(m.Article.feed == feed)
 
-    def _order(self, order: str) -> list[Any]:
-        columns = []
-        for name, direction in SORT_ORDERS[order]:
-            column = getattr(self._m.Article, name)
-            columns.append(column.desc() if direction == "desc" else
-                           column.collate("NOCASE") if direction == "nocase" else column)
-        return columns
-
     def summaries(self, ids: Sequence[int]) -> list[ArticleSummary]:
         """The list rows for these ids, in the same order (missing ids are skipped)."""
-        rows = {}
-        for start in range(0, len(ids), 500):  # stay under SQLite's variable limit
-            chunk = ids[start:start + 500]
-            # The covering index holds every field of a row: reading it instead of the
-            # table (whose rows carry the bodies) takes a page of 200 rows at 100,000
-            # articles from 30 ms to 4 ms. Plain SQL, as peewee cannot say INDEXED BY.
-            for row in self._store.rows(
-                    f"SELECT {', '.join(SUMMARY_FIELDS)} FROM article INDEXED BY article_list_row "
-                    f"WHERE id IN ({', '.join('?' * len(chunk))})", chunk):
-                rows[row[0]] = ArticleSummary(
-                    row[0], row[1], row[2], row[3], row[4], bool(row[5]), bool(row[6]),
-                    row[7], row[8])
-        return [rows[i] for i in ids if i in rows]
+        return [ArticleSummary(row[0], row[1], row[2], row[3], row[4], bool(row[5]),
+                               bool(row[6]), row[7], row[8])
+                for row in reads.summaries(self._store.rows, ids)]
 
     def exists(self, article_id: int) -> bool:
         return bool(self._store.rows("SELECT 1 FROM article WHERE id = ?", (article_id,)))
@@ -144,45 +117,13 @@ class ArticleManager:
     def records(self, article_ids: Sequence[int]) -> list[ArticleRecord]:
         """The records of these articles (missing ids skipped), in a few queries however
         many there are: everything but the bodies, which can be tens of kilobytes each."""
-        m = self._m
-        fields = [f for f in m.Article._meta.sorted_fields if f.name not in ("source_text", "text")]
-        found: dict[int, ArticleRecord] = {}
-        for start in range(0, len(article_ids), 500):
-            chunk = list(article_ids[start:start + 500])
-            tags: dict[int, list[str]] = {}
-            for article_id, name in self._store.query_rows(
-                    m.Tag.select(m.ArticleTag.article, m.Tag.name).join(m.ArticleTag)
-                    .where(m.ArticleTag.article.in_(chunk)).order_by(m.Tag.name)):
-                tags.setdefault(article_id, []).append(name)
-            for row in m.Article.select(*fields).where(m.Article.id.in_(chunk)):
-                found[row.id] = ArticleRecord(
-                    row.id, row.title, row.author, row.publication, row.published, row.url,
-                    row.source_name, row.source_format, row.added_at, row.read, row.archived,
-                    row.reading_position, row.content_hash, tuple(tags.get(row.id, ())),
-                    row.note, row.progress, row.revised_at,
-                )
-        return [found[i] for i in article_ids if i in found]
+        return reads.article_records(self._store.rows, article_ids)
 
     def addresses_and_tags(self, article_ids: Sequence[int]
                            ) -> tuple[dict[int, str | None], dict[int, tuple[str, ...]]]:
-        """Each article's address and tags, for listings that have its summary already.
-
-        The address is read from the start of each row, before the bodies: the fields
-        stored after them (note, progress, revised_at) would have SQLite read through
-        every body to reach them — seconds for a list of 20,000."""
-        urls: dict[int, str | None] = {}
-        tags: dict[int, list[str]] = {}
-        for start in range(0, len(article_ids), 500):
-            chunk = list(article_ids[start:start + 500])
-            marks = ", ".join("?" * len(chunk))
-            urls.update(self._store.rows(f"SELECT id, url FROM article WHERE id IN ({marks})",
-                                         chunk))
-            for article_id, name in self._store.rows(
-                    "SELECT at.article_id, t.name FROM article_tag at JOIN tag t"
-                    f" ON t.id = at.tag_id WHERE at.article_id IN ({marks}) ORDER BY t.name",
-                    chunk):
-                tags.setdefault(article_id, []).append(name)
-        return urls, {k: tuple(v) for k, v in tags.items()}
+        """Each article's address and tags, for listings that have its summary already
+        (see reader.reads.addresses_and_tags)."""
+        return reads.addresses_and_tags(self._store.rows, article_ids)
 
     def tag_names(self, article_id: int) -> tuple[str, ...]:
         m = self._m
@@ -198,23 +139,14 @@ class ArticleManager:
         """
         # Plain SQL, only what rendering needs: peewee's query and row took 0.5 ms of
         # opening an article.
-        found = self._store.rows(
-            "SELECT source_text, source_format, title, author, publication, published, text"
-            " FROM article WHERE id = ?", (article_id,))
-        if not found:
+        found = reads.article_values(self._store.rows, article_id, *reads.DOCUMENT_COLUMNS)
+        if found is None:
             raise LibraryError(f"There is no article with id {article_id}.")
-        *inputs, text = found[0]
-        source_text, source_format, title, author, publication, published = inputs
-
-        def render_row() -> Document:
-            from reader.importing.sources import split_body
-
-            _head, body = split_body(source_text, source_format)
-            return render(title, author, publication, published, body)
-
+        *inputs, text = found
         # Parsing and rendering a long article takes ~10 ms; opening it again reuses the
         # document while everything it was rendered from is unchanged.
-        document = rendered_documents.get(article_id, tuple(inputs), render_row)
+        document = rendered_documents.get(article_id, tuple(inputs),
+                                          lambda: reads.render(*inputs))
         if document.text != text and self._store.read_only is None and not self._store.damaged:
             with self._store.write():
                 self._update(article_id, text=document.text)
@@ -259,7 +191,7 @@ class ArticleManager:
 
     def revised_at(self, article_id: int) -> str | None:
         """When a newer version last replaced the article's text (None: never)."""
-        return self._row(article_id, "revised_at").revised_at
+        return self._value(article_id, "revised_at")
 
     def diff(self, article_id: int, revision_id: int,
              newer: int | None = None) -> list[tuple[str, str]]:
@@ -343,11 +275,17 @@ class ArticleManager:
 
     def source(self, article_id: int) -> str:
         """Exactly what was imported (for web pages: the sanitised article)."""
-        return self._row(article_id, "source_text").source_text
+        return self._value(article_id, "source_text")
 
     def text(self, article_id: int) -> str:
         """The canonical text stored for the article."""
-        return self._row(article_id, "text").text
+        return self._value(article_id, "text")
+
+    def _value(self, article_id: int, column: str) -> Any:
+        found = reads.article_values(self._store.rows, article_id, column)
+        if found is None:
+            raise LibraryError(f"There is no article with id {article_id}.")
+        return found[0]
 
     def find_by_hash(self, content_hash: str) -> int | None:
         found = self._store.rows("SELECT id FROM article WHERE content_hash = ? LIMIT 1",
@@ -454,11 +392,3 @@ def _revisions():
     from reader import revisions
 
     return revisions
-
-
-def render(title: str, author: str, publication: str, published: str | None,
-           body: list) -> Document:
-    """The article's document (reader.importing.sources.render, imported on first use)."""
-    from reader.importing.sources import render as render_source
-
-    return render_source(title, author, publication, published, body)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
-
 from reader import APP_ID
+
+# platformdirs is imported where a folder is asked for: a command given --db needs none.
 
 DB_ENV = "MARGINALIA_DB"
 LIBRARY_FILE = "library.sqlite3"
@@ -21,16 +21,22 @@ def default_library_path() -> Path:
     from_env = os.environ.get(DB_ENV, "").strip()
     if from_env:
         return Path(from_env).expanduser()
+    import platformdirs
+
     return Path(platformdirs.user_data_dir(APP_ID, appauthor=False)) / LIBRARY_FILE
 
 
 def config_dir() -> Path:
     """The user's configuration folder for Marginalia (settings, window state)."""
+    import platformdirs
+
     return Path(platformdirs.user_config_dir(APP_ID, appauthor=False))
 
 
 def log_dir() -> Path:
     """The user's log folder for Marginalia."""
+    import platformdirs
+
     return Path(platformdirs.user_log_dir(APP_ID, appauthor=False))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 
@@ -71,6 +71,10 @@ class HighlightRecord:
     changed_in: int | None = None  # a revision id
     previous_exact: str = ""
     changed_at: str | None = None  # the revision's replaced_at
+
+
+HIGHLIGHT_FIELDS = tuple(f.name for f in fields(HighlightRecord))
+assert HIGHLIGHT_FIELDS[9:11] == ("tags", "orphaned") and len(HIGHLIGHT_FIELDS) == 16  # reader.reads' order
 
 
 @dataclass(frozen=True)

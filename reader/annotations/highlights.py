@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import fields
 from typing import Any
 
-from peewee import fn
-
+from reader import reads
 from reader.annotations import anchoring
 from reader.annotations.colours import DEFAULT_COLOUR, check
 from reader.annotations.tags import TagManager
@@ -33,49 +31,14 @@ class HighlightManager:
         return self.for_articles([article_id]).get(article_id, [])
 
     def for_articles(self, article_ids: list[int]) -> dict[int, list[HighlightRecord]]:
-        """Each article's highlights in reading order, in a few queries for many articles.
-
-        Plain SQL rows: peewee's model objects cost 40 ms for an article with 1,000
-        highlights, most of the time it took to open it."""
-        found: dict[int, list[HighlightRecord]] = {}
-        for start in range(0, len(article_ids), 500):  # under SQLite's variable limit
-            chunk = article_ids[start:start + 500]
-            marks = ", ".join("?" * len(chunk))
-            tags: dict[int, list[str]] = {}
-            for highlight_id, name in self._store.database.execute_sql(
-                    "SELECT ht.highlight_id, t.name FROM highlight h"
-                    " JOIN highlight_tag ht ON ht.highlight_id = h.id"
-                    " JOIN tag t ON t.id = ht.tag_id"
-                    f" WHERE h.article_id IN ({marks}) ORDER BY t.name", chunk):
-                tags.setdefault(highlight_id, []).append(name)
-            for row in self._store.database.execute_sql(
-                    f"SELECT {_COLUMNS} FROM highlight h"
-                    " LEFT JOIN revision r ON r.id = h.changed_in"
-                    f" WHERE h.article_id IN ({marks})"
-                    ' ORDER BY h.article_id, h.orphaned, h.start, h."end", h.id', chunk):
-                found.setdefault(row[1], []).append(
-                    _from_row(row, tuple(tags.get(row[0], ()))))
-        return found
+        """Each article's highlights in reading order, in a few queries for many articles
+        (see reader.reads.highlights_for_articles)."""
+        return reads.highlights_for_articles(self._store.rows, article_ids)
 
     def records(self, highlight_ids: list[int]) -> list[HighlightRecord]:
         """The records of these highlights, in the order given (unknown ids left out); a
         few queries for thousands, as for a list of highlights across the library."""
-        found: dict[int, HighlightRecord] = {}
-        for start in range(0, len(highlight_ids), 500):  # under SQLite's variable limit
-            chunk = highlight_ids[start:start + 500]
-            marks = ", ".join("?" * len(chunk))
-            tags: dict[int, list[str]] = {}
-            for highlight_id, name in self._store.database.execute_sql(
-                    "SELECT ht.highlight_id, t.name FROM highlight_tag ht"
-                    " JOIN tag t ON t.id = ht.tag_id"
-                    f" WHERE ht.highlight_id IN ({marks}) ORDER BY t.name", chunk):
-                tags.setdefault(highlight_id, []).append(name)
-            for row in self._store.database.execute_sql(
-                    f"SELECT {_COLUMNS} FROM highlight h"
-                    " LEFT JOIN revision r ON r.id = h.changed_in"
-                    f" WHERE h.id IN ({marks})", chunk):
-                found[row[0]] = _from_row(row, tuple(tags.get(row[0], ())))
-        return [found[i] for i in highlight_ids if i in found]
+        return reads.highlight_records(self._store.rows, highlight_ids)
 
     def get(self, highlight_id: int) -> HighlightRecord:
         row = self._row(highlight_id)
@@ -88,10 +51,7 @@ class HighlightManager:
 
     def counts(self) -> dict[int, int]:
         """Number of highlights of each article that has any."""
-        m = self._m
-        query = (m.Highlight.select(m.Highlight.article, fn.COUNT(m.Highlight.id))
-                 .group_by(m.Highlight.article).tuples())
-        return dict(query)
+        return reads.highlight_counts(self._store.rows)
 
     def count(self, article_id: int | None = None) -> int:
         query = self._m.Highlight.select()
@@ -429,29 +389,6 @@ class HighlightManager:
         if not row:
             raise LibraryError(f"There is no article with id {article_id}.")
         return row[0][0]
-
-
-# HighlightRecord's fields in order, less the tags (read separately).
-# The revision's date comes from a LEFT JOIN on the revision (few highlights have one).
-_COLUMNS = ('h.id, h.article_id, h.start, h."end", h.exact, h.prefix, h.suffix, h.colour,'
-            ' h.note, h.orphaned, h.created_at, h.updated_at, h.changed_in, h.previous_exact,'
-            ' r.replaced_at')
-
-
-_FIELDS = tuple(f.name for f in fields(HighlightRecord))
-assert _FIELDS[9:11] == ("tags", "orphaned") and len(_FIELDS) == 16  # the order of _COLUMNS
-
-
-def _from_row(row: tuple, tags: tuple[str, ...]) -> HighlightRecord:
-    """A record from a row of _COLUMNS, its fields filled in one step. The frozen class's
-    __init__ sets each of its 16 fields through object.__setattr__: 2.3 ms of the 6 ms
-    it took to read an article's 1,000 highlights (now 1.1 ms)."""
-    record = _new(HighlightRecord)
-    record.__dict__.update(zip(_FIELDS, (*row[:9], tags, bool(row[9]), *row[10:])))
-    return record
-
-
-_new = object.__new__
 
 
 def _record(row: Any, tags: tuple[str, ...], changed_at: str | None = None) -> HighlightRecord:

@@ -6,35 +6,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from reader import reads
+from reader.annotations.tag_names import SEPARATOR, is_under, normalise, parse_tag_list
 from reader.records import Changes, TagCount
 from reader.storage.database import LibraryError, Storage
 
-SEPARATOR = "/"
-
-
-def normalise(name: str) -> str:
-    """A tag name as stored: no leading '#', single spaces, no empty `/` segments."""
-    name = name.strip().lstrip("#")
-    parts = [" ".join(part.split()) for part in name.split(SEPARATOR)]
-    return SEPARATOR.join(part for part in parts if part)
-
-
-def parse_tag_list(text: str) -> list[str]:
-    """Tag names from what a user typed: separated by commas, duplicates (any case) dropped."""
-    seen: set[str] = set()
-    names = []
-    for raw in text.split(","):
-        name = normalise(raw)
-        if name and name.casefold() not in seen:
-            seen.add(name.casefold())
-            names.append(name)
-    return names
-
-
-def is_under(name: str, parent: str) -> bool:
-    """Whether tag `name` is `parent` itself or nested under it (ignoring case)."""
-    name, parent = name.casefold(), parent.casefold()
-    return name == parent or name.startswith(parent + SEPARATOR)
+# The names' rules live beside, without the database (the command line's lean path uses them).
+__all__ = ["SEPARATOR", "TagManager", "is_under", "normalise", "parse_tag_list"]
 
 
 class TagManager:
@@ -49,8 +27,7 @@ class TagManager:
 
     def find(self, name: str) -> str | None:
         """The stored name of the tag called `name` (ignoring case), or None."""
-        row = self._row(name)
-        return row.name if row else None
+        return reads.find_tag(self._store.rows, name)
 
     def _row(self, name: str) -> Any:
         return self._m.Tag.get_or_none(self._m.Tag.name == normalise(name))
@@ -70,8 +47,7 @@ class TagManager:
 
     def ids_under(self, name: str) -> list[int]:
         """Ids of the tag `name` and of every tag nested below it."""
-        wanted = normalise(name)
-        return [tag_id for tag_id, tag_name in self._names().items() if is_under(tag_name, wanted)]
+        return reads.tag_ids_under(self._store.rows, name)
 
     def _article_ids_query(self, name: str) -> Any:
         """The subquery of the ids of articles tagged `name` or below, on the article
@@ -95,7 +71,7 @@ class TagManager:
         return [display for _key, display in self._keys(self._names())[1]]
 
     def _names(self) -> dict[int, str]:
-        return dict(self._store.database.execute_sql("SELECT id, name FROM tag").fetchall())
+        return reads.tag_names(self._store.rows)
 
     @staticmethod
     def _keys(names: dict[int, str]) -> tuple[dict[int, list[str]], list[tuple[str, str]]]:

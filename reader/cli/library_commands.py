@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import asdict
+from reader import reads
 
-from reader.library import Library
+TYPE_CHECKING = False  # typing's constant, without importing typing (start-up)
+if TYPE_CHECKING:
+    from reader.library import Library
+    from reader.reads import Rows
 
 # What one command alone needs (the Markdown parser and writer, difflib) is imported in
 # that command: `marginalia search` and `list` start without them.
@@ -78,26 +81,26 @@ def _clear_progress_line() -> None:
         print("\r\033[K", end="", file=sys.stderr, flush=True)
 
 
-def _rows(library: Library, article_ids: list[int]) -> list[dict[str, object]]:
-    counts = library.highlights.counts()
-    rows = []
+def _rows(rows: Rows, article_ids: list[int]) -> list[dict[str, object]]:
+    counts = reads.highlight_counts(rows)
     # All the articles at once, from the list's covering index plus their addresses and
     # tags: a query a record took seconds at 10,000, and fields stored after the bodies
     # as long again.
-    urls, tags = library.articles.addresses_and_tags(article_ids)
-    for summary in library.articles.summaries(article_ids):
-        rows.append({
-            "id": summary.id, "title": summary.title, "author": summary.author,
-            "publication": summary.publication, "published": summary.published,
-            "url": urls.get(summary.id), "tags": list(tags.get(summary.id, ())),
-            "highlights": counts.get(summary.id, 0), "read": summary.read,
-            "archived": summary.archived, "progress": summary.progress,
-        })
-    return rows
+    urls, tags = reads.addresses_and_tags(rows, article_ids)
+    return [{"id": article_id, "title": title, "author": author, "publication": publication,
+             "published": published, "url": urls.get(article_id),
+             "tags": list(tags.get(article_id, ())), "highlights": counts.get(article_id, 0),
+             "read": bool(read), "archived": bool(archived), "progress": progress}
+            for article_id, title, author, publication, published, read, archived, _added, progress
+            in reads.summaries(rows, article_ids)]
 
 
 def list_articles(library: Library, options: argparse.Namespace) -> int:
-    if options.tag and library.tags.find(options.tag) is None and not library.tags.ids_under(options.tag):
+    """`marginalia list`: also run by the lean read path (reader.cli.lean), whose `library`
+    offers only `storage.rows`; it leaves --query to the whole library."""
+    rows = library.storage.rows
+    if options.tag and reads.find_tag(rows, options.tag) is None and not reads.tag_ids_under(
+            rows, options.tag):
         print(f"marginalia: There is no tag called {options.tag!r}.", file=sys.stderr)
         return 1
     if options.query is not None:
@@ -106,14 +109,15 @@ def list_articles(library: Library, options: argparse.Namespace) -> int:
         _say(result.messages)
         ids = result.ids
     else:
-        ids = library.articles.ids(tag=options.tag, archived=options.archived)
-    rows = _rows(library, ids)
+        ids = reads.list_ids(rows, archived=options.archived, tag_ids=reads.tag_ids_under(
+            rows, options.tag) if options.tag else None)
+    found = _rows(rows, ids)
     if options.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        sys.stdout.write(json_rows(found))
         return 0
-    from reader.importing.head import format_date
+    from reader.importing.dates import format_date
 
-    for row in rows:
+    for row in found:
         byline = " · ".join(str(p) for p in (row["author"], row["publication"],
                                               format_date(row["published"])) if p)
         tags = " ".join(f"#{t}" for t in row["tags"])
@@ -122,6 +126,40 @@ def list_articles(library: Library, options: argparse.Namespace) -> int:
                                       row["url"] or "") if p)
         print(f"{row['id']:>6}  {row['title']}\n        {extra}")
     return 0
+
+
+def json_rows(found: list[dict[str, object]]) -> str:
+    """The list's rows as `json.dumps(found, ensure_ascii=False, indent=1)` writes them,
+    and a new line, 5 times as fast: json's C encoder works only without indent, and a list
+    of 20,000 rows took 300 ms in the Python one. Each value is written by a function of
+    its type, strings by the C encoder's own string function; rows holding anything else
+    than strings, whole numbers, booleans, None and lists of strings go to json.dumps
+    (tests/unit/test_cli_lean.py checks the bytes against it)."""
+    if not found:
+        return "[]\n"
+    from json.encoder import encode_basestring as quote  # the C function, where there is one
+
+    def strings(items: list) -> str:
+        if not items:
+            return "[]"
+        if any(type(item) is not str for item in items):
+            raise TypeError("not a list of strings")
+        return "[\n   " + ",\n   ".join(map(quote, items)) + "\n  ]"
+
+    writers = {str: quote, int: int.__repr__, bool: lambda v: "true" if v else "false",
+               type(None): lambda v: "null", list: strings}
+    keys = list(found[0])
+    head = [f"  {quote(key)}: " for key in keys]
+    pieces = []
+    try:
+        for row in found:
+            if list(row) != keys:
+                raise TypeError("rows of different keys")
+            pieces.append("{\n" + ",\n".join([name + writers[type(value)](value) for name, value
+                                               in zip(head, row.values())]) + "\n }")
+    except (KeyError, TypeError):  # a value of another type: json knows
+        return json.dumps(found, ensure_ascii=False, indent=1) + "\n"
+    return "[\n " + ",\n ".join(pieces) + "\n]\n"
 
 
 def show(library: Library, options: argparse.Namespace) -> int:
@@ -139,6 +177,8 @@ def show(library: Library, options: argparse.Namespace) -> int:
 
             sys.stdout.write(to_markdown(document))
     else:
+        from dataclasses import asdict
+
         data = asdict(record)
         data["revised_at"] = library.articles.revised_at(options.id)
         data["text"] = document.text
@@ -154,44 +194,54 @@ def _say(messages) -> None:
 
 
 def search(library: Library, options: argparse.Namespace) -> int:
-    from reader.query.syntax import is_query
-    from reader.search.fulltext import ArticleHit, HighlightHit
+    """`marginalia search`: also run by the lean read path (reader.cli.lean) for plain
+    words, with a `library` that offers only `storage.rows`."""
+    from reader.query import is_query
 
+    rows = library.storage.rows
     if is_query(options.query):
         # Fields and operators: the query language, over articles and highlights.
         found = library.query.articles(options.query, archived=None, limit=200)
         _say(found.messages)
         words = library.query.compile(options.query).text
-        snippets = library.search.snippets(words, found.ids) if words else {}
-        articles = [ArticleHit(i, snippets.get(i, "")) for i in found.ids]
+        snippets = reads.snippets(rows, words, found.ids) if words else {}
+        articles = [(i, snippets.get(i, "")) for i in found.ids]
         marks = library.highlights.records(library.query.highlights(options.query, 200).ids)
-        titles = {s.id: s.title for s in library.articles.summaries(
-            sorted({h.article_id for h in marks}))}
-        highlights = [HighlightHit(h.id, h.article_id, titles.get(h.article_id, ""), h.colour,
-                                   " ".join((h.exact or h.note).split())) for h in marks]
+        titles = reads.titles(rows, sorted({h.article_id for h in marks}))
+        highlights = [(h.id, h.article_id, titles.get(h.article_id, ""), h.colour,
+                       " ".join((h.exact or h.note).split())) for h in marks]
     else:
-        articles = library.search.articles(options.query)
-        highlights = library.search.highlights(options.query)
-    titles = {s.id: s.title for s in library.articles.summaries([a.article_id for a in articles])}
+        try:
+            ids = reads.search_article_ids(rows, options.query)
+            highlights = reads.search_highlights(rows, options.query)
+        except reads.SearchError as exc:
+            print(f"marginalia: {exc}", file=sys.stderr)
+            return 1
+        snippets = reads.snippets(rows, options.query, ids)
+        articles = [(i, snippets.get(i, "")) for i in ids]
+    titles = reads.titles(rows, [article_id for article_id, _ in articles])
     if options.json:
         print(json.dumps({
-            "articles": [{"id": a.article_id, "title": titles.get(a.article_id, ""),
-                          "snippet": a.snippet} for a in articles],
-            "highlights": [asdict(h) for h in highlights],
+            "articles": [{"id": article_id, "title": titles.get(article_id, ""),
+                          "snippet": snippet} for article_id, snippet in articles],
+            "highlights": [dict(zip(HIGHLIGHT_HIT_FIELDS, hit)) for hit in highlights],
         }, ensure_ascii=False, indent=1))
         return 0
     print(f"{len(articles)} article{'s' * (len(articles) != 1)}")
-    for hit in articles:
-        print(f"{hit.article_id:>6}  {titles.get(hit.article_id, '')}\n        {hit.snippet}")
+    for article_id, snippet in articles:
+        print(f"{article_id:>6}  {titles.get(article_id, '')}\n        {snippet}")
     print(f"{len(highlights)} highlight{'s' * (len(highlights) != 1)} and notes")
-    for hit in highlights:
-        print(f"{hit.article_id:>6}  {hit.article_title} (highlight {hit.highlight_id})\n"
-              f"        {hit.snippet}")
+    for highlight_id, article_id, title, _colour, snippet in highlights:
+        print(f"{article_id:>6}  {title} (highlight {highlight_id})\n        {snippet}")
     return 0
 
 
+# The keys of a highlight found, in --json (reader.search.fulltext.HighlightHit's fields).
+HIGHLIGHT_HIT_FIELDS = ("highlight_id", "article_id", "article_title", "colour", "snippet")
+
+
 def revisions(library: Library, options: argparse.Namespace) -> int:
-    from reader.importing.head import format_date
+    from reader.importing.dates import format_date
     from reader.revisions import format_diff
 
     record = library.articles.get(options.id)  # LibraryError for an unknown id
@@ -206,6 +256,8 @@ def revisions(library: Library, options: argparse.Namespace) -> int:
         return 0
     found = library.articles.revisions(options.id)
     if options.json:
+        from dataclasses import asdict
+
         print(json.dumps([asdict(r) for r in found], ensure_ascii=False, indent=1))
         return 0
     count = len(found)

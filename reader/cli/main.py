@@ -39,18 +39,27 @@ DESKTOP_COMMANDS = ("install-desktop", "uninstall-desktop")
 FILE_COMMANDS = ("backup", "restore")  # work on the library file, without opening it
 
 
+class _Parser(argparse.ArgumentParser):
+    """The top-level parser; the default library's path is found only when the help is
+    shown (platformdirs, which finds it, is a sixth of a command's start-up)."""
+
+    def format_help(self) -> str:
+        for action in self._actions:
+            if action.dest == "db":
+                action.help = (f"the library file (default: ${DB_ENV}, else "
+                               f"{default_library_path()}); a postgresql:// URL works with "
+                               "`marginalia copy` so far")
+        return super().format_help()
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="marginalia",
         description="Marginalia: read articles, highlight passages, keep tags and notes.",
         epilog=f"Subcommands: {', '.join(SUBCOMMANDS + FILE_COMMANDS + DESKTOP_COMMANDS)}, copy, team "
                "(marginalia SUBCOMMAND --help).",
     )
-    parser.add_argument(
-        "--db", metavar="PATH",
-        help=f"the library file (default: ${DB_ENV}, else {default_library_path()}); "
-             "a postgresql:// URL works with `marginalia copy` so far",
-    )
+    parser.add_argument("--db", metavar="PATH", help="the library file")
     parser.add_argument("--version", action="version", version=f"marginalia {__version__}")
     return parser
 
@@ -252,7 +261,23 @@ READING_FEEDS_ACTIONS = {"list", "export-opml"}  # the other `feeds` actions wri
 READING_VIEWS_ACTIONS = {"list"}  # `views add` and `views remove` write
 
 
+# Answered first by the lean read path (reader.cli.lean): read-only sqlite3, no peewee.
+LEAN_SUBCOMMANDS = {"list", "search", "show"}
+
+
 def _run_subcommand(name: str, argv: list[str], db_path: Path) -> int:
+    options = build_subcommand_parser(name).parse_args(argv)
+    if name in LEAN_SUBCOMMANDS:
+        from reader.cli import lean
+
+        status = lean.run(name, options, db_path)
+        if status is not None:
+            return status
+    return _run_on_library(name, options, db_path)
+
+
+def _run_on_library(name: str, options: argparse.Namespace, db_path: Path) -> int:
+    """Run a subcommand on the library, opened whole (created or upgraded if need be)."""
     import sqlite3
 
     from peewee import DatabaseError
@@ -261,7 +286,6 @@ def _run_subcommand(name: str, argv: list[str], db_path: Path) -> int:
     from reader.cli import views_commands
     from reader.library import Library, LibraryError, is_damage
 
-    options = build_subcommand_parser(name).parse_args(argv)
     handlers = {"import": commands_cli.import_files, "list": commands_cli.list_articles,
                 "show": commands_cli.show, "search": commands_cli.search, "export": _export,
                 "add": _add, "revisions": commands_cli.revisions, "feeds": _feeds,

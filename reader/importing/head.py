@@ -12,11 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from reader.document.model import HEADING, LINE_BREAK, PARAGRAPH, Block
+from reader.importing.dates import MONTHS as _MONTHS
+from reader.importing.dates import format_date  # noqa: F401 - its users import it from here
 
-_MONTHS = (
-    "January", "February", "March", "April", "May", "June", "July", "August",
-    "September", "October", "November", "December",
-)
 _MONTH_NUMBERS = {name[:3].casefold(): number for number, name in enumerate(_MONTHS, start=1)}
 _MONTH = r"(?P<month>[A-Za-z]{3,9})\.?"
 # The two forms web articles use most, read without dateutil (slow to import, and an
@@ -109,17 +107,6 @@ def parse_author(text: str) -> str | None:
     if not explicit and (len(words) < 2 or not all(_NAME_WORD.match(w) for w in words)):
         return None
     return line.rstrip(",")
-
-
-def format_date(iso: str | None) -> str:
-    """A stored ISO date written for people, the same on every machine: "7 August 2024"."""
-    if not iso:
-        return ""
-    try:
-        day = date.fromisoformat(iso)
-    except ValueError:
-        return iso
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 def split_head(blocks: list[Block]) -> tuple[Head, list[Block]]:

@@ -11,7 +11,7 @@ from peewee import OperationalError
 from reader.annotations.colours import ColourManager
 from reader.query.sql import ARTICLE, HIGHLIGHT, Compiled, Context, compile_query, order_by
 from reader.query.syntax import Field, Parsed, parse
-from reader.search.fulltext import fts_query
+from reader.reads import ARTICLE_COLUMNS, HIGHLIGHT_COLUMNS, fts_query
 from reader.storage.database import LibraryError, Storage
 
 # The default orders of the article list (reader.articles.SORT_ORDERS), for a query
@@ -38,10 +38,9 @@ class QueryManager:
         self.now: datetime | None = None  # fixed in tests; None: the present moment
 
     def compile(self, text: str, target: str = ARTICLE) -> Compiled:
-        m = self._store.models
         names = {" ".join(c.name.casefold().split()): c.key for c in self._colours.all()}
-        context = Context(lambda t: fts_query(t, m.ArticleIndex),
-                          lambda t: fts_query(t, m.HighlightIndex), names, self.now)
+        context = Context(lambda t: fts_query(t, ARTICLE_COLUMNS),
+                          lambda t: fts_query(t, HIGHLIGHT_COLUMNS), names, self.now)
         return compile_query(parse(text), context, target)
 
     def article_sql(self, text: str, *, archived: bool | None = False,
@@ -59,9 +58,8 @@ class QueryManager:
             where.append("a.archived = ?")
             params.append(int(archived))
         if tag:  # the sidebar's tag, as tag:NAME
-            m = self._store.models
-            names = Context(lambda t: fts_query(t, m.ArticleIndex),
-                            lambda t: fts_query(t, m.HighlightIndex), {})
+            names = Context(lambda t: fts_query(t, ARTICLE_COLUMNS),
+                            lambda t: fts_query(t, HIGHLIGHT_COLUMNS), {})
             by_tag = compile_query(Parsed(Field("tag", tag)), names)
             where.append(by_tag.where)
             params.extend(by_tag.params)
@@ -71,7 +69,7 @@ class QueryManager:
         if unread_only:
             where.append("a.read = 0")
         condition = " AND ".join(where)
-        rank = fts_query(compiled.rank_text, self._store.models.ArticleIndex) \
+        rank = fts_query(compiled.rank_text, ARTICLE_COLUMNS) \
             if compiled.rank_text and ranked and not compiled.sort else None
         if rank is not None:
             sql = ("SELECT a.id FROM article a JOIN (SELECT rowid AS id,"

@@ -17,10 +17,11 @@ cannot be read (a malformed date) drops its term with a message saying which.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
+
+from reader.query import is_query  # noqa: F401 - the package's, its users import it from here
 
 GRAMMAR = r"""
 ?start: or_expr?
@@ -44,14 +45,6 @@ MAX_QUERY_CHARS = 4000  # a query longer than this is cut (with a message)
 MAX_DEPTH = 60  # parentheses nested deeper are flattened
 
 
-# Words that make a search more than words: a field, OR, an exclusion, parentheses.
-_QUERY_SYNTAX = re.compile(r'[A-Za-z]:|[()"]|(?:^|\s)-\S|(?:^|\s)OR(?:\s|$)')
-
-
-def is_query(text: str) -> bool:
-    """Whether a search uses the query language's syntax, not only words (cheap: the
-    parser is loaded only for such searches)."""
-    return bool(_QUERY_SYNTAX.search(text))
 
 
 @lru_cache(maxsize=1)

@@ -1,26 +1,23 @@
 """Full-text search over articles and highlights (SQLite FTS5, porter + unicode61).
 
-What a user types is translated by peewee's `web_query` (quoted phrases, AND/OR,
--exclusion) so that no input can raise an FTS syntax error; the last word is matched
-as a prefix, so results follow typing.
+The statements and the translation of what a user types are reader.reads' (shared with
+the command line's lean read path); this manager runs them on the library and hands
+out records.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-
 from typing import Any
 
-from peewee import OperationalError, fn
+from peewee import OperationalError
 
-from reader.search import snippets
+from reader import reads
+from reader.reads import ARTICLE_COLUMNS, MIN_PREFIX, SNIPPET_TOKENS, fts_query
 from reader.storage.database import LibraryError, Storage
 
-_NOTHING = '""'
-# A one-letter prefix matches nearly every word in the index: too slow to be useful.
-MIN_PREFIX = 2
-SNIPPET_TOKENS = 14
+__all__ = ["ARTICLE_COLUMNS", "MIN_PREFIX", "SNIPPET_TOKENS", "ArticleHit", "HighlightHit",
+           "SearchManager", "fts_query"]
 
 
 @dataclass(frozen=True)
@@ -38,21 +35,6 @@ class HighlightHit:
     snippet: str  # from the quote, or from the note when only the note matched
 
 
-def fts_query(text: str, index: Any) -> str | None:
-    """The FTS5 query for what the user typed, or None when it holds nothing to search.
-
-    `index` is the full-text model searched (its columns may be named in the query)."""
-    # FTS5 reads a query up to its first NUL and then finds an unterminated phrase.
-    text = text.replace("\0", " ").strip()
-    if not text:
-        return None
-    last_word = re.search(r"\w+$", text)
-    if last_word and len(last_word.group()) >= MIN_PREFIX:
-        text += "*"  # the word being typed matches as a prefix
-    query = index.web_query(text)
-    return None if query in ("", _NOTHING) else query
-
-
 class SearchManager:
     """Finds articles and highlights by their words."""
 
@@ -64,11 +46,11 @@ class SearchManager:
         """The subquery of matching article ids, best match first (or unranked, which is
         much faster for a word in most articles); None for an empty search."""
         index = self._m.ArticleIndex
-        query = fts_query(text, index)
+        query = reads.fts_query(text, ARTICLE_COLUMNS)
         if query is None:
             return None
         matches = index.select(index.rowid).where(index.match(query))
-        return matches.order_by(index.bm25(10.0, 5.0, 1.0)) if ranked else matches
+        return matches.order_by(index.bm25(*reads.ARTICLE_WEIGHTS)) if ranked else matches
 
     def rows(self, text: str, query: Any) -> list[tuple]:
         """The rows of a full-text query made from the user's `text`, as plain tuples.
@@ -83,52 +65,21 @@ class SearchManager:
 
     def articles(self, text: str, limit: int = 200) -> list[ArticleHit]:
         """Matching articles with a snippet of each match, best first."""
-        matches = self._article_ids_query(text)
-        if matches is None:
-            return []
-        ids = [rowid for (rowid,) in self.rows(text, matches.limit(limit))]
+        ids = self._run(reads.search_article_ids, text, limit)
         found = self.snippets(text, ids)
         return [ArticleHit(i, found.get(i, "")) for i in ids]
 
     def snippets(self, text: str, article_ids: list[int]) -> dict[int, str]:
         """A line of each of these articles around the search's first match (for the list
         rows on screen), built from their texts: see reader.search.snippets."""
-        if fts_query(text, self._m.ArticleIndex) is None or not article_ids:
-            return {}
-        wanted = snippets.terms(text, MIN_PREFIX)
-        found = {}
-        for start in range(0, len(article_ids), 500):  # under SQLite's variable limit
-            chunk = article_ids[start:start + 500]
-            for article_id, body in self._store.rows(
-                    f"SELECT id, text FROM article WHERE id IN ({', '.join('?' * len(chunk))})",
-                    chunk):
-                found[article_id] = snippets.snippet(body, wanted)
-        return found
+        return reads.snippets(self._store.rows, text, article_ids)
 
     def highlights(self, text: str, limit: int = 200) -> list[HighlightHit]:
         """Highlights whose quote or note matches, best first."""
-        m = self._m
-        index = m.HighlightIndex
-        query = fts_query(text, index)
-        if query is None:
-            return []
-        quote = fn.snippet(index._meta.entity, 0, "", "", "…", SNIPPET_TOKENS)
-        note = fn.snippet(index._meta.entity, 1, "", "", "…", SNIPPET_TOKENS)
-        rows = (index
-                .select(index.rowid, m.Highlight.article, m.Article.title, m.Highlight.colour,
-                        quote, note, index.note)
-                .join(m.Highlight, on=(m.Highlight.id == index.rowid))
-                .join(m.Article, on=(m.Article.id == m.Highlight.article))
-                .where(index.match(query))
-                .order_by(index.bm25()).limit(limit))
-        hits = []
-        for highlight_id, article_id, title, colour, in_quote, in_note, _ in self.rows(text, rows):
-            # snippet() falls back to the start of the column when that column did not match.
-            matched_note = in_note and in_note != (in_quote or "")
-            hits.append(HighlightHit(highlight_id, article_id, title, colour,
-                                     _one_line(in_quote if not matched_note else in_note)))
-        return hits
+        return [HighlightHit(*hit) for hit in self._run(reads.search_highlights, text, limit)]
 
-
-def _one_line(text: str | None) -> str:
-    return " ".join((text or "").split())
+    def _run(self, read: Any, text: str, limit: int) -> list:
+        try:
+            return read(self._store.rows, text, limit)
+        except reads.SearchError as exc:
+            raise LibraryError(str(exc)) from exc

@@ -16,8 +16,9 @@ and what Sphinx's search uses.
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
-from dataclasses import dataclass
+from collections import namedtuple
 from functools import lru_cache
 
 BEFORE = 24  # context before the match: a few words, so that a narrow list still shows it
@@ -26,10 +27,12 @@ _WORD = re.compile(r"[^\W_]+")  # what unicode61 takes for a token: letters and 
 _OPERATORS = {"AND", "OR", "NOT", "NEAR"}
 
 
-@dataclass(frozen=True)
-class Term:
-    stem: str
-    prefix: bool  # the word being typed: any word whose stem begins with it matches
+class Term(namedtuple("Term", "stem prefix")):
+    """A word searched for, stemmed; `prefix`: the word being typed, which any word whose
+    stem begins with it matches. (A named tuple: a dataclass would cost the command
+    line's search the dataclasses module, a tenth of its start-up.)"""
+
+    __slots__ = ()
 
     def matches(self, stem: str) -> bool:
         return stem.startswith(self.stem) if self.prefix else stem == self.stem
@@ -47,10 +50,37 @@ def stem(word: str) -> str:
 
 @lru_cache(maxsize=1)
 def _stemmer():
-    # Imported on the first search: the package's import is a tenth of start-up.
+    # Made on the first search. The package's __init__ imports the stemmers of all its
+    # 30 languages (30 ms); only Porter's three modules are loaded here, from the
+    # package's folder, unless the package is imported already.
+    if "snowballstemmer" not in sys.modules:
+        try:
+            return _porter_alone().PorterStemmer()
+        except (ImportError, AttributeError):  # a layout this does not know: the usual way
+            pass
     from snowballstemmer.porter_stemmer import PorterStemmer
 
     return PorterStemmer()
+
+
+_ALONE = "reader.search._porter"  # where Porter's modules are loaded, apart from the package
+
+
+def _porter_alone():
+    """snowballstemmer.porter_stemmer loaded without the package's __init__: its modules
+    (porter_stemmer, basestemmer, among: relative imports only) under a package of our
+    own whose folder is snowballstemmer's."""
+    import importlib
+    import importlib.util
+    import types
+
+    spec = importlib.util.find_spec("snowballstemmer")  # finds it, runs nothing
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("snowballstemmer is not installed")
+    package = types.ModuleType(_ALONE)
+    package.__path__ = list(spec.submodule_search_locations)
+    sys.modules.setdefault(_ALONE, package)
+    return importlib.import_module(_ALONE + ".porter_stemmer")
 
 
 @lru_cache(maxsize=65536)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from peewee import Database
+# typing.TYPE_CHECKING without importing typing: the command line's lean read path reads
+# SCHEMA_VERSION here, without peewee (only named in annotations) or typing.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from peewee import Database
 
 # Each step brings the schema from version N to N+1 and is written out in SQL, so
 # that it keeps meaning what it meant when it was released, whatever the models

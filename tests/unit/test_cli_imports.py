@@ -66,3 +66,27 @@ def test_show_imports_the_parser_and_nothing_unused(db, tmp_path):
     modules = _modules(tmp_path, "--db", str(path), "show", str(article_id))
     assert _imported(modules, NEVER) == []
     assert "reader.importing.sources" in modules  # it renders what the reading pane shows
+    # The lean read path: no peewee, no library facade, no query parser, no platformdirs.
+    assert _imported(modules, ("peewee", "reader.library", "reader.storage.database", "lark",
+                               "snowballstemmer", "platformdirs")) == []
+    assert "reader.cli.lean" in modules
+
+
+# The lean read path (reader.cli.lean) answers these on a read-only sqlite3 connection:
+# no peewee, no library facade or managers, no query parser for plain words, no Qt, no
+# stemmers but Porter's, no platformdirs (--db is given), no dataclasses.
+LEAN_NEVER = ("peewee", "playhouse.sqlite_ext", "reader.library", "reader.storage.database",
+              "reader.articles", "lark", "reader.query.syntax", "PySide6", "snowballstemmer",
+              "platformdirs", "dataclasses", "typing")
+
+
+@pytest.mark.parametrize("command", [["list"], ["list", "--json"],
+                                     ["list", "--archived"], ["search", "quixotic"],
+                                     ["search", "quixotic plan", "--json"]])
+def test_the_lean_commands_import_no_peewee_library_lark_or_qt(db, tmp_path, command):
+    path, _ = db
+    modules = _modules(tmp_path, "--db", str(path), *command)
+    assert _imported(modules, LEAN_NEVER + NEVER + PARSER) == []
+    assert "reader.cli.lean" in modules and "sqlite3" in modules
+    if command[0] == "search":  # the snippets' stemmer, alone
+        assert "reader.search._porter.porter_stemmer" in modules

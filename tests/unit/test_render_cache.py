@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-import reader.articles
+import reader.reads
 from reader.document.model import PARAGRAPH, Block, Document, Span
 from reader.document.render_cache import RenderCache, rendered_documents
 
@@ -16,13 +16,13 @@ def renders(monkeypatch):
     """Counts the library's renders (the Markdown parse and the document it makes)."""
     rendered_documents._entries.clear()
     calls: list[str] = []
-    original = reader.articles.render
+    original = reader.reads.render
 
     def counting(*args, **kwargs):
-        calls.append(args[0])
+        calls.append(args[2])  # the title
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(reader.articles, "render", counting)
+    monkeypatch.setattr(reader.reads, "render", counting)
     yield calls
     rendered_documents._entries.clear()
 

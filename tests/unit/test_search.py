@@ -94,9 +94,9 @@ def test_any_typed_text_is_a_valid_query(library, corpus, query):
 def test_a_search_fts5_refuses_is_reported_not_swallowed(library, corpus, monkeypatch):
     """Should FTS5 ever refuse a translated query, the user learns which search failed
     and why, instead of seeing an empty list."""
-    from reader.search import fulltext
+    from reader import reads
 
-    monkeypatch.setattr(fulltext, "fts_query", lambda text, index: '"unterminated')
+    monkeypatch.setattr(reads, "fts_query", lambda text, columns: '"unterminated')
     with pytest.raises(LibraryError, match="Cannot search for 'rail'"):
         library.articles.ids(search="rail")
     with pytest.raises(LibraryError, match="Cannot search for 'rail'"):
