@@ -8,8 +8,9 @@ run again into the same folder, as often as one likes:
 * Marginalia's parts of a file sit between marker comments (reader.export.regions) and
   only those are brought up to date; what the user wrote outside them stays, and a file
   the user deleted is not written again unless asked (`recreate`);
-* an article whose inputs (reader.export.changes) and file are as they were is skipped
-  without reading its text or rendering it.
+* an article whose change stamp, or else whose inputs (reader.export.changes), and file
+  are as they were is skipped without reading its text or rendering it; with the stamp,
+  without reading anything else of it either.
 """
 
 from __future__ import annotations
@@ -388,8 +389,10 @@ class _FolderExport:
                 continue
             path = folder / entry["file"]
             seen = on_disk.get(entry["file"])
-            if (seen is not None and entry.get("fingerprint") == fingerprint
-                    and (entry.get("size"), entry.get("mtime_ns")) == seen):
+            if seen is None and "sha" in entry and not self.recreate:
+                self.not_recreated.append(path)  # the user deleted it
+            elif (seen is not None and entry.get("fingerprint") == fingerprint
+                  and (entry.get("size"), entry.get("mtime_ns")) == seen):
                 self.unchanged.append(path)
                 self._set_stamp(entry, stamps.get(article_id))
             else:

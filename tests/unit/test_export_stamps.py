@@ -363,3 +363,22 @@ def test_a_library_of_schema_11_is_stamped_and_exports_as_a_fresh_one(tmp_path, 
         report = Exporter(migrated).to_folder(folder, [1, 2, 3])
         assert sorted(set(rendered)) == [1, 2] and report.written == tuple(files[:2])
         assert "rivers" in files[0].read_text()
+
+
+def test_an_article_without_a_stamp_is_decided_by_its_digest(library, annotated, tmp_path,
+                                                              rendered):
+    """A stamp row gone missing (the table edited by hand) costs a digest, never a file:
+    the article is still exported, and a file the user deleted is still not recreated."""
+    ids, plain = annotated
+    folder = tmp_path / "vault"
+    paths = dict(zip(ids, Exporter(library).to_folder(folder, ids).written))
+    paths[ids[0]].unlink()
+    library.storage.database.execute_sql(
+        f"DELETE FROM article_change WHERE article_id IN ({ids[0]}, {ids[1]}, {plain})")
+    rendered.clear()
+    report = Exporter(library).to_folder(folder, [*ids, plain])
+    assert report.not_recreated == (paths[ids[0]],) and report.skipped == (plain,)
+    assert sorted(report.unchanged) == sorted([paths[ids[1]], paths[ids[2]]])
+    assert rendered == []
+    library.highlights.set_note(_first_highlight(library, ids[1]), "Still followed.")
+    assert Exporter(library).to_folder(folder, ids).written == (paths[ids[1]],)
