@@ -339,30 +339,34 @@ class _FolderExport:
         self.now = _now()
         exporter = self.exporter
         storage = exporter.library.storage
-        # The stamps first: a change made while this export reads the articles moves a
-        # stamp past the one kept, and the next export looks at that article again.
-        stamps = changes.stamps(storage, article_ids)
+        # The stamps before anything else of the articles: a change made while this
+        # export reads them moves a stamp past the one kept, and the next export looks
+        # at that article again.
+        stamps = changes.stamps(storage, [i for i in article_ids if str(i) in names])
         self._same_context()
         quick: dict[int, str] = {}  # what is known of an article without its fingerprint
         fresh: list[int] = []  # articles without a file yet
         for article_id in article_ids:
             entry = names.get(str(article_id))
-            stamp = stamps.get(article_id)
-            if stamp is None:
-                continue  # deleted meanwhile? the fingerprints will say
             if entry is None:
                 fresh.append(article_id)
                 continue
+            stamp = stamps.get(article_id)
+            if stamp is None:
+                continue  # deleted meanwhile? its fingerprint will say
             seen = on_disk.get(entry["file"])
             if seen is None and "sha" in entry and not self.recreate:
                 quick[article_id] = "not recreated"  # the user deleted it
             elif (entry.get("change") == stamp and seen is not None
                   and (entry.get("size"), entry.get("mtime_ns")) == seen):
                 quick[article_id] = "unchanged"
+        # Most articles of a whole library have no file and nothing to export: two
+        # indexes say so, without a stamp or a fingerprint.
         with_annotations = changes.annotated(storage, fresh)
         for article_id in fresh:
             if article_id not in with_annotations:
                 quick[article_id] = "skipped"
+        stamps.update(changes.stamps(storage, [i for i in fresh if i in with_annotations]))
         prints = changes.fingerprints(storage, [i for i in article_ids if i not in quick],
                                       exporter._context,
                                       review=getattr(exporter.template, "uses_review", False))
