@@ -337,6 +337,27 @@ class _FolderExport:
         self.taken = {e["file"].casefold() for e in names.values()}
         self.taken |= {name.casefold() for name in on_disk if name.endswith(".md")}
         self.now = _now()
+        stamps, prints, slow = self._triage(article_ids, on_disk)
+        done = len(article_ids) - len(slow)
+        for article, highlights, text in self.exporter._batches(slow):
+            done += 1
+            if progress:
+                progress(done, len(article_ids))
+            self._article(article, highlights, text, prints[article.id][0],
+                          stamps.get(article.id), on_disk)
+        if progress and not slow and article_ids:
+            progress(len(article_ids), len(article_ids))
+        self._save()
+        return ExportReport(tuple(self.written), tuple(self.unchanged), tuple(self.skipped),
+                            tuple(self.warnings), tuple(self.not_recreated),
+                            tuple(self.conflicts))
+
+    def _triage(self, article_ids: list[int], on_disk: dict[str, tuple[int, int]]
+                ) -> tuple[dict[int, int], dict[int, tuple[str, bool]], list[int]]:
+        """Sort the articles into skipped, unchanged and not recreated (reported as it
+        goes) and the ones to render; returns the stamps, the fingerprints read and
+        those to render."""
+        folder, names = self.folder, self.names
         exporter = self.exporter
         storage = exporter.library.storage
         # The stamps before anything else of the articles: a change made while this
@@ -401,19 +422,7 @@ class _FolderExport:
                 self._set_stamp(entry, stamps.get(article_id))
             else:
                 slow.append(article_id)
-        done = len(article_ids) - len(slow)
-        for article, highlights, text in self.exporter._batches(slow):
-            done += 1
-            if progress:
-                progress(done, len(article_ids))
-            self._article(article, highlights, text, prints[article.id][0],
-                          stamps.get(article.id), on_disk)
-        if progress and not slow and article_ids:
-            progress(len(article_ids), len(article_ids))
-        self._save()
-        return ExportReport(tuple(self.written), tuple(self.unchanged), tuple(self.skipped),
-                            tuple(self.warnings), tuple(self.not_recreated),
-                            tuple(self.conflicts))
+        return stamps, prints, slow
 
     def _same_context(self) -> None:
         """Stamps kept by an export with another template, options or colour names say
