@@ -35,6 +35,7 @@ RAW_FTS = "SELECT rowid FROM article_fts WHERE article_fts MATCH ? LIMIT 50"
 CORE_EXPORT = "export (core, timed on the UI thread)"
 CORE_EXPORT_AGAIN = "export (core, again with nothing changed)"
 CORE_EXPORT_FLOOR = "export (core, floor: list the folder, read the manifest)"
+CORE_EXPORT_ONE = "export (core, again after one highlight changed)"
 FLOOR = "setHtml floor"
 # Operations whose stalls are reported together (the parts' labels in stalls_ms).
 CLEAR = "clear the search (list back to all articles)"
@@ -421,6 +422,7 @@ class Session:
                                      None))
         files = len(list((self.tmp / "export-0").glob("*.md")))
         again, floor = self.exporting_again(self.tmp / "export-0", ids)
+        one, one_written = self.exporting_one_changed(self.tmp / "export-0", ids)
         exports = self.window.exports
         exporter = exports._exporter()
         label = "export (background, window)"
@@ -431,7 +433,8 @@ class Session:
             background = time.perf_counter() - started
         return {"highlights": total, "articles": len(ids), "files": files, "ms": direct,
                 "background_ms": background * 1000, "long_gaps": self._gaps(label, started),
-                "again_ms": again, "again_floor_ms": floor}
+                "again_ms": again, "again_floor_ms": floor,
+                "one_changed_ms": one, "one_changed_written": one_written}
 
     def exporting_again(self, folder: Path, ids: list[int]) -> tuple[list[float], list[float]]:
         """A re-export into a folder with nothing changed since the last export, and its
@@ -453,6 +456,21 @@ class Session:
 
             floor.append(self.timed(CORE_EXPORT_FLOOR, listing, None))
         return again, floor
+
+    def exporting_one_changed(self, folder: Path, ids: list[int]) -> tuple[list[float], list[int]]:
+        """A re-export after one highlight's note changed (each time anew): its time, and
+        how many files it wrote. The notes are undone afterwards."""
+        highlight = self.library.highlights.for_article(ids[len(ids) // 2])[0].id
+        times, written = [], []
+        for rep in range(3):
+            self.library.highlights.set_note(highlight, f"Changed by the benchmark ({rep}).")
+            reports = []
+            times.append(self.timed(CORE_EXPORT_ONE, lambda: reports.append(
+                Exporter(self.library).to_folder(folder, ids)), None))
+            written.append(len(reports[0].written))
+        for _rep in range(3):
+            self.library.undo()
+        return times, written
 
     def _gaps(self, label: str, started: float) -> list[tuple[float, float]]:
         """(seconds after the start when it ended, ms) of each long stall of an operation."""

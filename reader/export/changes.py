@@ -1,9 +1,14 @@
-"""What an article's export depends on, as one digest, read without any article's body.
+"""Whether an article's export may have changed: its change stamp, then a digest of its inputs.
 
-A re-export with nothing changed should cost about what listing the folder costs: for
-each article, a digest of everything its file is rendered from is compared with the one
-the manifest kept, and an article whose digest and file (size and modification time)
-are as they were is skipped without being read or rendered.
+A re-export with nothing changed should cost about what listing the folder costs. Each
+article has a change stamp (schema 12: a random number that triggers set anew on every
+change to what its export shows), read from a table of two integers a row; an article
+whose stamp and file (size and modification time) are as the manifest kept them is
+skipped without anything else of it being read. For the others, a digest of everything
+its file is rendered from is compared with the one the manifest kept: an article whose
+digest and file are as they were is still neither read nor rendered (a change the
+export does not show, such as a review graded under a template without review days, or
+an export whose stamps were kept under another template).
 
 The digest covers the article's own fields (title, author, publication, date, address,
 note, tags, and for full-text exports its content hash and format), each highlight's
@@ -41,6 +46,34 @@ _REVIEW = ("SELECT h.article_id, c.highlight_id, c.due, c.retired FROM review_ca
            " JOIN highlight h ON h.id = c.highlight_id WHERE h.article_id IN ({})"
            " ORDER BY h.article_id, c.highlight_id")
 QUERIES = (_ARTICLES, _ARTICLE_TAGS, _HIGHLIGHTS, _HIGHLIGHT_TAGS)
+_STAMPS = "SELECT article_id, stamp FROM article_change WHERE article_id IN ({})"
+# Whether an article has anything to export, from two indexes alone (an article row's
+# note comes after its text and source, which a lookup of the row would read through).
+_WITH_HIGHLIGHTS = "SELECT DISTINCT article_id FROM highlight WHERE article_id IN ({})"
+_WITH_NOTE = "SELECT id FROM article INDEXED BY article_with_note WHERE note != '' AND id IN ({})"
+
+
+def stamps(storage: Storage, article_ids: Sequence[int]) -> dict[int, int]:
+    """Each article's change stamp, from a table of two integers a row (an article
+    without one, such as one deleted, is left out)."""
+    found: dict[int, int] = {}
+    ids = list(article_ids)
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start:start + _CHUNK]
+        found.update(storage.rows(_STAMPS.format(", ".join("?" * len(chunk))), chunk))
+    return found
+
+
+def annotated(storage: Storage, article_ids: Sequence[int]) -> set[int]:
+    """Those of the articles that have a highlight or a note, read from indexes only."""
+    found: set[int] = set()
+    ids = list(article_ids)
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start:start + _CHUNK]
+        marks = ", ".join("?" * len(chunk))
+        for query in (_WITH_HIGHLIGHTS, _WITH_NOTE):
+            found.update(i for (i,) in storage.rows(query.format(marks), chunk))
+    return found
 
 
 def fingerprints(storage: Storage, article_ids: Sequence[int],

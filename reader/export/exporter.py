@@ -8,17 +8,19 @@ run again into the same folder, as often as one likes:
 * Marginalia's parts of a file sit between marker comments (reader.export.regions) and
   only those are brought up to date; what the user wrote outside them stays, and a file
   the user deleted is not written again unless asked (`recreate`);
-* an article whose inputs (reader.export.changes) and file are as they were is skipped
-  without reading its text or rendering it.
+* an article whose change stamp, or else whose inputs (reader.export.changes), and file
+  are as they were is skipped without reading its text or rendering it; with the stamp,
+  without reading anything else of it either.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 
 import jinja2
@@ -142,9 +144,12 @@ class Exporter:
         self.template = load_template(template, full_text)
         self._colour_names = {c.key: c.name for c in library.colours.all()}
         self._last_front: tuple[str, dict] | None = None  # the last front matter rendered
-        # Everything besides the article itself that its file depends on.
+        # Everything besides the article itself that its file depends on. Review days are
+        # days of the local calendar: a template that shows them depends on the time zone.
+        zone = (_time_zone(library.review.clock.tz) if self.template.uses_review else None)
         self._context = repr((OUTPUT_VERSION, reader.__version__, full_text,
-                              self.template.source_digest, sorted(self._colour_names.items())))
+                              self.template.source_digest, sorted(self._colour_names.items()),
+                              zone))
 
     def select(self, article_ids: Iterable[int] = (), tags: Iterable[str] = ()) -> list[int]:
         """The articles to export: those given, those under the tags, or else all."""
@@ -332,16 +337,75 @@ class _FolderExport:
         self.taken = {e["file"].casefold() for e in names.values()}
         self.taken |= {name.casefold() for name in on_disk if name.endswith(".md")}
         self.now = _now()
-        prints = changes.fingerprints(self.exporter.library.storage, article_ids,
-                                      self.exporter._context,
-                                      review=getattr(self.exporter.template, "uses_review", False))
+        stamps, prints, slow = self._triage(article_ids, on_disk)
+        done = len(article_ids) - len(slow)
+        for article, highlights, text in self.exporter._batches(slow):
+            done += 1
+            if progress:
+                progress(done, len(article_ids))
+            self._article(article, highlights, text, prints[article.id][0],
+                          stamps.get(article.id), on_disk)
+        if progress and not slow and article_ids:
+            progress(len(article_ids), len(article_ids))
+        self._save()
+        return ExportReport(tuple(self.written), tuple(self.unchanged), tuple(self.skipped),
+                            tuple(self.warnings), tuple(self.not_recreated),
+                            tuple(self.conflicts))
+
+    def _triage(self, article_ids: list[int], on_disk: dict[str, tuple[int, int]]
+                ) -> tuple[dict[int, int], dict[int, tuple[str, bool]], list[int]]:
+        """Sort the articles into skipped, unchanged and not recreated (reported as it
+        goes) and the ones to render; returns the stamps, the fingerprints read and
+        those to render."""
+        folder, names = self.folder, self.names
+        exporter = self.exporter
+        storage = exporter.library.storage
+        # The stamps before anything else of the articles: a change made while this
+        # export reads them moves a stamp past the one kept, and the next export looks
+        # at that article again.
+        stamps = changes.stamps(storage, [i for i in article_ids if str(i) in names])
+        self._same_context()
+        quick: dict[int, str] = {}  # what is known of an article without its fingerprint
+        fresh: list[int] = []  # articles without a file yet
+        for article_id in article_ids:
+            entry = names.get(str(article_id))
+            if entry is None:
+                fresh.append(article_id)
+                continue
+            stamp = stamps.get(article_id)
+            if stamp is None:
+                continue  # deleted meanwhile? its fingerprint will say
+            seen = on_disk.get(entry["file"])
+            if seen is None and "sha" in entry and not self.recreate:
+                quick[article_id] = "not recreated"  # the user deleted it
+            elif (entry.get("change") == stamp and seen is not None
+                  and (entry.get("size"), entry.get("mtime_ns")) == seen):
+                quick[article_id] = "unchanged"
+        # Most articles of a whole library have no file and nothing to export: two
+        # indexes say so, without a stamp or a fingerprint.
+        with_annotations = changes.annotated(storage, fresh)
+        for article_id in fresh:
+            if article_id not in with_annotations:
+                quick[article_id] = "skipped"
+        stamps.update(changes.stamps(storage, [i for i in fresh if i in with_annotations]))
+        prints = changes.fingerprints(storage, [i for i in article_ids if i not in quick],
+                                      exporter._context,
+                                      review=getattr(exporter.template, "uses_review", False))
         slow: list[int] = []
         for article_id in article_ids:
+            verdict = quick.get(article_id)
+            entry = names.get(str(article_id))
+            if verdict == "skipped":
+                self.skipped.append(article_id)
+                continue
+            if verdict is not None:
+                path = folder / entry["file"]
+                (self.unchanged if verdict == "unchanged" else self.not_recreated).append(path)
+                continue
             found = prints.get(article_id)
             if found is None:
                 continue  # deleted meanwhile
             fingerprint, annotated = found
-            entry = names.get(str(article_id))
             if not annotated and entry is None:
                 self.skipped.append(article_id)
                 continue
@@ -355,23 +419,33 @@ class _FolderExport:
             elif (seen is not None and entry.get("fingerprint") == fingerprint
                   and (entry.get("size"), entry.get("mtime_ns")) == seen):
                 self.unchanged.append(path)
+                self._set_stamp(entry, stamps.get(article_id))
             else:
                 slow.append(article_id)
-        done = len(article_ids) - len(slow)
-        for article, highlights, text in self.exporter._batches(slow):
-            done += 1
-            if progress:
-                progress(done, len(article_ids))
-            self._article(article, highlights, text, prints[article.id][0], on_disk)
-        if progress and not slow and article_ids:
-            progress(len(article_ids), len(article_ids))
-        self._save()
-        return ExportReport(tuple(self.written), tuple(self.unchanged), tuple(self.skipped),
-                            tuple(self.warnings), tuple(self.not_recreated),
-                            tuple(self.conflicts))
+        return stamps, prints, slow
+
+    def _same_context(self) -> None:
+        """Stamps kept by an export with another template, options or colour names say
+        nothing about this one's files: they are dropped, for every article in the
+        manifest, and each article's fingerprint (which holds the context) decides."""
+        context = file_digest(self.exporter._context.encode("utf-8", "surrogatepass"))
+        if self.manifest.get("context") == context:
+            return
+        for entry in self.names.values():
+            entry.pop("change", None)
+        self.manifest["context"] = context
+        self.dirty = True
+
+    def _set_stamp(self, entry: dict, stamp: int | None) -> None:
+        if entry.get("change") != stamp:
+            if stamp is None:
+                entry.pop("change", None)
+            else:
+                entry["change"] = stamp
+            self.dirty = True
 
     def _article(self, article: ArticleRecord, highlights: list[HighlightRecord],
-                 text: FullText | None, fingerprint: str,
+                 text: FullText | None, fingerprint: str, stamp: int | None,
                  on_disk: dict[str, tuple[int, int]]) -> None:
         exporter = self.exporter
         key = str(article.id)
@@ -406,6 +480,10 @@ class _FolderExport:
             return
         state = {"fingerprint": fingerprint, "exported": outcome.exported,
                  **vault.state(outcome.rendered, exporter._last_front)}
+        if stamp is not None:
+            state["change"] = stamp
+        elif entry.pop("change", None) is not None:
+            self.dirty = True
         if outcome.text is None:
             self.unchanged.append(path)
             assert old is not None
@@ -472,6 +550,13 @@ def _files(folder: Path) -> dict[str, tuple[int, int]]:
             except OSError:
                 continue
     return found
+
+
+def _time_zone(tz: tzinfo | None) -> str:
+    """The time zone review days are counted in (the system's when None), as text."""
+    if tz is not None:
+        return repr(tz)
+    return repr((time.tzname, time.timezone, time.altzone, time.daylight))
 
 
 def _now() -> str:

@@ -5,6 +5,8 @@
     file         the file's name in the folder
     exported     when the file was last written (its front matter's `exported`)
     fingerprint  a digest of everything the file was rendered from (reader.export.changes)
+    change       the article's change stamp when that digest was taken: an article whose
+                 stamp is still this one is not digested again (reader.export.changes)
     sha, size, mtime_ns   the file as written: a file still of that size and time is
                  taken as untouched without being read; one that is not is read and
                  compared with `sha`
@@ -12,6 +14,10 @@
     front, tags  each front matter value's digest, and the tags, as exported
     pending      the same, for a file being written: saved before the file, so that an
                  export killed part-way knows afterwards which version the file holds
+
+Beside the entries, `context` is a digest of everything else the files were rendered
+with (template, options, colour names, the version of the output): the entries' `change`
+stamps hold only under it, and an export with another context drops them all.
 
 The manifest is a file in a folder the user may share, so it is checked, not trusted:
 a name is used only if it is a plain `.md` file name inside the folder, and a field of
@@ -32,7 +38,8 @@ from reader.files import write_file
 MANIFEST = ".marginalia-export.json"
 FORMAT = 2
 
-_STATE_TYPES: dict[str, type] = {"fingerprint": str, "sha": str, "size": int, "mtime_ns": int,
+_STATE_TYPES: dict[str, type] = {"fingerprint": str, "change": int, "sha": str, "size": int,
+                                 "mtime_ns": int,
                                  "regions": dict, "front": dict, "tags": list, "exported": str}
 
 

@@ -329,6 +329,88 @@ def _v11_review(db: Database) -> None:
     db.execute_sql("CREATE INDEX review_log_card ON review_log (card_id, id)")
 
 
+def _v12_export_changes(db: Database) -> None:
+    # A stamp for each article, set to a new random number by triggers on every change
+    # to what its export shows: its own fields, its tags, its highlights and their tags,
+    # their review schedules, a tag's new name, a revision's date. A re-export compares
+    # each article's stamp with the one its manifest kept, and reads and renders only the
+    # articles whose stamp moved. Random rather than counted: two copies of a library
+    # that went separate ways (a backup restored, a file taken to another computer) must
+    # not give the same number to different changes, and an equal stamp then still means
+    # the same last change. Changes to reading (read, progress, position) leave it be.
+    db.execute_sql(
+        """CREATE TABLE article_change (
+            article_id INTEGER NOT NULL PRIMARY KEY,
+            stamp INTEGER NOT NULL
+        )"""
+    )
+    db.execute_sql("INSERT INTO article_change (article_id, stamp)"
+                   " SELECT id, random() FROM article")
+
+    # No INSERT OR REPLACE: a trigger's statements take the conflict policy of the
+    # statement that fired it, so under an INSERT OR IGNORE (how tags are linked) a
+    # replace would be ignored. An article's delete trigger runs after those of the rows
+    # its deletion cascades to: the stamp those give it goes with it.
+    def bump(article_id: str) -> str:
+        return (f"UPDATE article_change SET stamp = random() WHERE article_id = {article_id};"
+                f" INSERT INTO article_change (article_id, stamp) SELECT a, random() FROM"
+                f" (SELECT {article_id} AS a) WHERE a IS NOT NULL AND NOT EXISTS"
+                f" (SELECT 1 FROM article_change WHERE article_id = a);")
+
+    def bump_of_highlight(highlight_id: str) -> str:
+        return bump(f"(SELECT article_id FROM highlight WHERE id = {highlight_id})")
+
+    def changed(columns: tuple[str, ...]) -> str:
+        return " OR ".join(f"new.{c} IS NOT old.{c}" for c in columns)
+
+    def trigger(name: str, event: str, table: str, body: str, when: str = "") -> None:
+        db.execute_sql(f"CREATE TRIGGER article_change_{name} AFTER {event} ON {table}"
+                       + (f" WHEN {when}" if when else "") + f" BEGIN {body} END")
+
+    exported = ("title", "author", "publication", "published", "url", "note", "source_format",
+                "source_text", "text", "content_hash", "revised_at")
+    trigger("article_insert", "INSERT", "article", bump("new.id"))
+    trigger("article_update", "UPDATE OF " + ", ".join(exported), "article", bump("new.id"),
+            changed(exported))
+    trigger("article_delete", "DELETE", "article",
+            "DELETE FROM article_change WHERE article_id = old.id;")
+    trigger("article_tag_insert", "INSERT", "article_tag", bump("new.article_id"))
+    trigger("article_tag_delete", "DELETE", "article_tag", bump("old.article_id"))
+    trigger("article_tag_update", "UPDATE", "article_tag",
+            bump("old.article_id") + " " + bump("new.article_id"))
+    highlight = ("article_id", "start", '"end"', "exact", "prefix", "suffix", "colour", "note",
+                 "orphaned", "created_at", "updated_at", "changed_in", "previous_exact")
+    trigger("highlight_insert", "INSERT", "highlight", bump("new.article_id"))
+    trigger("highlight_update", "UPDATE", "highlight",
+            bump("old.article_id") + " " + bump("new.article_id"), changed(highlight))
+    trigger("highlight_delete", "DELETE", "highlight", bump("old.article_id"))
+    trigger("highlight_tag_insert", "INSERT", "highlight_tag", bump_of_highlight("new.highlight_id"))
+    trigger("highlight_tag_delete", "DELETE", "highlight_tag",
+            bump_of_highlight("old.highlight_id"))
+    trigger("highlight_tag_update", "UPDATE", "highlight_tag",
+            bump_of_highlight("old.highlight_id") + " " + bump_of_highlight("new.highlight_id"))
+    # A tag's name is shown in the files of every article carrying it (or one of whose
+    # highlights does). The name's collation ignores case; a change of case is a change.
+    trigger("tag_update", "UPDATE OF name", "tag",
+            "UPDATE article_change SET stamp = random() WHERE article_id IN"
+            " (SELECT article_id FROM article_tag WHERE tag_id = new.id UNION"
+            " SELECT h.article_id FROM highlight_tag ht JOIN highlight h ON h.id = ht.highlight_id"
+            " WHERE ht.tag_id = new.id);",
+            "new.name IS NOT old.name COLLATE BINARY")
+    # A highlight's changed_at is its revision's replaced_at (a deleted revision sets
+    # its highlights' changed_in to NULL, which their own trigger sees).
+    trigger("revision_update", "UPDATE OF replaced_at", "revision", bump("new.article_id"),
+            "new.replaced_at IS NOT old.replaced_at")
+    trigger("revision_delete", "DELETE", "revision", bump("old.article_id"))
+    # Templates can show a highlight's next review day.
+    review = ("highlight_id", "due", "retired")
+    trigger("review_card_insert", "INSERT", "review_card", bump_of_highlight("new.highlight_id"))
+    trigger("review_card_update", "UPDATE OF " + ", ".join(review), "review_card",
+            bump_of_highlight("old.highlight_id") + " " + bump_of_highlight("new.highlight_id"),
+            changed(review))
+    trigger("review_card_delete", "DELETE", "review_card", bump_of_highlight("old.highlight_id"))
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     _v1_initial,
     _v2_annotations,
@@ -341,6 +423,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     _v9_query_fields,
     _v10_saved_views,
     _v11_review,
+    _v12_export_changes,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -191,6 +191,13 @@ class Models:
             key = TextField(null=True)  # a key sequence, Qt's portable spelling
             position = IntegerField()
 
+        class ArticleChange(BaseModel):
+            """A random stamp per article, set anew by triggers (schema 12) on every
+            change to what the article's export shows (reader.export.changes)."""
+
+            article_id = IntegerField(primary_key=True)
+            stamp = IntegerField()
+
         class ArticleIndex(FTS5Model):
             """Full-text index of articles (title, author, canonical text); kept by triggers."""
 
@@ -226,8 +233,9 @@ class Models:
         self.SavedView = SavedView
         self.ReviewCard = ReviewCard
         self.ReviewLog = ReviewLog
+        self.ArticleChange = ArticleChange
         self.ArticleIndex = ArticleIndex
         self.HighlightIndex = HighlightIndex
         # The tables (not the full-text indexes), in the order they can be created.
         self.tables = (Article, Feed, FeedEntry, Revision, Tag, ArticleTag, Highlight,
-                       HighlightTag, Meta, SavedView, ReviewCard, ReviewLog)
+                       HighlightTag, Meta, SavedView, ReviewCard, ReviewLog, ArticleChange)
