@@ -331,6 +331,84 @@ def _pg_v11_review(db: Database) -> None:
     db.execute_sql("CREATE INDEX review_log_card ON review_log (card_id, id)")
 
 
+@postgresql_form_of(steps._v12_export_changes)
+def _pg_v12_export_changes(db: Database) -> None:
+    # Each article's export stamp, set anew on every change to what its export shows (see
+    # the SQLite step for what counts). plpgsql functions instead of SQLite's trigger
+    # bodies; an upsert where SQLite updates, then inserts if missing (a PostgreSQL
+    # trigger's statements do not take the firing statement's conflict policy). A stamp
+    # is written only for an article that exists: the rows an article's deletion cascades
+    # to fire their triggers too, and must not leave a stamp behind.
+    stamp = "floor(random() * 4611686018427387904)::bigint"
+    db.execute_sql(
+        """CREATE TABLE article_change (
+            article_id bigint NOT NULL PRIMARY KEY,
+            stamp bigint NOT NULL
+        )"""
+    )
+    db.execute_sql(f"INSERT INTO article_change (article_id, stamp) SELECT id, {stamp}"
+                   " FROM article")
+    db.execute_sql(
+        "CREATE FUNCTION article_change_bump(changed bigint) RETURNS void LANGUAGE sql AS $$"
+        f" INSERT INTO article_change (article_id, stamp) SELECT changed, {stamp}"
+        " WHERE EXISTS (SELECT 1 FROM article WHERE id = changed)"
+        " ON CONFLICT (article_id) DO UPDATE SET stamp = EXCLUDED.stamp $$")
+    db.execute_sql(
+        "CREATE FUNCTION article_change_bump_highlight(changed bigint) RETURNS void"
+        " LANGUAGE sql AS $$ SELECT article_change_bump("
+        "(SELECT article_id FROM highlight WHERE id = changed)) $$")
+
+    def function(name: str, body: str) -> None:
+        db.execute_sql(f"CREATE FUNCTION article_change_{name}() RETURNS trigger"
+                       f" LANGUAGE plpgsql AS $$ BEGIN {body} RETURN NULL; END $$")
+
+    # By the row's own article_id, or its highlight_id's article (old and new rows).
+    function("by_article",
+             "IF TG_OP <> 'INSERT' THEN PERFORM article_change_bump(OLD.article_id); END IF;"
+             " IF TG_OP <> 'DELETE' THEN PERFORM article_change_bump(NEW.article_id); END IF;")
+    function("by_highlight",
+             "IF TG_OP <> 'INSERT' THEN PERFORM article_change_bump_highlight(OLD.highlight_id);"
+             " END IF; IF TG_OP <> 'DELETE' THEN"
+             " PERFORM article_change_bump_highlight(NEW.highlight_id); END IF;")
+    function("of_article",
+             "IF TG_OP = 'DELETE' THEN DELETE FROM article_change WHERE article_id = OLD.id;"
+             " ELSE PERFORM article_change_bump(NEW.id); END IF;")
+    function("of_tag",
+             f"UPDATE article_change SET stamp = {stamp} WHERE article_id IN"
+             " (SELECT article_id FROM article_tag WHERE tag_id = NEW.id UNION"
+             " SELECT h.article_id FROM highlight_tag ht JOIN highlight h"
+             " ON h.id = ht.highlight_id WHERE ht.tag_id = NEW.id);")
+
+    def trigger(name: str, event: str, table: str, function_name: str,
+                columns: tuple[str, ...] = ()) -> None:
+        when = (" WHEN (" + " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in columns)
+                + ")") if columns else ""
+        db.execute_sql(f"CREATE TRIGGER article_change_{name} AFTER {event} ON {table}"
+                       f" FOR EACH ROW{when} EXECUTE FUNCTION article_change_{function_name}()")
+
+    exported = ("title", "author", "publication", "published", "url", "note", "source_format",
+                "source_text", "text", "content_hash", "revised_at")
+    trigger("article_insert", "INSERT", "article", "of_article")
+    trigger("article_update", "UPDATE OF " + ", ".join(exported), "article", "of_article",
+            exported)
+    trigger("article_delete", "DELETE", "article", "of_article")
+    trigger("article_tag", "INSERT OR UPDATE OR DELETE", "article_tag", "by_article")
+    highlight = ("article_id", "start", '"end"', "exact", "prefix", "suffix", "colour", "note",
+                 "orphaned", "created_at", "updated_at", "changed_in", "previous_exact")
+    trigger("highlight_insert_delete", "INSERT OR DELETE", "highlight", "by_article")
+    trigger("highlight_update", "UPDATE", "highlight", "by_article", highlight)
+    trigger("highlight_tag", "INSERT OR UPDATE OR DELETE", "highlight_tag", "by_highlight")
+    # A change of case only is a change (PostgreSQL compares text case by case).
+    trigger("tag_update", "UPDATE OF name", "tag", "of_tag", ("name",))
+    trigger("revision_update", "UPDATE OF replaced_at", "revision", "by_article",
+            ("replaced_at",))
+    trigger("revision_delete", "DELETE", "revision", "by_article")
+    review = ("highlight_id", "due", "retired")
+    trigger("review_card_insert_delete", "INSERT OR DELETE", "review_card", "by_highlight")
+    trigger("review_card_update", "UPDATE OF " + ", ".join(review), "review_card",
+            "by_highlight", review)
+
+
 def postgresql_form(step_number: int) -> PostgresStep | None:
     """The PostgreSQL form of schema step `step_number` (1-based), if it has one."""
     return POSTGRESQL_FORMS.get(steps.MIGRATIONS[step_number - 1])

@@ -23,8 +23,8 @@ def pg_storage(pg_url):
     storage.close()
 
 
-def test_the_first_eleven_steps_have_a_postgresql_form():
-    assert all(postgresql_form(n) is not None for n in range(1, 12))
+def test_every_step_has_a_postgresql_form():
+    assert all(postgresql_form(n) is not None for n in range(1, SCHEMA_VERSION + 1))
     assert len(set(POSTGRESQL_FORMS.values())) == len(POSTGRESQL_FORMS)
 
 
@@ -164,3 +164,43 @@ def test_long_titles_and_addresses_are_stored_and_found(pg_storage):
     assert pg_storage.rows("SELECT id FROM article WHERE url = %s", (url,)) == [(article,)]
     assert pg_storage.rows("SELECT id FROM article ORDER BY left(lower(title), 200),"
                            " lower(title), id") == [(article,)]
+
+
+def test_export_stamps_move_as_on_sqlite(pg_storage):
+    """The same changes move the same articles' stamps on both engines (schema 12)."""
+    sqlite = SqliteDatabase(":memory:")
+    migrations.migrate(sqlite, 0)
+
+    def scenario(run) -> list[set[int]]:
+        def stamps() -> dict[int, int]:
+            return dict(run("SELECT article_id, stamp FROM article_change").fetchall())
+
+        moved: list[set[int]] = []
+
+        def step(sql: str, params: tuple = ()) -> None:
+            before = stamps()
+            run(sql, params)
+            after = stamps()
+            moved.append({a for a in before.keys() | after.keys()
+                          if before.get(a) != after.get(a)})
+
+        a = run(ARTICLE, ("A", "x", "Alpha text.")).fetchone()[0]
+        b = run(ARTICLE, ("B", "x", "Beta text.")).fetchone()[0]
+        tag = run("INSERT INTO tag (name) VALUES ('history') RETURNING id").fetchone()[0]
+        step("UPDATE article SET read = 1, reading_position = 40 WHERE id = %s", (a,))
+        step("UPDATE article SET title = 'A2' WHERE id = %s", (a,))
+        step("UPDATE article SET title = 'A2' WHERE id = %s", (a,))  # the same value
+        step("INSERT INTO highlight (article_id, start, \"end\", exact, created_at, updated_at)"
+             " VALUES (%s, 0, 5, 'Alpha', 'now', 'now')", (a,))
+        step("UPDATE highlight SET note = 'why' WHERE article_id = %s", (a,))
+        step("INSERT INTO article_tag (article_id, tag_id) VALUES (%s, %s)", (b, tag))
+        step("INSERT INTO highlight_tag (highlight_id, tag_id)"
+             " SELECT id, %s FROM highlight WHERE article_id = %s", (tag, a))
+        step("UPDATE tag SET name = 'History' WHERE id = %s", (tag,))
+        step("DELETE FROM article WHERE id = %s", (a,))
+        return moved + [set(stamps())]
+
+    on_pg = scenario(pg_storage.database.execute_sql)
+    on_sqlite = scenario(lambda sql, params=(): sqlite.execute_sql(sql.replace("%s", "?"), params))
+    assert on_pg == on_sqlite
+    assert on_sqlite == [set(), {1}, set(), {1}, {1}, {2}, {1}, {1, 2}, {1}, {2}]
