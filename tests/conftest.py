@@ -186,3 +186,19 @@ def annotated_library(seeded_library):
         execute("INSERT INTO review_log (card_id, highlight_id, rating, reviewed_at, day,"
                 " card_after) VALUES (1, ?, 3, '2024-01-05', '2024-01-05', '{}')", (ids[0],))
     return library
+
+
+@pytest.fixture
+def rendered(monkeypatch):
+    """The ids of the articles the Markdown exports that follow render."""
+    from reader.export.exporter import Exporter
+
+    seen: list[int] = []
+    original = Exporter._render
+
+    def counting(self, article, *args, **kwargs):
+        seen.append(article.id)
+        return original(self, article, *args, **kwargs)
+
+    monkeypatch.setattr(Exporter, "_render", counting)
+    return seen

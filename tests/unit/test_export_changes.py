@@ -30,20 +30,6 @@ def annotated(library, write_file):
     return ids, plain
 
 
-@pytest.fixture
-def rendered(monkeypatch):
-    """The ids of the articles rendered by the exports that follow."""
-    seen: list[int] = []
-    original = Exporter._render
-
-    def counting(self, article, *args, **kwargs):
-        seen.append(article.id)
-        return original(self, article, *args, **kwargs)
-
-    monkeypatch.setattr(Exporter, "_render", counting)
-    return seen
-
-
 def _statements(library):
     found: list[str] = []
     library.storage.database.connection().set_trace_callback(found.append)

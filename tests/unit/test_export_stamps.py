@@ -41,20 +41,6 @@ def annotated(library, write_file):
     return ids, plain
 
 
-@pytest.fixture
-def rendered(monkeypatch):
-    """The ids of the articles rendered by the exports that follow."""
-    seen: list[int] = []
-    original = Exporter._render
-
-    def counting(self, article, *args, **kwargs):
-        seen.append(article.id)
-        return original(self, article, *args, **kwargs)
-
-    monkeypatch.setattr(Exporter, "_render", counting)
-    return seen
-
-
 def _stamps(library) -> dict[int, int]:
     return dict(library.storage.rows("SELECT article_id, stamp FROM article_change"))
 
