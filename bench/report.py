@@ -46,6 +46,18 @@ class Row:
         return {**asdict(self), "ratio": self.ratio}
 
 
+def _peak_steps(first: float, after: dict | None) -> str:
+    """The steps that raised the peak, with what each added."""
+    if not after:
+        return ""
+    rises, before = [], first
+    for name, peak in after.items():
+        if peak - before >= 5:
+            rises.append(f"{name} +{peak - before:.0f}")
+        before = max(before, peak)
+    return "; the peak rose in: " + ", ".join(rises) if rises else ""
+
+
 def med(values) -> float | None:
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else None
@@ -197,7 +209,8 @@ def rows(results: dict) -> list[Row]:
     memory = session["peak_rss_mb"]
     out.append(Row("Peak memory (ru_maxrss) after start-up + all of the above", memory, "MB",
                    start["bare_peak_rss_mb"], f"≤ {MEMORY_MB:.0f} MB", memory <= MEMORY_MB,
-                   f"{start['app_peak_rss_mb']:.0f} MB right after start-up"))
+                   f"{start['app_peak_rss_mb']:.0f} MB right after start-up"
+                   + _peak_steps(start["app_peak_rss_mb"], session.get("peak_rss_after_mb"))))
 
     stalls = session["stalls_ms"]
     for label in ("export (background, window)", "import (background, window)"):

@@ -90,19 +90,17 @@ class Session:
         # Timed by the startup probe, in fresh processes (not an operation of this one).
         with self.heartbeat.during("start-up (rest of the list)", None):
             self._wait(lambda: _loading(self.model))  # the rest of the list, read at start-up
+        steps = (("list", self.scrolling), ("list_queries", self.listing_queries),
+                 ("search", self.searching), ("query", self.querying), ("open", self.opening),
+                 ("create", self.creating), ("export", self.exporting),
+                 ("import", self.importing), ("backup", self.backing_up), ("web", self.web),
+                 ("moving_in", self.moving_in), ("review", self.reviewing))
+        # Which step raised the peak memory, and by how much.
+        self.result["peak_rss_after_mb"] = peak_after = {}
         try:
-            self.result["list"] = self.scrolling()
-            self.result["list_queries"] = self.listing_queries()
-            self.result["search"] = self.searching()
-            self.result["query"] = self.querying()
-            self.result["open"] = self.opening()
-            self.result["create"] = self.creating()
-            self.result["export"] = self.exporting()
-            self.result["import"] = self.importing()
-            self.result["backup"] = self.backing_up()
-            self.result["web"] = self.web()
-            self.result["moving_in"] = self.moving_in()
-            self.result["review"] = self.reviewing()
+            for name, step in steps:
+                self.result[name] = step()
+                peak_after[name] = peak_rss_mb()
         finally:
             shutil.rmtree(self.tmp, ignore_errors=True)
         self.result["peak_rss_mb"] = peak_rss_mb()

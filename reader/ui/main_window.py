@@ -254,6 +254,7 @@ class MainWindow(ReviewMode, WindowPreferences, WindowImporting, WindowViews, Fe
         if self._first_paint is not None and self._first_paint.pending:
             self._deferred = (article_id,)  # the last one chosen before the first paint
             return
+        self._deferred = None  # a choice made since wins over one still waiting
         self.annotation_panel.save_pending()
         if article_id is None:
             self._shown_article = None
@@ -280,6 +281,15 @@ class MainWindow(ReviewMode, WindowPreferences, WindowImporting, WindowViews, Fe
         self.settings.setValue(f"{self._library_key}/last_article", article_id)
 
     def _show_deferred(self) -> None:
+        if self._deferred is None:
+            return
+        # The article parser's modules load in one turn of the event loop and the article
+        # is shown in the next: two short pauses after the first paint, not one long one.
+        from reader.importing import sources  # noqa: F401
+
+        QTimer.singleShot(0, self, self._show_deferred_article)
+
+    def _show_deferred_article(self) -> None:
         if self._deferred is not None:
             (article_id,), self._deferred = self._deferred, None
             self._show_article(article_id)
@@ -289,6 +299,7 @@ class MainWindow(ReviewMode, WindowPreferences, WindowImporting, WindowViews, Fe
         it: a link to one of its highlights)."""
         if self._first_paint is not None:
             self._first_paint.run_now()
+            self._show_deferred_article()
 
     def _load_highlights(self, article_id: int, active: int | None = None) -> None:
         self._highlights = self.library.highlights.for_article(article_id)

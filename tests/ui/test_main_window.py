@@ -180,7 +180,8 @@ def test_at_start_up_the_article_opens_after_the_list_has_painted(qtbot, seeded_
     assert window.current_article_id() == first and window._first_paint.pending
     assert seeded_library.articles.text(first)[:20] not in window.reading_pane.plain_text()
     window.show()
-    qtbot.waitUntil(lambda: not window._first_paint.pending, timeout=5000)
+    qtbot.waitUntil(lambda: window.shown_article == first, timeout=5000)
+    assert not window._first_paint.pending
     assert window.reading_pane.plain_text() == seeded_library.articles.text(first)
     assert window.annotation_panel.isEnabled()
 
@@ -196,6 +197,32 @@ def test_an_article_chosen_before_the_first_paint_is_not_replaced(qtbot, seeded_
     qtbot.addWidget(window)
     window.open_article(second)
     window.show()
-    qtbot.waitUntil(lambda: not window._first_paint.pending, timeout=5000)
-    assert window.current_article_id() == second
+    qtbot.waitUntil(lambda: window.shown_article is not None, timeout=5000)
+    qtbot.wait(50)
+    assert window.current_article_id() == second == window.shown_article
     assert window.reading_pane.plain_text() == seeded_library.articles.text(second)
+
+
+def test_a_choice_made_while_the_parser_loads_wins(qtbot, seeded_library, window_settings):
+    """After the first paint the parser loads in one turn and the article shows in the
+    next: an article chosen in between is not replaced by the one that waited."""
+    from reader.ui.main_window import MainWindow
+
+    first, second = seeded_library.articles.ids()
+    window = MainWindow(seeded_library, window_settings, article_after_paint=True)
+    qtbot.addWidget(window)
+    window._first_paint.run_now()  # the paint came; the article waits for the next turn
+    window.open_article(second)
+    qtbot.wait(50)
+    assert window.shown_article == second
+    assert window.reading_pane.plain_text() == seeded_library.articles.text(second)
+
+
+def test_show_now_shows_the_waiting_article_at_once(qtbot, seeded_library, window_settings):
+    from reader.ui.main_window import MainWindow
+
+    first = seeded_library.articles.ids()[0]
+    window = MainWindow(seeded_library, window_settings, article_after_paint=True)
+    qtbot.addWidget(window)
+    window.show_now()
+    assert window.shown_article == first
