@@ -32,7 +32,11 @@ def read_bytes(path: Path, limit: int = MAX_EXPORT_BYTES) -> bytes:
             raise FormatError(f"is too large ({info.st_size / 1024 / 1024:.1f} MB; the limit "
                               f"is {limit // 1024 // 1024} MB)")
         with open(path, "rb") as stream:
-            data = stream.read(limit + 1)
+            # As much as the file holds (plus one byte, to see it grew past the limit):
+            # read(limit + 1) allocated the whole limit, 200 MB, for any file.
+            data = stream.read(min(info.st_size, limit) + 1)
+            if len(data) == info.st_size + 1 and len(data) <= limit:
+                data += stream.read(limit + 1 - len(data))  # grew since it was measured
     except OSError as exc:
         raise FormatError(f"cannot be read ({exc.strerror or exc})") from exc
     if len(data) > limit:

@@ -108,3 +108,34 @@ def test_a_read_only_library_can_be_dry_run_but_not_imported_into(library_path, 
     assert main(["--db", str(library_path), "import", str(clippings)]) == 1
     assert "read-only" in capsys.readouterr().err
     assert counts(library_path) == before
+
+
+def test_reading_a_small_export_does_not_allocate_the_size_limit(tmp_path):
+    """An export is read as large as it is (read(limit + 1) allocated 200 MB for any file)."""
+    import tracemalloc
+
+    from reader.other_tools.common import read_bytes
+
+    path = tmp_path / "export.csv"
+    path.write_text("Highlight,Title\nA quote,A book\n", encoding="utf-8")
+    tracemalloc.start()
+    try:
+        data = read_bytes(path)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert data == path.read_bytes()
+    assert peak < 1024 * 1024
+
+
+def test_an_export_over_the_limit_is_refused_by_size(tmp_path):
+    import pytest
+
+    from reader.other_tools.common import read_bytes
+    from reader.other_tools.model import FormatError
+
+    path = tmp_path / "export.csv"
+    path.write_bytes(b"x" * 2048)
+    with pytest.raises(FormatError, match="too large"):
+        read_bytes(path, limit=1024)
+    assert read_bytes(path, limit=2048) == b"x" * 2048
