@@ -185,7 +185,8 @@ def tag_names(rows: Rows) -> dict[int, str]:
 
 def find_tag(rows: Rows, name: str) -> str | None:
     """The stored name of the tag called `name` (ignoring case: the column's collation)."""
-    found = rows("SELECT name FROM tag WHERE name = ?", (normalise(name),))
+    # COLLATE NOCASE repeats the column's own (PostgreSQL reads it as lower() of both).
+    found = rows("SELECT name FROM tag WHERE name = ? COLLATE NOCASE", (normalise(name),))
     return found[0][0] if found else None
 
 
