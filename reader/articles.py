@@ -128,7 +128,7 @@ class ArticleManager:
     def tag_names(self, article_id: int) -> tuple[str, ...]:
         m = self._m
         query = (m.Tag.select(m.Tag.name).join(m.ArticleTag)
-                 .where(m.ArticleTag.article == article_id).order_by(m.Tag.name))
+                 .where(m.ArticleTag.article == article_id).order_by(m.Tag.name.caseless()))
         return tuple(t.name for t in query)
 
     def document(self, article_id: int) -> Document:
@@ -174,7 +174,6 @@ class ArticleManager:
             )
             revision_id = None
             if old.text != parsed.text:
-                _require_file(self._store, "Keeping an earlier version of an article")
                 now = utc_now()
                 revision_id = _revisions().keep(self._store, article_id, old, now)
                 fields["revised_at"] = now
@@ -184,12 +183,10 @@ class ArticleManager:
     # --- revisions: earlier versions kept when a newer one replaced the text ---------------
     def revisions(self, article_id: int) -> list[RevisionRecord]:
         """The article's earlier versions, newest first (none for an unknown article)."""
-        _require_file(self._store, "Earlier versions of articles")
         return _revisions().records(self._store, article_id)
 
     def revision_text(self, revision_id: int) -> str:
         """The canonical text of an earlier version; LibraryError if there is none."""
-        _require_file(self._store, "Earlier versions of articles")
         return _revisions().text(self._store, revision_id)
 
     def revised_at(self, article_id: int) -> str | None:
@@ -202,7 +199,6 @@ class ArticleManager:
         revision, e.g. the one after it: what that replacement changed), word by word:
         (op, text) pairs with op "same", "added" or "removed" (see
         reader.revisions.word_diff). LibraryError for a revision of another article."""
-        _require_file(self._store, "Earlier versions of articles")
         old = _revisions().text(self._store, revision_id, article_id)
         new = (self.text(article_id) if newer is None
                else _revisions().text(self._store, newer, article_id))
@@ -389,12 +385,6 @@ class ArticleManager:
 
     def _update(self, article_id: int, **fields: Any) -> None:
         self._m.Article.update(**fields).where(self._m.Article.id == article_id).execute()
-
-
-def _require_file(store: Any, feature: str) -> None:
-    """LibraryError naming `feature` on a PostgreSQL library, where it does not run yet."""
-    if getattr(store, "engine", "sqlite") == "postgresql":
-        raise store.not_available(feature)
 
 
 def _revisions():

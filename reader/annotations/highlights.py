@@ -378,7 +378,7 @@ class HighlightManager:
             return {}
         m = self._m
         query = (m.HighlightTag.select(m.HighlightTag.highlight, m.Tag.name).join(m.Tag)
-                 .where(m.HighlightTag.highlight.in_(highlight_ids)).order_by(m.Tag.name).tuples())
+                 .where(m.HighlightTag.highlight.in_(highlight_ids)).order_by(m.Tag.name.caseless()).tuples())
         for highlight_id, name in query:
             names.setdefault(highlight_id, []).append(name)
         return {k: tuple(v) for k, v in names.items()}

@@ -23,7 +23,7 @@ class TagManager:
         self._m = store.models
 
     def names(self) -> list[str]:
-        return [t.name for t in self._m.Tag.select(self._m.Tag.name).order_by(self._m.Tag.name)]
+        return [t.name for t in self._m.Tag.select(self._m.Tag.name).order_by(self._m.Tag.name.caseless())]
 
     def find(self, name: str) -> str | None:
         """The stored name of the tag called `name` (ignoring case), or None."""

@@ -69,6 +69,8 @@ _POSTGRES_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?i)([\w.]+)\s*=\s*%s\s+COLLATE\s+NOCASE\b"), r"lower(\1) = lower(%s)"),
     # An order ignoring case.
     (re.compile(r"(?i)([\w.]+)\s+COLLATE\s+NOCASE\b"), r"lower(\1)"),
+    # SQLite puts NULL first going up, so last going down; PostgreSQL the other way.
+    (re.compile(r"(?i)\bDESC\b(?!\s+NULLS)"), "DESC NULLS LAST"),
     # SQLite's "no limit" (LIMIT -1, needed before an OFFSET).
     (re.compile(r"(?i)\bLIMIT\s+-1\b"), "LIMIT ALL"),
 )

@@ -54,6 +54,10 @@ class CaselessTextField(TextField):
 
     __hash__ = TextField.__hash__
 
+    def caseless(self) -> Any:
+        """The column to ORDER BY ignoring case, as SQLite sorts its NOCASE column."""
+        return fn.lower(self) if _on_postgres(self.model._meta.database) else self
+
 
 def _on_postgres(database: Database) -> bool:
     return isinstance(database, PostgresqlDatabase)
