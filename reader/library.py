@@ -111,8 +111,7 @@ class Library:
         A postgresql://… URL opens a library on that server (reading and annotating
         articles work there so far; other features raise LibraryError saying so).
         """
-        if isinstance(path, str) and path.split(":", 1)[0].lower() in ("postgresql",
-                                                                        "postgres"):
+        if _is_url(path):
             from reader.storage.postgres import PostgresStorage
 
             return cls(PostgresStorage.open(path))  # type: ignore[arg-type]
@@ -139,12 +138,14 @@ class Library:
         """What is wrong with the library file (None when it is sound); never writes."""
         from reader.storage import backup
 
+        _refuse_url(path, "Checking the library file")
         return backup.check_library(Path(path))
 
     @staticmethod
     def newest_good_backup(path: Path) -> Path | None:
         from reader.storage import backup
 
+        _refuse_url(path, "Backups")
         return backup.newest_good_backup(Path(path))
 
     @staticmethod
@@ -152,6 +153,7 @@ class Library:
         """Put a backup in the library's place; returns where the replaced file was kept."""
         from reader.storage import backup
 
+        _refuse_url(path, "Backups")
         return backup.restore(Path(path), Path(backup_file))
 
     @staticmethod
@@ -159,6 +161,7 @@ class Library:
         """Make today's backup of the library file if none exists yet (a checked copy)."""
         from reader.storage import backup
 
+        _refuse_url(path, "Backups")
         return backup.backup_if_due(Path(path))
 
     @property
@@ -269,6 +272,21 @@ class Library:
             report = self.import_files(sorted(p for p in seeds.iterdir() if p.is_file()))
         meta.set_value("seeded", utc_now())
         return report
+
+
+def _is_url(path: object) -> bool:
+    """Whether `path` is a postgresql://… URL (told apart without importing psycopg)."""
+    return isinstance(path, str) and "://" in path \
+        and path.split(":", 1)[0].lower() in ("postgresql", "postgres")
+
+
+def _refuse_url(path: object, feature: str) -> None:
+    """LibraryError naming `feature` for a PostgreSQL URL given where a file is needed."""
+    if _is_url(path):
+        from reader.storage.postgres import redact
+
+        raise LibraryError(f"{feature} is not available on a PostgreSQL library yet "
+                           f"({redact(str(path))}); they work on library files.")
 
 
 class _NotAvailable:

@@ -104,3 +104,16 @@ def test_cli_imports_and_shows_on_postgresql(pg_server, pg_database, tmp_path, c
     err = capsys.readouterr().err
     assert "`marginalia list` does not work on PostgreSQL yet" in err
     assert "marginalia import FILE…" in err and "marginalia show ID" in err
+
+
+@pytest.mark.parametrize("feature, use", [
+    ("Backups", lambda url: Library.backup_if_due(url)),
+    ("Backups", lambda url: Library.newest_good_backup(url)),
+    ("Checking the library file", lambda url: Library.check_file(url)),
+])
+def test_file_features_refuse_a_url_by_name(pg_url, feature, use):
+    url = pg_url.replace("postgresql://postgres@", "postgresql://postgres:secret@")
+    with pytest.raises(LibraryError, match=f"^{feature} is not available on a PostgreSQL "
+                                           "library yet") as raised:
+        use(url)
+    assert "secret" not in str(raised.value) and ":***@" in str(raised.value)
