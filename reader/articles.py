@@ -128,7 +128,7 @@ class ArticleManager:
     def tag_names(self, article_id: int) -> tuple[str, ...]:
         m = self._m
         query = (m.Tag.select(m.Tag.name).join(m.ArticleTag)
-                 .where(m.ArticleTag.article == article_id).order_by(m.Tag.name))
+                 .where(m.ArticleTag.article == article_id).order_by(m.Tag.name.caseless()))
         return tuple(t.name for t in query)
 
     def document(self, article_id: int) -> Document:

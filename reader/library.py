@@ -41,16 +41,38 @@ class Library:
 
     def __init__(self, storage: Storage) -> None:
         self.storage = storage  # the library's own database; the core's managers share it
-        self.path = storage.path
+        self.path = storage.path  # None for a library on PostgreSQL (see `url`)
         self.undo_stack = UndoStack(storage)
         self.tags = TagManager(storage)
         self.colours = ColourManager(storage)
         self.highlights = HighlightManager(storage, self.tags, self.undo_stack)
-        self.search = SearchManager(storage)
-        self.query = QueryManager(storage, self.colours)
+        if self.on_postgres:
+            # Searching and the query language are SQLite's FTS5 and SQL so far.
+            self.search: Any = _NotAvailable(storage, "Full-text search")
+            self.query: Any = _NotAvailable(storage, "The query language (saved views, "
+                                                     "filters)")
+        else:
+            self.search = SearchManager(storage)
+            self.query = QueryManager(storage, self.colours)
         self.articles = ArticleManager(storage, self.tags, self.highlights, self.search,
                                        self.undo_stack, self.query)
         self._feeds: Any = None
+
+    @property
+    def on_postgres(self) -> bool:
+        """Whether the library is on a PostgreSQL server (not a SQLite file)."""
+        return getattr(self.storage, "engine", "sqlite") == "postgresql"
+
+    @property
+    def url(self) -> str | None:
+        """A PostgreSQL library's URL, without its password (None for a file)."""
+        return getattr(self.storage, "url", None)
+
+    def require_file(self, feature: str) -> None:
+        """Raise LibraryError naming `feature` when the library is on PostgreSQL, where
+        only reading and annotating articles work so far."""
+        if self.on_postgres:
+            raise self.storage.not_available(feature)
 
     # Made on first use, as the feeds are: a command that reads articles (`marginalia
     # list`, `search`, `show`) imports neither the saved views' nor the review's modules.
@@ -59,6 +81,7 @@ class Library:
         """The saved views (a reader.views.ViewManager)."""
         from reader.views import ViewManager
 
+        self.require_file("Saved views")
         return ViewManager(self.storage, self.query, self.undo_stack)
 
     @cached_property
@@ -66,6 +89,7 @@ class Library:
         """The daily review of highlights (a reader.review.manager.ReviewManager)."""
         from reader.review.manager import ReviewManager
 
+        self.require_file("The daily review")
         return ReviewManager(self.storage, self.query, self.highlights)
 
     @property
@@ -73,6 +97,7 @@ class Library:
         """The feeds the library follows (a reader.web.feeds.FeedManager), made on first
         use: it brings the HTTP client, which a start-up that reads no feed can skip."""
         if self._feeds is None:
+            self.require_file("Feeds")
             from reader.web.feeds import FeedManager  # reader.web imports this module
 
             self._feeds = FeedManager(self)
@@ -83,7 +108,13 @@ class Library:
         """Open (creating or upgrading) the library at path; raises LibraryError.
 
         Before an existing library's schema is upgraded, a copy is kept in `backups/`.
+        A postgresql://… URL opens a library on that server (reading and annotating
+        articles work there so far; other features raise LibraryError saying so).
         """
+        if _is_url(path):
+            from reader.storage.postgres import PostgresStorage
+
+            return cls(PostgresStorage.open(path))  # type: ignore[arg-type]
         from reader.storage.backup import backup_before_migration
 
         path = Path(path).expanduser()
@@ -107,12 +138,14 @@ class Library:
         """What is wrong with the library file (None when it is sound); never writes."""
         from reader.storage import backup
 
+        _refuse_url(path, "Checking the library file")
         return backup.check_library(Path(path))
 
     @staticmethod
     def newest_good_backup(path: Path) -> Path | None:
         from reader.storage import backup
 
+        _refuse_url(path, "Backups")
         return backup.newest_good_backup(Path(path))
 
     @staticmethod
@@ -120,6 +153,7 @@ class Library:
         """Put a backup in the library's place; returns where the replaced file was kept."""
         from reader.storage import backup
 
+        _refuse_url(path, "Backups")
         return backup.restore(Path(path), Path(backup_file))
 
     @staticmethod
@@ -127,6 +161,7 @@ class Library:
         """Make today's backup of the library file if none exists yet (a checked copy)."""
         from reader.storage import backup
 
+        _refuse_url(path, "Backups")
         return backup.backup_if_due(Path(path))
 
     @property
@@ -143,12 +178,14 @@ class Library:
         """Check the whole file (SQLite's quick_check: seconds at 100,000 articles, so
         off the UI thread); damage found puts the library in the damaged state, where it
         is never written to. None when the file is sound."""
+        self.require_file("Checking the library file")
         problem = self.storage.check()
         return problem
 
     def data_version(self) -> int:
         """A number that changes when another connection (another process, or a worker
         of this one) commits to the library; a point read."""
+        self.require_file("Watching for other processes' changes")
         return self.storage.rows("PRAGMA data_version")[0][0]
 
     def release_thread(self) -> None:
@@ -235,6 +272,33 @@ class Library:
             report = self.import_files(sorted(p for p in seeds.iterdir() if p.is_file()))
         meta.set_value("seeded", utc_now())
         return report
+
+
+def _is_url(path: object) -> bool:
+    """Whether `path` is a postgresql://… URL (told apart without importing psycopg)."""
+    return isinstance(path, str) and "://" in path \
+        and path.split(":", 1)[0].lower() in ("postgresql", "postgres")
+
+
+def _refuse_url(path: object, feature: str) -> None:
+    """LibraryError naming `feature` for a PostgreSQL URL given where a file is needed."""
+    if _is_url(path):
+        from reader.storage.postgres import redact
+
+        raise LibraryError(f"{feature} is not available on a PostgreSQL library yet "
+                           f"({redact(str(path))}); they work on library files.")
+
+
+class _NotAvailable:
+    """Stands for a manager that does not run on a PostgreSQL library yet: any use of
+    it raises LibraryError naming the feature."""
+
+    def __init__(self, storage: Any, feature: str) -> None:
+        self._storage = storage
+        self._feature = feature
+
+    def __getattr__(self, name: str) -> Any:
+        raise self._storage.not_available(self._feature)
 
 
 # How many parsed files one import transaction stores, and how long parsed files wait.

@@ -105,6 +105,8 @@ def list_ids(rows: Rows, order: str = "added", archived: bool | None = False,
     if unread_only:
         where.append("a.read = ?")
         params.append(0)
+    if tag_ids is not None and not tag_ids:
+        return []  # no such tag: nothing is under it (PostgreSQL refuses `IN ()`)
     if tag_ids is not None:
         marks = _marks(tag_ids)
         where.append(f"a.id IN (SELECT at.article_id FROM article_tag at WHERE at.tag_id IN"
@@ -166,7 +168,7 @@ def addresses_and_tags(rows: Rows, ids: Sequence[int]
             urls.update(rows(f"SELECT id, url FROM article WHERE id IN ({marks})", chunk))
         for article_id, name in rows(
                 "SELECT at.article_id, t.name FROM article_tag at JOIN tag t"
-                f" ON t.id = at.tag_id WHERE at.article_id IN ({marks}) ORDER BY t.name",
+                f" ON t.id = at.tag_id WHERE at.article_id IN ({marks}) ORDER BY t.name COLLATE NOCASE",
                 chunk):
             tags.setdefault(article_id, []).append(name)
     return urls, {k: tuple(v) for k, v in tags.items()}
@@ -185,7 +187,8 @@ def tag_names(rows: Rows) -> dict[int, str]:
 
 def find_tag(rows: Rows, name: str) -> str | None:
     """The stored name of the tag called `name` (ignoring case: the column's collation)."""
-    found = rows("SELECT name FROM tag WHERE name = ?", (normalise(name),))
+    # COLLATE NOCASE repeats the column's own (PostgreSQL reads it as lower() of both).
+    found = rows("SELECT name FROM tag WHERE name = ? COLLATE NOCASE", (normalise(name),))
     return found[0][0] if found else None
 
 
@@ -271,7 +274,7 @@ def article_records(rows: Rows, ids: Sequence[int]) -> list:
         tags: dict[int, list[str]] = {}
         for article_id, name in rows(
                 "SELECT at.article_id, t.name FROM tag t JOIN article_tag at ON at.tag_id = t.id"
-                f" WHERE at.article_id IN ({marks}) ORDER BY t.name", chunk):
+                f" WHERE at.article_id IN ({marks}) ORDER BY t.name COLLATE NOCASE", chunk):
             tags.setdefault(article_id, []).append(name)
         for row in rows(f"SELECT {', '.join(RECORD_COLUMNS)} FROM article WHERE id IN ({marks})",
                         chunk):
@@ -336,7 +339,7 @@ def _highlights(rows: Rows, column: str, chunk: list[int], order: str = "") -> l
     for highlight_id, name in rows(
             "SELECT ht.highlight_id, t.name FROM highlight h"
             " JOIN highlight_tag ht ON ht.highlight_id = h.id JOIN tag t ON t.id = ht.tag_id"
-            f" WHERE {column} IN ({marks}) ORDER BY t.name", chunk):
+            f" WHERE {column} IN ({marks}) ORDER BY t.name COLLATE NOCASE", chunk):
         tags.setdefault(highlight_id, []).append(name)
     return [highlight_record(row, tuple(tags.get(row[0], ())))
             for row in rows(f"SELECT {HIGHLIGHT_COLUMNS_SQL} FROM highlight h LEFT JOIN revision"

@@ -60,6 +60,57 @@ def library_path(tmp_path) -> Path:
     return tmp_path / "library.sqlite3"
 
 
+TEST_PG_ENV = "MARGINALIA_TEST_PG"
+PG_SKIP_REASON = (f"PostgreSQL side skipped: set {TEST_PG_ENV} to a server's URL (a "
+                  "superuser, e.g. postgresql://postgres@127.0.0.1:PORT/postgres); .ci/run "
+                  "starts a throw-away cluster with tests/pg/cluster.sh and always sets it")
+
+
+@pytest.fixture
+def new_pg_database():
+    """Makes new, empty databases on the $MARGINALIA_TEST_PG server (the URL of each),
+    dropped after the test; skips the test without a server."""
+    import uuid
+    from urllib.parse import urlsplit, urlunsplit
+
+    server = os.environ.get(TEST_PG_ENV)
+    if not server:
+        pytest.skip(PG_SKIP_REASON)
+    from reader.storage.drivers import psycopg
+
+    made: list[str] = []
+    admin = psycopg().connect(server, autocommit=True)
+
+    def make() -> str:
+        name = f"marginalia_test_{uuid.uuid4().hex[:12]}"
+        admin.execute(f'CREATE DATABASE "{name}"')
+        made.append(name)
+        parts = urlsplit(server)
+        return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, ""))
+
+    yield make
+    for name in made:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_library(request, library_path):
+    """A new library on each engine: a SQLite file, and a PostgreSQL database when
+    $MARGINALIA_TEST_PG names a server (that side skips, saying so, without one). A test
+    module runs on both by taking it as its `library`."""
+    only = request.node.get_closest_marker("sqlite_only")
+    if request.param == "postgresql" and only is not None:
+        pytest.skip(f"{only.args[0]} is not available on a PostgreSQL library yet")
+    if request.param == "sqlite":
+        lib = Library.open(library_path)
+    else:
+        lib = Library.open(request.getfixturevalue("new_pg_database")())
+    yield lib
+    _drain_operations()
+    lib.close()
+
+
 @pytest.fixture
 def library(library_path):
     lib = Library.open(library_path)

@@ -327,13 +327,13 @@ class HighlightManager:
 
     def _set_colours(self, values: dict[int, tuple[Any, ...]]) -> None:
         """Each highlight's (article, colour, updated_at), inside the caller's write."""
-        self._store.database.cursor().executemany(
+        self._store.run_many(
             "UPDATE highlight SET colour = ?, updated_at = ? WHERE id = ?",
             [(colour, updated, hid) for hid, (_article, colour, updated) in values.items()])
 
     def _remove_many(self, ids: list[int]) -> None:
         for chunk in _chunks(ids):
-            self._store.database.execute_sql(
+            self._store.run(
                 f"DELETE FROM highlight WHERE id IN ({_marks(chunk)})", chunk)
         if ids:
             self._tags.prune()
@@ -352,17 +352,16 @@ class HighlightManager:
         """Link and unlink (highlight id, tag name) pairs, inside the caller's write."""
         if not (adding or removing):
             return
-        database = self._store.database
         if removing:
             names = {name.casefold(): name for _hid, name in removing}
             ids = dict(zip(names, self._tags.ensure(names.values())))
-            database.cursor().executemany(
+            self._store.run_many(
                 "DELETE FROM highlight_tag WHERE highlight_id = ? AND tag_id = ?",
                 [(hid, ids[name.casefold()]) for hid, name in removing])
         if adding:
             names = {name.casefold(): name for _hid, name in adding}
             ids = dict(zip(names, self._tags.ensure(names.values())))
-            database.cursor().executemany(
+            self._store.run_many(
                 "INSERT OR IGNORE INTO highlight_tag (highlight_id, tag_id) VALUES (?, ?)",
                 [(hid, ids[name.casefold()]) for hid, name in adding])
         self._tags.prune()
@@ -379,7 +378,7 @@ class HighlightManager:
             return {}
         m = self._m
         query = (m.HighlightTag.select(m.HighlightTag.highlight, m.Tag.name).join(m.Tag)
-                 .where(m.HighlightTag.highlight.in_(highlight_ids)).order_by(m.Tag.name).tuples())
+                 .where(m.HighlightTag.highlight.in_(highlight_ids)).order_by(m.Tag.name.caseless()).tuples())
         for highlight_id, name in query:
             names.setdefault(highlight_id, []).append(name)
         return {k: tuple(v) for k, v in names.items()}

@@ -23,7 +23,7 @@ class TagManager:
         self._m = store.models
 
     def names(self) -> list[str]:
-        return [t.name for t in self._m.Tag.select(self._m.Tag.name).order_by(self._m.Tag.name)]
+        return [t.name for t in self._m.Tag.select(self._m.Tag.name).order_by(self._m.Tag.name.caseless())]
 
     def find(self, name: str) -> str | None:
         """The stored name of the tag called `name` (ignoring case), or None."""
@@ -61,8 +61,7 @@ class TagManager:
 
     def count(self, name: str) -> int:
         """The number of distinct articles under the tag `name` (one tag: quick)."""
-        sql, params = self._article_ids_query(name).sql()
-        return self._store.database.execute_sql(f"SELECT COUNT(*) FROM ({sql})", params).fetchone()[0]
+        return self._article_ids_query(name).count()  # SELECT COUNT(1) FROM (the union)
 
     def tree(self) -> list[str]:
         """Every tag name, and every parent that exists only through its children

@@ -228,6 +228,10 @@ def _main(argv: list[str] | None) -> int:
     if rest and rest[0] in team_commands.COMMANDS:
         return team_commands.run(rest[0], rest[1:], db_text)
     if team_commands.is_postgres_url(db_text):
+        if rest and rest[0] in team_commands.LIBRARY_COMMANDS:
+            # Straight to the whole library: the lean read path reads SQLite files only.
+            options = build_subcommand_parser(rest[0]).parse_args(rest[1:])
+            return _run_on_library(rest[0], options, db_text.strip())
         named = rest and rest[0] in SUBCOMMANDS + FILE_COMMANDS + DESKTOP_COMMANDS
         return team_commands.refuse_postgres(rest[0] if named else None, db_text)
     db_path = (Path(args.db) if args.db else default_library_path()).expanduser()
@@ -276,7 +280,7 @@ def _run_subcommand(name: str, argv: list[str], db_path: Path) -> int:
     return _run_on_library(name, options, db_path)
 
 
-def _run_on_library(name: str, options: argparse.Namespace, db_path: Path) -> int:
+def _run_on_library(name: str, options: argparse.Namespace, db_path: Path | str) -> int:
     """Run a subcommand on the library, opened whole (created or upgraded if need be)."""
     import sqlite3
 
@@ -292,6 +296,8 @@ def _run_on_library(name: str, options: argparse.Namespace, db_path: Path) -> in
                 "views": views_commands.run, "review": _review}
     try:
         with Library.open(db_path) as library:
+            if library.url is not None:
+                db_path = library.url  # messages show the URL without its password
             dry_run = getattr(options, "dry_run", False)  # reads only, fetches nothing
             if (name in WRITING_SUBCOMMANDS and not dry_run) or (
                     name == "feeds" and options.action not in READING_FEEDS_ACTIONS) or (
@@ -301,7 +307,7 @@ def _run_on_library(name: str, options: argparse.Namespace, db_path: Path) -> in
                                        f"'{name}' would change it. Nothing was changed.")
                 # Damage is looked for before writing, not only after a crash: a write
                 # to a damaged file can spread the damage.
-                if library.check() is not None:
+                if not library.on_postgres and library.check() is not None:
                     raise LibraryError(f"{db_path} is damaged ({library.damaged}). Nothing "
                                        "was changed; restore the newest good backup "
                                        "(marginalia restore FILE).")

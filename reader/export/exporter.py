@@ -139,6 +139,7 @@ class Exporter:
 
     def __init__(self, library: Library, template: Path | None = None,
                  full_text: bool = False) -> None:
+        library.require_file("Export")
         self.library = library
         self.full_text = full_text
         self.template = load_template(template, full_text)

@@ -198,6 +198,7 @@ def import_export(library: Library, path: Path, format_name: str | None = None, 
     items (what was written stays, whole). FormatError when the file is no known export;
     LibraryError when the library cannot be written (read-only, damaged or busy).
     """
+    library.require_file("Importing another tool's export")
     export = read_export(path, format_name)
     return ExportImporter(library, export, str(path), dry_run=dry_run, fetch=fetch,
                           progress=progress, cancelled=cancelled,

@@ -324,6 +324,14 @@ class Storage:
         """The rows of a plain SQL query (for the hot paths peewee's wrapping slows)."""
         return self.database.execute_sql(sql, params).fetchall()
 
+    def run(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """Run one plain SQL statement that returns no rows (its cursor)."""
+        return self.database.execute_sql(sql, params)
+
+    def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run one plain SQL statement once for each row of parameters."""
+        self.database.cursor().executemany(sql, rows)
+
     def query_rows(self, query: Any) -> list[tuple]:
         """The rows of a peewee query as plain tuples: at 100,000 rows, peewee's row
         wrapping would triple the time."""

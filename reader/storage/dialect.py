@@ -2,9 +2,13 @@
 
 The core writes its raw SQL for SQLite, with `?` placeholders. On PostgreSQL the driver
 (psycopg) takes `%s`; `to_format_placeholders` rewrites one into the other, leaving
-string literals, quoted names and comments as they are. The SQLite path never calls it."""
+string literals, quoted names and comments as they are; `to_postgres` adds the few other
+spellings that differ. The SQLite path never calls either."""
 
 from __future__ import annotations
+
+import re
+from functools import lru_cache
 
 
 def to_format_placeholders(sql: str) -> str:
@@ -51,3 +55,33 @@ def to_format_placeholders(sql: str) -> str:
             out.append(ch)
             i += 1
     return "".join(out)
+
+
+# The bits of the core's SQLite SQL that PostgreSQL spells otherwise, each a rule with
+# its reason. Applied after the placeholders are rewritten (so `?` is `%s` here).
+_POSTGRES_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    # `INSERT OR IGNORE INTO t (…) VALUES (…)`: a conflict skips the row.
+    (re.compile(r"(?is)^\s*INSERT\s+OR\s+IGNORE\s+(INTO\s.*?)\s*;?\s*$"),
+     r"INSERT \1 ON CONFLICT DO NOTHING"),
+    # `INDEXED BY name` names a SQLite index; PostgreSQL's planner picks its own.
+    (re.compile(r"(?i)\s+INDEXED\s+BY\s+\w+"), ""),
+    # An equality ignoring case: the schema has unique indexes on lower(column).
+    (re.compile(r"(?i)([\w.]+)\s*=\s*%s\s+COLLATE\s+NOCASE\b"), r"lower(\1) = lower(%s)"),
+    # An order ignoring case.
+    (re.compile(r"(?i)([\w.]+)\s+COLLATE\s+NOCASE\b"), r"lower(\1)"),
+    # SQLite puts NULL first going up, so last going down; PostgreSQL the other way.
+    (re.compile(r"(?i)\bDESC\b(?!\s+NULLS)"), "DESC NULLS LAST"),
+    # SQLite's "no limit" (LIMIT -1, needed before an OFFSET).
+    (re.compile(r"(?i)\bLIMIT\s+-1\b"), "LIMIT ALL"),
+)
+
+
+@lru_cache(maxsize=1024)
+def to_postgres(sql: str) -> str:
+    """The core's SQLite statement `sql` in PostgreSQL's spelling: `?` placeholders as
+    `%s` (see to_format_placeholders), then the rules above. The core's statements are a
+    fixed set, so each is rewritten once. Only the PostgreSQL library calls this."""
+    sql = to_format_placeholders(sql)
+    for pattern, replacement in _POSTGRES_RULES:
+        sql = pattern.sub(replacement, sql)
+    return sql

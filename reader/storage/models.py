@@ -9,9 +9,9 @@ Defining the classes takes well under a millisecond.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
 
 from peewee import (
-    BooleanField,
     FloatField,
     CompositeKey,
     Database,
@@ -20,6 +20,7 @@ from peewee import (
     Model,
     TextField,
 )
+from peewee import PostgresqlDatabase, fn
 from playhouse.sqlite_ext import FTS5Model, RowIDField, SearchField
 
 # What the article list shows of each article, in ArticleSummary's order. The index
@@ -27,6 +28,39 @@ from playhouse.sqlite_ext import FTS5Model, RowIDField, SearchField
 # table itself, whose rows carry the bodies.
 SUMMARY_FIELDS = ("id", "title", "author", "publication", "published", "read", "archived",
                   "added_at", "progress")
+
+
+class FlagField(IntegerField):
+    """A yes/no column stored as 0 or 1 on every engine: the schema's columns are
+    integers (SQLite has no boolean type), which PostgreSQL will not fill from the
+    true/false a BooleanField sends. Read back as a bool."""
+
+    def db_value(self, value: object) -> int | None:
+        return None if value is None else int(bool(value))
+
+    def python_value(self, value: object) -> bool | None:
+        return None if value is None else bool(value)
+
+
+class CaselessTextField(TextField):
+    """A text column compared ignoring case: SQLite's COLLATE NOCASE declares it; on
+    PostgreSQL, where the schema has a unique index on lower(column) instead, an equality
+    with it compares lower() of both sides (the same for the ASCII letters NOCASE folds)."""
+
+    def __eq__(self, other: object) -> Any:
+        if _on_postgres(self.model._meta.database):
+            return fn.lower(self) == fn.lower(other)
+        return super().__eq__(other)
+
+    __hash__ = TextField.__hash__
+
+    def caseless(self) -> Any:
+        """The column to ORDER BY ignoring case, as SQLite sorts its NOCASE column."""
+        return fn.lower(self) if _on_postgres(self.model._meta.database) else self
+
+
+def _on_postgres(database: Database) -> bool:
+    return isinstance(database, PostgresqlDatabase)
 
 
 def utc_now() -> str:
@@ -55,8 +89,8 @@ class Models:
             text = TextField()  # the canonical text the reading pane shows
             content_hash = TextField(index=True)
             added_at = TextField(default=utc_now)
-            read = BooleanField(default=False)
-            archived = BooleanField(default=False)
+            read = FlagField(default=False)
+            archived = FlagField(default=False)
             reading_position = IntegerField(default=0)  # code-point offset into `text`
             note = TextField(default="")  # the article note, Markdown
             progress = IntegerField(default=0)  # how far it has been read, in percent
@@ -100,7 +134,7 @@ class Models:
             replaced_at = TextField(default=utc_now)  # when a newer one replaced it
 
         class Tag(BaseModel):
-            name = TextField(unique=True, collation="NOCASE")
+            name = CaselessTextField(unique=True, collation="NOCASE")
 
         class ArticleTag(BaseModel):
             article = ForeignKeyField(Article, on_delete="CASCADE", backref="article_tags")
@@ -121,7 +155,7 @@ class Models:
             suffix = TextField(default="")
             colour = TextField(default="yellow")
             note = TextField(default="")  # Markdown
-            orphaned = BooleanField(default=False)  # could not be placed in the current text
+            orphaned = FlagField(default=False)  # could not be placed in the current text
             created_at = TextField(default=utc_now)
             updated_at = TextField(default=utc_now)
             # Set when a revision changed or removed the passage: which, and the words before.
@@ -151,7 +185,7 @@ class Models:
             difficulty = FloatField(null=True)
             due = TextField(null=True)  # UTC, ISO 8601 to the second
             last_review = TextField(null=True)
-            retired = BooleanField(default=False)  # "never show again"
+            retired = FlagField(default=False)  # "never show again"
             created_at = TextField(default=utc_now)
 
         class ReviewLog(BaseModel):
@@ -181,12 +215,16 @@ class Models:
 
             @classmethod
             def set_value(cls, key: str, value: str) -> None:
-                cls.insert(key=key, value=value).on_conflict_replace().execute()
+                if _on_postgres(cls._meta.database):  # PostgreSQL has no REPLACE
+                    cls.insert(key=key, value=value).on_conflict(
+                        conflict_target=[cls.key], update={cls.value: value}).execute()
+                else:
+                    cls.insert(key=key, value=value).on_conflict_replace().execute()
 
         class SavedView(BaseModel):
             """A named query of the sidebar (reader.views)."""
 
-            name = TextField(unique=True, collation="NOCASE")
+            name = CaselessTextField(unique=True, collation="NOCASE")
             query = TextField()
             key = TextField(null=True)  # a key sequence, Qt's portable spelling
             position = IntegerField()

@@ -8,8 +8,9 @@ from urllib.parse import unquote, urlsplit
 
 from peewee import DatabaseError, InterfaceError, PostgresqlDatabase
 
-from reader.storage.database import LibraryError
+from reader.storage.database import LibraryError, LibraryReadOnlyError
 from reader.storage import drivers
+from reader.storage.dialect import to_postgres
 from reader.storage import migrations as ladder
 from reader.storage.migrations_postgres import postgresql_form
 from reader.storage.models import Models
@@ -17,7 +18,7 @@ from reader.storage.models import Models
 URL_SCHEMES = ("postgresql", "postgres")
 
 # What runs on a PostgreSQL library so far; every other command says so and stops.
-SUPPORTED_COMMANDS = ("copy", "team")
+SUPPORTED_COMMANDS = ("copy", "team", "import", "show")
 
 # The bookkeeping table that stands for SQLite's `PRAGMA user_version`: one row.
 SCHEMA_TABLE = "schema_version"
@@ -168,11 +169,19 @@ def migrate(database: PostgresqlDatabase, target: int | None = None) -> int:
 class PostgresStorage:
     """A library on a PostgreSQL server, opened (created or upgraded) by `open(url)`.
 
-    The counterpart of the SQLite `Storage` for what runs on PostgreSQL so far (copying,
-    team set-up): its database object, its models, plain rows and write transactions.
-    `url` is the redacted URL, safe to show."""
+    The counterpart of the SQLite `Storage` with the interface the core's managers use
+    (a `Library` on it reads and annotates; copying and team set-up use it too): its
+    database object, its models, plain rows and write transactions. `url` is the
+    redacted URL, safe to show.
+
+    `rows`, `run` and `run_many` take the core's SQLite SQL (`?` placeholders) and run
+    it in PostgreSQL's spelling (reader.storage.dialect.to_postgres); statements sent to
+    `database.execute_sql` directly are PostgreSQL's own (`%s`), as peewee's queries
+    are."""
 
     engine = "postgresql"
+    path = None  # no file: the library is `url`
+    damaged: str | None = None  # a server keeps its own files sound
 
     def __init__(self, url: str, database: PostgresqlDatabase) -> None:
         self.url = redact(url)
@@ -206,8 +215,38 @@ class PostgresStorage:
         self.close()
 
     def rows(self, sql: str, params: Any = ()) -> list[tuple]:
-        return self.database.execute_sql(sql, params).fetchall()
+        """The rows of one of the core's plain SQL queries (SQLite spelling, `?`)."""
+        return self.database.execute_sql(to_postgres(sql), params).fetchall()
+
+    def run(self, sql: str, params: Any = ()) -> Any:
+        """Run one of the core's plain SQL statements (SQLite spelling, `?`)."""
+        return self.database.execute_sql(to_postgres(sql), params)
+
+    def run_many(self, sql: str, rows: Any) -> None:
+        """Run one of the core's plain SQL statements once for each row of parameters."""
+        with self.database.cursor() as cursor:
+            cursor.executemany(to_postgres(sql), rows)
+
+    def query_rows(self, query: Any) -> list[tuple]:
+        return list(self.database.execute(query))
 
     def write(self) -> Any:
         """A write transaction (a savepoint when nested)."""
+        if self.read_only is not None:
+            raise LibraryReadOnlyError(
+                f"{self.url} is open read-only ({self.read_only}); nothing can be changed.")
         return self.database.atomic()
+
+    def release_thread(self) -> None:
+        """Close the calling thread's own connection, if it opened one."""
+        if not self.database.is_closed():
+            self.database.close()
+
+    def explain(self, error: Exception) -> Exception:
+        return error
+
+    def not_available(self, feature: str) -> LibraryError:
+        """The error for a feature that does not run on a PostgreSQL library yet."""
+        return LibraryError(f"{feature} is not available on a PostgreSQL library yet "
+                            f"({self.url}); copy it to a file to use it: marginalia copy "
+                            "--from URL --to library.sqlite3.")

@@ -37,7 +37,7 @@ def default_group(storage: PostgresStorage) -> str:
 
 def team_group(storage: PostgresStorage) -> str | None:
     """The library's readers' group role, or None when it is not a team library."""
-    present = storage.rows("SELECT to_regclass(%s) IS NOT NULL", (TEAM_TABLE,))[0][0]
+    present = storage.rows("SELECT to_regclass(?) IS NOT NULL", (TEAM_TABLE,))[0][0]
     if not present:
         return None
     return storage.rows(f"SELECT group_role FROM {TEAM_TABLE}")[0][0]
@@ -61,7 +61,7 @@ def init(storage: PostgresStorage, group: str | None = None) -> str:
     run = storage.database.execute_sql
     try:
         with storage.write():
-            if not storage.rows("SELECT 1 FROM pg_roles WHERE rolname = %s", (group,)):
+            if not storage.rows("SELECT 1 FROM pg_roles WHERE rolname = ?", (group,)):
                 run(f'CREATE ROLE "{group}" NOLOGIN')
             database = storage.rows("SELECT current_database()")[0][0].replace('"', '""')
             run(f'GRANT CONNECT, TEMPORARY ON DATABASE "{database}" TO "{group}"')
@@ -109,7 +109,7 @@ def add_reader(storage: PostgresStorage, name: str) -> bool:
     run = storage.database.execute_sql
     try:
         with storage.write():
-            created = not storage.rows("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,))
+            created = not storage.rows("SELECT 1 FROM pg_roles WHERE rolname = ?", (name,))
             if created:
                 run(f'CREATE ROLE "{name}" LOGIN')
             run(f'GRANT "{group}" TO "{name}"')

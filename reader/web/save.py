@@ -115,6 +115,7 @@ def save_page(library: Library, url: str, tags: Iterable[str] = (), *,
     `cancelled()` stopped it, LibraryError when the library cannot be written.
     `fetch_options` go to `fetch_page` (timeouts, limits, transport).
     """
+    library.require_file("Saving web pages")
     tags = tuple(tags)
     _check_writable(library)
     try:

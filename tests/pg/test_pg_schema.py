@@ -58,7 +58,7 @@ def test_search_stems_english_and_follows_edits(pg_storage):
 
     def found(words: str, table: str = "article") -> list[int]:
         return [row[0] for row in pg_storage.rows(
-            f"SELECT id FROM {table} WHERE search @@ websearch_to_tsquery('english', %s)"
+            f"SELECT id FROM {table} WHERE search @@ websearch_to_tsquery('english', ?)"
             " ORDER BY id", (words,))]
 
     assert found("runs bird") == [first]
@@ -161,7 +161,7 @@ def test_long_titles_and_addresses_are_stored_and_found(pg_storage):
         "INSERT INTO article (title, url, source_format, source_text, text, content_hash,"
         " added_at) VALUES (%s, %s, 'text', 'x', 'y', 'h', 'n') RETURNING id",
         (title, url)).fetchone()[0]
-    assert pg_storage.rows("SELECT id FROM article WHERE url = %s", (url,)) == [(article,)]
+    assert pg_storage.rows("SELECT id FROM article WHERE url = ?", (url,)) == [(article,)]
     assert pg_storage.rows("SELECT id FROM article ORDER BY left(lower(title), 200),"
                            " lower(title), id") == [(article,)]
 

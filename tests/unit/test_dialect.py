@@ -41,3 +41,34 @@ def test_sql_without_placeholders_is_unchanged():
 def test_unterminated_quote_or_comment_is_refused(sql, where):
     with pytest.raises(ValueError, match="unterminated " + where.replace("*", r"\*")):
         conv(sql)
+
+
+# --- to_postgres: the few spellings PostgreSQL takes otherwise ---------------------------
+from reader.storage.dialect import to_postgres  # noqa: E402
+
+
+def test_insert_or_ignore_becomes_on_conflict_do_nothing():
+    assert to_postgres("INSERT OR IGNORE INTO highlight_tag (highlight_id, tag_id) VALUES (?, ?)") \
+        == "INSERT INTO highlight_tag (highlight_id, tag_id) VALUES (%s, %s) ON CONFLICT DO NOTHING"
+
+
+def test_indexed_by_is_dropped_and_nocase_becomes_lower():
+    assert to_postgres("SELECT id FROM article INDEXED BY article_list_row WHERE id IN (?)") \
+        == "SELECT id FROM article WHERE id IN (%s)"
+    assert to_postgres("SELECT name FROM tag WHERE name = ? COLLATE NOCASE") == \
+        "SELECT name FROM tag WHERE lower(name) = lower(%s)"
+    assert to_postgres("SELECT a.id FROM article a ORDER BY a.title COLLATE NOCASE, a.id") == \
+        "SELECT a.id FROM article a ORDER BY lower(a.title), a.id"
+
+
+def test_descending_orders_keep_nulls_last_and_no_limit_is_limit_all():
+    assert to_postgres("SELECT id FROM article ORDER BY a.published DESC, a.id DESC LIMIT -1") \
+        == "SELECT id FROM article ORDER BY a.published DESC NULLS LAST, a.id DESC NULLS LAST" \
+           " LIMIT ALL"
+    assert to_postgres("SELECT 1 ORDER BY x DESC NULLS FIRST") == \
+        "SELECT 1 ORDER BY x DESC NULLS FIRST"
+
+
+def test_other_statements_only_change_placeholders():
+    sql = "UPDATE highlight SET colour = ?, note = '100%' WHERE id = ?"
+    assert to_postgres(sql) == "UPDATE highlight SET colour = %s, note = '100%%' WHERE id = %s"

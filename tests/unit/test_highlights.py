@@ -9,6 +9,12 @@ from reader.storage.database import LibraryError
 from reader.library import Library
 from reader.importing.sources import parse_article
 
+
+@pytest.fixture
+def library(any_library):
+    """Every test here runs on a SQLite file and on PostgreSQL."""
+    return any_library
+
 SOURCE = (
     "# Rivers\n\nBy Ana Lopez\n\n"
     "The river rose in the night. Nobody in the town had expected it.\n\n"

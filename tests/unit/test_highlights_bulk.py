@@ -7,6 +7,12 @@ import pytest
 
 from reader.records import Changes
 
+
+@pytest.fixture
+def library(any_library):
+    """Every test here runs on a SQLite file and on PostgreSQL."""
+    return any_library
+
 SOURCE_A = ("# Rivers\n\nThe river rose in the night. Nobody in the town had expected it.\n\n"
             "By morning the bridge was gone. The mayor called for help.\n")
 SOURCE_B = "# Salt\n\nSalt was traded along the coast. Ships carried it north.\n"
@@ -113,6 +119,7 @@ def test_tagging_with_a_tag_they_all_have_changes_nothing(library, marks):
     assert library.highlights.get(ids[2]).tags == ("water",)
 
 
+@pytest.mark.sqlite_only("The query language")
 def test_delete_many_then_one_undo_restores_all_with_notes_tags_and_ids(library, marks,
                                                                          monkeypatch):
     rivers, salt, ids = marks
@@ -139,6 +146,7 @@ def test_delete_many_then_one_undo_restores_all_with_notes_tags_and_ids(library,
     assert library.query.highlights("trade").ids == []
 
 
+@pytest.mark.sqlite_only("The query language")
 def test_many_highlights_are_changed_in_statements_of_a_few_hundred(library, write_file):
     (article_id,) = library.import_files([write_file("long.md", "# Long\n\n" + " ".join(
         f"word{i}" for i in range(3000)))]).added

@@ -10,6 +10,12 @@ from reader.records import ArticleSummary
 from tests.conftest import SEED_TITLES
 
 
+@pytest.fixture
+def library(any_library):
+    """Every test here runs on a SQLite file and on PostgreSQL."""
+    return any_library
+
+
 def test_seeding_a_new_library_imports_the_samples_once(library):
     report = library.seed_if_new(seeds_dir())
     assert len(report.added) == 2 and not report.problems
@@ -86,6 +92,7 @@ def test_read_state_is_saved(library_path, write_file):
         assert library.articles.get(article_id).read is True
 
 
+@pytest.mark.sqlite_only("Full-text search")
 def test_archived_articles_leave_the_reading_list(library, write_file):
     a = library.import_files([write_file("a.md", "# Alpha\n\nText about rivers.")]).added[0]
     b = library.import_files([write_file("b.md", "# Beta\n\nText about rivers.")]).added[0]
@@ -150,6 +157,7 @@ def test_a_newer_version_with_the_same_url_updates_in_place(library, write_file)
     assert report.summary() == "0 imported, 1 updated."
 
 
+@pytest.mark.sqlite_only("Full-text search")
 def test_bulk_loading_articles_and_highlights(library):
     from reader.importing.sources import parse_article
 
@@ -166,6 +174,7 @@ def test_bulk_loading_articles_and_highlights(library):
     assert library.undo() is None  # bulk loads are not undo steps
 
 
+@pytest.mark.sqlite_only("SQLite's covering index (EXPLAIN QUERY PLAN)")
 def test_list_rows_are_read_from_the_covering_index_alone(seeded_library, monkeypatch):
     """A page of list rows must not touch the table, whose rows carry the bodies (at
     100,000 articles, 30 ms a page instead of 4)."""
@@ -216,6 +225,7 @@ def test_an_import_stores_its_files_a_batch_per_transaction(library, write_file,
         f"Article {n}" for n in range(7)]
 
 
+@pytest.mark.sqlite_only("The full-text index (article_fts)")
 def test_a_batch_that_cannot_be_stored_leaves_no_part_of_its_articles(library, write_file,
                                                                      monkeypatch):
     import reader.library as library_module

@@ -16,6 +16,12 @@ from reader.library import Library
 from reader.revisions import format_diff, word_diff
 from reader.storage.database import LibraryError
 
+
+@pytest.fixture
+def library(any_library):
+    """Every test here runs on a SQLite file and on PostgreSQL."""
+    return any_library
+
 URL = "https://example.org/rivers"
 HEAD = f"---\ntitle: Rivers\nurl: {URL}\n---\n\n"
 FIRST = HEAD + (
@@ -152,6 +158,7 @@ def test_deleting_an_article_deletes_its_revisions_and_undo_brings_them_back(lib
     assert library.storage.models.Revision.select().count() == 0
 
 
+@pytest.mark.sqlite_only("Export")
 def test_export_marks_the_changed_highlight(library, revised):
     article_id, _old, kept, edited, removed = revised
     (revision,) = library.articles.revisions(article_id)
@@ -165,6 +172,7 @@ def test_export_marks_the_changed_highlight(library, revised):
     assert f"Removed in the revision of {date}; quoted as it read before." in orphans
 
 
+@pytest.mark.sqlite_only("Export")
 def test_export_gives_templates_the_revision_fields(library, revised, tmp_path):
     article_id, _old, _kept, edited, _removed = revised
     template = tmp_path / "t.md.j2"

@@ -8,6 +8,12 @@ from reader.storage.database import LibraryError
 from reader.annotations.tags import is_under, normalise, parse_tag_list
 
 
+@pytest.fixture
+def library(any_library):
+    """Every test here runs on a SQLite file and on PostgreSQL."""
+    return any_library
+
+
 def test_names_are_tidied():
     assert normalise("  #History / Rome  ") == "History/Rome"
     assert normalise("a  b//c/") == "a b/c"

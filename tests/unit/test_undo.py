@@ -5,6 +5,12 @@ from __future__ import annotations
 import pytest
 
 
+@pytest.fixture
+def library(any_library):
+    """Every test here runs on a SQLite file and on PostgreSQL."""
+    return any_library
+
+
 
 @pytest.fixture
 def article(library, write_file):

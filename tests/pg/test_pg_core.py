@@ -1,0 +1,119 @@
+"""A library on PostgreSQL through `Library.open(URL)`: two libraries on one database see
+each other's changes, the command line imports and shows, and what is not ported yet
+says so by name instead of failing with a database error."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from reader.cli.main import main
+from reader.library import Library, LibraryError
+from pg_urls import with_database
+
+ARTICLE = "# Rivers\n\nRivers carry salt to the sea, and trade follows the rivers.\n"
+
+
+@pytest.fixture
+def pg_library(pg_url):
+    with Library.open(pg_url) as library:
+        yield library
+
+
+@pytest.fixture
+def article(pg_library, tmp_path):
+    path = tmp_path / "rivers.md"
+    path.write_text(ARTICLE, encoding="utf-8")
+    (article_id,) = pg_library.import_files([path]).added
+    return article_id
+
+
+def test_a_highlight_made_through_one_library_is_seen_by_another(pg_url, pg_library, article):
+    text = pg_library.articles.text(article)
+    start = text.index("salt")
+    made = pg_library.highlights.create(article, start, start + 4, "green")
+    pg_library.highlights.set_note(made.highlight_id, "why salt?")
+    pg_library.highlights.set_tags(made.highlight_id, ["Trade/Salt"])
+    with Library.open(pg_url) as other:
+        (seen,) = other.highlights.for_article(article)
+        assert (seen.id, seen.exact, seen.colour, seen.note, seen.tags) == \
+            (made.highlight_id, "salt", "green", "why salt?", ("Trade/Salt",))
+        assert other.tags.tree() == ["Trade", "Trade/Salt"]
+        other.highlights.delete(seen.id)
+    assert pg_library.highlights.for_article(article) == []
+    assert pg_library.tags.tree() == []
+
+
+def test_tags_are_one_whatever_their_case(pg_library, article):
+    pg_library.articles.set_tags(article, ["History"])
+    pg_library.articles.set_tags(article, ["history", "HISTORY/rome"])
+    assert pg_library.tags.names() == ["History", "HISTORY/rome"]  # the first kept its case
+    assert pg_library.tags.find("HISTORY") == "History"
+    assert pg_library.articles.ids(tag="history") == [article]
+    assert pg_library.articles.ids(tag="nothing") == []
+
+
+@pytest.mark.parametrize("feature, use", [
+    ("Full-text search", lambda lib: lib.search.articles("rivers")),
+    ("Full-text search", lambda lib: lib.articles.ids(search="rivers")),
+    ("The query language", lambda lib: lib.query.articles("is:unread")),
+    ("Saved views", lambda lib: lib.views),
+    ("The daily review", lambda lib: lib.review),
+    ("Feeds", lambda lib: lib.feeds),
+    ("Checking the library file", lambda lib: lib.check()),
+    ("Export", lambda lib: __import__("reader.export.exporter", fromlist=["x"]).Exporter(lib)),
+    ("Saving web pages",
+     lambda lib: __import__("reader.web.save", fromlist=["x"]).save_page(lib, "127.0.0.1/x")),
+])
+def test_what_is_not_ported_says_so_by_name(pg_library, article, feature, use):
+    with pytest.raises(LibraryError, match=f"^{feature}.* is not available on a PostgreSQL "
+                                           "library yet") as raised:
+        use(pg_library)
+    assert pg_library.url in str(raised.value)
+    assert pg_library.articles.get(article).title == "Rivers"  # the library still works
+
+
+def test_another_tools_export_is_refused_by_name(pg_library, tmp_path):
+    from reader.other_tools.importer import import_export
+
+    export = tmp_path / "My Clippings.txt"
+    export.write_text("Rivers (Ann)\n- Your Highlight on page 1 | Location 1-2 | Added on "
+                      "Monday, 1 January 2024 10:00:00\n\nsalt\n==========\n", encoding="utf-8")
+    with pytest.raises(LibraryError, match="Importing another tool's export is not available"):
+        import_export(pg_library, export)
+    assert pg_library.articles.count() == 0
+
+
+def test_cli_imports_and_shows_on_postgresql(pg_server, pg_database, tmp_path, capsys):
+    name = pg_database().rsplit("/", 1)[1]
+    url = with_database(pg_server, name)
+    path = tmp_path / "rivers.md"
+    path.write_text(ARTICLE, encoding="utf-8")
+    assert main(["--db", url, "import", str(path)]) == 0
+    assert capsys.readouterr().out == "1 imported.\n"
+    with Library.open(url) as library:
+        (article_id,) = library.articles.ids()
+        library.highlights.create(article_id, 0, 6)
+    assert main(["--db", url, "show", str(article_id), "--format", "json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["title"] == "Rivers" and shown["highlights"][0]["exact"] == "Rivers"
+    assert main(["--db", url, "show", "99"]) == 1
+    assert "There is no article with id 99" in capsys.readouterr().err
+    assert main(["--db", url, "list"]) == 2
+    err = capsys.readouterr().err
+    assert "`marginalia list` does not work on PostgreSQL yet" in err
+    assert "marginalia import FILE…" in err and "marginalia show ID" in err
+
+
+@pytest.mark.parametrize("feature, use", [
+    ("Backups", lambda url: Library.backup_if_due(url)),
+    ("Backups", lambda url: Library.newest_good_backup(url)),
+    ("Checking the library file", lambda url: Library.check_file(url)),
+])
+def test_file_features_refuse_a_url_by_name(pg_url, feature, use):
+    url = pg_url.replace("postgresql://postgres@", "postgresql://postgres:secret@")
+    with pytest.raises(LibraryError, match=f"^{feature} is not available on a PostgreSQL "
+                                           "library yet") as raised:
+        use(url)
+    assert "secret" not in str(raised.value) and ":***@" in str(raised.value)
