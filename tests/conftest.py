@@ -253,3 +253,18 @@ def rendered(monkeypatch):
 
     monkeypatch.setattr(Exporter, "_render", counting)
     return seen
+
+
+def highlight_without_article(library) -> Path:
+    """Close the library and write into its file, foreign keys off, a highlight whose
+    article does not exist: a copy fails on it midway. The file's path."""
+    import sqlite3
+
+    path = library.path
+    library.close()
+    connection = sqlite3.connect(path)
+    connection.execute("INSERT INTO highlight (article_id, start, \"end\", exact, created_at,"
+                       " updated_at) VALUES (999, 0, 1, 'x', 'now', 'now')")
+    connection.commit()
+    connection.close()
+    return path

@@ -3,12 +3,12 @@ by checksums computed the same way on both engines; refusals and failures change
 
 from __future__ import annotations
 
-import sqlite3
 
 import pytest
 from pg_urls import with_database
 
 from reader.cli.main import main
+from tests.conftest import highlight_without_article
 from reader.library import Library
 from reader.storage.copy import CopyError, copy_library
 from reader.storage.postgres import PostgresLibraryError, PostgresStorage, redact
@@ -72,13 +72,7 @@ def test_a_postgresql_target_that_is_not_empty_is_refused(annotated_library, pg_
 
 
 def test_a_failure_midway_leaves_the_postgresql_target_empty(annotated_library, pg_url):
-    path = annotated_library.path
-    annotated_library.close()
-    connection = sqlite3.connect(path)
-    connection.execute("INSERT INTO highlight (article_id, start, \"end\", exact, created_at,"
-                       " updated_at) VALUES (999, 0, 1, 'x', 'now', 'now')")
-    connection.commit()
-    connection.close()
+    path = highlight_without_article(annotated_library)
     with pytest.raises(CopyError, match=r"table highlight.*foreign key.*nothing was written"):
         copy_library(path, pg_url)
     storage = PostgresStorage.open(pg_url)

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 
 import pytest
 
 from reader.cli.main import main
+from tests.conftest import highlight_without_article
 from reader.library import Library
 from reader.storage.copy import CopyError, checksum, copy_library
 from reader.storage.database import Storage
@@ -84,13 +84,7 @@ def test_a_new_library_counts_as_empty(annotated_library, tmp_path):
 def test_a_failure_midway_leaves_the_target_as_it_was(annotated_library, tmp_path):
     # A highlight whose article does not exist (written with foreign keys off): the
     # copy fails on it, after the articles went in, and nothing stays written.
-    path = annotated_library.path
-    annotated_library.close()
-    connection = sqlite3.connect(path)
-    connection.execute("INSERT INTO highlight (article_id, start, \"end\", exact, created_at,"
-                       " updated_at) VALUES (999, 0, 1, 'x', 'now', 'now')")
-    connection.commit()
-    connection.close()
+    path = highlight_without_article(annotated_library)
     target = tmp_path / "copy.sqlite3"
     with pytest.raises(CopyError, match=r"table highlight.*FOREIGN KEY.*nothing was written"):
         copy_library(path, target)
