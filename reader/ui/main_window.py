@@ -180,13 +180,12 @@ class MainWindow(ReviewMode, WindowPreferences, WindowImporting, WindowViews, Fe
         self.exports.finished.connect(lambda message: self.statusBar().showMessage(message, 10000))
         self._return_focus: QWidget | None = None
         self._update_header()
-        self._restore_state()
         # At start-up the article's row is selected now and its text shown once the list
         # has painted (parsing and laying it out would hold up the first frame).
         self._first_paint = (FirstPaint(self.list_view.viewport(), self._show_deferred)
                              if article_after_paint else None)
         self._deferred: tuple[int | None] | None = None
-        self._restore_article()
+        self._restore_state()
 
     # --- articles -------------------------------------------------------------------
     def open_article(self, article_id: int, row: int | None = None) -> None:
@@ -530,15 +529,12 @@ class MainWindow(ReviewMode, WindowPreferences, WindowImporting, WindowViews, Fe
             state = self.settings.value(f"window/{name}")
             if isinstance(state, QByteArray):
                 splitter.restoreState(state)
-        self.list_view.setFocus()
-
-    def _restore_article(self) -> None:
-        """Open the article last read here (else the first one)."""
         last = self.settings.value(f"{self._library_key}/last_article")
         if last is not None and str(last).isdigit():
             self._reselect(int(last))
         elif self.model.rowCount():
             self.open_article(self.model.article_id(0))
+        self.list_view.setFocus()
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         # A long import or export stops at its next file; the app waits for the jobs
