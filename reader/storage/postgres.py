@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from peewee import DatabaseError, InterfaceError, PostgresqlDatabase
 
@@ -49,6 +49,16 @@ def redact(url: str) -> str:
     """The URL with any password in it replaced by ***, fit to show or log."""
     url = _PASSWORD_IN_NETLOC.sub(r"\1:***@", url)
     return _PASSWORD_IN_QUERY.sub(r"\1***", url)
+
+
+def as_user(url: str, user: str) -> str:
+    """The URL by which the role `user` opens the same library: its user name in place
+    of the URL's, without the URL's password (each reader brings their own)."""
+    parts = urlsplit(url)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    query = "&".join(p for p in parts.query.split("&")
+                     if p and not p.lower().startswith(("password=", "user=")))
+    return urlunsplit(parts._replace(netloc=f"{quote(user, safe='')}@{host}", query=query))
 
 
 def _password(url: str) -> str | None:

@@ -104,7 +104,10 @@ def test_cli_team_init_and_add_reader(pg_url, pg_admin, capsys):
         assert main(["team", "init", pg_url, "--group", group]) == 0
         assert f"its readers are the members of the role {group}" in capsys.readouterr().out
         assert main(["--db", pg_url, "team", "add-reader", reader]) == 0
-        assert f"{reader} was created and joined {group}" in capsys.readouterr().out
+        out = capsys.readouterr().out
+        assert f"{reader} was created and joined {group}" in out
+        host = pg_url.split("@", 1)[1].split("/", 1)[0]
+        assert f"marginalia --db postgresql://{reader}@{host}/" in out
         assert main(["--db", pg_url, "team", "add-reader", "Not A Name"]) == 1
         assert "is not a usable role name" in capsys.readouterr().err
         assert main(["team", "add-reader", reader]) == 2
