@@ -28,6 +28,8 @@ _UPGRADE_LOCK = 0x6D617267  # "marg"
 
 CONNECT_TIMEOUT_SECONDS = 10
 
+_UNKNOWN = object()  # not read yet
+
 
 class PostgresLibraryError(LibraryError):
     """A PostgreSQL library that cannot be used; the message names its URL, never the
@@ -188,6 +190,8 @@ class PostgresStorage:
         self.database = database
         self.models = Models(database)
         self.read_only: str | None = None
+        self._reader: str | None = None
+        self._team: str | None | object = _UNKNOWN
 
     @classmethod
     def open(cls, url: str, migrate_schema: bool = True) -> PostgresStorage:
@@ -244,6 +248,30 @@ class PostgresStorage:
 
     def explain(self, error: Exception) -> Exception:
         return error
+
+    # Appended to a SELECT inside a write that then changes the row it read: a second
+    # reader saving the same row waits for this one to commit, then reads its result.
+    row_lock = " FOR UPDATE"
+
+    def current_reader(self) -> str:
+        """Who is writing, as notes and highlights record it: the connected role."""
+        if self._reader is None:
+            self._reader = self.rows("SELECT current_user")[0][0]
+        return self._reader
+
+    def team_group(self) -> str | None:
+        """The readers' group role of a team library (`marginalia team init`), None when
+        it is not one. Read once: a library made a team one while open elsewhere shows
+        authors after it is opened again."""
+        if self._team is _UNKNOWN:
+            from reader.storage.team import team_group  # team builds on this module
+
+            self._team = team_group(self)
+        return self._team  # type: ignore[return-value]
+
+    def forget_team(self) -> None:
+        """Read the team set-up again at next use (team init just changed it)."""
+        self._team = _UNKNOWN
 
     def not_available(self, feature: str) -> LibraryError:
         """The error for a feature that does not run on a PostgreSQL library yet."""
