@@ -73,11 +73,14 @@ def stamp(iso: str) -> str:
 def note_history_text(versions: list[NoteVersion], reader: str) -> str:
     """The earlier versions of a note, newest first, each with who wrote it and when and
     who replaced it and when, for the panel's history ("" when there are none)."""
-    def name(who: str) -> str:
-        return "you" if who == reader else who or "someone"
+    def name(who: str, start: bool = False) -> str:
+        if who and who != reader:
+            return who  # a role's name, as written
+        word = "you" if who == reader else "someone"
+        return word.capitalize() if start else word
 
     return "\n\n".join(
-        f"{name(v.written_by).capitalize()}, {stamp(v.written_at)} (replaced by "
+        f"{name(v.written_by, True)}, {stamp(v.written_at)} (replaced by "
         f"{name(v.replaced_by)}, {stamp(v.replaced_at)}):\n{v.note}" for v in versions)
 
 
