@@ -9,24 +9,13 @@ import pytest
 from reader.library import Library, LibraryError
 from reader.storage.postgres import PostgresStorage
 from reader.storage.team import TEAM_VERSION, init, team_version
-from pg_urls import with_database
-from test_pg_team import as_role, psycopg, team  # noqa: F401 (team: a fixture)
+from reader.storage.drivers import psycopg as load_psycopg
+from pg_urls import as_role, with_database
 
-TEXT = "# Rivers\n\nRivers carry salt to the sea, and trade follows the rivers.\n"
-
-
-@pytest.fixture
-def readers(team, tmp_path):
-    """Ann's and Bob's libraries on the team library, and an article Ann imported."""
-    path = tmp_path / "rivers.md"
-    path.write_text(TEXT, encoding="utf-8")
-    with Library.open(as_role(team["url"], team["ann"])) as ann, \
-            Library.open(as_role(team["url"], team["bob"])) as bob:
-        (article,) = ann.import_files([path]).added
-        yield ann, bob, article
+psycopg = load_psycopg()
 
 
-def _span(library: Library, article: int, word: str) -> tuple[int, int]:
+def span(library: Library, article: int, word: str) -> tuple[int, int]:
     start = library.articles.text(article).index(word)
     return start, start + len(word)
 
@@ -35,9 +24,9 @@ def test_each_highlight_names_its_author_and_the_list_filters_by_author(team, re
     ann, bob, article = readers
     assert (ann.highlights.reader, bob.highlights.reader) == (team["ann"], team["bob"])
     assert ann.highlights.is_team and bob.highlights.is_team
-    salt = ann.highlights.create(article, *_span(ann, article, "salt")).highlight_id
-    sea = ann.highlights.create(article, *_span(ann, article, "sea")).highlight_id
-    trade = bob.highlights.create(article, *_span(bob, article, "trade")).highlight_id
+    salt = ann.highlights.create(article, *span(ann, article, "salt")).highlight_id
+    sea = ann.highlights.create(article, *span(ann, article, "sea")).highlight_id
+    trade = bob.highlights.create(article, *span(bob, article, "trade")).highlight_id
     everyone = bob.highlights.for_article(article)
     assert [(r.id, r.author, r.private) for r in everyone] == [
         (salt, team["ann"], False), (sea, team["ann"], False), (trade, team["bob"], False)]
@@ -51,7 +40,7 @@ def test_each_highlight_names_its_author_and_the_list_filters_by_author(team, re
 
 def test_two_readers_editing_one_note_keep_both_versions_the_later_shown(team, readers):
     ann, bob, article = readers
-    hid = ann.highlights.create(article, *_span(ann, article, "salt")).highlight_id
+    hid = ann.highlights.create(article, *span(ann, article, "salt")).highlight_id
     ann.highlights.set_note(hid, "Salt made the rivers rich.")
     # Both open the note; Ann saves first, then Bob, whose editor began from the old text.
     ann.highlights.set_note(hid, "Salt and grain.", based_on="Salt made the rivers rich.")
@@ -73,7 +62,7 @@ def test_two_readers_editing_one_note_keep_both_versions_the_later_shown(team, r
 
 def test_replacing_someone_elses_note_keeps_theirs_without_a_conflict(team, readers):
     ann, bob, article = readers
-    hid = ann.highlights.create(article, *_span(ann, article, "salt")).highlight_id
+    hid = ann.highlights.create(article, *span(ann, article, "salt")).highlight_id
     ann.highlights.set_note(hid, "Ann's reading.")
     result = bob.highlights.set_note(hid, "Bob's reading.", based_on="Ann's reading.")
     assert result.conflict is False and result.kept.written_by == team["ann"]
@@ -92,11 +81,11 @@ def test_replacing_someone_elses_note_keeps_theirs_without_a_conflict(team, read
 
 def test_a_private_highlight_and_its_note_history_are_its_authors_alone(team, readers):
     ann, bob, article = readers
-    secret = ann.highlights.create(article, *_span(ann, article, "salt")).highlight_id
+    secret = ann.highlights.create(article, *span(ann, article, "salt")).highlight_id
     ann.highlights.set_note(secret, "first secret thought")
     ann.highlights.set_note(secret, "second secret thought", based_on="")  # a conflict
     assert len(ann.highlights.note_history(secret)) == 1
-    shared = ann.highlights.create(article, *_span(ann, article, "sea")).highlight_id
+    shared = ann.highlights.create(article, *span(ann, article, "sea")).highlight_id
     bob.highlights.set_note(shared, "by Bob")
     ann.highlights.set_note(shared, "by Ann over Bob's")  # keeps Bob's version, shared
 
@@ -128,7 +117,7 @@ def test_a_private_highlight_and_its_note_history_are_its_authors_alone(team, re
 
 def test_only_the_author_can_make_a_highlight_private(team, readers):
     ann, bob, article = readers
-    hid = ann.highlights.create(article, *_span(ann, article, "salt")).highlight_id
+    hid = ann.highlights.create(article, *span(ann, article, "salt")).highlight_id
     with pytest.raises(LibraryError, match=f"This highlight is {team['ann']}'s: only its "
                                            "author can make it private"):
         bob.highlights.set_private(hid, True)
@@ -136,14 +125,14 @@ def test_only_the_author_can_make_a_highlight_private(team, readers):
     assert bob.undo_stack.undo_label is None  # nothing was done, nothing to undo
     assert bob.highlights.set_private(hid, False).highlights == frozenset()  # already shared
     # The library is still usable after the refusal: Bob's own highlight can be private.
-    own = bob.highlights.create(article, *_span(bob, article, "trade")).highlight_id
+    own = bob.highlights.create(article, *span(bob, article, "trade")).highlight_id
     bob.highlights.set_private(own, True)
     assert [r.id for r in ann.highlights.for_article(article)] == [hid]
 
 
 def test_undoing_the_delete_of_a_private_highlight_keeps_it_private(team, readers):
     ann, bob, article = readers
-    hid = ann.highlights.create(article, *_span(ann, article, "salt")).highlight_id
+    hid = ann.highlights.create(article, *span(ann, article, "salt")).highlight_id
     ann.highlights.set_private(hid, True)
     ann.highlights.delete(hid)
     ann.undo()

@@ -9,8 +9,7 @@ from PySide6.QtCore import Qt
 
 from reader.ui.annotation_panel import AnnotationPanel
 from reader.ui.highlight_list import ID_ROLE
-from test_pg_team import team  # noqa: F401 (a fixture)
-from test_pg_team_notes import _span, readers  # noqa: F401 (readers: a fixture)
+from test_pg_team_notes import span
 
 
 def _panel(qtbot, library, article_id: int) -> AnnotationPanel:
@@ -31,8 +30,8 @@ def _ids(panel: AnnotationPanel) -> list[int]:
 @pytest.fixture
 def highlights(readers):
     ann, bob, article = readers
-    salt = ann.highlights.create(article, *_span(ann, article, "salt")).highlight_id
-    trade = bob.highlights.create(article, *_span(bob, article, "trade")).highlight_id
+    salt = ann.highlights.create(article, *span(ann, article, "salt")).highlight_id
+    trade = bob.highlights.create(article, *span(bob, article, "trade")).highlight_id
     return salt, trade
 
 
