@@ -117,6 +117,11 @@ class AnnotationLayout:
             | Qt.TextInteractionFlag.TextSelectableByMouse)
         self.history_view.setTabChangesFocus(True)
         self.history_view.setMaximumHeight(110)
+        # Shown only when they have something to say (a team library, a note's history):
+        # hidden, they ask no room of the editor, nor of the window's least height.
+        for widget in (self.author_label, self.private_check, self.history_heading,
+                       self.history_view):
+            widget.hide()
         self.reattach_button = QPushButton("Re-attach to selection")
         self.reattach_button.setAccessibleDescription(
             "Place this highlight on the passage selected in the article")
