@@ -75,7 +75,10 @@ class HighlightManager:
     def note_history(self, highlight_id: int) -> list[NoteVersion]:
         """The earlier versions of the highlight's note that later saves replaced, the
         newest first ([] for most notes). On a team library, only for a highlight one
-        may see."""
+        may see; a team library set up by an earlier version says it needs `team init`."""
+        outdated = self._store.team_outdated()
+        if outdated is not None:
+            raise LibraryError(outdated)
         return [NoteVersion(*row) for row in self._store.rows(
             "SELECT id, highlight_id, note, written_by, written_at, replaced_by, replaced_at"
             " FROM note_history WHERE highlight_id = ? ORDER BY id DESC", (highlight_id,))]
@@ -156,6 +159,9 @@ class HighlightManager:
             by_someone_else = stored_by not in ("", me)
             kept = None
             if stored.strip() and note != stored.rstrip() and (conflict or by_someone_else):
+                outdated = self._store.team_outdated()
+                if outdated is not None:  # the version would be readable by everyone
+                    raise LibraryError(outdated)
                 kept = self._keep_version(NoteVersion(
                     0, highlight_id, stored, stored_by, stored_at, me, utc_now()))
             self._write_note(highlight_id, note, me)
@@ -480,11 +486,14 @@ class HighlightManager:
         """What a snapshot holds beyond the highlight's own columns: its note's history,
         and on a team library whether it is private (a column the models do not have)."""
         extras: dict[int, dict[str, Any]] = {hid: {"history": []} for hid in highlight_ids}
+        # An outdated team set-up may not let its readers at the history (see note_history).
+        history = self._store.team_outdated() is None
         for chunk in _chunks(highlight_ids):
-            for row in self._store.rows(
-                    "SELECT highlight_id, note, written_by, written_at, replaced_by, replaced_at"
-                    f" FROM note_history WHERE highlight_id IN ({_marks(chunk)}) ORDER BY id",
-                    chunk):
+            versions = self._store.rows(
+                "SELECT highlight_id, note, written_by, written_at, replaced_by, replaced_at"
+                f" FROM note_history WHERE highlight_id IN ({_marks(chunk)}) ORDER BY id",
+                chunk) if history else []
+            for row in versions:
                 extras[row[0]]["history"].append(row[1:])
             if self.is_team:
                 for hid, private in self._store.rows(

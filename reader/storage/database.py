@@ -348,6 +348,10 @@ class Storage:
         """The readers' group of a team library; a file never is one."""
         return None
 
+    def team_outdated(self) -> str | None:
+        """Why a team library's set-up needs bringing up to date; a file has none."""
+        return None
+
 
 class _Write:
     """The context manager behind `Storage.write()`."""

@@ -192,6 +192,7 @@ class PostgresStorage:
         self.read_only: str | None = None
         self._reader: str | None = None
         self._team: str | None | object = _UNKNOWN
+        self._team_outdated: str | None = None  # "" once read and up to date
 
     @classmethod
     def open(cls, url: str, migrate_schema: bool = True) -> PostgresStorage:
@@ -272,6 +273,17 @@ class PostgresStorage:
     def forget_team(self) -> None:
         """Read the team set-up again at next use (team init just changed it)."""
         self._team = _UNKNOWN
+        self._team_outdated = None
+
+    def team_outdated(self) -> str | None:
+        """On a team library set up by an earlier version (its notes' histories not yet
+        private), the message saying so; None otherwise. Read once, as team_group."""
+        if self._team_outdated is None:
+            from reader.storage import team
+
+            self._team_outdated = (team.outdated_message(self) if self.team_group() is not None
+                                   and team.team_version(self) < team.TEAM_VERSION else "")
+        return self._team_outdated or None
 
     def not_available(self, feature: str) -> LibraryError:
         """The error for a feature that does not run on a PostgreSQL library yet."""

@@ -50,6 +50,16 @@ def team_version(storage: PostgresStorage) -> int:
     return storage.rows(f"SELECT version FROM {TEAM_TABLE}")[0][0]
 
 
+def outdated_message(storage: PostgresStorage) -> str:
+    """Why a team library set up by an earlier version cannot keep a note's history
+    private yet, and who can change that."""
+    return (f"{storage.url} was made a team library by an earlier version of Marginalia "
+            f"(team set-up {team_version(storage)} of {TEAM_VERSION}), whose notes' "
+            "histories are not private. Ask the library's owner to run `marginalia team "
+            "init URL` again to bring it up to date; until then a note that would keep "
+            "someone's earlier version is not saved.")
+
+
 def init(storage: PostgresStorage, group: str | None = None, upto: int = TEAM_VERSION) -> str:
     """Make the (already migrated) library a team library, or bring an older team set-up
     up to date; returns the group role. `upto` stops at an earlier team version (for

@@ -160,6 +160,24 @@ def test_a_team_library_set_up_at_version_1_is_brought_up_to_date(pg_server, pg_
         with psycopg.connect(as_role(url, team["bob"]), autocommit=True) as bob:
             # Version 1 left the history open to every reader: the reason for version 2.
             assert bob.execute("SELECT count(*) FROM note_history").fetchone() == (1,)
+        with Library.open(as_role(url, team["bob"])) as bob:
+            # Until the owner upgrades, no version is kept where everyone could read it.
+            shared = bob.highlights.create(1, 5, 9).highlight_id
+            bob.highlights.set_note(shared, "Bob's note.")
+            with pytest.raises(LibraryError, match=r"team set-up 1 of 2\), whose notes' "
+                                                   r"histories are not private.*team init"):
+                bob.highlights.set_note(shared, "Changed.", based_on="")
+            assert bob.highlights.get(shared).note == "Bob's note."  # nothing was saved
+            with pytest.raises(LibraryError, match="earlier version of Marginalia"):
+                bob.highlights.note_history(shared)
+            bob.highlights.set_note(shared, "Bob's note, longer.")  # no version to keep
+            # A set-up from before schema 13 gave readers no right to the history at all:
+            # highlights are still made, deleted and put back.
+            with PostgresStorage.open(url) as storage:
+                storage.run(f'REVOKE ALL ON note_history FROM "{team["group"]}"')
+            bob.highlights.delete(shared)
+            bob.undo()
+            assert bob.highlights.get(shared).note == "Bob's note, longer."
         with PostgresStorage.open(url) as storage:
             assert init(storage) == team["group"]  # `team init` again upgrades
             assert team_version(storage) == TEAM_VERSION == 2
