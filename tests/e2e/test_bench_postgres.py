@@ -36,10 +36,14 @@ def _server_gone(url: str) -> bool:
      "cannot connect to postgresql://postgres:***@127.0.0.1:1/postgres"),
     ("mysql://somewhere", "neither a postgresql:// URL nor auto or off"),
     ("auto", "the throw-away cluster did not start"),
+    ("auto without initdb", "install PostgreSQL (initdb) for a throw-away cluster"),
 ])
 def test_without_a_server_each_row_is_skipped_with_the_reason_beside_sqlite(
         seeded_library, library_path, monkeypatch, choice, reason):
-    monkeypatch.setenv("PG_BIN", "/nonexistent")  # `auto` finds no initdb there
+    monkeypatch.setenv("PG_BIN", "/nonexistent")  # cluster.sh finds no initdb there
+    if choice == "auto without initdb":
+        choice = "auto"
+        monkeypatch.setattr(pg_server, "initdb_installed", lambda: False)
     section = engines.measure(library_path, choice, reps=2, log=quiet)
     assert reason in section["skipped"] and "secret" not in section["skipped"]
     assert set(section["rows"]) == ROWS
