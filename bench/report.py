@@ -284,6 +284,9 @@ def _postgres_server(section: dict) -> str:
     if section.get("copy_s") is not None:
         text += (f"; {section['articles']:,} articles copied in with marginalia copy "
                  f"(verified) in {section['copy_s']:.1f} s, then ANALYZE")
+    if section.get("library_built_this_run"):
+        text += (f"; that library was built in this run in "
+                 f"{section['library_build_seconds']:.0f} s")
     return text
 
 
