@@ -194,7 +194,9 @@ class Library:
         self.storage.release_thread()
 
     def undo(self) -> Changes | None:
-        """Undo the last annotation action (None when there is none)."""
+        """Undo the last annotation action (None when there is none). Refused with
+        UndoConflictError, a LibraryError, when another reader has changed what it
+        touched since (see reader.annotations.undo)."""
         return self.undo_stack.undo()
 
     def redo(self) -> Changes | None:
