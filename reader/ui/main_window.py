@@ -141,6 +141,9 @@ class MainWindow(ReviewMode, WindowPreferences, WindowImporting, WindowViews, Fe
             keymap, self.why_not)
         self._update_colour_titles()
         self.update_undo_actions()
+        # Named again as the menu opens: another window's undo may have been refused
+        # (another reader changed it since), which takes it off the shared history.
+        self.actions.menus["Edit"].aboutToShow.connect(self.update_undo_actions)
 
         # The views follow the bus in this order: the sidebar's sections (whose reload may
         # change the list's filter), the list, then this window (which stays on the open

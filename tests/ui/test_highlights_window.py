@@ -184,6 +184,8 @@ def test_an_undo_another_reader_would_lose_work_by_is_refused_here(opened, qtbot
         "Cannot undo “Change colour of 1 highlight”: someone else has changed it since.")
     assert not undo.isEnabled()  # off the history: the key does nothing now
     assert library.highlights.get(made[3]).colour == "pink"
+    window.actions.menus["Edit"].aboutToShow.emit()  # the main window's menu follows
+    assert window.actions.menu_actions["edit.undo"].text() == "Undo"
 
 
 def test_tag_the_chosen_adding_and_taking_off(opened, qtbot, monkeypatch):
