@@ -13,7 +13,7 @@ from reader.annotations import anchoring
 from reader.annotations.colours import DEFAULT_COLOUR, check
 from reader.annotations.tags import TagManager
 from reader.annotations.tags import normalise as normalise_tag
-from reader.annotations.undo import UndoStack
+from reader.annotations.undo import State, UndoStack
 from reader.document.textnav import trim
 from reader.records import Changes, HighlightRecord, NoteSaved, NoteVersion
 from reader.storage.database import LibraryError, Storage, utc_now
@@ -104,8 +104,10 @@ class HighlightManager:
                 article=article_id, start=selector.start, end=selector.end, exact=selector.exact,
                 prefix=selector.prefix, suffix=selector.suffix, colour=colour,
             )
-        snapshot = self.snapshot(row.id)
-        self._undo.push("Highlight", lambda: self._remove(row.id), lambda: self.restore(snapshot))
+            snapshot = self.snapshot(row.id)
+            self._undo.push("Highlight", lambda: self._remove(row.id),
+                            lambda: self.restore(snapshot),
+                            self._state([row.id], *CONTENT, articles=[article_id]))
         return _changed(article_id, row.id)
 
     def create_many(self, spans: Iterable[tuple[int, int, int, str, str, Iterable[str]]],
@@ -220,18 +222,22 @@ class HighlightManager:
 
     def set_tags(self, highlight_id: int, names: Iterable[str]) -> Changes:
         """Replace the highlight's tags (new names become tags; unused tags are dropped)."""
-        before = self.get(highlight_id)
         names = list(names)
-        changes = self._apply_tags(highlight_id, names)
-        self._undo.push("Tag highlight", lambda: self._apply_tags(highlight_id, before.tags),
-                        lambda: self._apply_tags(highlight_id, names))
+        with self._store.write():
+            before = self.get(highlight_id)
+            changes = self._apply_tags(highlight_id, names)
+            self._undo.push("Tag highlight", lambda: self._apply_tags(highlight_id, before.tags),
+                            lambda: self._apply_tags(highlight_id, names),
+                            self._state([highlight_id]))
         return changes
 
     def delete(self, highlight_id: int) -> Changes:
-        snapshot = self.snapshot(highlight_id)
-        changes = self._remove(highlight_id)
-        self._undo.push("Delete highlight", lambda: self.restore(snapshot),
-                        lambda: self._remove(highlight_id))
+        with self._store.write():
+            snapshot = self.snapshot(highlight_id)
+            changes = self._remove(highlight_id)
+            self._undo.push("Delete highlight", lambda: self.restore(snapshot),
+                            lambda: self._remove(highlight_id),
+                            self._state([highlight_id], *CONTENT, articles=[snapshot["article"]]))
         return changes
 
     # --- changing many at once (the highlights view's selection) -----------------------
@@ -246,17 +252,18 @@ class HighlightManager:
             now = utc_now()
             after = {hid: (article, colour, now) for hid, (article, _c, _u) in before.items()}
             self._set_colours(after)
-        if not before:
-            return Changes()
-        articles = frozenset(article for article, _colour, _updated in before.values())
+            if not before:
+                return Changes()
+            articles = frozenset(article for article, _colour, _updated in before.values())
 
-        def write(values: dict[int, tuple[Any, ...]]) -> Changes:
-            with self._store.write():
-                self._set_colours(values)
-            return Changes(highlights=articles)
+            def write(values: dict[int, tuple[Any, ...]]) -> Changes:
+                with self._store.write():
+                    self._set_colours(values)
+                return Changes(highlights=articles)
 
-        self._undo.push(f"Change colour of {_count(len(before))}",
-                        lambda: write(before), lambda: write(after))
+            self._undo.push(f"Change colour of {_count(len(before))}",
+                            lambda: write(before), lambda: write(after),
+                            self._state(before, "colour", tags=False))
         return Changes(highlights=articles)
 
     def tag_many(self, highlight_ids: Iterable[int], add: Iterable[str] = (),
@@ -279,17 +286,19 @@ class HighlightManager:
                 linked += [(hid, name) for name in adding if name.casefold() not in own]
                 unlinked += [(hid, name) for key, name in own.items() if key in removing]
             self._relink(linked, unlinked)
-        if not (linked or unlinked):
-            return Changes()
-        articles = frozenset(before[hid][0] for hid, _name in linked + unlinked)
+            if not (linked or unlinked):
+                return Changes()
+            articles = frozenset(before[hid][0] for hid, _name in linked + unlinked)
+            touched = list(dict.fromkeys(hid for hid, _name in linked + unlinked))
 
-        def relink(links: list[tuple[int, str]], unlinks: list[tuple[int, str]]) -> Changes:
-            with self._store.write():
-                self._relink(links, unlinks)
-            return Changes(tags=True, highlights=articles)
+            def relink(links: list[tuple[int, str]], unlinks: list[tuple[int, str]]) -> Changes:
+                with self._store.write():
+                    self._relink(links, unlinks)
+                return Changes(tags=True, highlights=articles)
 
-        self._undo.push(f"Tag {_count(len({hid for hid, _name in linked + unlinked}))}",
-                        lambda: relink(unlinked, linked), lambda: relink(linked, unlinked))
+            self._undo.push(f"Tag {_count(len(touched))}",
+                            lambda: relink(unlinked, linked), lambda: relink(linked, unlinked),
+                            self._state(touched))
         return Changes(tags=True, highlights=articles)
 
     def delete_many(self, highlight_ids: Iterable[int]) -> Changes:
@@ -299,21 +308,22 @@ class HighlightManager:
             snapshots = self._snapshots(highlight_ids)
             ids = [snapshot["id"] for snapshot in snapshots]
             self._remove_many(ids)
-        if not snapshots:
-            return Changes()
-        articles = frozenset(snapshot["article"] for snapshot in snapshots)
+            if not snapshots:
+                return Changes()
+            articles = frozenset(snapshot["article"] for snapshot in snapshots)
 
-        def remove() -> Changes:
-            with self._store.write():
-                self._remove_many(ids)
-            return Changes(tags=True, highlights=articles)
+            def remove() -> Changes:
+                with self._store.write():
+                    self._remove_many(ids)
+                return Changes(tags=True, highlights=articles)
 
-        def restore() -> Changes:
-            with self._store.write():
-                self._restore_many(snapshots)
-            return Changes(tags=True, highlights=articles)
+            def restore() -> Changes:
+                with self._store.write():
+                    self._restore_many(snapshots)
+                return Changes(tags=True, highlights=articles)
 
-        self._undo.push(f"Delete {_count(len(ids))}", restore, remove)
+            self._undo.push(f"Delete {_count(len(ids))}", restore, remove,
+                            self._state(ids, *CONTENT, articles=articles))
         return Changes(tags=True, highlights=articles)
 
     def reattach(self, highlight_id: int, start: int, end: int) -> Changes:
@@ -386,8 +396,10 @@ class HighlightManager:
                     self._m.Highlight.id == highlight_id).execute()
             return _changed(row.article_id, highlight_id)
 
-        changes = write(fields)
-        self._undo.push(label, lambda: write(before), lambda: write(fields))
+        with self._store.write():
+            changes = write(fields)
+            self._undo.push(label, lambda: write(before), lambda: write(fields),
+                            self._state([highlight_id], *fields, tags=False))
         return changes
 
     def _apply_tags(self, highlight_id: int, names: Iterable[str]) -> Changes:
@@ -401,6 +413,32 @@ class HighlightManager:
         changes = _changed(row.article_id, highlight_id)
         return Changes(changes.articles, tags=True, highlights=changes.highlights,
                        highlight_id=highlight_id)
+
+    def _state(self, highlight_ids: Iterable[int], *columns: str, tags: bool = True,
+                articles: Iterable[int] = ()) -> State:
+        """What undo compares before it reverts an action on these highlights (see
+        reader.annotations.undo): each one's `columns` and tags (names compared without
+        case: a tag renamed to another case is the same tag), None for one that no
+        longer exists; and which of `articles` still exist (a highlight put back needs
+        its article). Not `updated_at`: this process's own undo sets it anew."""
+        ids = list(dict.fromkeys(highlight_ids))
+        article_ids = sorted(set(articles))
+
+        def state() -> Any:
+            rows = self._column_values(ids, *columns)
+            names = self._tag_names(list(rows)) if tags else {}
+            found = tuple((hid, rows.get(hid), tuple(n.casefold() for n in names.get(hid, ()))
+                           if tags and hid in rows else None) for hid in ids)
+            return found, self._existing_articles(article_ids)
+
+        return state
+
+    def _existing_articles(self, article_ids: list[int]) -> tuple[int, ...]:
+        found: set[int] = set()
+        for chunk in _chunks(article_ids):
+            found.update(row[0] for row in self._store.rows(
+                f"SELECT id FROM article WHERE id IN ({_marks(chunk)})", chunk))
+        return tuple(sorted(found))
 
     def snapshot(self, highlight_id: int) -> dict[str, Any]:
         """Everything about a highlight, for undo to put it back exactly (same id), its
@@ -436,7 +474,8 @@ class HighlightManager:
         order given (duplicates once)."""
         ids = list(dict.fromkeys(highlight_ids))
         found: dict[int, tuple[Any, ...]] = {}
-        selected = ", ".join(["id", "article_id", *columns])
+        # Quoted: `end` is a reserved word in PostgreSQL.
+        selected = ", ".join(f'"{name}"' for name in ["id", "article_id", *columns])
         for chunk in _chunks(ids):
             for row in self._store.rows(
                     f"SELECT {selected} FROM highlight WHERE id IN ({_marks(chunk)})", chunk):
@@ -590,6 +629,10 @@ def _selector(text: str, start: int, end: int) -> anchoring.TextSelector:
 def _changed(article_id: int, highlight_id: int) -> Changes:
     return Changes(highlights=frozenset({article_id}), highlight_id=highlight_id)
 
+
+# What a highlight's own undo steps compare besides its existence (its place in the text
+# is the article's: a newer version moves it, and that is no one's edit of the highlight).
+CONTENT = ("colour", "note")
 
 CHUNK = 500  # ids per statement, well under SQLite's limit on variables
 
