@@ -167,23 +167,24 @@ class HighlightManager:
                 kept = self._keep_version(NoteVersion(
                     0, highlight_id, stored, stored_by, stored_at, me, utc_now()))
             self._write_note(highlight_id, note, me)
-        kept_id = [kept.id if kept else None]
+            kept_id = [kept.id if kept else None]
 
-        def undo() -> Changes:
-            with self._store.write():
-                self._write_note(highlight_id, stored, stored_by)
-                if kept_id[0] is not None:
-                    self._store.run("DELETE FROM note_history WHERE id = ?", (kept_id[0],))
-            return _changed(article_id, highlight_id)
+            def undo() -> Changes:
+                with self._store.write():
+                    self._write_note(highlight_id, stored, stored_by)
+                    if kept_id[0] is not None:
+                        self._store.run("DELETE FROM note_history WHERE id = ?", (kept_id[0],))
+                return _changed(article_id, highlight_id)
 
-        def redo() -> Changes:
-            with self._store.write():
-                self._write_note(highlight_id, note, me)
-                if kept is not None:
-                    kept_id[0] = self._keep_version(kept).id
-            return _changed(article_id, highlight_id)
+            def redo() -> Changes:
+                with self._store.write():
+                    self._write_note(highlight_id, note, me)
+                    if kept is not None:
+                        kept_id[0] = self._keep_version(kept).id
+                return _changed(article_id, highlight_id)
 
-        self._undo.push("Edit note", undo, redo)
+            self._undo.push("Edit note", undo, redo,
+                            self._state([highlight_id], "note", tags=False))
         return NoteSaved(highlights=frozenset({article_id}), highlight_id=highlight_id,
                          kept=kept, conflict=conflict and kept is not None)
 
@@ -217,7 +218,8 @@ class HighlightManager:
 
         changes = write(private)
         self._undo.push(f"Make highlight {word}", lambda: write(not private),
-                        lambda: write(private))
+                        lambda: write(private), self._state([highlight_id], "private",
+                                                            tags=False))
         return changes
 
     def set_tags(self, highlight_id: int, names: Iterable[str]) -> Changes:
