@@ -97,7 +97,6 @@ class Library:
         """The feeds the library follows (a reader.web.feeds.FeedManager), made on first
         use: it brings the HTTP client, which a start-up that reads no feed can skip."""
         if self._feeds is None:
-            self.require_file("Feeds")
             from reader.web.feeds import FeedManager  # reader.web imports this module
 
             self._feeds = FeedManager(self)

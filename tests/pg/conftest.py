@@ -64,3 +64,24 @@ def pg_database(pg_admin, pg_server):
 def pg_url(pg_database) -> str:
     """The URL of a new, empty database for this test."""
     return pg_database()
+
+
+@pytest.fixture
+def team(pg_url, pg_admin):
+    """A team library with two readers, ann and bob (roles unique to this test)."""
+    from urllib.parse import urlsplit
+
+    from reader.storage.postgres import PostgresStorage
+    from reader.storage.team import add_reader, init
+
+    suffix = uuid.uuid4().hex[:8]
+    names = {"group": f"team_{suffix}", "ann": f"ann_{suffix}", "bob": f"bob_{suffix}"}
+    with PostgresStorage.open(pg_url) as storage:
+        assert init(storage, names["group"]) == names["group"]
+        assert add_reader(storage, names["ann"]) is True
+        assert add_reader(storage, names["bob"]) is True
+        assert add_reader(storage, names["bob"]) is False  # already there: joins again
+    yield {"url": pg_url, **names}
+    pg_admin.execute(f'DROP DATABASE IF EXISTS "{urlsplit(pg_url).path[1:]}" WITH (FORCE)')
+    for role in (names["ann"], names["bob"], names["group"]):
+        pg_admin.execute(f'DROP ROLE IF EXISTS "{role}"')
