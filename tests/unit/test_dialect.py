@@ -73,6 +73,9 @@ def test_nocase_on_a_case_expression_or_a_call_lowers_the_whole_operand():
         "SELECT 1 ORDER BY lower(coalesce(a.title, (a.url))), a.id"
     assert to_postgres("SELECT 1 ORDER BY (a || b) COLLATE NOCASE") == \
         "SELECT 1 ORDER BY lower((a || b))"
+    # An operand it cannot find stays as it was: PostgreSQL then names the collation.
+    assert to_postgres("SELECT 1 ORDER BY 'a' COLLATE NOCASE") == \
+        "SELECT 1 ORDER BY 'a' COLLATE NOCASE"
 
 
 def test_descending_orders_keep_nulls_last_and_no_limit_is_limit_all():
