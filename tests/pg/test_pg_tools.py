@@ -108,3 +108,26 @@ def test_an_export_chosen_by_a_query_says_the_query_language_is_not_ported(
     assert err.startswith("marginalia: The query language (saved views, filters) is not "
                           "available on a PostgreSQL library yet")
     assert not (tmp_path / "vault").exists()
+
+
+def test_a_readers_export_leaves_out_anothers_private_highlights(team, tmp_path):
+    with Library.open(as_role(team["url"], team["ann"])) as ann:
+        path = tmp_path / "rivers.md"
+        path.write_text("# Rivers\n\nSalt follows the rivers to the sea.\n", encoding="utf-8")
+        (article_id,) = ann.import_files([path]).added
+        text = ann.articles.text(article_id)
+        shared = ann.highlights.create(article_id, text.index("Salt"), text.index("Salt") + 4)
+        secret = ann.highlights.create(article_id, text.index("sea"), text.index("sea") + 3)
+        ann.highlights.set_note(shared.highlight_id, "for the team")
+        ann.highlights.set_note(secret.highlight_id, "my own doubt")
+        # Only the server knows "private" so far: set as the author, in plain SQL.
+        ann.storage.run("UPDATE highlight SET private = true WHERE id = ?",
+                        (secret.highlight_id,))
+        mine = Exporter(ann).to_text([article_id])
+    assert "for the team" in mine and "> sea" in mine and "my own doubt" in mine
+    with Library.open(as_role(team["url"], team["bob"])) as bob:
+        (written,) = Exporter(bob).to_folder(tmp_path / "vault", [article_id]).written
+    exported = written.read_text(encoding="utf-8")
+    assert "for the team" in exported and "Salt" in exported
+    assert "my own doubt" not in exported and "> sea" not in exported
+    assert "\nhighlights: 1\n" in exported
