@@ -1,7 +1,8 @@
 """Export, feeds, saving pages and imports from other tools on a team library: when the
 server refuses a reader's change (row-level security, a missing grant) or the connection
 is lost, the action stops with a LibraryError naming the library and the reason, never
-with a driver's error, and the library stays usable."""
+with a driver's error, and the library stays usable. A reader's export holds what the
+server lets that reader see: never another's private highlight."""
 
 from __future__ import annotations
 
