@@ -70,7 +70,7 @@ class Library:
 
     def require_file(self, feature: str) -> None:
         """Raise LibraryError naming `feature` when the library is on PostgreSQL, where
-        only reading and annotating articles work so far."""
+        it does not run yet."""
         if self.on_postgres:
             raise self.storage.not_available(feature)
 
@@ -97,7 +97,6 @@ class Library:
         """The feeds the library follows (a reader.web.feeds.FeedManager), made on first
         use: it brings the HTTP client, which a start-up that reads no feed can skip."""
         if self._feeds is None:
-            self.require_file("Feeds")
             from reader.web.feeds import FeedManager  # reader.web imports this module
 
             self._feeds = FeedManager(self)
@@ -108,8 +107,9 @@ class Library:
         """Open (creating or upgrading) the library at path; raises LibraryError.
 
         Before an existing library's schema is upgraded, a copy is kept in `backups/`.
-        A postgresql://… URL opens a library on that server (reading and annotating
-        articles work there so far; other features raise LibraryError saying so).
+        A postgresql://… URL opens a library on that server (reading, annotating,
+        exporting, feeds, saving pages and imports from other tools work there so far;
+        other features raise LibraryError saying so).
         """
         if _is_url(path):
             from reader.storage.postgres import PostgresStorage

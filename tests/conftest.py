@@ -95,17 +95,24 @@ def new_pg_database():
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def any_library(request, library_path):
-    """A new library on each engine: a SQLite file, and a PostgreSQL database when
-    $MARGINALIA_TEST_PG names a server (that side skips, saying so, without one). A test
-    module runs on both by taking it as its `library`."""
+def any_library_location(request, library_path) -> str:
+    """Where a new library goes on each engine, as the command line names it: a SQLite
+    file's path, and a new PostgreSQL database's URL when $MARGINALIA_TEST_PG names a
+    server (that side skips, saying so, without one; and for a test marked
+    `sqlite_only`)."""
     only = request.node.get_closest_marker("sqlite_only")
     if request.param == "postgresql" and only is not None:
         pytest.skip(f"{only.args[0]} is not available on a PostgreSQL library yet")
     if request.param == "sqlite":
-        lib = Library.open(library_path)
-    else:
-        lib = Library.open(request.getfixturevalue("new_pg_database")())
+        return str(library_path)
+    return request.getfixturevalue("new_pg_database")()
+
+
+@pytest.fixture
+def any_library(any_library_location):
+    """A new library on each engine (see any_library_location). A test module runs on
+    both by taking it as its `library`."""
+    lib = Library.open(any_library_location)
     yield lib
     _drain_operations()
     lib.close()
@@ -253,6 +260,35 @@ def rendered(monkeypatch):
 
     monkeypatch.setattr(Exporter, "_render", counting)
     return seen
+
+
+def table_counts(library, tables) -> dict[str, int]:
+    """How many rows each of `tables` holds, on either engine."""
+    return {table: library.storage.rows(f"SELECT count(*) FROM {table}")[0][0]
+            for table in tables}
+
+
+def trace_statements(library) -> list[str]:
+    """A list that gathers each statement the library runs from now on, its parameters
+    written in, on either engine: SQLite's trace shows them so; on PostgreSQL each
+    statement sent through the database object is written out by psycopg's client-side
+    cursor (the statement as the server receives it, in PostgreSQL's spelling)."""
+    found: list[str] = []
+    database = library.storage.database
+    if not library.on_postgres:
+        database.connection().set_trace_callback(found.append)
+        return found
+    from reader.storage.drivers import psycopg
+
+    original = database.execute_sql
+
+    def traced(sql, params=None, *args, **kwargs):
+        cursor = psycopg().ClientCursor(database.connection())
+        found.append(cursor.mogrify(sql, params or None))
+        return original(sql, params, *args, **kwargs)
+
+    database.execute_sql = traced  # the library is the test's own and closed after it
+    return found
 
 
 def highlight_without_article(library) -> Path:

@@ -42,7 +42,7 @@ from reader.library import Library
 from reader.paths import resources_dir
 from reader.progress import Progress
 from reader.records import ArticleRecord, HighlightRecord
-from reader.storage.database import LibraryError
+from reader.storage.database import LibraryError, database_errors
 
 __all__ = ["MANIFEST", "ExportError", "ExportReport", "Exporter", "default_template_path",
            "load_template", "safe_file_name", "untrusted_file_name"]
@@ -139,11 +139,11 @@ class Exporter:
 
     def __init__(self, library: Library, template: Path | None = None,
                  full_text: bool = False) -> None:
-        library.require_file("Export")
         self.library = library
         self.full_text = full_text
         self.template = load_template(template, full_text)
-        self._colour_names = {c.key: c.name for c in library.colours.all()}
+        with database_errors(library.storage, "Exporting"):
+            self._colour_names = {c.key: c.name for c in library.colours.all()}
         self._last_front: tuple[str, dict] | None = None  # the last front matter rendered
         # Everything besides the article itself that its file depends on. Review days are
         # days of the local calendar: a template that shows them depends on the time zone.
@@ -154,7 +154,10 @@ class Exporter:
 
     def select(self, article_ids: Iterable[int] = (), tags: Iterable[str] = ()) -> list[int]:
         """The articles to export: those given, those under the tags, or else all."""
-        article_ids, tags = list(article_ids), list(tags)
+        with database_errors(self.library.storage, "Exporting"):
+            return self._select(list(article_ids), list(tags))
+
+    def _select(self, article_ids: list[int], tags: list[str]) -> list[int]:
         for article_id in article_ids:
             try:
                 self.library.articles.get(article_id)
@@ -271,8 +274,9 @@ class Exporter:
         """Every chosen article's Markdown in one stream (for --stdout and the clipboard),
         without region markers: they matter only in a file exported again."""
         exported = _now()
-        parts = [self._render(article, highlights, exported, text)
-                 for article, highlights, text in self._batches(list(article_ids))]
+        with database_errors(self.library.storage, "Exporting"):
+            parts = [self._render(article, highlights, exported, text)
+                     for article, highlights, text in self._batches(list(article_ids))]
         return _MARKER_LINE.sub("", "\n".join(part for part in parts if part))
 
     def to_folder(self, folder: Path, article_ids: Iterable[int],
@@ -287,7 +291,8 @@ class Exporter:
         except OSError as exc:
             raise ExportError(f"{folder}: cannot create the folder ({_reason(exc)}).") from exc
         try:
-            with exclusive_folder(folder):
+            with exclusive_folder(folder), database_errors(self.library.storage,
+                                                           f"Exporting to {folder}"):
                 return _FolderExport(self, folder, recreate).run(article_ids, progress)
         except FolderBusy:
             raise ExportError(f"{folder}: another export into this folder is running; "

@@ -14,6 +14,7 @@ from reader.files import write_file
 from reader.library import Library
 from reader.links import Link
 from reader.records import ArticleRecord, HighlightRecord
+from reader.storage.database import database_errors
 
 BATCH = 500  # highlights read at a time
 
@@ -97,8 +98,9 @@ def export_selection(library: Library, highlight_ids: Iterable[int], path: Path,
     """Write these highlights' Markdown (`selection_markdown`) to the file at path,
     replacing it whole or not at all (reader.files' crash-safe write)."""
     path = Path(path).expanduser()
-    text, highlights, articles = selection_markdown(library, list(highlight_ids),
-                                                    progress=progress)
+    with database_errors(library.storage, f"Exporting the highlights to {path}"):
+        text, highlights, articles = selection_markdown(library, list(highlight_ids),
+                                                        progress=progress)
     try:
         write_file(path, text.encode("utf-8"))
     except OSError as exc:

@@ -38,7 +38,7 @@ from reader.library import Library
 from reader.other_tools import books, formats, links, placing
 from reader.other_tools.model import Export, FormatError, Highlight, Item
 from reader.records import Changes, ImportProblem, ImportReport
-from reader.storage.database import LibraryError, utc_now
+from reader.storage.database import LibraryError, database_errors, utc_now
 
 _log = logging.getLogger(__name__)
 
@@ -198,11 +198,11 @@ def import_export(library: Library, path: Path, format_name: str | None = None, 
     items (what was written stays, whole). FormatError when the file is no known export;
     LibraryError when the library cannot be written (read-only, damaged or busy).
     """
-    library.require_file("Importing another tool's export")
     export = read_export(path, format_name)
-    return ExportImporter(library, export, str(path), dry_run=dry_run, fetch=fetch,
-                          progress=progress, cancelled=cancelled,
-                          fetch_options=fetch_options).run()
+    with database_errors(library.storage, f"Importing {path}"):
+        return ExportImporter(library, export, str(path), dry_run=dry_run, fetch=fetch,
+                              progress=progress, cancelled=cancelled,
+                              fetch_options=fetch_options).run()
 
 
 def import_paths(library: Library, paths: Iterable[Path],
@@ -558,15 +558,15 @@ class ExportImporter:
             fields = dict(start=0, end=0, exact=" ".join(h.text.split()), prefix=h.prefix,
                           suffix=h.suffix, orphaned=True)
         # Plain SQL: peewee's query building cost more than the insert itself.
-        highlight_id = self.store.database.execute_sql(
+        highlight_id = self.store.insert(
             'INSERT INTO highlight (article_id, start, "end", exact, prefix, suffix, colour,'
             " note, orphaned, created_at, updated_at, previous_exact)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')",
             (article_id, fields["start"], fields["end"], fields["exact"], fields["prefix"],
-             fields["suffix"], h.colour or "yellow", h.note.strip(), fields["orphaned"],
-             h.created_at or self._now, self._now)).lastrowid
+             fields["suffix"], h.colour or "yellow", h.note.strip(), int(fields["orphaned"]),
+             h.created_at or self._now, self._now))
         for tag in self._tag_ids(h.tags):
-            self.store.database.execute_sql(
+            self.store.run(
                 "INSERT OR IGNORE INTO highlight_tag (highlight_id, tag_id) VALUES (?, ?)",
                 (highlight_id, tag))
         self.links.highlights.add(highlight_id)

@@ -58,10 +58,13 @@ class Links:
 
     def add(self, link: Link) -> None:
         """Store a link (inside the caller's transaction) and remember it."""
-        self._store.database.execute_sql(
-            "INSERT OR REPLACE INTO imported (source, kind, key, item_key, article_id,"
-            " highlight_id, passage, location, position, imported_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        self._store.run(
+            "INSERT INTO imported (source, kind, key, item_key, article_id, highlight_id,"
+            " passage, location, position, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (source, kind, key) DO UPDATE SET item_key = excluded.item_key,"
+            " article_id = excluded.article_id, highlight_id = excluded.highlight_id,"
+            " passage = excluded.passage, location = excluded.location,"
+            " position = excluded.position, imported_at = excluded.imported_at",
             (self.source, link.kind, link.key, link.item_key, link.article_id,
              link.highlight_id, link.passage, link.location, link.position, utc_now()))
         self._remember(link)

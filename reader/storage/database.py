@@ -5,7 +5,8 @@ from __future__ import annotations
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -332,6 +333,10 @@ class Storage:
         """Run one plain SQL statement once for each row of parameters."""
         self.database.cursor().executemany(sql, rows)
 
+    def insert(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one plain `INSERT` of a row into a table with an `id` key; the new id."""
+        return self.database.execute_sql(sql, params).lastrowid
+
     def query_rows(self, query: Any) -> list[tuple]:
         """The rows of a peewee query as plain tuples: at 100,000 rows, peewee's row
         wrapping would triple the time."""
@@ -399,6 +404,23 @@ class _Write:
             if explained is not exc:
                 raise explained from exc
         return False
+
+
+@contextmanager
+def database_errors(storage: Any, action: str) -> Iterator[None]:
+    """Inside, a database error the storage can say in words (its `explain`) is raised
+    as that LibraryError, its message led by `action` ("Exporting", "Refreshing feeds");
+    any other is raised as it was. For the features that run whole actions on the
+    library (export, feeds, saving pages, imports from other tools), so that a refusal
+    by the server (row-level security, a missing grant) or a lost connection reaches
+    the user as words, never as a driver's error."""
+    try:
+        yield
+    except (DatabaseError, InterfaceError) as exc:
+        explained = storage.explain(exc)
+        if explained is exc or not isinstance(explained, LibraryError):
+            raise
+        raise type(explained)(f"{action} stopped: {explained}") from exc
 
 
 def _is_busy(error: Exception) -> bool:

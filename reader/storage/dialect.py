@@ -67,8 +67,6 @@ _POSTGRES_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?i)\s+INDEXED\s+BY\s+\w+"), ""),
     # An equality ignoring case: the schema has unique indexes on lower(column).
     (re.compile(r"(?i)([\w.]+)\s*=\s*%s\s+COLLATE\s+NOCASE\b"), r"lower(\1) = lower(%s)"),
-    # An order ignoring case.
-    (re.compile(r"(?i)([\w.]+)\s+COLLATE\s+NOCASE\b"), r"lower(\1)"),
     # SQLite puts NULL first going up, so last going down; PostgreSQL the other way.
     (re.compile(r"(?i)\bDESC\b(?!\s+NULLS)"), "DESC NULLS LAST"),
     # SQLite's "no limit" (LIMIT -1, needed before an OFFSET).
@@ -84,4 +82,46 @@ def to_postgres(sql: str) -> str:
     sql = to_format_placeholders(sql)
     for pattern, replacement in _POSTGRES_RULES:
         sql = pattern.sub(replacement, sql)
+    return _lower_for_nocase(sql)
+
+
+_NOCASE = re.compile(r"(?i)\s+COLLATE\s+NOCASE\b")
+_NAME_BEFORE = re.compile(r"[\w.]+$")
+_CASE_OR_END = re.compile(r"(?i)\b(CASE|END)\b")
+
+
+def _lower_for_nocase(sql: str) -> str:
+    """Each `operand COLLATE NOCASE` left as an order ignoring case, `lower(operand)`.
+
+    The operand is a name (`a.title`), a call or parenthesised expression (`f(x)`,
+    `(a || b)`) or a whole `CASE … END`. An operand this cannot find is left as it
+    was, so the statement fails on PostgreSQL naming the collation rather than running
+    with another meaning."""
+    while (found := _NOCASE.search(sql)) is not None:
+        start = _operand_start(sql, found.start())
+        if start is None:
+            break
+        sql = f"{sql[:start]}lower({sql[start:found.start()]}){sql[found.end():]}"
     return sql
+
+
+def _operand_start(sql: str, end: int) -> int | None:
+    """Where the operand ending at `end` starts (see _lower_for_nocase), or None."""
+    head = sql[:end]
+    if head.endswith(")"):
+        depth = 0
+        for i in range(len(head) - 1, -1, -1):
+            depth += {")": 1, "(": -1}.get(head[i], 0)
+            if depth == 0:
+                name = _NAME_BEFORE.search(head[:i])  # a function's name
+                return name.start() if name else i
+        return None
+    if re.search(r"(?i)\bEND$", head):
+        depth = 0
+        for word in reversed(list(_CASE_OR_END.finditer(head))):
+            depth += 1 if word.group(1).upper() == "END" else -1
+            if depth == 0:
+                return word.start()
+        return None
+    name = _NAME_BEFORE.search(head)
+    return name.start() if name else None

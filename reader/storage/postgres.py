@@ -6,7 +6,7 @@ import re
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
-from peewee import DatabaseError, InterfaceError, PostgresqlDatabase
+from peewee import DatabaseError, InterfaceError, OperationalError, PostgresqlDatabase
 
 from reader.storage.database import LibraryError, LibraryReadOnlyError
 from reader.storage import drivers
@@ -18,7 +18,7 @@ from reader.storage.models import Models
 URL_SCHEMES = ("postgresql", "postgres")
 
 # What runs on a PostgreSQL library so far; every other command says so and stops.
-SUPPORTED_COMMANDS = ("copy", "team", "import", "show")
+SUPPORTED_COMMANDS = ("copy", "team", "import", "show", "add", "export", "feeds")
 
 # The bookkeeping table that stands for SQLite's `PRAGMA user_version`: one row.
 SCHEMA_TABLE = "schema_version"
@@ -29,6 +29,11 @@ _UPGRADE_LOCK = 0x6D617267  # "marg"
 CONNECT_TIMEOUT_SECONDS = 10
 
 _UNKNOWN = object()  # not read yet
+# SQLSTATE codes (PostgreSQL's appendix A): a refused privilege (row-level security too),
+# and the classes of a connection lost (08) or ended by the server (57: a shutdown); libpq
+# gives none for a connection that broke.
+_INSUFFICIENT_PRIVILEGE = "42501"
+_CONNECTION_LOST = ("08", "57")
 
 
 class PostgresLibraryError(LibraryError):
@@ -242,6 +247,12 @@ class PostgresStorage:
         with self.database.cursor() as cursor:
             cursor.executemany(to_postgres(sql), rows)
 
+    def insert(self, sql: str, params: Any = ()) -> int:
+        """Run one of the core's plain `INSERT`s of a row into a table with an `id` key
+        (SQLite spelling, `?`); the new id, which PostgreSQL returns when asked."""
+        return self.database.execute_sql(to_postgres(sql) + " RETURNING id",
+                                         params).fetchone()[0]
+
     def query_rows(self, query: Any) -> list[tuple]:
         return list(self.database.execute(query))
 
@@ -258,7 +269,21 @@ class PostgresStorage:
             self.database.close()
 
     def explain(self, error: Exception) -> Exception:
-        return error
+        """A database error said in words naming the library (a LibraryError): a refusal
+        by the server (a missing grant, row-level security), a lost connection, or
+        another error with the server's reason. Anything else as it was."""
+        if not isinstance(error, (DatabaseError, InterfaceError)):
+            return error
+        reason = " ".join(str(getattr(error, "orig", None) or error).split()) \
+            or type(error).__name__
+        state = getattr(getattr(error, "orig", None), "sqlstate", None) or ""
+        if state == _INSUFFICIENT_PRIVILEGE:
+            return LibraryError(f"{self.url}: the server refused it ({reason}).")
+        if isinstance(error, InterfaceError) or (isinstance(error, OperationalError) and (
+                not state or state[:2] in _CONNECTION_LOST)):
+            return LibraryError(f"{self.url}: the connection to the server was lost "
+                                f"({reason}).")
+        return LibraryError(f"{self.url}: the server reported an error ({reason}).")
 
     # Appended to a SELECT inside a write that then changes the row it read: a second
     # reader saving the same row waits for this one to commit, then reads its result.

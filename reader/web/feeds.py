@@ -15,13 +15,14 @@ one library from running at once (the second waits).
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from reader.records import Changes, FeedRecord, FeedRefreshReport, OpmlImportReport
-from reader.storage.database import LibraryError
+from reader.storage.database import LibraryError, database_errors
 from reader.web.urls import AddressError, address_from_text, normalise_url
 
 if TYPE_CHECKING:
@@ -46,6 +47,18 @@ def __getattr__(name: str) -> Any:
 
         return FeedError
     raise AttributeError(f"module 'reader.web.feeds' has no attribute {name!r}")
+
+
+def _said_in_words(action: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A FeedManager method whose database errors are raised as LibraryErrors led by
+    `action` (see reader.storage.database.database_errors)."""
+    def decorate(method: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(method)
+        def run(self: FeedManager, *args: Any, **kwargs: Any) -> Any:
+            with database_errors(self._store, action):
+                return method(self, *args, **kwargs)
+        return run
+    return decorate
 
 
 class FeedManager:
@@ -107,6 +120,7 @@ class FeedManager:
 
     # --- subscribing -----------------------------------------------------------------
 
+    @_said_in_words("Subscribing to the feed")
     def add(self, url: str, title: str = "", site_url: str | None = None) -> int:
         """Subscribe to a feed by its address without fetching it (the next refresh does);
         returns its id. Raises FeedError for an invalid address or a duplicate."""
@@ -116,6 +130,7 @@ class FeedManager:
             return self._m.Feed.insert(url=address, title=title.strip(),
                                        site_url=site_url).execute()
 
+    @_said_in_words("Subscribing to the feed")
     def subscribe(self, url: str, *, cancelled: Callable[[], bool] | None = None,
                   **fetch_options: Any) -> int:
         """Subscribe by the feed's address or a page's (whose head names its feed); returns
@@ -177,12 +192,14 @@ class FeedManager:
             raise FeedError(address, f"already subscribed (feed {feed_id}"
                             + (f", {title})" if title else ")"))
 
+    @_said_in_words("Renaming the feed")
     def rename(self, feed_id: int, title: str) -> None:
         with self._store.write():
             if not self._m.Feed.update(title=title.strip()).where(
                     self._m.Feed.id == feed_id).execute():
                 raise LibraryError(f"There is no feed with id {feed_id}.")
 
+    @_said_in_words("Removing the feed")
     def remove(self, feed_id: int) -> Changes:
         """Unsubscribe; the feed's articles, with their highlights and notes, stay."""
         with self._store.write():
@@ -199,6 +216,7 @@ class FeedManager:
         """Whether a refresh is running (another `refresh` call would wait for it)."""
         return self._refreshing.locked()
 
+    @_said_in_words("Refreshing the feeds")
     def refresh(self, feed_ids: Iterable[int] | None = None, *,
                 interval_minutes: float = DEFAULT_INTERVAL_MINUTES,
                 now: datetime | None = None, workers: int = REFRESH_WORKERS,
@@ -223,6 +241,7 @@ class FeedManager:
 
     # --- OPML ------------------------------------------------------------------------
 
+    @_said_in_words("Importing the list of feeds")
     def import_opml(self, data: bytes) -> OpmlImportReport:
         """Subscribe to every feed an OPML list names (nothing is fetched: the next
         refresh does); duplicates are skipped, unusable outlines reported by name.

@@ -26,7 +26,7 @@ from typing import Any, Literal
 from reader.importing.sources import HTML, ParsedArticle, SourceError, parse_article
 from reader.library import Library
 from reader.records import Changes
-from reader.storage.database import LibraryError
+from reader.storage.database import LibraryError, database_errors
 from reader.web.fetch import FetchCancelled, FetchedPage, FetchError, fetch_page, page_client
 from reader.web.urls import AddressError, address_from_text, canonical_url, normalise_url
 
@@ -115,7 +115,6 @@ def save_page(library: Library, url: str, tags: Iterable[str] = (), *,
     `cancelled()` stopped it, LibraryError when the library cannot be written.
     `fetch_options` go to `fetch_page` (timeouts, limits, transport).
     """
-    library.require_file("Saving web pages")
     tags = tuple(tags)
     _check_writable(library)
     try:
@@ -156,7 +155,7 @@ def store_page(library: Library, page: FetchedPage, parsed: ParsedArticle, artic
                tags: Sequence[str] = (), requested: str = "") -> SaveResult:
     """Store a parsed page: update the article it already is, or add it; one transaction."""
     requested = requested or page.url
-    with library.storage.write():
+    with database_errors(library.storage, "Saving the page"), library.storage.write():
         existing = find_saved_page(library, page, article_url)
         if existing is None:
             existing = library.articles.find_by_hash(parsed.content_hash)

@@ -1,6 +1,7 @@
 """A library on PostgreSQL through `Library.open(URL)`: two libraries on one database see
 each other's changes, the command line imports and shows, and what is not ported yet
-says so by name instead of failing with a database error."""
+says so by name instead of failing with a database error (export, feeds, saving pages and
+imports from other tools run on both engines: their own test files cover them)."""
 
 from __future__ import annotations
 
@@ -60,11 +61,7 @@ def test_tags_are_one_whatever_their_case(pg_library, article):
     ("The query language", lambda lib: lib.query.articles("is:unread")),
     ("Saved views", lambda lib: lib.views),
     ("The daily review", lambda lib: lib.review),
-    ("Feeds", lambda lib: lib.feeds),
     ("Checking the library file", lambda lib: lib.check()),
-    ("Export", lambda lib: __import__("reader.export.exporter", fromlist=["x"]).Exporter(lib)),
-    ("Saving web pages",
-     lambda lib: __import__("reader.web.save", fromlist=["x"]).save_page(lib, "127.0.0.1/x")),
 ])
 def test_what_is_not_ported_says_so_by_name(pg_library, article, feature, use):
     with pytest.raises(LibraryError, match=f"^{feature}.* is not available on a PostgreSQL "
@@ -72,17 +69,6 @@ def test_what_is_not_ported_says_so_by_name(pg_library, article, feature, use):
         use(pg_library)
     assert pg_library.url in str(raised.value)
     assert pg_library.articles.get(article).title == "Rivers"  # the library still works
-
-
-def test_another_tools_export_is_refused_by_name(pg_library, tmp_path):
-    from reader.other_tools.importer import import_export
-
-    export = tmp_path / "My Clippings.txt"
-    export.write_text("Rivers (Ann)\n- Your Highlight on page 1 | Location 1-2 | Added on "
-                      "Monday, 1 January 2024 10:00:00\n\nsalt\n==========\n", encoding="utf-8")
-    with pytest.raises(LibraryError, match="Importing another tool's export is not available"):
-        import_export(pg_library, export)
-    assert pg_library.articles.count() == 0
 
 
 def test_cli_imports_and_shows_on_postgresql(pg_server, pg_database, tmp_path, capsys):
@@ -104,6 +90,10 @@ def test_cli_imports_and_shows_on_postgresql(pg_server, pg_database, tmp_path, c
     err = capsys.readouterr().err
     assert "`marginalia list` does not work on PostgreSQL yet" in err
     assert "marginalia import FILE…" in err and "marginalia show ID" in err
+    assert "marginalia export" in err and "marginalia feeds" in err and "marginalia add URL…" \
+        in err
+    assert main(["--db", url, "search", "rivers"]) == 2
+    assert "`marginalia search` does not work on PostgreSQL yet" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("feature, use", [

@@ -14,12 +14,18 @@ SOURCE = "# Rivers\n\nBy Ana Lopez\n\nThe river rose in the night. Nobody expect
 
 
 @pytest.fixture
-def library_file(library_path, write_file):
-    with Library.open(library_path) as library:
+def location(any_library_location):
+    """Every test here runs on a SQLite file and on PostgreSQL (the --db it is given)."""
+    return any_library_location
+
+
+@pytest.fixture
+def library_file(location, write_file):
+    with Library.open(location) as library:
         (article_id,) = library.import_files([write_file("r.md", SOURCE)]).added
         hid = library.highlights.create(article_id, 0, 6).highlight_id
         library.highlights.set_note(hid, "note")
-    return library_path, article_id
+    return location, article_id
 
 
 def _marginalia(*args: str, env_home: Path | None = None) -> subprocess.CompletedProcess:

@@ -61,6 +61,23 @@ def test_indexed_by_is_dropped_and_nocase_becomes_lower():
         "SELECT a.id FROM article a ORDER BY lower(a.title), a.id"
 
 
+def test_nocase_on_a_case_expression_or_a_call_lowers_the_whole_operand():
+    assert to_postgres("SELECT id FROM feed f ORDER BY CASE f.title WHEN '' THEN f.url ELSE"
+                       " f.title END COLLATE NOCASE, f.id") == \
+        "SELECT id FROM feed f ORDER BY lower(CASE f.title WHEN '' THEN f.url ELSE f.title END)" \
+        ", f.id"
+    assert to_postgres("SELECT 1 ORDER BY CASE WHEN a THEN CASE b WHEN 1 THEN c END ELSE d END"
+                       " COLLATE NOCASE") == \
+        "SELECT 1 ORDER BY lower(CASE WHEN a THEN CASE b WHEN 1 THEN c END ELSE d END)"
+    assert to_postgres("SELECT 1 ORDER BY coalesce(a.title, (a.url)) COLLATE NOCASE, a.id") == \
+        "SELECT 1 ORDER BY lower(coalesce(a.title, (a.url))), a.id"
+    assert to_postgres("SELECT 1 ORDER BY (a || b) COLLATE NOCASE") == \
+        "SELECT 1 ORDER BY lower((a || b))"
+    # An operand it cannot find stays as it was: PostgreSQL then names the collation.
+    assert to_postgres("SELECT 1 ORDER BY 'a' COLLATE NOCASE") == \
+        "SELECT 1 ORDER BY 'a' COLLATE NOCASE"
+
+
 def test_descending_orders_keep_nulls_last_and_no_limit_is_limit_all():
     assert to_postgres("SELECT id FROM article ORDER BY a.published DESC, a.id DESC LIMIT -1") \
         == "SELECT id FROM article ORDER BY a.published DESC NULLS LAST, a.id DESC NULLS LAST" \

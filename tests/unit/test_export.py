@@ -13,6 +13,13 @@ from reader.export.exporter import (MANIFEST, Exporter, ExportError, default_tem
                                     safe_file_name)
 from reader.links import parse_link
 
+
+@pytest.fixture
+def library(any_library):
+    """Every test here runs on a SQLite file and on PostgreSQL."""
+    return any_library
+
+
 TITLE = 'Kursk: "bridges", #war & Ölpreise — 2024'
 SOURCE = (f"# {TITLE}\n\nBy Ana Lopez\n\nAugust 18, 2024\n\n"
           "The bridge at Glushkovo fell first. Then the rail line was cut.\n\n"

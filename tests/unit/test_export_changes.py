@@ -9,7 +9,15 @@ import re
 
 import pytest
 
+from tests.conftest import trace_statements
 from reader.export.exporter import MANIFEST, Exporter
+
+
+@pytest.fixture
+def library(any_library):
+    """Every test here runs on a SQLite file and on PostgreSQL."""
+    return any_library
+
 
 SOURCE = ("# Rivers\n\nBy Ana Lopez\n\nThe river rose in the night. Nobody expected it.\n\n"
           "The ferry stopped at noon.\n")
@@ -30,12 +38,6 @@ def annotated(library, write_file):
     return ids, plain
 
 
-def _statements(library):
-    found: list[str] = []
-    library.storage.database.connection().set_trace_callback(found.append)
-    return found
-
-
 BODY = re.compile(r'source_text|"text"|\.text\b|\btext\s*(,|FROM)', re.IGNORECASE)
 
 
@@ -53,7 +55,7 @@ def test_an_unchanged_re_export_reads_no_body_and_renders_nothing(
         raise AssertionError("the article's text was read")
 
     monkeypatch.setattr(library.articles, "document", no_document)
-    statements = _statements(library)
+    statements = trace_statements(library)
     report = Exporter(library, full_text=full_text).to_folder(folder, [*ids, plain])
     assert report.written == () and sorted(report.unchanged) == sorted(first.written)
     assert report.skipped == (plain,)
@@ -64,7 +66,7 @@ def test_an_unchanged_re_export_reads_no_body_and_renders_nothing(
 
 def test_the_body_query_pattern_would_see_a_body_read(library, annotated):
     ids, _plain = annotated
-    statements = _statements(library)
+    statements = trace_statements(library)
     library.articles.text(ids[0])
     library.articles.document(ids[1])
     assert [s for s in statements if BODY.search(s)]

@@ -18,6 +18,13 @@ from reader.export.exporter import Exporter
 from reader.importing.sources import parse_article, render, split_body
 from reader.records import HighlightRecord
 
+
+@pytest.fixture
+def library(any_library):
+    """Every test here runs on a SQLite file and on PostgreSQL."""
+    return any_library
+
+
 SOURCE = """# Rivers and bridges
 
 By Ana Lopez

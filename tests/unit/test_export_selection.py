@@ -10,6 +10,13 @@ from reader.export.selection import SelectionExportError, export_selection, sele
 from reader.importing.sources import parse_article
 from reader.links import Link, parse_link
 
+
+@pytest.fixture
+def library(any_library):
+    """Every test here runs on a SQLite file and on PostgreSQL."""
+    return any_library
+
+
 TITLE = 'Kursk: "bridges" & war'
 SOURCE_A = (f"# {TITLE}\n\nBy Ana Lopez\n\n"
             "The bridge at Glushkovo fell first. Then the rail line was cut.\n\n"

@@ -14,10 +14,19 @@ import pytest
 from peewee import SqliteDatabase
 
 from reader.export import changes
+from tests.conftest import trace_statements
 from reader.export.exporter import MANIFEST, Exporter
 from reader.library import Library
 from reader.storage.database import SCHEMA_VERSION
+from reader.storage.dialect import to_postgres
 from reader.storage.migrations import MIGRATIONS
+
+
+@pytest.fixture
+def library(any_library):
+    """Every test here runs on a SQLite file and on PostgreSQL."""
+    return any_library
+
 
 SOURCE = ("# Rivers {n}\n\nBy Ana Lopez\n\nThe river rose in the night. Nobody expected it.\n\n"
           "The ferry stopped at noon.\n")
@@ -45,15 +54,14 @@ def _stamps(library) -> dict[int, int]:
     return dict(library.storage.rows("SELECT article_id, stamp FROM article_change"))
 
 
-def _trace(library) -> list[str]:
-    found: list[str] = []
-    library.storage.database.connection().set_trace_callback(found.append)
-    return found
-
-
 def _shape(statement: str) -> str:
     """A statement with its list of ids written as one placeholder."""
     return re.sub(r"IN \([^)]*\)", "IN ({})", statement)
+
+
+def _spelled(library, statement: str) -> str:
+    """The statement as the library's engine receives it."""
+    return to_postgres(statement) if library.on_postgres else statement
 
 
 def _first_highlight(library, article_id: int) -> int:
@@ -70,17 +78,18 @@ def test_nothing_changed_reads_only_the_stamps_and_writes_nothing(
     times = {p: p.stat().st_mtime_ns for p in folder.iterdir()}
     rendered.clear()
     exporter = Exporter(library, full_text=full_text)
-    statements = _trace(library)
+    statements = trace_statements(library)
     report = exporter.to_folder(folder, [*ids, plain])
     assert report.written == () and sorted(report.unchanged) == sorted(first.written)
     assert report.skipped == (plain,) and rendered == []
     # The stamps of the exported articles, and whether the one without a file has gained
     # a highlight or a note (from two indexes): nothing else of any article is read.
-    assert {_shape(s) for s in statements} == {
-        changes._STAMPS, changes._WITH_HIGHLIGHTS, changes._WITH_NOTE}, statements
+    assert {_shape(s) for s in statements} == {_spelled(library, query) for query in (
+        changes._STAMPS, changes._WITH_HIGHLIGHTS, changes._WITH_NOTE)}, statements
     assert {p: p.stat().st_mtime_ns for p in folder.iterdir()} == times  # manifest included
 
 
+@pytest.mark.sqlite_only("SQLite's covering index (EXPLAIN QUERY PLAN)")
 def test_the_annotation_check_reads_indexes_only(library, annotated):
     ids, _plain = annotated
     plans = {query: " ".join(str(row[-1]) for row in library.storage.rows(
@@ -97,8 +106,7 @@ def _edits(library, ids):
     first, second, third = ids
 
     def title() -> None:  # no command renames an article yet; the trigger sees SQL alike
-        library.storage.database.execute_sql(
-            "UPDATE article SET title = 'Lakes' WHERE id = ?", (second,))
+        library.storage.run("UPDATE article SET title = 'Lakes' WHERE id = ?", (second,))
 
     return {
         "a highlight's note": (lambda: library.highlights.set_note(
@@ -173,7 +181,7 @@ def test_a_change_undone_moves_the_stamp_and_its_digest_spares_the_rendering(
     library.undo()  # the same highlight, with its id, is back
     assert [i for i in ids if _stamps(library)[i] != stamps[i]] == [ids[2]]
     rendered.clear()
-    statements = _trace(library)
+    statements = trace_statements(library)
     assert Exporter(library).to_folder(folder, ids).written == () and rendered == []
     digests = [s for s in statements if "FROM highlight h" in s]
     assert digests and all(f"IN ({ids[2]})" in s for s in digests), digests
@@ -185,7 +193,7 @@ def test_reading_an_article_moves_no_stamp(library, annotated):
     library.articles.set_position(ids[0], 10, 40)
     library.articles.set_read(ids[0], True)
     library.articles.set_archived(ids[1], True)
-    library.storage.database.execute_sql(  # a save of the whole row with the same values
+    library.storage.run(  # a save of the whole row with the same values
         "UPDATE article SET title = title, note = note, text = text WHERE id = ?", (ids[2],))
     assert _stamps(library) == stamps
 
@@ -200,6 +208,7 @@ def test_a_deleted_article_takes_its_stamp_with_it_and_undo_brings_one(library, 
     assert ids[0] in _stamps(library)
 
 
+@pytest.mark.sqlite_only("The daily review")
 def test_a_graded_review_moves_the_stamp_and_shows_only_where_the_template_shows_it(
         library, annotated, tmp_path, rendered):
     ids, _plain = annotated
@@ -260,7 +269,7 @@ def test_a_manifest_without_stamps_is_brought_up_to_date_without_rendering(
     assert Exporter(library).to_folder(folder, ids).written == () and rendered == []
     entries = json.loads((folder / MANIFEST).read_text())["articles"]
     assert all(isinstance(entries[str(i)]["change"], int) for i in ids)
-    statements = _trace(library)
+    statements = trace_statements(library)
     Exporter(library).to_folder(folder, ids)
     assert not [s for s in statements if "FROM highlight" in s]
 

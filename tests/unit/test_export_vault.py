@@ -12,6 +12,13 @@ import yaml
 from reader.export import exporter
 from reader.export.exporter import MANIFEST, Exporter
 
+
+@pytest.fixture
+def library(any_library):
+    """Every test here runs on a SQLite file and on PostgreSQL."""
+    return any_library
+
+
 SOURCE = ("# The bridges of Kursk\n\nBy Ana Lopez\n\nAugust 18, 2024\n\n"
           "The bridge at Glushkovo fell first. Then the rail line was cut.\n\n"
           "Supplies stopped for a week. Nobody had planned for the river.\n\n"

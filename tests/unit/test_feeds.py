@@ -12,6 +12,13 @@ from reader.library import Library, LibraryError
 from reader.web.feed_refresh import FULL_TEXT_WORDS, backoff_minutes
 from reader.web.feedparse import FeedError
 
+
+@pytest.fixture
+def library(any_library):
+    """Every test here runs on a SQLite file and on PostgreSQL."""
+    return any_library
+
+
 SENTENCES = [
     "Rivers carry water from the hills down to the sea, and towns grow along their banks.",
     "The water brings trade, food and power for the mills that line the shore.",

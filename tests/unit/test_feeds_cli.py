@@ -23,64 +23,75 @@ ITEM = (f"<item><title>Deltas</title><link>/deltas</link><guid>d1</guid>"
         f"<description><![CDATA[<p>{WORDS}</p>]]></description></item>")
 
 
+@pytest.fixture
+def location(any_library_location):
+    """Every test here runs on a SQLite file and on PostgreSQL (the --db it is given)."""
+    return any_library_location
 
 
-def run(library_path, *args: str) -> int:
-    return main(["--db", str(library_path), "feeds", *args])
+@pytest.fixture
+def other(location, tmp_path, request):
+    """Another new library on the same engine."""
+    if location.startswith("postgresql://"):
+        return request.getfixturevalue("new_pg_database")()
+    return str(tmp_path / "other.sqlite3")
 
 
-def test_add_list_refresh_remove(library_path, httpserver, capsys):
+def run(location, *args: str) -> int:
+    return main(["--db", str(location), "feeds", *args])
+
+
+def test_add_list_refresh_remove(location, httpserver, capsys):
     httpserver.expect_request("/feed.xml").respond_with_data(
         rss(ITEM), content_type="application/rss+xml")
     url = httpserver.url_for("/feed.xml")
-    assert run(library_path, "add", url) == 0
+    assert run(location, "add", url) == 0
     out = capsys.readouterr().out
     assert "Subscribed to River Notes" in out and "1 new" in out
 
-    assert run(library_path, "add", url) == 1
+    assert run(location, "add", url) == 1
     assert "already subscribed" in capsys.readouterr().err
 
-    assert run(library_path, "list") == 0
+    assert run(location, "list") == 0
     assert capsys.readouterr().out.strip() == f"1\t1 unread\tRiver Notes\t{url}"
-    assert run(library_path, "list", "--json") == 0
+    assert run(location, "list", "--json") == 0
     listed = json.loads(capsys.readouterr().out)
     assert listed[0]["url"] == url and listed[0]["unread"] == 1
 
-    assert run(library_path, "refresh", "1") == 0
+    assert run(location, "refresh", "1") == 0
     assert "0 new articles from 1 feeds" in capsys.readouterr().out
 
-    assert run(library_path, "remove", url) == 0
+    assert run(location, "remove", url) == 0
     assert "its articles stay" in capsys.readouterr().out
-    with Library.open(library_path) as library:
+    with Library.open(location) as library:
         assert library.feeds.list() == [] and library.articles.count() == 1
-    assert run(library_path, "remove", "1") == 1
+    assert run(location, "remove", "1") == 1
     assert capsys.readouterr().err.strip() == "marginalia: There is no feed 1."
 
 
-def test_a_failing_refresh_exits_non_zero_with_one_line(library_path, capsys):
-    with Library.open(library_path) as library:
+def test_a_failing_refresh_exits_non_zero_with_one_line(location, capsys):
+    with Library.open(location) as library:
         library.feeds.add("https://feeds.invalid/rss", title="Gone")
-    assert run(library_path, "refresh") == 1
+    assert run(location, "refresh") == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["marginalia: Gone: the host name could not be found"]
-    assert run(library_path, "list") == 0
+    assert run(location, "list") == 0
     assert "[error: the host name could not be found]" in capsys.readouterr().out
 
 
-def test_a_bad_address_is_one_line_and_status_1(library_path, capsys):
-    assert run(library_path, "add", "ftp://example.com/feed") == 1
+def test_a_bad_address_is_one_line_and_status_1(location, capsys):
+    assert run(location, "add", "ftp://example.com/feed") == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "only http and https" in err
 
 
-def test_opml_export_and_import(library_path, tmp_path, capsys):
-    with Library.open(library_path) as library:
+def test_opml_export_and_import(location, other, tmp_path, capsys):
+    with Library.open(location) as library:
         library.feeds.add("https://rivers.example/feed.xml", title="Rivers")
         library.feeds.add("https://canals.example/atom")
     out_file = tmp_path / "feeds.opml"
-    assert run(library_path, "export-opml", str(out_file)) == 0
+    assert run(location, "export-opml", str(out_file)) == 0
     assert "Wrote 2 feeds" in capsys.readouterr().out
-    other = tmp_path / "other.sqlite3"
     assert run(other, "import-opml", str(out_file)) == 0
     assert capsys.readouterr().out.strip() == "2 feeds added."
     assert run(other, "import-opml", str(out_file)) == 0
@@ -91,11 +102,11 @@ def test_opml_export_and_import(library_path, tmp_path, capsys):
     bad.write_text("<html>no</html>")
     assert run(other, "import-opml", str(bad)) == 1
     assert "not an OPML" in capsys.readouterr().err
-    assert run(library_path, "export-opml", str(tmp_path / "no" / "such" / "dir.opml")) == 1
+    assert run(location, "export-opml", str(tmp_path / "no" / "such" / "dir.opml")) == 1
     assert "cannot be written" in capsys.readouterr().err
 
 
-def test_feeds_without_an_action_is_a_usage_error(library_path, capsys):
+def test_feeds_without_an_action_is_a_usage_error(location, capsys):
     with pytest.raises(SystemExit) as exit_info:
-        run(library_path)
+        run(location)
     assert exit_info.value.code == 2

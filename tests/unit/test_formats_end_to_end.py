@@ -7,13 +7,20 @@ from __future__ import annotations
 
 import csv
 import json
-import sqlite3
 import zipfile
 
 import pytest
 
 from reader.other_tools import formats
+from tests.conftest import table_counts
 from reader.other_tools.importer import import_export
+
+
+@pytest.fixture
+def library(any_library):
+    """Every test here runs on a SQLite file and on PostgreSQL."""
+    return any_library
+
 
 TITLE = "Ukraine continues offensive inside Russia"
 FOUND = "Ukraine has blown up two bridges in the region"
@@ -167,18 +174,13 @@ def test_every_format_has_a_case():
     assert sorted(CASES) == sorted(formats.names())
 
 
-def counts(path):
-    conn = sqlite3.connect(path)
-    try:
-        return tuple(conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
-                     for t in ("article", "highlight", "imported", "article_tag"))
-    finally:
-        conn.close()
+def counts(library):
+    return table_counts(library, ("article", "highlight", "imported", "article_tag"))
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_a_file_of_each_format_imports_once_with_its_highlights_anchored(
-        name, seeded_library, library_path, tmp_path, httpserver):
+        name, seeded_library, tmp_path, httpserver):
     writer, marks, absent = CASES[name]
     httpserver.expect_request("/bridges").respond_with_data(
         PAGE, content_type="text/html; charset=utf-8")
@@ -187,9 +189,9 @@ def test_a_file_of_each_format_imports_once_with_its_highlights_anchored(
     path = writer(tmp_path, httpserver.url_for("/bridges"))
     assert formats.detect(path).NAME == name
 
-    before = counts(library_path)
+    before = counts(seeded_library)
     preview = import_export(seeded_library, path, dry_run=True)
-    assert counts(library_path) == before
+    assert counts(seeded_library) == before
     if name not in ("pocket", "instapaper"):  # their pages are fetched, not in a dry run
         assert preview.highlights_added == marks and len(preview.unanchored) == absent
 
@@ -205,7 +207,7 @@ def test_a_file_of_each_format_imports_once_with_its_highlights_anchored(
         if not mark.orphaned:
             assert seeded_library.articles.text(mark.article_id)[mark.start:mark.end] == FOUND
 
-    after = counts(library_path)
+    after = counts(seeded_library)
     again = import_export(seeded_library, path)
-    assert counts(library_path) == after
+    assert counts(seeded_library) == after
     assert again.highlights_added == 0 and again.articles_added == 0

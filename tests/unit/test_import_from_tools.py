@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-import sqlite3
 
 import pytest
 
+from tests.conftest import table_counts
 from reader.other_tools.importer import ExportImporter, author_words, short_title, title_key
 from reader.other_tools.model import Export, Highlight, Item
+
+
+@pytest.fixture
+def library(any_library):
+    """Every test here runs on a SQLite file and on PostgreSQL."""
+    return any_library
+
 
 SEED_ONE = "Ukrainian military launches incursion of Russia"
 SEED_TWO = "Ukraine continues offensive inside Russia"
@@ -22,13 +29,7 @@ def highlights_of(library, article_id):
     return library.highlights.for_article(article_id)
 
 
-def table_counts(path):
-    conn = sqlite3.connect(path)
-    try:
-        return {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
-                for t in ("article", "highlight", "imported", "tag", "article_tag")}
-    finally:
-        conn.close()
+TABLES = ("article", "highlight", "imported", "tag", "article_tag")
 
 
 def seed_id(library, title):
@@ -67,15 +68,15 @@ def test_highlights_of_a_known_article_land_on_their_passages(seeded_library):
     assert "Unanchored highlights" in report.summary() and "never in the article" in report.summary()
 
 
-def test_importing_the_same_export_again_adds_nothing(seeded_library, library_path):
+def test_importing_the_same_export_again_adds_nothing(seeded_library):
     item = Item(key="b1", title=SEED_TWO, author="Clara Weiss", highlights=(
         Highlight("h1", "Kiev claims to have captured 1,000 square kilometers"),
         Highlight("h2", "This one cannot be found in the text anywhere at all."),
     ))
     run(seeded_library, item)
-    before = table_counts(library_path)
+    before = table_counts(seeded_library, TABLES)
     again = run(seeded_library, item)
-    assert table_counts(library_path) == before
+    assert table_counts(seeded_library, TABLES) == before
     assert (again.highlights_added, again.highlights_known, again.articles_known) == (0, 2, 1)
     assert again.unanchored == []
 
@@ -190,8 +191,8 @@ def test_an_item_is_found_by_its_address(library):
     assert len(library.articles.ids()) == 1
 
 
-def test_a_dry_run_writes_nothing_and_says_what_would_happen(seeded_library, library_path):
-    before = table_counts(library_path)
+def test_a_dry_run_writes_nothing_and_says_what_would_happen(seeded_library):
+    before = table_counts(seeded_library, TABLES)
     report = run(seeded_library,
                  Item(key="b1", title=SEED_TWO, highlights=(
                      Highlight("h1", "Kiev claims to have captured 1,000 square kilometers"),
@@ -200,7 +201,7 @@ def test_a_dry_run_writes_nothing_and_says_what_would_happen(seeded_library, lib
                       highlights=(Highlight("d", "Fear is the mind-killer."),)),
                  Item(key="link", title="A page", url="https://example.com/a"),
                  dry_run=True)
-    assert table_counts(library_path) == before
+    assert table_counts(seeded_library, TABLES) == before
     assert (report.articles_added, report.articles_found, report.pages_to_fetch) == (1, 1, 1)
     assert (report.highlights_added, report.exact, len(report.unanchored)) == (3, 2, 1)
     text = report.summary()

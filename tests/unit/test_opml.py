@@ -10,6 +10,13 @@ import pytest
 from reader.library import Library
 from reader.web.opml import OpmlError
 
+
+@pytest.fixture
+def library(any_library):
+    """Every test here runs on a SQLite file and on PostgreSQL."""
+    return any_library
+
+
 SAMPLE = b"""<?xml version="1.0" encoding="UTF-8"?>
 <opml version="2.0">
   <head><title>My subscriptions</title></head>

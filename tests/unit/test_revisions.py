@@ -158,7 +158,6 @@ def test_deleting_an_article_deletes_its_revisions_and_undo_brings_them_back(lib
     assert library.storage.models.Revision.select().count() == 0
 
 
-@pytest.mark.sqlite_only("Export")
 def test_export_marks_the_changed_highlight(library, revised):
     article_id, _old, kept, edited, removed = revised
     (revision,) = library.articles.revisions(article_id)
@@ -172,7 +171,6 @@ def test_export_marks_the_changed_highlight(library, revised):
     assert f"Removed in the revision of {date}; quoted as it read before." in orphans
 
 
-@pytest.mark.sqlite_only("Export")
 def test_export_gives_templates_the_revision_fields(library, revised, tmp_path):
     article_id, _old, _kept, edited, _removed = revised
     template = tmp_path / "t.md.j2"

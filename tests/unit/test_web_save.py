@@ -10,6 +10,13 @@ import pytest
 from reader.library import Library, LibraryError
 from reader.web import FetchError, save_page, save_pages
 
+
+@pytest.fixture
+def library(any_library):
+    """Every test here runs on a SQLite file and on PostgreSQL."""
+    return any_library
+
+
 PARAGRAPHS = [
     "Rivers carry water from the hills down to the sea, and towns grow along them.",
     "The water brings trade, food and power for the mills that line the banks.",
@@ -265,12 +272,13 @@ def test_saving_from_a_worker_thread(library, httpserver):
     assert library.articles.get(done[0].saved[0].article_id).title == "Rivers"
 
 
-def test_cli_add_prints_each_page_and_fails_if_any_failed(library_path, httpserver, capsys):
+def test_cli_add_prints_each_page_and_fails_if_any_failed(any_library_location, httpserver,
+                                                          capsys):
     from reader.cli.main import main
 
     good = serve(httpserver, "/good", page("Rivers", PARAGRAPHS))
     missing = serve(httpserver, "/missing", "gone", status=404)
-    db = ["--db", str(library_path)]
+    db = ["--db", any_library_location]
     assert main([*db, "add", good, "--tag", "web", "--tag", "later"]) == 0
     out, err = capsys.readouterr()
     assert (out, err) == (f"added: Rivers — {good}\n", "")
@@ -280,7 +288,7 @@ def test_cli_add_prints_each_page_and_fails_if_any_failed(library_path, httpserv
     assert err.splitlines() == [f"marginalia: {missing}: the server answered 404 NOT FOUND",
                                 "marginalia: http://nothing.invalid/: the host name could not "
                                 "be found"]
-    with Library.open(library_path) as library:
+    with Library.open(any_library_location) as library:
         (article,) = library.articles.records(library.articles.ids())
         assert (article.url, article.tags) == (good, ("later", "web"))
 
