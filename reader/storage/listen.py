@@ -108,6 +108,11 @@ class ChangeListener:
         """Why the connection is lost, while it is; None when listening."""
         return self._lost
 
+    @property
+    def running(self) -> bool:
+        """Whether the listening thread still runs (it ends soon after `stop`)."""
+        return self._thread.is_alive()
+
     def stop(self, timeout: float = 5.0) -> None:
         """Stop listening and close the connection (waits for the thread)."""
         self._stop.set()

@@ -36,6 +36,10 @@ def is_broken(connection: Any) -> bool:
         getattr(connection, "broken", False))
 
 
+def _reads_only(sql: str) -> bool:
+    return sql.lstrip().upper().startswith("SELECT")
+
+
 def reason_of(error: BaseException, scrub: Callable[[str], str]) -> str:
     """The driver's words for an error, on one line, without a password."""
     text = " ".join(str(error).split())  # libpq's messages run over several lines
@@ -116,13 +120,24 @@ class PostgresDatabase(PostgresqlDatabase):
             raise
 
     def execute_sql(self, sql: str, params: Any = None) -> Any:
-        if self.transaction_depth() == 0:
+        alone = self.transaction_depth() == 0
+        if alone:
             self._renew_if_stale()
         try:
             return super().execute_sql(sql, params)
         except (DatabaseError, InterfaceError) as exc:
             if not self._broken():
                 raise
+            if alone and _reads_only(sql):
+                # A connection that broke while idle (the server restarted since it was
+                # last used): a read is simply asked again on a new one.
+                self._drop()
+                try:
+                    return super().execute_sql(sql, params)
+                except (DatabaseError, InterfaceError) as again:
+                    if not self._broken():
+                        raise
+                    exc = again
             note = "the change was not saved" if self.in_transaction() else ""
             raise self._lost(exc, note) from exc
 
