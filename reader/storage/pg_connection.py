@@ -128,18 +128,18 @@ class PostgresDatabase(PostgresqlDatabase):
         except (DatabaseError, InterfaceError) as exc:
             if not self._broken():
                 raise
-            if alone and _reads_only(sql):
-                # A connection that broke while idle (the server restarted since it was
-                # last used): a read is simply asked again on a new one.
-                self._drop()
-                try:
-                    return super().execute_sql(sql, params)
-                except (DatabaseError, InterfaceError) as again:
-                    if not self._broken():
-                        raise
-                    exc = again
-            note = "the change was not saved" if self.in_transaction() else ""
-            raise self._lost(exc, note) from exc
+            if not (alone and _reads_only(sql)):
+                note = "the change was not saved" if self.in_transaction() else ""
+                raise self._lost(exc, note) from exc
+        # A connection that broke while idle (the server restarted since it was last
+        # used): a read is simply asked again on a new one.
+        self._drop()
+        try:
+            return super().execute_sql(sql, params)
+        except (DatabaseError, InterfaceError) as exc:
+            if not self._broken():
+                raise
+            raise self._lost(exc) from exc
 
     def commit(self) -> None:
         if self._broken():  # lost before the COMMIT was sent: certainly not saved

@@ -6,7 +6,7 @@ import re
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
-from peewee import DatabaseError, InterfaceError, PostgresqlDatabase
+from peewee import DatabaseError, PostgresqlDatabase
 
 from reader.storage.database import LibraryConnectionError, LibraryError, LibraryReadOnlyError
 from reader.storage import drivers
