@@ -43,7 +43,12 @@ def _reads_only(sql: str) -> bool:
 def reason_of(error: BaseException, scrub: Callable[[str], str]) -> str:
     """The driver's words for an error, on one line, without a password."""
     text = " ".join(str(error).split())  # libpq's messages run over several lines
-    return scrub(text) or type(error).__name__
+    return scrub(text).rstrip(". ") or type(error).__name__
+
+
+def sentence(text: str) -> str:
+    """`text` ending as a sentence does (a reason may end in a question mark)."""
+    return text if text.endswith(("?", "!", ".")) else text + "."
 
 
 class PostgresDatabase(PostgresqlDatabase):
@@ -200,4 +205,4 @@ class PostgresDatabase(PostgresqlDatabase):
             message = f"Cannot connect to the team library at {self.shown_url}: {reason}"
         elif note:
             message += f"; {note}"
-        return LibraryConnectionError(message + ".", in_doubt=in_doubt, reason=reason)
+        return LibraryConnectionError(sentence(message), in_doubt=in_doubt, reason=reason)

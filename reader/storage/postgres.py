@@ -14,7 +14,7 @@ from reader.storage.dialect import to_postgres
 from reader.storage import migrations as ladder
 from reader.storage.migrations_postgres import CHANGES_CHANNEL, postgresql_form
 from reader.storage.models import Models
-from reader.storage.pg_connection import LostHook, PostgresDatabase, reason_of
+from reader.storage.pg_connection import LostHook, PostgresDatabase, reason_of, sentence
 
 URL_SCHEMES = ("postgresql", "postgres")
 
@@ -288,7 +288,7 @@ class PostgresStorage:
         except psycopg.Error as exc:
             reason = reason_of(exc, self.database.scrub)
             raise LibraryConnectionError(
-                f"Cannot connect to the team library at {self.url}: {reason}.",
+                sentence(f"Cannot connect to the team library at {self.url}: {reason}"),
                 reason=reason) from None
         return connection
 

@@ -141,9 +141,10 @@ class LibraryWatch(QObject):
     def update_banner(self) -> None:
         library = self._library
         if self.lost is not None:
-            text = (f"Lost the connection to the team library at {library.url}: {self.lost}. "
-                    "What is on screen stays readable; changes cannot be saved until it is "
-                    "back. Reconnecting…")
+            stop = "" if self.lost.endswith(("?", "!", ".")) else "."
+            text = (f"Lost the connection to the team library at {library.url}: "
+                    f"{self.lost}{stop} What is on screen stays readable; changes cannot be "
+                    "saved until it is back. Reconnecting…")
         elif library.damaged is not None:
             text = (f"This library is damaged ({library.damaged}). Nothing will be written to "
                     f"it. You can still read and export; quit and start Marginalia again to "

@@ -6,8 +6,9 @@ output what it was told about each write.
                                            on its input highlights that span and prints
                                            "saved START HIGHLIGHT_ID"
     python pg_writer.py URL ARTICLE loop STOP_FILE
-                                           highlights [i, i+1) for i = 0, 1, … until
-                                           STOP_FILE exists, printing "saved I ID" or
+                                           highlights [i, i+1) for each i that is not a
+                                           blank, one after another, until STOP_FILE
+                                           exists, printing "saved I ID" or
                                            "failed I IN_DOUBT MESSAGE" for each write
 """
 
@@ -32,8 +33,10 @@ def once(library: Library, article: int) -> None:
 
 
 def loop(library: Library, article: int, stop_file: Path) -> None:
-    index = 0
+    text = library.articles.text(article)
+    positions = iter([index for index, char in enumerate(text) if not char.isspace()])
     while not stop_file.exists():
+        index = next(positions)
         try:
             made = library.highlights.create(article, index, index + 1)
         except LibraryConnectionError as exc:
@@ -41,7 +44,6 @@ def loop(library: Library, article: int, stop_file: Path) -> None:
             time.sleep(0.05)  # the server is away: no need to hammer it
         else:
             say("saved", index, made.highlight_id)
-        index += 1
 
 
 def main() -> None:
