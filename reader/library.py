@@ -58,6 +58,7 @@ class Library:
         self.articles = ArticleManager(storage, self.tags, self.highlights, self.search,
                                        self.undo_stack, self.query)
         self._feeds: Any = None
+        self._watchers: list[Any] = []  # live-update listeners, stopped at close
 
     @property
     def on_postgres(self) -> bool:
@@ -197,13 +198,15 @@ class Library:
         `on_lost(reason)` when the connection to the server is lost and `on_back()` once
         it is back (changes made meanwhile were not heard: refresh everything). The
         callbacks run on the watcher's own thread. Returns the started watcher; call its
-        `stop()` when done. A SQLite file is watched through `data_version` instead."""
+        `stop()` when done (closing the library stops it too). A SQLite file is watched through `data_version` instead."""
         if not self.on_postgres:
             raise LibraryError(f"{self.path}: live updates come from a server; a library "
                                "file is watched through its data_version.")
         from reader.storage.listen import ChangeListener
 
-        return ChangeListener(self.storage, on_changes, on_lost, on_back).start()
+        watcher = ChangeListener(self.storage, on_changes, on_lost, on_back)
+        self._watchers.append(watcher)
+        return watcher.start()
 
     def release_thread(self) -> None:
         """Close the calling worker thread's connection to the library, if it opened one
@@ -218,6 +221,9 @@ class Library:
         return self.undo_stack.redo()
 
     def close(self) -> None:
+        for watcher in self._watchers:
+            watcher.stop()
+        self._watchers.clear()
         self.storage.close()
 
     def __enter__(self) -> Library:

@@ -247,3 +247,70 @@ def test_the_window_says_the_connection_is_lost_and_refreshes_once_it_is_back(
             assert sorted(_rows(team_url)) == [5]  # the refused write was not kept for later
         finally:
             watch.stop()
+
+
+# --- one connection lost while the server stays up (on the shared test server) -----------
+
+
+def _terminate_when(admin, pid: int, query: str) -> threading.Thread:
+    """Ends backend `pid` from the server's side once it is running `query`."""
+
+    def terminate() -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            row = admin.execute("SELECT query FROM pg_stat_activity WHERE pid = %s"
+                                " AND state = 'active'", (pid,)).fetchone()
+            if row and row[0].strip().upper() == query:
+                admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+                return
+            time.sleep(0.02)
+
+    thread = threading.Thread(target=terminate, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_a_write_whose_commit_failed_raises_and_is_not_saved(pg_url, pg_admin, tmp_path):
+    article = _article(pg_url, tmp_path)
+    with psycopg.connect(pg_url, autocommit=True) as owner:
+        # Each highlight's COMMIT waits in a deferred trigger: long enough for the
+        # connection to be ended while the COMMIT is on its way.
+        owner.execute("CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS"
+                      " $$ BEGIN PERFORM pg_sleep(3); RETURN NULL; END $$")
+        owner.execute("CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON highlight"
+                      " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW"
+                      " EXECUTE FUNCTION slow_commit()")
+    with Library.open(pg_url) as library:
+        (pid,) = library.storage.own_pids()
+        terminator = _terminate_when(pg_admin, pid, "COMMIT")
+        with pytest.raises(LibraryConnectionError) as failed:
+            library.highlights.create(article, 0, 4)
+        terminator.join()
+        assert failed.value.in_doubt
+        assert "may not have been saved" in str(failed.value)
+        assert _rows(pg_url) == {}  # it was not, and nothing says it was
+        assert library.highlights.for_article(article) == []  # a new connection reads
+
+
+def test_a_connection_ended_by_the_server_is_told_and_the_library_goes_on(
+        pg_url, pg_admin, tmp_path):
+    article = _article(pg_url, tmp_path)
+    with Library.open(pg_url) as library:
+        news: list[str] = []
+        back = threading.Event()
+        watcher = library.watch_changes(lambda changes: None, news.append,
+                                        lambda: (news.append("back"), back.set()))
+        try:
+            library.highlights.create(article, 0, 4)
+            (pid,) = library.storage.own_pids()
+            pg_admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            with pytest.raises(LibraryConnectionError, match="the change was not saved"):
+                with library.storage.write():
+                    library.storage.run("UPDATE highlight SET colour = 'green'")
+            assert back.wait(10)  # the listener checked its own connection: it was fine
+            assert news[-1] == "back" and len(news) == 2 and "terminat" in news[0]
+            assert [h.colour for h in library.highlights.for_article(article)] == ["yellow"]
+            library.highlights.recolour(library.highlights.for_article(article)[0].id, "blue")
+            assert library.storage.own_pids() != {pid}
+        finally:
+            watcher.stop()

@@ -119,6 +119,14 @@ def test_a_burst_of_changes_is_heard_as_one(pg_url, pg_library, tmp_path):
     assert changes.articles == frozenset(articles)
 
 
+def test_closing_the_library_stops_its_watchers(pg_url):
+    library = Library.open(pg_url)
+    watcher = library.watch_changes(lambda changes: None)
+    assert watcher.running and watcher.lost is None
+    library.close()
+    assert not watcher.running
+
+
 def test_watching_is_for_a_team_library(library):
     with pytest.raises(LibraryError, match="data_version"):
         library.watch_changes(lambda changes: None)
