@@ -24,7 +24,6 @@ from typing import Any
 
 from reader.records import Changes
 from reader.storage.database import LibraryConnectionError
-from reader.storage.pg_connection import reason_of
 
 log = logging.getLogger(__name__)
 
@@ -141,12 +140,12 @@ class ChangeListener:
             if self._lost is not None:
                 self._lost = None
                 self._storage.forget_connections()
-                self._on_back()
+                _tell(self._on_back)
             self._listening.set()
             try:
                 self._listen(connection)
             except Exception as exc:  # noqa: BLE001 - any failure of the connection is a loss
-                self._report_lost(reason_of(exc, self._storage.database.scrub))
+                self._report_lost(self._storage.reason(exc))
             finally:
                 try:
                     connection.close()
@@ -169,15 +168,20 @@ class ChangeListener:
             quiet_since = time.monotonic()
             changes = changes_from(heard, self._storage.own_pids())
             if changes != Changes():
-                try:
-                    self._on_changes(changes)
-                except Exception:  # a receiver's bug must not stop live updates
-                    log.exception("a receiver of live updates failed")
+                _tell(self._on_changes, changes)
 
     def _report_lost(self, reason: str) -> None:
         if self._lost is None and not self._stop.is_set():
             self._lost = reason
-            self._on_lost(reason)
+            _tell(self._on_lost, reason)
+
+
+def _tell(callback: Callable[..., None], *args: Any) -> None:
+    """Call a receiver; its bug is logged and must not stop live updates."""
+    try:
+        callback(*args)
+    except Exception:
+        log.exception("a receiver of live updates failed")
 
 
 class _Lost(Exception):

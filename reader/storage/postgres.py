@@ -277,6 +277,10 @@ class PostgresStorage:
         """Every thread reconnects at its next statement (the server was away)."""
         self.database.forget_connections()
 
+    def reason(self, error: BaseException) -> str:
+        """A driver error's words on one line, without the password."""
+        return reason_of(error, self.database.scrub)
+
     def listen(self) -> Any:
         """A new psycopg connection of its own (autocommit) listening on the changes
         channel; raises LibraryConnectionError when the server cannot be reached."""
@@ -286,7 +290,7 @@ class PostgresStorage:
                                          **_CONNECT_OPTIONS)
             connection.execute(f"LISTEN {CHANGES_CHANNEL}")
         except psycopg.Error as exc:
-            reason = reason_of(exc, self.database.scrub)
+            reason = self.reason(exc)
             raise LibraryConnectionError(
                 sentence(f"Cannot connect to the team library at {self.url}: {reason}"),
                 reason=reason) from None
