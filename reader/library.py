@@ -202,7 +202,7 @@ class Library:
         if not self.on_postgres:
             raise LibraryError(f"{self.path}: live updates come from a server; a library "
                                "file is watched through its data_version.")
-        from reader.storage.listen import ChangeListener
+        from reader.live_updates import ChangeListener
 
         watcher = ChangeListener(self.storage, on_changes, on_lost, on_back)
         self._watchers.append(watcher)

@@ -262,7 +262,7 @@ class PostgresStorage:
     def explain(self, error: Exception) -> Exception:
         return error
 
-    # --- live updates and lost connections (reader.storage.listen) -----------------------
+    # --- live updates and lost connections (reader.live_updates) ------------------------
     def own_pids(self) -> frozenset[int]:
         """The server process ids of this process's connections to the library (its
         announcements on the changes channel carry them)."""

@@ -40,8 +40,9 @@ EVERYTHING = Changes(article_list=True, tags=True, colours=True, views=True, fee
 
 class _Relay(QObject):
     """Carries the watcher thread's news to the UI thread (queued signals). It has no
-    parent: the watcher's callbacks keep it alive, and Qt drops a queued signal whose
-    receiver is gone, so a late report after the window closed goes nowhere."""
+    parent (a window's deletion cannot delete it under the watcher thread): the watcher's
+    callbacks keep it alive, and Qt drops a queued signal whose receiver is gone, so a
+    late report after the window closed goes nowhere."""
 
     changed = Signal(object)  # Changes
     lost = Signal(str)  # the reason
@@ -79,8 +80,10 @@ class LibraryWatch(QObject):
         relay.changed.connect(self._others_changed, queued)
         relay.lost.connect(self._connection_lost, queued)
         relay.back.connect(self._connection_back, queued)
+        # The callbacks hold the relay: it lives as long as the watcher thread may call.
         self._listener = self._library.watch_changes(
-            relay.changed.emit, relay.lost.emit, relay.back.emit)
+            lambda changes: relay.changed.emit(changes), lambda reason: relay.lost.emit(reason),
+            lambda: relay.back.emit())
         parent = self.parent()
         if isinstance(parent, QWidget):
             parent.installEventFilter(self)

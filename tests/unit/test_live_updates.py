@@ -1,5 +1,5 @@
 """What a team library's change announcements ("<pid> <table> <article id>") tell the
-window to refresh (reader.storage.listen.changes_from); the listening itself is tested
+window to refresh (reader.live_updates.changes_from); the listening itself is tested
 on a server in tests/pg/test_pg_live.py."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from reader.records import Changes
-from reader.storage.listen import changes_from
+from reader.live_updates import changes_from
 
 OTHER, MINE = 4001, 4002
 
