@@ -20,6 +20,7 @@ from reader.search.fulltext import SearchManager
 from reader.storage.database import (
     SCHEMA_VERSION,
     LibraryClosedError,
+    LibraryConnectionError,
     LibraryDamagedError,
     LibraryError,
     LibraryReadOnlyError,
@@ -32,8 +33,8 @@ from reader.storage.database import (
 if TYPE_CHECKING:
     from reader.importing.sources import ParsedArticle
 
-__all__ = ["Library", "LibraryClosedError", "LibraryDamagedError", "LibraryError",
-           "LibraryReadOnlyError", "is_damage"]
+__all__ = ["Library", "LibraryClosedError", "LibraryConnectionError", "LibraryDamagedError",
+           "LibraryError", "LibraryReadOnlyError", "is_damage"]
 
 
 class Library:
@@ -57,6 +58,7 @@ class Library:
         self.articles = ArticleManager(storage, self.tags, self.highlights, self.search,
                                        self.undo_stack, self.query)
         self._feeds: Any = None
+        self._watchers: list[Any] = []  # live-update listeners, stopped at close
 
     @property
     def on_postgres(self) -> bool:
@@ -188,6 +190,24 @@ class Library:
         self.require_file("Watching for other processes' changes")
         return self.storage.rows("PRAGMA data_version")[0][0]
 
+    def watch_changes(self, on_changes: Callable[[Changes], None],
+                      on_lost: Callable[[str], None] | None = None,
+                      on_back: Callable[[], None] | None = None) -> Any:
+        """Hear what other readers commit to a library on PostgreSQL, as it happens:
+        `on_changes(changes)` for each burst of their changes (never this process's own),
+        `on_lost(reason)` when the connection to the server is lost and `on_back()` once
+        it is back (changes made meanwhile were not heard: refresh everything). The
+        callbacks run on the watcher's own thread. Returns the started watcher; call its
+        `stop()` when done (closing the library stops it too). A SQLite file is watched through `data_version` instead."""
+        if not self.on_postgres:
+            raise LibraryError(f"{self.path}: live updates come from a server; a library "
+                               "file is watched through its data_version.")
+        from reader.live_updates import ChangeListener
+
+        watcher = ChangeListener(self.storage, on_changes, on_lost, on_back)
+        self._watchers.append(watcher)
+        return watcher.start()
+
     def release_thread(self) -> None:
         """Close the calling worker thread's connection to the library, if it opened one
         (workers call this when their job is done; safe after `close`)."""
@@ -203,6 +223,9 @@ class Library:
         return self.undo_stack.redo()
 
     def close(self) -> None:
+        for watcher in self._watchers:
+            watcher.stop()
+        self._watchers.clear()
         self.storage.close()
 
     def __enter__(self) -> Library:

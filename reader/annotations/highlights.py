@@ -104,6 +104,8 @@ class HighlightManager:
                 article=article_id, start=selector.start, end=selector.end, exact=selector.exact,
                 prefix=selector.prefix, suffix=selector.suffix, colour=colour,
             )
+            # Read before the commit: once it is committed, nothing may fail and make a
+            # saved highlight look unsaved (a connection lost right after, say).
             snapshot = self.snapshot(row.id)
             self._undo.push("Highlight", lambda: self._remove(row.id),
                             lambda: self.restore(snapshot),

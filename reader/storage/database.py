@@ -59,6 +59,19 @@ class LibraryDamagedError(LibraryError):
     """The library file is damaged: it is never written to again in this session."""
 
 
+class LibraryConnectionError(LibraryError):
+    """The connection to a library on a server was lost (or cannot be made); the message
+    names the library's URL without its password and the driver's reason.
+
+    `in_doubt` is True when a COMMIT was sent and its answer never came: the change may
+    or may not have been saved. Otherwise a change that raised this was not saved."""
+
+    def __init__(self, message: str, in_doubt: bool = False, reason: str = "") -> None:
+        super().__init__(message)
+        self.in_doubt = in_doubt
+        self.reason = reason or message  # the driver's words alone, for a banner
+
+
 class LibraryClosedError(LibraryError):
     """The library was closed: work still running for it (a worker's read started before
     the window closed) has nothing to show and is dropped."""

@@ -8,12 +8,13 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from peewee import DatabaseError, InterfaceError, OperationalError, PostgresqlDatabase
 
-from reader.storage.database import LibraryError, LibraryReadOnlyError
+from reader.storage.database import LibraryConnectionError, LibraryError, LibraryReadOnlyError
 from reader.storage import drivers
 from reader.storage.dialect import to_postgres
 from reader.storage import migrations as ladder
-from reader.storage.migrations_postgres import postgresql_form
+from reader.storage.migrations_postgres import CHANGES_CHANNEL, postgresql_form
 from reader.storage.models import Models
+from reader.storage.pg_connection import LostHook, PostgresDatabase, reason_of, sentence
 
 URL_SCHEMES = ("postgresql", "postgres")
 
@@ -107,23 +108,29 @@ def check_url(url: str) -> str:
     return "postgresql" + url[url.index(":"):]
 
 
-def connect(url: str) -> PostgresqlDatabase:
+def connect(url: str) -> PostgresDatabase:
     """A connected peewee database for the URL, with psycopg 3. The password comes from
-    the URL or from libpq's own places (PGPASSWORD, ~/.pgpass, a service file)."""
+    the URL or from libpq's own places (PGPASSWORD, ~/.pgpass, a service file).
+
+    Once open, a lost connection raises LibraryConnectionError and the next use after
+    the server is back reconnects (reader.storage.pg_connection)."""
     conninfo = check_url(url)
     try:
         drivers.psycopg()  # peewee is imported without it (see reader/__init__.py)
     except ImportError as exc:
         raise PostgresLibraryError(f"{redact(url)}: {exc}") from None
-    database = PostgresqlDatabase(conninfo, prefer_psycopg3=True,
-                                  connect_timeout=CONNECT_TIMEOUT_SECONDS,
-                                  application_name="marginalia")
+    database = PostgresDatabase(conninfo, prefer_psycopg3=True, **_CONNECT_OPTIONS)
+    database.shown_url = redact(url)
+    database.scrub = lambda text: scrub(text, url)
     try:
         database.connect()
-    except (DatabaseError, InterfaceError) as exc:
-        raise PostgresLibraryError(f"{redact(url)}: cannot connect ({_reason(exc, url)}).") \
-            from None
+    except LibraryConnectionError as exc:
+        raise PostgresLibraryError(
+            f"{redact(url)}: cannot connect ({_reason(exc.__cause__ or exc, url)}).") from None
     return database
+
+
+_CONNECT_OPTIONS = {"connect_timeout": CONNECT_TIMEOUT_SECONDS, "application_name": "marginalia"}
 
 
 def _reason(error: BaseException, url: str) -> str:
@@ -200,7 +207,7 @@ class PostgresStorage:
     path = None  # no file: the library is `url`
     damaged: str | None = None  # a server keeps its own files sound
 
-    def __init__(self, url: str, database: PostgresqlDatabase) -> None:
+    def __init__(self, url: str, database: PostgresDatabase) -> None:
         self.url = redact(url)
         self.database = database
         self.models = Models(database)
@@ -281,8 +288,8 @@ class PostgresStorage:
             return LibraryError(f"{self.url}: the server refused it ({reason}).")
         if isinstance(error, InterfaceError) or (isinstance(error, OperationalError) and (
                 not state or state[:2] in _CONNECTION_LOST)):
-            return LibraryError(f"{self.url}: the connection to the server was lost "
-                                f"({reason}).")
+            return LibraryConnectionError(f"{self.url}: the connection to the server was "
+                                          f"lost ({reason}).", reason=reason)
         return LibraryError(f"{self.url}: the server reported an error ({reason}).")
 
     # Appended to a SELECT inside a write that then changes the row it read: a second
@@ -319,6 +326,40 @@ class PostgresStorage:
             self._team_outdated = (team.outdated_message(self) if self.team_group() is not None
                                    and team.team_version(self) < team.TEAM_VERSION else "")
         return self._team_outdated or None
+
+    # --- live updates and lost connections (reader.live_updates) ------------------------
+    def own_pids(self) -> frozenset[int]:
+        """The server process ids of this process's connections to the library (its
+        announcements on the changes channel carry them)."""
+        return self.database.own_pids()
+
+    def on_lost(self, hook: LostHook) -> Any:
+        """Call `hook(reason)` when any connection is lost or cannot be made; returns a
+        function that removes the hook."""
+        return self.database.on_lost(hook)
+
+    def forget_connections(self) -> None:
+        """Every thread reconnects at its next statement (the server was away)."""
+        self.database.forget_connections()
+
+    def reason(self, error: BaseException) -> str:
+        """A driver error's words on one line, without the password."""
+        return reason_of(error, self.database.scrub)
+
+    def listen(self) -> Any:
+        """A new psycopg connection of its own (autocommit) listening on the changes
+        channel; raises LibraryConnectionError when the server cannot be reached."""
+        psycopg = drivers.psycopg()
+        try:
+            connection = psycopg.connect(self.database.database, autocommit=True,
+                                         **_CONNECT_OPTIONS)
+            connection.execute(f"LISTEN {CHANGES_CHANNEL}")
+        except psycopg.Error as exc:
+            reason = self.reason(exc)
+            raise LibraryConnectionError(
+                sentence(f"Cannot connect to the team library at {self.url}: {reason}"),
+                reason=reason) from None
+        return connection
 
     def not_available(self, feature: str) -> LibraryError:
         """The error for a feature that does not run on a PostgreSQL library yet."""

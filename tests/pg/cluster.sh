@@ -3,6 +3,9 @@
 #
 #   tests/pg/cluster.sh start DIR   creates DIR/data, starts the server, prints its URL
 #   tests/pg/cluster.sh stop DIR    stops it and removes DIR
+#   tests/pg/cluster.sh crash DIR   stops it at once, as a crash would (no shutdown
+#                                   checkpoint; clients' connections break), keeps DIR
+#   tests/pg/cluster.sh restart DIR starts it again on the same port (crash recovery)
 #
 # The server runs as a non-root user: as root, the `postgres` user that Debian's
 # postgresql package creates; otherwise the user running the script. It listens on
@@ -19,7 +22,7 @@ set -euo pipefail
 action=${1:-}
 dir=${2:-}
 if [ -z "$action" ] || [ -z "$dir" ]; then
-  echo "usage: $0 start|stop DIR" >&2
+  echo "usage: $0 start|stop|crash|restart DIR" >&2
   exit 2
 fi
 
@@ -45,6 +48,15 @@ as_server() {
   fi
 }
 
+start_server() {
+  # PG_DURABLE=1 keeps fsync and synchronous commits (the benchmark's commit timings).
+  local fast="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  [ "${PG_DURABLE:-}" = 1 ] && fast=""
+  as_server "$bin/pg_ctl" --pgdata="$dir/data" --log="$dir/server.log" --wait \
+    -o "-c port=$1 -c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir $fast" \
+    start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
+}
+
 case "$action" in
   start)
     mkdir -p "$dir"
@@ -60,11 +72,7 @@ case "$action" in
     as_server "$bin/initdb" --pgdata="$dir/data" --username=postgres --auth=trust \
       --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
       || { cat "$dir/initdb.log" >&2; exit 1; }
-    fast="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-    [ "${PG_DURABLE:-}" = 1 ] && fast=""
-    as_server "$bin/pg_ctl" --pgdata="$dir/data" --log="$dir/server.log" --wait \
-      -o "-c port=$port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir $fast" \
-      start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
+    start_server "$port"
     echo "$port" >"$dir/port"
     echo "postgresql://postgres@127.0.0.1:$port/postgres"
     ;;
@@ -74,8 +82,16 @@ case "$action" in
     fi
     rm -rf "$dir"
     ;;
+  crash)
+    as_server "$bin/pg_ctl" --pgdata="$dir/data" --mode=immediate --wait stop >/dev/null
+    ;;
+  restart)
+    port=$(cat "$dir/port")
+    start_server "$port"
+    echo "postgresql://postgres@127.0.0.1:$port/postgres"
+    ;;
   *)
-    echo "usage: $0 start|stop DIR" >&2
+    echo "usage: $0 start|stop|crash|restart DIR" >&2
     exit 2
     ;;
 esac
