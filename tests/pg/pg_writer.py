@@ -14,11 +14,28 @@ output what it was told about each write.
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 from reader.library import Library, LibraryConnectionError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start(url: str, article: int, *mode: str) -> subprocess.Popen:
+    """This script in a process of its own (mode: "once", or "loop" STOP_FILE); for
+    "once", returned when it is ready for its first line."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get(
+        "PYTHONPATH", "")])}
+    process = subprocess.Popen([sys.executable, __file__, url, str(article), *mode],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                               env=env)
+    if mode == ("once",):
+        assert process.stdout.readline().strip() == "ready"
+    return process
 
 
 def say(*words: object) -> None:

@@ -9,10 +9,8 @@ test server is never touched."""
 from __future__ import annotations
 
 import glob
-import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -21,14 +19,13 @@ from pathlib import Path
 
 import pytest
 
+import pg_writer
 from pg_urls import with_database
 from reader.library import Library, LibraryConnectionError
 from reader.storage.drivers import psycopg as load_psycopg
 
 HERE = Path(__file__).resolve().parent
 SCRIPT = HERE / "cluster.sh"
-WRITER = HERE / "pg_writer.py"
-ROOT = HERE.parents[1]
 PASSWORD = "s3cret-pw"  # the cluster trusts local connections; it must never be shown
 WORDS = 12_000  # the writer highlights one character after another: room for its loop
 
@@ -133,11 +130,7 @@ def _failed(lines: list[str]) -> list[str]:
 def test_a_server_killed_mid_write_loses_no_write_reported_saved(cluster, team_url, tmp_path):
     article = _article(team_url, tmp_path)
     stop_file = tmp_path / "stop"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get(
-        "PYTHONPATH", "")])}
-    writer = subprocess.Popen(
-        [sys.executable, str(WRITER), team_url, str(article), "loop", str(stop_file)],
-        stdout=subprocess.PIPE, text=True, env=env)
+    writer = pg_writer.start(team_url, article, "loop", str(stop_file))
     output = _Lines(writer)
     try:
         output.wait_for(lambda lines: len(_saved(lines)) >= 30, "writes before the crash")

@@ -4,10 +4,7 @@ change bus within a second, and this process's own changes are never announced b
 
 from __future__ import annotations
 
-import os
 import queue
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,9 +12,8 @@ import pytest
 
 from reader.library import Library, LibraryError
 from reader.records import Changes
+import pg_writer
 
-WRITER = Path(__file__).resolve().parent / "pg_writer.py"
-ROOT = Path(__file__).resolve().parents[2]
 TEXT = "# Rivers\n\nRivers carry salt to the sea, and trade follows the rivers.\n"
 SECOND = 1.0  # the issue's promise: others' windows update within a second
 
@@ -45,22 +41,12 @@ def _next(heard: queue.Queue, deadline: float) -> Changes:
         raise AssertionError("no change was heard in time") from None
 
 
-def _writer(url: str, article: int) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get(
-        "PYTHONPATH", "")])}
-    process = subprocess.Popen([sys.executable, str(WRITER), url, str(article), "once"],
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                               env=env)
-    assert process.stdout.readline().strip() == "ready"
-    return process
-
-
 def test_a_highlight_made_in_another_process_is_heard_within_a_second(
         pg_url, pg_library, tmp_path):
     mine, theirs = _articles(pg_library, tmp_path, 2)
     heard: queue.Queue = queue.Queue()
     watcher = pg_library.watch_changes(heard.put)
-    writer = _writer(pg_url, theirs)
+    writer = pg_writer.start(pg_url, theirs, "once")
     try:
         # This process's own highlight first: announced on the channel like any other
         # change, it must be left out, and the other's (committed after it) must come.

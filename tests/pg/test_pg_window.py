@@ -21,6 +21,7 @@ from reader.library import Library
 from reader.paths import seeds_dir
 from reader.ui import errors, operations
 from reader.ui.review_entry import UNCOUNTED_MARK
+import pg_writer
 from pg_urls import with_database
 
 SECOND_SEED = "Ukraine continues offensive inside Russia"
@@ -105,6 +106,33 @@ def test_tags_typed_in_the_window_are_saved_on_the_server(shown, team_library, p
     names = {shown.tag_sidebar.model.index(row).data(Qt.ItemDataRole.DisplayRole)
              for row in range(shown.tag_sidebar.model.rowCount())}
     assert {"Bridges", "kursk", "offensive"} <= names
+
+
+def test_another_readers_highlight_appears_in_the_window_within_a_second(
+        shown, team_library, pg_url, qtbot):
+    """Two app processes on one library: a highlight another process commits on the open
+    article is in this window's panel and text within a second, with no action here."""
+    import time
+
+    article_id = _open(shown, SECOND_SEED)
+    start = team_library.articles.text(article_id).index("two bridges")
+    writer = pg_writer.start(pg_url, article_id, "once")
+    try:
+        writer.stdin.write(f"{start} {start + len('two bridges')}\n")
+        writer.stdin.flush()
+        word, _start, highlight_id = writer.stdout.readline().split()
+        committed = time.monotonic()  # the other process was told it is saved
+        assert word == "saved"
+        panel = shown.annotation_panel
+        qtbot.waitUntil(lambda: panel.model.row_of(int(highlight_id)) is not None,
+                        timeout=3000)
+        assert time.monotonic() - committed <= 1.0
+        assert [h.id for h in shown.reading_pane.highlights_at(start + 1)] == \
+            [int(highlight_id)]
+    finally:
+        writer.stdin.close()
+        writer.wait(30)
+    assert writer.returncode == 0
 
 
 @pytest.fixture
