@@ -48,7 +48,8 @@ class _Parser(argparse.ArgumentParser):
             if action.dest == "db":
                 action.help = (f"the library file (default: ${DB_ENV}, else "
                                f"{default_library_path()}); a postgresql:// URL works with "
-                               "`marginalia copy` so far")
+                               "`marginalia copy`, `team`, `import`, `show`, `list` and "
+                               "`search` so far")
         return super().format_help()
 
 

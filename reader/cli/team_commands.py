@@ -8,10 +8,11 @@ import sys
 
 # Commands that work on a library on PostgreSQL so far; the window and every other
 # command still need a SQLite file, and say so instead of failing part-way.
-POSTGRES_COMMANDS = ("copy", "team init", "team add-reader", "import FILE…", "show ID")
+POSTGRES_COMMANDS = ("copy", "team init", "team add-reader", "import FILE…", "show ID",
+                     "list [--query QUERY]", "search QUERY")
 COMMANDS = ("copy", "team")
 # Commands run on the library itself, on PostgreSQL as on a file (reader.cli.main).
-LIBRARY_COMMANDS = ("import", "show")
+LIBRARY_COMMANDS = ("import", "show", "list", "search")
 
 _SCHEMES = ("postgresql://", "postgres://")
 

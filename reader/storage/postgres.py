@@ -18,7 +18,7 @@ from reader.storage.models import Models
 URL_SCHEMES = ("postgresql", "postgres")
 
 # What runs on a PostgreSQL library so far; every other command says so and stops.
-SUPPORTED_COMMANDS = ("copy", "team", "import", "show")
+SUPPORTED_COMMANDS = ("copy", "team", "import", "show", "list", "search")
 
 # The bookkeeping table that stands for SQLite's `PRAGMA user_version`: one row.
 SCHEMA_TABLE = "schema_version"
