@@ -151,3 +151,16 @@ def test_unranked_first_matches_respect_the_view(library, corpus):
     assert library.articles.ids(search="bridges", ranked=False, archived=True) == [corpus["rail"]]
     library.articles.set_read(corpus["bridges"], True)
     assert library.articles.ids(search="bridges", unread_only=True) == []
+
+
+@pytest.mark.parametrize(("piece", "whole", "snippet"), [
+    ("two bridges on", "Ukraine has blown up two bridges on the river.", "…two bridges on…"),
+    ("Ukraine has blown", "Ukraine has blown up.", "Ukraine has blown…"),
+    ("blown up", "Ukraine has blown up.", "…blown up."),  # the full stop put back
+    ("The rail line", "The rail  line", "The rail line"),  # whitespace made one line
+    ("", "Some text", ""),
+])
+def test_a_postgresql_headline_is_marked_where_it_cuts_the_text(piece, whole, snippet):
+    from reader.search.postgres import with_ellipses
+
+    assert with_ellipses(piece, whole) == snippet
