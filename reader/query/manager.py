@@ -115,7 +115,7 @@ class QueryManager:
         sql, params, compiled = self.article_sql(text, **options)
         if options.get("words_only") and not compiled.full_text:
             return QueryResult([], tuple(compiled.messages))
-        return QueryResult([row[0] for row in self._rows(text, sql, params)],
+        return QueryResult([row[0] for row in self._rows(text, sql, params, compiled)],
                            tuple(compiled.messages))
 
     def count(self, text: str, archived: bool | None = None) -> int:
@@ -125,7 +125,8 @@ class QueryManager:
         if archived is not None and not compiled.scoped:
             where += " AND a.archived = ?"
             params.append(int(archived))
-        return self._rows(text, f"SELECT count(*) FROM article a WHERE {where}", params)[0][0]
+        return self._rows(text, f"SELECT count(*) FROM article a WHERE {where}", params,
+                          compiled)[0][0]
 
     def highlight_sql(self, text: str, limit: int | None = None,
                       order: str = "newest") -> tuple[str, list[Any], Compiled]:
@@ -145,14 +146,16 @@ class QueryManager:
         (one of HIGHLIGHT_ORDERS: "newest" first, "oldest" first, or by "article": the
         articles by title, each one's highlights in reading order)."""
         sql, params, compiled = self.highlight_sql(text, limit, order)
-        return QueryResult([row[0] for row in self._rows(text, sql, params)],
+        return QueryResult([row[0] for row in self._rows(text, sql, params, compiled)],
                            tuple(compiled.messages))
 
     def messages(self, text: str) -> tuple[str, ...]:
         return tuple(self.compile(text).messages)
 
-    def _rows(self, text: str, sql: str, params: list[Any]) -> list[tuple]:
+    def _rows(self, text: str, sql: str, params: list[Any], compiled: Compiled) -> list[tuple]:
         try:
+            if self._on_postgres and compiled.full_text:
+                return pg_search.index_first_rows(self._store, sql, params)
             return self._store.rows(sql, params)
         except self._errors as exc:
             reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]

@@ -111,3 +111,22 @@ def test_highlight_snippets_come_from_the_matching_column(pg_library, add):
     assert "harbour" in hits[quote] and len(hits[quote].split()) <= 16
     # ... and from the note, whole, when only the note matched.
     assert hits[short] == "Ships came to the harbour at night."
+
+
+def test_full_text_statements_go_through_the_index_and_leave_no_setting(pg_library, add):
+    from reader.search.postgres import index_first_rows
+
+    for n in range(3):
+        add(f"a{n}", f"# Article {n}\n\nHarbour number {n}.")
+    storage = pg_library.storage
+    explain = "EXPLAIN SELECT id FROM article WHERE search @@ ?::tsquery"
+    plan = " ".join(row[0] for row in index_first_rows(storage, explain, ("'harbour'",)))
+    assert "article_search" in plan  # a table this small would otherwise be scanned
+    assert "article_search" not in " ".join(row[0] for row in storage.rows(explain, ("'harbour'",)))
+    assert storage.rows("SHOW enable_seqscan") == [("on",)]  # only for that statement
+    with storage.write():  # inside a transaction: run as it is, the setting untouched
+        assert len(index_first_rows(storage, "SELECT id FROM article WHERE search @@"
+                                             " ?::tsquery", ("'harbour'",))) == 3
+        assert storage.rows("SHOW enable_seqscan") == [("on",)]
+    assert len(pg_library.articles.ids(search="harbour")) == 3
+    assert storage.rows("SHOW enable_seqscan") == [("on",)]
