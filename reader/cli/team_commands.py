@@ -87,7 +87,7 @@ def run(command: str, argv: list[str], db_text: str | None = None) -> int:
 def team(options: argparse.Namespace, db_text: str | None) -> int:
     from reader.storage import team as team_library
     from reader.storage.database import LibraryError
-    from reader.storage.postgres import PostgresStorage, redact
+    from reader.storage.postgres import PostgresStorage, as_user, redact
 
     url = options.url or db_text
     if not is_postgres_url(url):
@@ -107,7 +107,8 @@ def team(options: argparse.Namespace, db_text: str | None) -> int:
                 created = team_library.add_reader(storage, options.name)
                 group = team_library.team_group(storage)
                 print(f"{options.name} {'was created and ' if created else ''}joined {group}: "
-                      f"they can open {storage.url} as themselves"
+                      f"they open the library with marginalia --db "
+                      f"{as_user(storage.url, options.name)}"
                       + (" (give the role a password or another way to log in)"
                          if created else "") + ".")
     except LibraryError as exc:

@@ -411,6 +411,26 @@ def _v12_export_changes(db: Database) -> None:
     trigger("review_card_delete", "DELETE", "review_card", bump_of_highlight("old.highlight_id"))
 
 
+def _v13_note_history(db: Database) -> None:
+    # Who last wrote each highlight's note ('' in a personal library, a reader's role in a
+    # team one), and the versions a later save replaced: two readers editing one note
+    # keep both, the later shown, the earlier in the note's history. A version goes with
+    # its highlight.
+    db.execute_sql("ALTER TABLE highlight ADD COLUMN note_by TEXT NOT NULL DEFAULT ''")
+    db.execute_sql(
+        """CREATE TABLE note_history (
+            id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+            highlight_id INTEGER NOT NULL REFERENCES highlight (id) ON DELETE CASCADE,
+            note TEXT NOT NULL,
+            written_by TEXT NOT NULL DEFAULT '',
+            written_at TEXT NOT NULL,
+            replaced_by TEXT NOT NULL DEFAULT '',
+            replaced_at TEXT NOT NULL
+        )"""
+    )
+    db.execute_sql("CREATE INDEX note_history_highlight ON note_history (highlight_id, id)")
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     _v1_initial,
     _v2_annotations,
@@ -424,6 +444,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     _v10_saved_views,
     _v11_review,
     _v12_export_changes,
+    _v13_note_history,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

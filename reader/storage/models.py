@@ -162,6 +162,18 @@ class Models:
             changed_in = ForeignKeyField(Revision, null=True, on_delete="SET NULL",
                                          column_name="changed_in")
             previous_exact = TextField(default="")
+            # Who last wrote the note: '' in a personal library, a reader in a team one.
+            note_by = TextField(default="")
+
+        class NoteHistory(BaseModel):
+            """A version of a highlight's note that a later save replaced (schema 13)."""
+
+            highlight = ForeignKeyField(Highlight, on_delete="CASCADE", backref="note_history")
+            note = TextField()
+            written_by = TextField(default="")
+            written_at = TextField()
+            replaced_by = TextField(default="")
+            replaced_at = TextField(default=utc_now)
 
         class HighlightTag(BaseModel):
             highlight = ForeignKeyField(Highlight, on_delete="CASCADE", backref="highlight_tags")
@@ -267,6 +279,7 @@ class Models:
         self.ArticleTag = ArticleTag
         self.Highlight = Highlight
         self.HighlightTag = HighlightTag
+        self.NoteHistory = NoteHistory
         self.Meta = Meta
         self.SavedView = SavedView
         self.ReviewCard = ReviewCard
@@ -276,4 +289,5 @@ class Models:
         self.HighlightIndex = HighlightIndex
         # The tables (not the full-text indexes), in the order they can be created.
         self.tables = (Article, Feed, FeedEntry, Revision, Tag, ArticleTag, Highlight,
-                       HighlightTag, Meta, SavedView, ReviewCard, ReviewLog, ArticleChange)
+                       HighlightTag, NoteHistory, Meta, SavedView, ReviewCard, ReviewLog,
+                       ArticleChange)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from peewee import DatabaseError, InterfaceError, PostgresqlDatabase
 
@@ -28,6 +28,8 @@ _UPGRADE_LOCK = 0x6D617267  # "marg"
 
 CONNECT_TIMEOUT_SECONDS = 10
 
+_UNKNOWN = object()  # not read yet
+
 
 class PostgresLibraryError(LibraryError):
     """A PostgreSQL library that cannot be used; the message names its URL, never the
@@ -49,6 +51,16 @@ def redact(url: str) -> str:
     """The URL with any password in it replaced by ***, fit to show or log."""
     url = _PASSWORD_IN_NETLOC.sub(r"\1:***@", url)
     return _PASSWORD_IN_QUERY.sub(r"\1***", url)
+
+
+def as_user(url: str, user: str) -> str:
+    """The URL by which the role `user` opens the same library: its user name in place
+    of the URL's, without the URL's password (each reader brings their own)."""
+    parts = urlsplit(url)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    query = "&".join(p for p in parts.query.split("&")
+                     if p and not p.lower().startswith(("password=", "user=")))
+    return urlunsplit(parts._replace(netloc=f"{quote(user, safe='')}@{host}", query=query))
 
 
 def _password(url: str) -> str | None:
@@ -188,6 +200,9 @@ class PostgresStorage:
         self.database = database
         self.models = Models(database)
         self.read_only: str | None = None
+        self._reader: str | None = None
+        self._team: str | None | object = _UNKNOWN
+        self._team_outdated: str | None = None  # "" once read and up to date
 
     @classmethod
     def open(cls, url: str, migrate_schema: bool = True) -> PostgresStorage:
@@ -244,6 +259,41 @@ class PostgresStorage:
 
     def explain(self, error: Exception) -> Exception:
         return error
+
+    # Appended to a SELECT inside a write that then changes the row it read: a second
+    # reader saving the same row waits for this one to commit, then reads its result.
+    row_lock = " FOR UPDATE"
+
+    def current_reader(self) -> str:
+        """Who is writing, as notes and highlights record it: the connected role."""
+        if self._reader is None:
+            self._reader = self.rows("SELECT current_user")[0][0]
+        return self._reader
+
+    def team_group(self) -> str | None:
+        """The readers' group role of a team library (`marginalia team init`), None when
+        it is not one. Read once: a library made a team one while open elsewhere shows
+        authors after it is opened again."""
+        if self._team is _UNKNOWN:
+            from reader.storage.team import team_group  # team builds on this module
+
+            self._team = team_group(self)
+        return self._team  # type: ignore[return-value]
+
+    def forget_team(self) -> None:
+        """Read the team set-up again at next use (team init just changed it)."""
+        self._team = _UNKNOWN
+        self._team_outdated = None
+
+    def team_outdated(self) -> str | None:
+        """On a team library set up by an earlier version (its notes' histories not yet
+        private), the message saying so; None otherwise. Read once, as team_group."""
+        if self._team_outdated is None:
+            from reader.storage import team
+
+            self._team_outdated = (team.outdated_message(self) if self.team_group() is not None
+                                   and team.team_version(self) < team.TEAM_VERSION else "")
+        return self._team_outdated or None
 
     def not_available(self, feature: str) -> LibraryError:
         """The error for a feature that does not run on a PostgreSQL library yet."""

@@ -204,3 +204,39 @@ def test_export_stamps_move_as_on_sqlite(pg_storage):
     on_sqlite = scenario(lambda sql, params=(): sqlite.execute_sql(sql.replace("%s", "?"), params))
     assert on_pg == on_sqlite
     assert on_sqlite == [set(), {1}, set(), {1}, {1}, {2}, {1}, {1, 2}, {1}, {2}]
+
+
+def test_committed_changes_are_announced_on_the_changes_channel(pg_url, pg_storage):
+    """Step 13: each committed change to what a window shows is announced as
+    "<pid> <table> <article id>", at commit only; reading positions are not."""
+    from reader.storage.drivers import psycopg
+    from reader.storage.migrations_postgres import CHANGES_CHANNEL
+
+    run = pg_storage.database.execute_sql
+    writer_pid = pg_storage.rows("SELECT pg_backend_pid()")[0][0]
+    with psycopg().connect(pg_url, autocommit=True) as listener:
+        listener.execute(f"LISTEN {CHANGES_CHANNEL}")
+
+        def heard() -> list[str]:
+            return sorted({n.payload for n in listener.notifies(timeout=0.5)})
+
+        with pg_storage.database.atomic():
+            article = run(ARTICLE, ("Birds", "x", "Birds sing.")).fetchone()[0]
+            assert heard() == []  # nothing before the commit
+        assert heard() == [f"{writer_pid} article {article}"]
+        with pg_storage.database.atomic():
+            run("UPDATE article SET reading_position = 40, progress = 0.5 WHERE id = %s",
+                (article,))
+        assert heard() == []
+        with pg_storage.database.atomic():
+            highlight = run("INSERT INTO highlight (article_id, start, \"end\", exact,"
+                            " created_at, updated_at) VALUES (%s, 0, 5, 'Birds', 'now', 'now')"
+                            " RETURNING id", (article,)).fetchone()[0]
+            tag = run("INSERT INTO tag (name) VALUES ('song') RETURNING id").fetchone()[0]
+            run("INSERT INTO highlight_tag (highlight_id, tag_id) VALUES (%s, %s)",
+                (highlight, tag))
+        assert heard() == [f"{writer_pid} highlight {article}",
+                           f"{writer_pid} highlight_tag {article}", f"{writer_pid} tag"]
+        with pg_storage.database.atomic():
+            run("DELETE FROM article WHERE id = %s", (article,))
+        assert f"{writer_pid} article {article}" in heard()

@@ -180,3 +180,12 @@ def test_progress_is_told_per_batch_in_insert_order(annotated_library, tmp_path)
     assert tables.index("article") < tables.index("highlight") < tables.index("highlight_tag")
     assert tables.index("tag") < tables.index("article_tag")
     assert tables.index("feed") < tables.index("article") < tables.index("feed_entry")
+
+
+def test_a_readers_url_has_their_name_and_no_password():
+    from reader.storage.postgres import as_user
+
+    assert as_user("postgresql://owner:s%40cret@db.example.org:5433/team", "ann") == \
+        "postgresql://ann@db.example.org:5433/team"
+    assert as_user("postgresql://db.example.org/team?password=x&sslmode=require&user=o",
+                   "ann") == "postgresql://ann@db.example.org/team?sslmode=require"
