@@ -56,12 +56,16 @@ class ArticleManager:
         feed brought in.
         """
         m = self._m
-        if search.strip() and self._query is not None and (archived is None or is_query(search)):
+        on_postgres = getattr(self._store, "engine", "sqlite") == "postgresql"
+        if search.strip() and self._query is not None and (
+                archived is None or on_postgres or is_query(search)):
             # Fields, OR, exclusions, parentheses: the query language, in one statement
-            # (which also lists the reading list and the archive together).
+            # (which also lists the reading list and the archive together). On
+            # PostgreSQL plain words too, searched as the search box's words.
             return self._query.articles(
                 search, archived=archived, order=order, ranked=ranked, limit=limit, tag=tag,
-                feed=feed, unread_only=unread_only).ids
+                feed=feed, unread_only=unread_only,
+                words_only=on_postgres and not is_query(search)).ids
         in_view = (m.Article.archived == archived) if archived is not None else (
             m.Article.archived.in_([False, True]))
         if unread_only:

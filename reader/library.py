@@ -17,6 +17,7 @@ from reader.articles import ArticleManager
 from reader.query.manager import QueryManager
 from reader.records import Changes, ImportProblem, ImportReport
 from reader.search.fulltext import SearchManager
+from reader.search.postgres import PostgresSearchManager
 from reader.storage.database import (
     SCHEMA_VERSION,
     LibraryClosedError,
@@ -47,14 +48,10 @@ class Library:
         self.tags = TagManager(storage)
         self.colours = ColourManager(storage)
         self.highlights = HighlightManager(storage, self.tags, self.undo_stack)
-        if self.on_postgres:
-            # Searching and the query language are SQLite's FTS5 and SQL so far.
-            self.search: Any = _NotAvailable(storage, "Full-text search")
-            self.query: Any = _NotAvailable(storage, "The query language (saved views, "
-                                                     "filters)")
-        else:
-            self.search = SearchManager(storage)
-            self.query = QueryManager(storage, self.colours)
+        # Full-text search is FTS5's on SQLite, the tsvector columns' on PostgreSQL.
+        self.search: Any = PostgresSearchManager(storage) if self.on_postgres \
+            else SearchManager(storage)
+        self.query = QueryManager(storage, self.colours)
         self.articles = ArticleManager(storage, self.tags, self.highlights, self.search,
                                        self.undo_stack, self.query)
         self._feeds: Any = None
@@ -317,18 +314,6 @@ def _refuse_url(path: object, feature: str) -> None:
 
         raise LibraryError(f"{feature} is not available on a PostgreSQL library yet "
                            f"({redact(str(path))}); they work on library files.")
-
-
-class _NotAvailable:
-    """Stands for a manager that does not run on a PostgreSQL library yet: any use of
-    it raises LibraryError naming the feature."""
-
-    def __init__(self, storage: Any, feature: str) -> None:
-        self._storage = storage
-        self._feature = feature
-
-    def __getattr__(self, name: str) -> Any:
-        raise self._storage.not_available(self._feature)
 
 
 # How many parsed files one import transaction stores, and how long parsed files wait.

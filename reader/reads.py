@@ -47,11 +47,20 @@ def fts_query(text: str, columns: Sequence[str]) -> str | None:
     text = text.replace("\0", " ").strip()
     if not text:
         return None
-    last_word = re.search(r"\w+$", text)
-    if last_word and len(last_word.group()) >= MIN_PREFIX:
+    if typed_word(text) is not None:
         text += "*"  # the word being typed matches as a prefix
     query = fts_parser.parse(text, list(columns))
     return None if query in ("", _NOTHING) else query
+
+
+def typed_word(text: str) -> str | None:
+    """The word a search ends with, still being typed, which matches as a prefix (both
+    engines' search boxes): None when the text ends otherwise (a space, a quote) or the
+    word is shorter than MIN_PREFIX."""
+    last_word = re.search(r"\w+$", text)
+    if last_word and len(last_word.group()) >= MIN_PREFIX:
+        return last_word.group()
+    return None
 
 
 def _query_errors() -> tuple[type[Exception], ...]:

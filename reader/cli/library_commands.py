@@ -210,6 +210,12 @@ def search(library: Library, options: argparse.Namespace) -> int:
         titles = reads.titles(rows, sorted({h.article_id for h in marks}))
         highlights = [(h.id, h.article_id, titles.get(h.article_id, ""), h.colour,
                        " ".join((h.exact or h.note).split())) for h in marks]
+    elif getattr(library, "on_postgres", False):  # the lean path's library is a file's
+        # Full-text search on PostgreSQL is its search manager's (the statements of
+        # reader.reads are FTS5's); a search it cannot run raises LibraryError.
+        articles = [(hit.article_id, hit.snippet) for hit in library.search.articles(options.query)]
+        highlights = [(hit.highlight_id, hit.article_id, hit.article_title, hit.colour,
+                       hit.snippet) for hit in library.search.highlights(options.query)]
     else:
         try:
             ids = reads.search_article_ids(rows, options.query)

@@ -48,8 +48,8 @@ class _Parser(argparse.ArgumentParser):
             if action.dest == "db":
                 action.help = (f"the library file (default: ${DB_ENV}, else "
                                f"{default_library_path()}); a postgresql:// URL opens a "
-                               "team library: the window, `copy`, `team`, `import` and "
-                               "`show` work there so far")
+                               "team library: the window, `copy`, `team`, `import`, `show`, "
+                               "`list`, `search`, `add`, `export` and `feeds` work there so far")
         return super().format_help()
 
 

@@ -9,10 +9,10 @@ import sys
 # Commands that work on a library on PostgreSQL so far; the window and every other
 # command still need a SQLite file, and say so instead of failing part-way.
 POSTGRES_COMMANDS = ("copy", "team init", "team add-reader", "import FILE…", "show ID",
-                     "add URL…", "export", "feeds")
+                     "add URL…", "export", "feeds", "list [--query QUERY]", "search QUERY")
 COMMANDS = ("copy", "team")
 # Commands run on the library itself, on PostgreSQL as on a file (reader.cli.main).
-LIBRARY_COMMANDS = ("import", "show", "add", "export", "feeds")
+LIBRARY_COMMANDS = ("import", "show", "add", "export", "feeds", "list", "search")
 
 _SCHEMES = ("postgresql://", "postgres://")
 

@@ -8,6 +8,10 @@ in list order, so the first page of 100,000 articles comes without reading the r
 Fields of columns the covering index lacks (url, note, words, revised_at, feed_id)
 are asked of their own indexes the same way, never of the table's rows (which carry
 the bodies).
+
+The statement is SQLite's; on PostgreSQL the few engine-specific parts (the full-text
+match, a condition always true, LIKE ignoring case) are spelt for PostgreSQL (SPELLINGS),
+and its storage rewrites the rest (`?`, COLLATE NOCASE: reader.storage.dialect).
 """
 
 from __future__ import annotations
@@ -33,6 +37,25 @@ IS_VALUES = ("unread", "read", "archived", "orphaned", "revised", "annotated")
 HAS_VALUES = ("highlights", "note", "tags", "feed")
 
 
+@dataclass(frozen=True)
+class Spelling:
+    """The parts of a compiled query that each engine spells its own way."""
+
+    true: str  # a condition always true
+    like: str  # LIKE ignoring case (SQLite's LIKE does, for ASCII letters)
+    article_match: str  # the article `a` matches the full-text query `?`
+    highlight_match: str  # the highlight `h` matches it
+
+
+SPELLINGS = {
+    "sqlite": Spelling(
+        "1", "LIKE", "a.id IN (SELECT rowid FROM article_fts WHERE article_fts MATCH ?)",
+        "h.id IN (SELECT rowid FROM highlight_fts WHERE highlight_fts MATCH ?)"),
+    # The schema's tsvector columns (reader.search.postgres), `?` a tsquery's text.
+    "postgresql": Spelling("TRUE", "ILIKE", "a.search @@ ?::tsquery", "h.search @@ ?::tsquery"),
+}
+
+
 @dataclass
 class Compiled:
     """A condition in SQL with its parameters, and what else the query asked."""
@@ -43,22 +66,26 @@ class Compiled:
     rank_text: str | None = None  # the top level's full-text search, for ranking
     text: str = ""  # every free word of the query (for snippets)
     scoped: bool = False  # the query says itself whether archived articles are in
+    full_text: bool = False  # some of its words are searched in the full-text index
     messages: list[str] = field(default_factory=list)
 
 
 class Context:
-    """What compiling needs from the library: the full-text query builder, colour names."""
+    """What compiling needs from the library: the full-text query builder, colour names,
+    the engine whose SQL to write."""
 
     def __init__(self, fts: Any, highlight_fts: Any, colour_names: dict[str, str],
-                 now: datetime | None = None) -> None:
-        self.fts = fts  # text -> FTS5 query string or None (reader.search.fulltext)
+                 now: datetime | None = None, engine: str = "sqlite") -> None:
+        # text -> the full-text query (FTS5's, or a tsquery on PostgreSQL) or None
+        self.fts = fts
         self.highlight_fts = highlight_fts
         self.colour_names = colour_names  # folded user name -> colour key
         self.now = now
+        self.spelling = SPELLINGS[engine]
 
 
 def compile_query(parsed: Parsed, context: Context, target: str = ARTICLE) -> Compiled:
-    out = Compiled("1", [])
+    out = Compiled(context.spelling.true, [])
     out.messages.extend(parsed.messages)
     tree = parsed.tree
     tree = _take_sorts(tree, out, target)
@@ -133,9 +160,10 @@ class _Compiler:
     def __init__(self, context: Context, target: str, out: Compiled) -> None:
         self.context, self.target, self.out = context, target, out
         self.params = out.params
+        self.spelling = context.spelling
 
     def node(self, node: Node) -> str:
-        return self._node(node) or "1"
+        return self._node(node) or self.spelling.true
 
     def _node(self, node: Node) -> str | None:
         """The condition of a term; None for one left out (it then takes no part: `a OR
@@ -160,12 +188,14 @@ class _Compiler:
             if match is None:
                 return None
             self.params.append(match)
-            return "h.id IN (SELECT rowid FROM highlight_fts WHERE highlight_fts MATCH ?)"
+            self.out.full_text = True
+            return self.spelling.highlight_match
         match = self.context.fts(written)
         if match is None:
             return None
         self.params.append(match)
-        return "a.id IN (SELECT rowid FROM article_fts WHERE article_fts MATCH ?)"
+        self.out.full_text = True
+        return self.spelling.article_match
 
     def field(self, node: Field) -> str | None:
         name, value = node.name, node.value.strip()
@@ -200,7 +230,8 @@ class _Compiler:
             return ("a.id IN (SELECT article_id FROM article_tag UNION SELECT h3.article_id"
                     " FROM highlight h3 JOIN highlight_tag ht3 ON ht3.highlight_id = h3.id)")
         pattern = _like(name) + "/%"
-        tags = "SELECT id FROM tag WHERE name = ? COLLATE NOCASE OR name LIKE ? ESCAPE '\\'"
+        tags = (f"SELECT id FROM tag WHERE name = ? COLLATE NOCASE OR name {self.spelling.like}"
+                " ? ESCAPE '\\'")
         if self.target == HIGHLIGHT:
             self.params.extend([name, pattern, name, pattern])
             return (f"(h.id IN (SELECT highlight_id FROM highlight_tag WHERE tag_id IN ({tags}))"
@@ -223,7 +254,8 @@ class _Compiler:
     def field_has(self, value: str) -> str:
         what = value.lower()
         if what in ("highlights", "highlight", "annotations"):
-            return self.highlights_where("1") if self.target == ARTICLE else "1"
+            return (self.highlights_where(self.spelling.true) if self.target == ARTICLE
+                    else self.spelling.true)
         if what in ("note", "notes"):
             if self.target == HIGHLIGHT:
                 return "h.note != ''"
@@ -256,11 +288,11 @@ class _Compiler:
 
     def field_author(self, value: str) -> str:
         self.params.append(f"%{_like(value)}%")
-        return "a.author LIKE ? ESCAPE '\\'"
+        return f"a.author {self.spelling.like} ? ESCAPE '\\'"
 
     def field_title(self, value: str) -> str:
         self.params.append(f"%{_like(value)}%")
-        return "a.title LIKE ? ESCAPE '\\'"
+        return f"a.title {self.spelling.like} ? ESCAPE '\\'"
 
     def field_site(self, value: str) -> str:
         domain = value.lower().split("://")[-1].split("/")[0].removeprefix("www.")
@@ -269,16 +301,18 @@ class _Compiler:
         host = _like(domain)
         self.params.extend([f"%://{host}/%", f"%://{host}", f"%.{host}/%", f"%.{host}",
                             f"%{host}%"])
-        return ("(a.id IN (SELECT id FROM article WHERE url LIKE ? ESCAPE '\\' OR url LIKE ?"
-                " ESCAPE '\\' OR url LIKE ? ESCAPE '\\' OR url LIKE ? ESCAPE '\\')"
-                " OR a.publication LIKE ? ESCAPE '\\')")
+        like = self.spelling.like
+        return (f"(a.id IN (SELECT id FROM article WHERE url {like} ? ESCAPE '\\' OR url {like} ?"
+                f" ESCAPE '\\' OR url {like} ? ESCAPE '\\' OR url {like} ? ESCAPE '\\')"
+                f" OR a.publication {like} ? ESCAPE '\\')")
 
     def field_feed(self, value: str) -> str:
         pattern = f"%{_like(value)}%"
         number = int(value) if value.isdigit() else -1
         self.params.extend([number, pattern, pattern])
+        like = self.spelling.like
         return ("a.id IN (SELECT id FROM article WHERE feed_id IN (SELECT id FROM feed"
-                " WHERE id = ? OR title LIKE ? ESCAPE '\\' OR url LIKE ? ESCAPE '\\'))")
+                f" WHERE id = ? OR title {like} ? ESCAPE '\\' OR url {like} ? ESCAPE '\\'))")
 
     def field_added(self, value: str) -> str:
         return self._between("a.added_at", values.date_interval(value, self.context.now))

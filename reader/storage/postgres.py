@@ -19,7 +19,8 @@ from reader.storage.pg_connection import LostHook, PostgresDatabase, reason_of, 
 URL_SCHEMES = ("postgresql", "postgres")
 
 # What runs on a PostgreSQL library so far; every other command says so and stops.
-SUPPORTED_COMMANDS = ("copy", "team", "import", "show", "add", "export", "feeds")
+SUPPORTED_COMMANDS = ("copy", "team", "import", "show", "add", "export", "feeds", "list",
+                      "search")
 
 # The bookkeeping table that stands for SQLite's `PRAGMA user_version`: one row.
 SCHEMA_TABLE = "schema_version"

@@ -1,7 +1,8 @@
 """A library on PostgreSQL through `Library.open(URL)`: two libraries on one database see
-each other's changes, the command line imports and shows, and what is not ported yet
-says so by name instead of failing with a database error (export, feeds, saving pages and
-imports from other tools run on both engines: their own test files cover them)."""
+each other's changes, the command line imports, shows, lists and searches, and what is
+not ported yet says so by name instead of failing with a database error (export, feeds,
+saving pages and imports from other tools run on both engines: their own test files
+cover them)."""
 
 from __future__ import annotations
 
@@ -56,9 +57,6 @@ def test_tags_are_one_whatever_their_case(pg_library, article):
 
 
 @pytest.mark.parametrize("feature, use", [
-    ("Full-text search", lambda lib: lib.search.articles("rivers")),
-    ("Full-text search", lambda lib: lib.articles.ids(search="rivers")),
-    ("The query language", lambda lib: lib.query.articles("is:unread")),
     ("Saved views", lambda lib: lib.views),
     ("The daily review", lambda lib: lib.review),
     ("Checking the library file", lambda lib: lib.check()),
@@ -86,14 +84,21 @@ def test_cli_imports_and_shows_on_postgresql(pg_server, pg_database, tmp_path, c
     assert shown["title"] == "Rivers" and shown["highlights"][0]["exact"] == "Rivers"
     assert main(["--db", url, "show", "99"]) == 1
     assert "There is no article with id 99" in capsys.readouterr().err
-    assert main(["--db", url, "list"]) == 2
+    assert main(["--db", url, "list", "--json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert (row["id"], row["title"], row["highlights"]) == (article_id, "Rivers", 1)
+    assert main(["--db", url, "search", "carrying", "--json"]) == 0  # carry, stemmed
+    found = json.loads(capsys.readouterr().out)
+    assert [a["id"] for a in found["articles"]] == [article_id]
+    assert "carry salt" in found["articles"][0]["snippet"]
+    assert main(["--db", url, "list", "--query", "is:unread rivers", "--json"]) == 0
+    assert [r["id"] for r in json.loads(capsys.readouterr().out)] == [article_id]
+    assert main(["--db", url, "review"]) == 2
     err = capsys.readouterr().err
-    assert "`marginalia list` does not work on PostgreSQL yet" in err
-    assert "marginalia import FILE…" in err and "marginalia show ID" in err
+    assert "`marginalia review` does not work on PostgreSQL yet" in err
+    assert "marginalia import FILE…" in err and "marginalia search QUERY" in err
     assert "marginalia export" in err and "marginalia feeds" in err and "marginalia add URL…" \
         in err
-    assert main(["--db", url, "search", "rivers"]) == 2
-    assert "`marginalia search` does not work on PostgreSQL yet" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("feature, use", [

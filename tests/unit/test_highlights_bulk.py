@@ -119,7 +119,6 @@ def test_tagging_with_a_tag_they_all_have_changes_nothing(library, marks):
     assert library.highlights.get(ids[2]).tags == ("water",)
 
 
-@pytest.mark.sqlite_only("The query language")
 def test_delete_many_then_one_undo_restores_all_with_notes_tags_and_ids(library, marks,
                                                                          monkeypatch):
     rivers, salt, ids = marks
@@ -146,7 +145,6 @@ def test_delete_many_then_one_undo_restores_all_with_notes_tags_and_ids(library,
     assert library.query.highlights("trade").ids == []
 
 
-@pytest.mark.sqlite_only("The query language")
 def test_many_highlights_are_changed_in_statements_of_a_few_hundred(library, write_file):
     (article_id,) = library.import_files([write_file("long.md", "# Long\n\n" + " ".join(
         f"word{i}" for i in range(3000)))]).added

@@ -116,7 +116,6 @@ def test_read_state_is_saved(library_path, write_file):
         assert library.articles.get(article_id).read is True
 
 
-@pytest.mark.sqlite_only("Full-text search")
 def test_archived_articles_leave_the_reading_list(library, write_file):
     a = library.import_files([write_file("a.md", "# Alpha\n\nText about rivers.")]).added[0]
     b = library.import_files([write_file("b.md", "# Beta\n\nText about rivers.")]).added[0]
@@ -181,7 +180,6 @@ def test_a_newer_version_with_the_same_url_updates_in_place(library, write_file)
     assert report.summary() == "0 imported, 1 updated."
 
 
-@pytest.mark.sqlite_only("Full-text search")
 def test_bulk_loading_articles_and_highlights(library):
     from reader.importing.sources import parse_article
 

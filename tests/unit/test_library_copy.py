@@ -139,7 +139,7 @@ def test_redact_hides_every_form_of_password():
     assert check_url("postgres://ann@host/db") == "postgresql://ann@host/db"
 
 
-@pytest.mark.parametrize("command", [["list"], ["search", "x"], ["backup"]])
+@pytest.mark.parametrize("command", [["review"], ["backup"]])
 def test_commands_on_a_postgres_library_say_what_supports_it(command, capsys, monkeypatch):
     url = f"postgresql://ann:{PASSWORD}@127.0.0.1:1/lib"
     assert main(["--db", url, *command]) == 2
@@ -149,6 +149,16 @@ def test_commands_on_a_postgres_library_say_what_supports_it(command, capsys, mo
     monkeypatch.setenv("MARGINALIA_DB", url)
     assert main(command) == 2
     assert PASSWORD not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["list"], ["list", "--query", "tag:x"], ["search", "x"]])
+def test_list_and_search_run_on_a_postgres_library(command, capsys):
+    """They open the library (here an unreachable server, named without its password)."""
+    url = f"postgresql://ann:{PASSWORD}@127.0.0.1:1/lib"
+    assert main(["--db", url, *command]) == 1
+    err = capsys.readouterr().err
+    assert "postgresql://ann:***@127.0.0.1:1/lib: cannot connect" in err
+    assert PASSWORD not in err
 
 
 def test_copy_to_an_unreachable_server_names_it_without_the_password(library_path, capsys):

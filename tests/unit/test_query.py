@@ -74,6 +74,12 @@ def test_dates_and_numbers():
 
 # --- the fields, against a library ------------------------------------------------------
 @pytest.fixture
+def library(any_library):
+    """The tests of a library run on a SQLite file and on PostgreSQL."""
+    return any_library
+
+
+@pytest.fixture
 def shelf(library, write_file):
     """Five articles with the fields the language reads."""
     def add(name, front, body):
@@ -108,14 +114,13 @@ def shelf(library, write_file):
     library.colours.rename("pink", "key claim")
     storage = library.storage
     with storage.write():
-        storage.database.execute_sql("UPDATE article SET added_at = ? WHERE id = ?",
-                                     ("2020-01-01T00:00:00+00:00", ids["tea"]))
-        storage.database.execute_sql("UPDATE article SET revised_at = ? WHERE id = ?",
-                                     ("2025-01-01T00:00:00+00:00", ids["bridges"]))
+        storage.run("UPDATE article SET added_at = ? WHERE id = ?",
+                    ("2020-01-01T00:00:00+00:00", ids["tea"]))
+        storage.run("UPDATE article SET revised_at = ? WHERE id = ?",
+                    ("2025-01-01T00:00:00+00:00", ids["bridges"]))
         feed = storage.models.Feed.insert(url="https://example.org/feed.xml",
                                           title="Example News").execute()
-        storage.database.execute_sql("UPDATE article SET feed_id = ? WHERE id = ?",
-                                     (feed, ids["bridges"]))
+        storage.run("UPDATE article SET feed_id = ? WHERE id = ?", (feed, ids["bridges"]))
     library.query.now = datetime(2026, 12, 7, 12, 0, tzinfo=timezone.utc)
     return ids
 
@@ -181,6 +186,7 @@ def test_what_cannot_be_read_is_said_and_the_rest_still_runs(library, shelf):
     assert found(library, shelf, "author:chen OR published:2024-13") == ["bridges"]
 
 
+@pytest.mark.sqlite_only("Tracing SQLite's statements")
 def test_a_query_is_one_sql_statement(library, shelf):
     statements = []
     connection = library.storage.database.connection()
@@ -215,19 +221,20 @@ def test_highlights_by_query(library, shelf):
 def test_the_command_line_takes_queries(library, shelf, library_path, capsys):
     from reader.cli.main import main
 
+    db = library.url or str(library_path)  # the test server's URL holds no password
     library.close()
-    assert main(["--db", str(library_path), "list", "--json", "--query",
-                 "author:lee sort:title"]) == 0
+    assert main(["--db", db, "list", "--json", "--query", "author:lee sort:title"]) == 0
     rows = __import__("json").loads(capsys.readouterr().out)
     assert [r["title"] for r in rows] == ["Rivers of Europe", "Salt"]
-    assert main(["--db", str(library_path), "list", "--query", "published:2024-13"]) == 0
+    assert main(["--db", db, "list", "--query", "published:2024-13"]) == 0
     assert "query: published:2024-13" in capsys.readouterr().err
-    assert main(["--db", str(library_path), "search", "colour:pink OR tag:travel"]) == 0
+    assert main(["--db", db, "search", "colour:pink OR tag:travel"]) == 0
     out = capsys.readouterr().out
     assert "2 articles" in out and "Rivers of Europe" in out and "Salt" in out
     assert "2 highlights" in out and "traded" in out and "Danube" in out
 
 
+@pytest.mark.sqlite_only("Export")
 def test_export_takes_a_query(library, shelf, library_path, tmp_path, capsys):
     from reader.cli.main import main
 

@@ -1,4 +1,5 @@
-"""Full-text search: articles and highlights, hostile input, index integrity."""
+"""Full-text search: articles and highlights, hostile input, index integrity; on a
+SQLite file (FTS5) and on PostgreSQL (tsvector columns)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,11 @@ from hypothesis import strategies as st
 
 from reader.library import LibraryError
 
+
+@pytest.fixture
+def library(any_library):
+    """Every test here runs on a SQLite file and on PostgreSQL."""
+    return any_library
 
 
 @pytest.fixture
@@ -91,16 +97,23 @@ def test_any_typed_text_is_a_valid_query(library, corpus, query):
         assert sorted(found) == sorted(corpus.values())
 
 
-def test_a_search_fts5_refuses_is_reported_not_swallowed(library, corpus, monkeypatch):
-    """Should FTS5 ever refuse a translated query, the user learns which search failed
-    and why, instead of seeing an empty list."""
-    from reader import reads
+def test_a_search_the_engine_refuses_is_reported_not_swallowed(library, corpus, monkeypatch):
+    """Should the engine ever refuse a translated query (FTS5's, or a tsquery), the user
+    learns which search failed and why, instead of seeing an empty list."""
+    if library.on_postgres:
+        from reader.search import postgres
 
-    monkeypatch.setattr(reads, "fts_query", lambda text, columns: '"unterminated')
-    with pytest.raises(LibraryError, match="Cannot search for 'rail'"):
+        monkeypatch.setattr(postgres, "tsquery", lambda rows, text: "'unterminated")
+    else:
+        from reader import reads
+
+        monkeypatch.setattr(reads, "fts_query", lambda text, columns: '"unterminated')
+    with pytest.raises(LibraryError, match="Cannot (search for|run the query) 'rail'"):
         library.articles.ids(search="rail")
     with pytest.raises(LibraryError, match="Cannot search for 'rail'"):
         library.search.highlights("rail")
+    monkeypatch.undo()
+    assert library.articles.ids(search="rail") == [corpus["rail"]]  # the library still works
 
 
 def test_index_stays_consistent_after_edits_and_deletes(library, corpus):
@@ -114,9 +127,10 @@ def test_index_stays_consistent_after_edits_and_deletes(library, corpus):
     library.articles.delete(corpus["rail"])
     library.highlights.delete(hid)
     library.undo()  # the highlight comes back
-    # FTS5's integrity check raises when an index disagrees with its table.
-    library.storage.models.ArticleIndex.integrity_check(rank=1)
-    library.storage.models.HighlightIndex.integrity_check(rank=1)
+    if not library.on_postgres:  # PostgreSQL's index is a generated column of the row
+        # FTS5's integrity check raises when an index disagrees with its table.
+        library.storage.models.ArticleIndex.integrity_check(rank=1)
+        library.storage.models.HighlightIndex.integrity_check(rank=1)
     assert library.articles.ids(search="covid") == []
     assert library.articles.ids(search="measles") == [corpus["covid"]]
     assert library.articles.ids(search="railways") == []
@@ -137,3 +151,16 @@ def test_unranked_first_matches_respect_the_view(library, corpus):
     assert library.articles.ids(search="bridges", ranked=False, archived=True) == [corpus["rail"]]
     library.articles.set_read(corpus["bridges"], True)
     assert library.articles.ids(search="bridges", unread_only=True) == []
+
+
+@pytest.mark.parametrize(("piece", "whole", "snippet"), [
+    ("two bridges on", "Ukraine has blown up two bridges on the river.", "…two bridges on…"),
+    ("Ukraine has blown", "Ukraine has blown up.", "Ukraine has blown…"),
+    ("blown up", "Ukraine has blown up.", "…blown up."),  # the full stop put back
+    ("The rail line", "The rail  line", "The rail line"),  # whitespace made one line
+    ("", "Some text", ""),
+])
+def test_a_postgresql_headline_is_marked_where_it_cuts_the_text(piece, whole, snippet):
+    from reader.search.postgres import with_ellipses
+
+    assert with_ellipses(piece, whole) == snippet
