@@ -35,6 +35,7 @@ class Row:
     target: str = ""
     met: bool | None = None  # None: no target (shown for diagnosis)
     detail: str = ""
+    skipped: str | None = None  # why the value was not measured (the floor may have been)
 
     @property
     def ratio(self) -> float | None:
@@ -231,6 +232,7 @@ def rows(results: dict) -> list[Row]:
     out += _moving_in_rows(session)
     out += _review_rows(session)
     out += _cli_rows(results)
+    out += postgres_rows(results.get("postgres"))
     measured = {k: v for k, v in stalls.items()
                 if k != "idle" and k != "setHtml floor" and not k.startswith("export (core")}
     fresh = [v for v in start.get("stalls_ms") or [] if v is not None]
@@ -266,6 +268,61 @@ def _cli_rows(results: dict) -> list[Row]:
         out.append(Row(f"Command line: marginalia {found['command']} (whole process)", value,
                        "ms", rg, f"≤ 1.0× rg, ≤ bare python + {CLI_OVER_BARE_MS:.0f} ms",
                        near_bare and (rg is None or value <= rg), detail))
+    return out
+
+
+def _postgres_server(section: dict) -> str:
+    """Which server the PostgreSQL rows ran on, and what its commits are worth."""
+    server = section.get("server")
+    if not server:
+        return f"PostgreSQL rows skipped: {section['skipped']}"
+    text = (f"PostgreSQL {server['server_version'].split()[0]} on {server['origin']}, "
+            f"shared_buffers {server['shared_buffers']}, fsync {server['fsync']}, "
+            f"synchronous_commit {server['synchronous_commit']}")
+    if server["fsync"] != "on":
+        text += " (**its commits never wait for the disk; SQLite's do: synchronous=FULL**)"
+    if section.get("copy_s") is not None:
+        text += (f"; {section['articles']:,} articles copied in with marginalia copy "
+                 f"(verified) in {section['copy_s']:.1f} s, then ANALYZE")
+    if section.get("library_built_this_run"):
+        text += (f"; that library was built in this run in "
+                 f"{section['library_build_seconds']:.0f} s")
+    return text
+
+
+ENGINES = {"sqlite": "SQLite", "pg": "PostgreSQL"}
+
+
+def postgres_rows(section: dict | None) -> list[Row]:
+    """The core rows on PostgreSQL (bench.engines), each beside the same on the SQLite
+    library in the same run (its floor); a row PostgreSQL could not run says why."""
+    if not section:
+        return []
+    out = []
+    for key, found in section["rows"].items():
+        value, floor = med(found["pg_ms"] or []), med(found["sqlite_ms"])
+        prefix = f"PostgreSQL ({section['articles']:,} articles): "
+        if key == "list":
+            label = f"list page (the article list's first {found['shown']} ids and rows)"
+            note = ("same ids on both: " + {True: "yes", False: "**no**"}[found["same_ids"]]
+                    if found["same_ids"] is not None else "")
+        elif key == "create":
+            label = f"create a highlight until committed (median of {section['creates']})"
+            note = "the same spans of one article on both, each undone after"
+        else:
+            label = f"{key}: {found['text']} → first results (core: ids, then rows)"
+            note = f"first page: {found['sqlite_found']} on SQLite" + (
+                f", {found['pg_found']} on PostgreSQL" if found["pg_found"] is not None else "")
+        runs = len(found["sqlite_ms"])
+        steps = "; ".join(f"{ENGINES[engine]} " + ", ".join(f"{name} {ms:.1f} ms"
+                                                             for name, ms in parts.items())
+                          for engine, parts in (found.get("parts_ms") or {}).items())
+        detail = "; ".join(part for part in (
+            f"**skipped on PostgreSQL**: {found['skipped']}" if found["skipped"] else "",
+            note, steps, f"floor: the same on the SQLite file, median of {runs}"
+            + (", the engines taking turns" if value is not None else "")) if part)
+        out.append(Row(prefix + label, value, "ms", floor, detail=detail,
+                       skipped=found["skipped"]))
     return out
 
 
@@ -484,6 +541,10 @@ def table(results: dict) -> str:
         (f"Library: {library['articles']:,} articles, {library['highlights']:,} highlights, "
          f"{library['tags']} tags, {library['file_mb']:,.0f} MB; "
          f"build {library['build_seconds']:.0f} s ({built})"),
+    ]
+    if results.get("postgres"):
+        lines.append(_postgres_server(results["postgres"]))
+    lines += [
         "",
         "| measurement | value | floor | ratio | target | met? |",
         "|---|---:|---:|---:|---|---|",
@@ -493,8 +554,8 @@ def table(results: dict) -> str:
         floor = _number(row.floor, row.unit) if row.floor else "—"
         ratio = f"{row.ratio:.2f}×" if row.ratio is not None else "—"
         met = "—" if row.met is None else ("yes" if row.met else "**no**")
-        lines.append(f"| {name} | {_number(row.value, row.unit)} | {floor} | {ratio} | "
-                     f"{row.target or '—'} | {met} |")
+        value = "skipped" if row.skipped and row.value is None else _number(row.value, row.unit)
+        lines.append(f"| {name} | {value} | {floor} | {ratio} | {row.target or '—'} | {met} |")
     stalls = stall_rows(results)
     if stalls:
         over = [row for row in stalls if not row.met]

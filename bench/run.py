@@ -1,6 +1,10 @@
 """Runs the whole benchmark: build (or reuse) the library, run the probes, report.
 
-    .venv/bin/python -m bench [--articles N] [--out bench/results.json]
+    .venv/bin/python -m bench [--articles N] [--out bench/results.json] [--pg URL|auto|off]
+
+The core rows also run on PostgreSQL (bench.engines, on at most 10,000 articles), on the
+server $MARGINALIA_BENCH_PG or --pg names, else on a throw-away cluster when PostgreSQL
+is installed (bench.pg_server); without one they are recorded as skipped, with the reason.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import corpus
+from bench import corpus, engines, pg_server
 from bench.build import (
     CACHE_DIR,
     FEW_HIGHLIGHTS,
@@ -62,6 +66,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--scroll-pages", type=int, default=0,
                         help="stop scrolling the list after this many pages (default 0: all)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--pg", default=pg_server.default_choice(),
+                        help=f"where the core rows also run on PostgreSQL: a superuser's "
+                             f"postgresql:// URL (a database is created on it and dropped "
+                             f"after), auto (a throw-away cluster with tests/pg/cluster.sh "
+                             f"when initdb is installed) or off (default "
+                             f"${pg_server.ENV}, else auto)")
     args = parser.parse_args(argv)
     if args.articles < 10:
         parser.error("--articles must be at least 10")
@@ -194,10 +204,12 @@ def main(argv: list[str] | None = None) -> int:
     restore(built)
     remove_backups(library)
 
+    postgres = measure_postgres(args, built)
+
     results = {
         "machine": {**info, "load_average_at_end": os.getloadavg()},
         "app": {**app, "source_changed_during_run": app_fingerprint() != app},
-        "params": {**vars(args), "out": str(args.out)},
+        "params": {**vars(args), "out": str(args.out), "pg": postgres["choice"]},
         "library": {
             "path": built.path, "articles": built.articles, "highlights": built.highlights,
             "tags": built.tags, "file_mb": round(built.file_bytes / 2**20, 1),
@@ -225,6 +237,7 @@ def main(argv: list[str] | None = None) -> int:
         },
         "session": session,
         "cli": command_line,
+        "postgres": postgres,
     }
     results["rows"] = [row.as_dict() for row in rows(results)]
     results["stall_rows"] = [row.as_dict() for row in stall_rows(results)]
@@ -234,6 +247,31 @@ def main(argv: list[str] | None = None) -> int:
     print(table(results))
     print(f"\nResults written to {args.out}")
     return 0
+
+
+def measure_postgres(args: argparse.Namespace, built) -> dict:
+    """The core rows on both engines (bench.engines), on the run's library or, for a
+    larger run, the 10,000-article one (built once and cached as the others)."""
+    size = engines.size_for(args.articles)
+    print(f"PostgreSQL: list page, highlight commit and search at {size:,} articles, "
+          "beside SQLite…", flush=True)
+
+    def log(line: str) -> None:
+        print(line, flush=True)
+
+    small, built_now = built, False
+    if size != args.articles:
+        params = Params(articles=size, seed=args.seed)
+        built_now = not all(path.exists() for path in cached_paths(params))
+        small = ensure_library(params, log=log)
+    try:
+        section = engines.measure(Path(small.path), args.pg, reps=max(args.reps, 9), log=log)
+    finally:
+        restore(small)
+        remove_backups(Path(small.path))
+    section["library_build_seconds"] = round(small.build_seconds, 1)
+    section["library_built_this_run"] = built_now
+    return section
 
 
 def app_fingerprint() -> dict:

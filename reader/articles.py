@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from reader.annotations.highlights import HighlightManager
 from reader.annotations.tags import TagManager
-from reader.annotations.undo import UndoStack
+from reader.annotations.undo import State, UndoStack
 from reader import reads
 from reader.document.model import Document
 from reader.document.render_cache import rendered_documents
@@ -206,7 +206,6 @@ class ArticleManager:
 
     def set_note(self, article_id: int, note: str) -> Changes:
         """Set the article note (Markdown); undoable."""
-        before = self._row(article_id, "note").note
         note = note.rstrip()
 
         def write(value: str) -> Changes:
@@ -214,17 +213,21 @@ class ArticleManager:
             return Changes(articles=frozenset({article_id}))
 
         with self._store.write():
+            before = self._row(article_id, "note").note
             changes = write(note)
-        self._undo.push("Edit article note", lambda: write(before), lambda: write(note))
+            self._undo.push("Edit article note", lambda: write(before), lambda: write(note),
+                            self._state(article_id, note=True))
         return changes
 
     def set_tags(self, article_id: int, names: Iterable[str]) -> Changes:
         """Replace the article's own tags; undoable."""
-        before = self.tag_names(article_id)
         names = list(names)
-        changes = self._apply_tags(article_id, names)
-        self._undo.push("Tag article", lambda: self._apply_tags(article_id, before),
-                        lambda: self._apply_tags(article_id, names))
+        with self._store.write():
+            before = self.tag_names(article_id)
+            changes = self._apply_tags(article_id, names)
+            self._undo.push("Tag article", lambda: self._apply_tags(article_id, before),
+                            lambda: self._apply_tags(article_id, names),
+                            self._state(article_id, tags=True))
         return changes
 
     def _apply_tags(self, article_id: int, names: Iterable[str]) -> Changes:
@@ -239,11 +242,32 @@ class ArticleManager:
 
     def delete(self, article_id: int) -> Changes:
         """Delete an article with its highlights, notes and tags; undoable."""
-        snapshot = self._snapshot(article_id)
-        changes = self._remove(article_id)
-        self._undo.push("Delete article", lambda: self._restore(snapshot),
-                        lambda: self._remove(article_id))
+        with self._store.write():
+            snapshot = self._snapshot(article_id)
+            changes = self._remove(article_id)
+            # Put back, it must not meet another reader's article; deleted again (redo),
+            # it must not take another reader's note, tags or highlights with it.
+            self._undo.push("Delete article", lambda: self._restore(snapshot),
+                            lambda: self._remove(article_id),
+                            self._state(article_id, note=True, tags=True, highlights=True))
         return changes
+
+    def _state(self, article_id: int, *, note: bool = False, tags: bool = False,
+               highlights: bool = False) -> State:
+        """What undo compares before it reverts an action on the article (see
+        reader.annotations.undo): None when it no longer exists, else its note, its
+        tags (without case) and its highlights' ids, those asked for."""
+
+        def state() -> Any:
+            found = self._store.rows("SELECT note FROM article WHERE id = ?", (article_id,))
+            if not found:
+                return None
+            return (found[0][0] if note else None,
+                    tuple(n.casefold() for n in self.tag_names(article_id)) if tags else None,
+                    tuple(sorted(h.id for h in self._highlights.for_article(article_id)))
+                    if highlights else None)
+
+        return state
 
     def _remove(self, article_id: int) -> Changes:
         with self._store.write():

@@ -192,7 +192,9 @@ class Library:
         self.storage.release_thread()
 
     def undo(self) -> Changes | None:
-        """Undo the last annotation action (None when there is none)."""
+        """Undo the last annotation action (None when there is none). Refused with
+        UndoConflictError, a LibraryError, when another reader has changed what it
+        touched since (see reader.annotations.undo)."""
         return self.undo_stack.undo()
 
     def redo(self) -> Changes | None:
@@ -261,15 +263,20 @@ class Library:
                     outcome.added.append(self.articles.add(parsed))
 
     def seed_if_new(self, seeds: Path) -> ImportReport | None:
-        """Import the sample articles into a library that has never been seeded and is empty."""
-        meta = self.storage.models.Meta
-        if self.read_only is not None or meta.get_value("seeded") is not None:
+        """Import the sample articles into a library that has never been seeded and is empty.
+
+        The library is marked as seeded first, in a transaction of its own, and only the
+        one that marked it seeds: of two readers opening a new team library at once, one
+        imports the samples, not both."""
+        if self.read_only is not None:
             return None
-        report = None
-        if self.articles.count() == 0 and seeds.is_dir():
-            report = self.import_files(sorted(p for p in seeds.iterdir() if p.is_file()))
-        meta.set_value("seeded", utc_now())
-        return report
+        with self.storage.write():
+            claimed = self.storage.run(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('seeded', ?)",
+                (utc_now(),)).rowcount == 1
+        if not claimed or self.articles.count() or not seeds.is_dir():
+            return None
+        return self.import_files(sorted(p for p in seeds.iterdir() if p.is_file()))
 
 
 def _is_url(path: object) -> bool:

@@ -310,29 +310,35 @@ def render(source_text: str, source_format: str, title: str, author: str, public
 HIGHLIGHT_COLUMNS_SQL = ('h.id, h.article_id, h.start, h."end", h.exact, h.prefix, h.suffix,'
                          ' h.colour, h.note, h.orphaned, h.created_at, h.updated_at,'
                          ' h.changed_in, h.previous_exact, r.replaced_at')
+# ... and on a team library, the two columns `marginalia team init` adds.
+TEAM_HIGHLIGHT_COLUMNS_SQL = HIGHLIGHT_COLUMNS_SQL + ', h.author, h.private'
 
 
-def highlights_for_articles(rows: Rows, article_ids: Sequence[int]) -> dict[int, list]:
+def highlights_for_articles(rows: Rows, article_ids: Sequence[int],
+                            columns: str = HIGHLIGHT_COLUMNS_SQL) -> dict[int, list]:
     """Each article's reader.records.HighlightRecord in reading order, orphaned ones last,
     in a few statements for many articles (plain rows: peewee's model objects cost 40 ms
-    for an article with 1,000 highlights)."""
+    for an article with 1,000 highlights). `columns`: TEAM_HIGHLIGHT_COLUMNS_SQL on a
+    team library, for the author and privacy of each."""
     found: dict[int, list] = {}
     for chunk in _chunks(article_ids):
         for record in _highlights(rows, "h.article_id", chunk, ' ORDER BY h.article_id,'
-                                  ' h.orphaned, h.start, h."end", h.id'):
+                                  ' h.orphaned, h.start, h."end", h.id', columns):
             found.setdefault(record.article_id, []).append(record)
     return found
 
 
-def highlight_records(rows: Rows, highlight_ids: Sequence[int]) -> list:
+def highlight_records(rows: Rows, highlight_ids: Sequence[int],
+                      columns: str = HIGHLIGHT_COLUMNS_SQL) -> list:
     """The HighlightRecord of these highlights, in the order given (unknown ids left out);
     a few statements for thousands, as for a list of highlights across the library."""
     found = {record.id: record for chunk in _chunks(highlight_ids)
-             for record in _highlights(rows, "h.id", chunk)}
+             for record in _highlights(rows, "h.id", chunk, "", columns)}
     return [found[i] for i in highlight_ids if i in found]
 
 
-def _highlights(rows: Rows, column: str, chunk: list[int], order: str = "") -> list:
+def _highlights(rows: Rows, column: str, chunk: list[int], order: str = "",
+                columns: str = HIGHLIGHT_COLUMNS_SQL) -> list:
     """The records of the highlights whose `column` (h.id or h.article_id) is in chunk."""
     marks = _marks(chunk)
     tags: dict[int, list[str]] = {}
@@ -342,13 +348,14 @@ def _highlights(rows: Rows, column: str, chunk: list[int], order: str = "") -> l
             f" WHERE {column} IN ({marks}) ORDER BY t.name COLLATE NOCASE", chunk):
         tags.setdefault(highlight_id, []).append(name)
     return [highlight_record(row, tuple(tags.get(row[0], ())))
-            for row in rows(f"SELECT {HIGHLIGHT_COLUMNS_SQL} FROM highlight h LEFT JOIN revision"
+            for row in rows(f"SELECT {columns} FROM highlight h LEFT JOIN revision"
                             f" r ON r.id = h.changed_in WHERE {column} IN ({marks}){order}", chunk)]
 
 
 def highlight_record(row: tuple, tags: tuple[str, ...]):
-    """A HighlightRecord from a row of HIGHLIGHT_COLUMNS_SQL, its fields filled in one
-    step. The frozen class's __init__ sets each of its 16 fields through
+    """A HighlightRecord from a row of HIGHLIGHT_COLUMNS_SQL (or the team's), its fields
+    filled in one step (a team library's two left to their defaults without them). The
+    frozen class's __init__ sets each of its fields through
     object.__setattr__: 2.3 ms of the 6 ms it took to read an article's 1,000
     highlights (now 1.1 ms)."""
     from reader.records import HIGHLIGHT_FIELDS, HighlightRecord

@@ -71,10 +71,29 @@ class HighlightRecord:
     changed_in: int | None = None  # a revision id
     previous_exact: str = ""
     changed_at: str | None = None  # the revision's replaced_at
+    # On a team library (PostgreSQL, `marginalia team init`): the reader (role) who made
+    # it, and whether only they can see it. "" and False in a personal library.
+    author: str = ""
+    private: bool = False
 
 
 HIGHLIGHT_FIELDS = tuple(f.name for f in fields(HighlightRecord))
-assert HIGHLIGHT_FIELDS[9:11] == ("tags", "orphaned") and len(HIGHLIGHT_FIELDS) == 16  # reader.reads' order
+assert HIGHLIGHT_FIELDS[9:11] == ("tags", "orphaned") and len(HIGHLIGHT_FIELDS) == 18  # reader.reads' order
+
+
+@dataclass(frozen=True)
+class NoteVersion:
+    """A version of a highlight's note that a later save replaced, kept in the note's
+    history: who wrote it and when, who replaced it and when. Writers are readers'
+    roles on a team library, "" in a personal one."""
+
+    id: int
+    highlight_id: int
+    note: str
+    written_by: str
+    written_at: str
+    replaced_by: str
+    replaced_at: str
 
 
 @dataclass(frozen=True)
@@ -181,6 +200,19 @@ class Changes:
             self.colours or other.colours, self.feeds or other.feeds,
             self.views or other.views,
         )
+
+
+@dataclass(frozen=True)
+class NoteSaved(Changes):
+    """What saving a highlight's note changed, and what became of the version it replaced.
+
+    `kept` is that version when it went into the note's history (someone else wrote it,
+    or it changed while the editor was open); `conflict` says the stored note was not
+    the text the editor started from: someone (`kept.written_by`) changed it meanwhile,
+    and this save won."""
+
+    kept: NoteVersion | None = None
+    conflict: bool = False
 
 
 @dataclass(frozen=True)

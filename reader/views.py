@@ -17,7 +17,7 @@ from typing import Any
 
 from peewee import IntegrityError
 
-from reader.annotations.undo import UndoStack
+from reader.annotations.undo import State, UndoStack
 from reader.commands import (
     ANYWHERE,
     CONTEXT_TITLES,
@@ -200,7 +200,7 @@ class ViewManager:
                 name=name, query=query, key=key, position=position).execute()
         view = SavedView(view_id, name, query, key, position)
         self._undo.push(f"Add view “{name}”", lambda: self._delete(view_id),
-                        lambda: self._insert(view))
+                        lambda: self._insert(view), self._state(view_id))
         return view
 
     def update(self, view_id: int, *, name: str | None = None, query: str | None = None,
@@ -220,7 +220,7 @@ class ViewManager:
         label = ("Rename view" if after.name != before.name and after.query == before.query
                  and after.key == before.key else "Edit view")
         self._undo.push(f"{label} “{before.name}”", lambda: self._write(before),
-                        lambda: self._write(after))
+                        lambda: self._write(after), self._state(view_id))
         return CHANGED
 
     def rename(self, view_id: int, name: str) -> Changes:
@@ -248,7 +248,7 @@ class ViewManager:
         after.insert(target, after.pop(index))
         self._order(after)
         self._undo.push(f"Move view “{views[index].name}”", lambda: self._order(before),
-                        lambda: self._order(after))
+                        lambda: self._order(after), lambda: [v.id for v in self.list()])
         return CHANGED
 
     def remove(self, view_id: int) -> Changes:
@@ -256,8 +256,19 @@ class ViewManager:
         view = self.get(view_id)
         self._delete(view_id)
         self._undo.push(f"Delete view “{view.name}”", lambda: self._insert(view),
-                        lambda: self._delete(view_id))
+                        lambda: self._delete(view_id), self._state(view_id))
         return CHANGED
+
+    def _state(self, view_id: int) -> State:
+        """What undo compares before it reverts a change to the view (see
+        reader.annotations.undo): its name, query and key; None once it is gone."""
+
+        def state() -> tuple | None:
+            found = self._store.rows(
+                "SELECT name, query, key FROM saved_view WHERE id = ?", (view_id,))
+            return tuple(found[0]) if found else None
+
+        return state
 
     # --- the writes, shared by the changes and their undo -------------------------------
     def _write(self, view: SavedView) -> Changes:

@@ -47,8 +47,9 @@ class _Parser(argparse.ArgumentParser):
         for action in self._actions:
             if action.dest == "db":
                 action.help = (f"the library file (default: ${DB_ENV}, else "
-                               f"{default_library_path()}); a postgresql:// URL works with "
-                               "`marginalia copy` so far")
+                               f"{default_library_path()}); a postgresql:// URL opens a "
+                               "team library: the window, `copy`, `team`, `import` and "
+                               "`show` work there so far")
         return super().format_help()
 
 
@@ -232,8 +233,9 @@ def _main(argv: list[str] | None) -> int:
             # Straight to the whole library: the lean read path reads SQLite files only.
             options = build_subcommand_parser(rest[0]).parse_args(rest[1:])
             return _run_on_library(rest[0], options, db_text.strip())
-        named = rest and rest[0] in SUBCOMMANDS + FILE_COMMANDS + DESKTOP_COMMANDS
-        return team_commands.refuse_postgres(rest[0] if named else None, db_text)
+        if rest and rest[0] in SUBCOMMANDS + FILE_COMMANDS + DESKTOP_COMMANDS:
+            return team_commands.refuse_postgres(rest[0], db_text)
+        return _window(parser, rest, db_text.strip())
     db_path = (Path(args.db) if args.db else default_library_path()).expanduser()
     if rest and rest[0] in SUBCOMMANDS:
         return _run_subcommand(rest[0], rest[1:], db_path)
@@ -241,12 +243,18 @@ def _main(argv: list[str] | None) -> int:
         return _desktop(rest[0], rest[1:])
     if rest and rest[0] in FILE_COMMANDS:
         return _backup(rest[0], rest[1:], db_path)
+    return _window(parser, rest, db_path)
+
+
+def _window(parser: argparse.ArgumentParser, rest: list[str], db: Path | str) -> int:
+    """Run the window on the library (a file's Path, or a postgresql:// URL), opening
+    the link or file `rest` names, if any."""
     if len(rest) > 1 or (rest and rest[0].startswith("-")):
         parser.error(f"unrecognised arguments: {' '.join(rest)}")
     # Qt is imported only when a window is wanted, so subcommands start fast.
     from reader.ui.app import run
 
-    return run(db_path, target=rest[0] if rest else None)
+    return run(db, target=rest[0] if rest else None)
 
 
 def main_gui() -> int:

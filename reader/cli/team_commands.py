@@ -21,13 +21,13 @@ def is_postgres_url(text: str | None) -> bool:
     return bool(text) and text.strip().lower().startswith(_SCHEMES)
 
 
-def refuse_postgres(command: str | None, url: str) -> int:
+def refuse_postgres(command: str, url: str) -> int:
     """The message for a command that does not run on PostgreSQL yet."""
     from reader.storage.postgres import redact
 
-    what = f"`marginalia {command}`" if command else "the window"
-    print(f"marginalia: {redact(url.strip())} is a PostgreSQL library; {what} does not work on "
-          "PostgreSQL yet. So far PostgreSQL supports: "
+    print(f"marginalia: {redact(url.strip())} is a PostgreSQL library; `marginalia {command}` "
+          "does not work on "
+          "PostgreSQL yet. So far PostgreSQL supports the window (marginalia --db URL) and: "
           + ", ".join(f"marginalia {name}" for name in POSTGRES_COMMANDS)
           + " (e.g. `marginalia copy --from URL --to library.sqlite3` to work on a copy). "
           "Nothing was changed.", file=sys.stderr)

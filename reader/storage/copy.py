@@ -175,6 +175,10 @@ def _copy(source: Storage | PostgresStorage, target: Storage | PostgresStorage, 
         raise CopyError(
             f"copying {_name(source)} to {_name(target)} failed ({reason}); nothing was "
             "written to the target.") from exc
+    if target_info.postgres:
+        # Statistics for the planner now, not when autovacuum comes round: it would
+        # take the copied tables for nearly empty ones and plan the first reads so.
+        target.database.execute_sql("ANALYZE")
     return CopyReport(_name(source), _name(target), figures, time.monotonic() - started,
                       replace)
 

@@ -337,6 +337,21 @@ class Storage:
         wrapping would triple the time."""
         return list(self.database.execute(query))
 
+    # A file is one person's library: no readers to tell apart, no team.
+    row_lock = ""  # a write transaction holds the whole file already (IMMEDIATE)
+
+    def current_reader(self) -> str:
+        """Who is writing, as notes and highlights record it: "" in a personal library."""
+        return ""
+
+    def team_group(self) -> str | None:
+        """The readers' group of a team library; a file never is one."""
+        return None
+
+    def team_outdated(self) -> str | None:
+        """Why a team library's set-up needs bringing up to date; a file has none."""
+        return None
+
 
 class _Write:
     """The context manager behind `Storage.write()`."""

@@ -427,6 +427,15 @@ def _pg_v13_note_history(db: Database) -> None:
         )"""
     )
     db.execute_sql("CREATE INDEX note_history_highlight ON note_history (highlight_id, id)")
+    # The article list's orders as the core asks for them here (`DESC NULLS LAST`,
+    # SQLite's order for DESC, see dialect.py): step 5's indexes put NULLs first, which
+    # no list order walks, so its first page sorted the whole table (25 ms at 10,000
+    # articles, 0.7 ms with these).
+    for name, column in (("article_list_added", "added_at"),
+                         ("article_list_published", "published")):
+        db.execute_sql(f"DROP INDEX {name}")
+        db.execute_sql(f"CREATE INDEX {name} ON article"
+                       f" (archived, {column} DESC NULLS LAST, id DESC NULLS LAST)")
     # Live updates (PostgreSQL only; a SQLite file is watched through its data_version):
     # every committed change to what a window shows is announced on the channel
     # CHANGES_CHANNEL as "<backend pid> <table> <article id>" (the id empty when the

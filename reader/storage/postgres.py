@@ -28,6 +28,8 @@ _UPGRADE_LOCK = 0x6D617267  # "marg"
 
 CONNECT_TIMEOUT_SECONDS = 10
 
+_UNKNOWN = object()  # not read yet
+
 
 class PostgresLibraryError(LibraryError):
     """A PostgreSQL library that cannot be used; the message names its URL, never the
@@ -198,6 +200,9 @@ class PostgresStorage:
         self.database = database
         self.models = Models(database)
         self.read_only: str | None = None
+        self._reader: str | None = None
+        self._team: str | None | object = _UNKNOWN
+        self._team_outdated: str | None = None  # "" once read and up to date
 
     @classmethod
     def open(cls, url: str, migrate_schema: bool = True) -> PostgresStorage:
@@ -254,6 +259,41 @@ class PostgresStorage:
 
     def explain(self, error: Exception) -> Exception:
         return error
+
+    # Appended to a SELECT inside a write that then changes the row it read: a second
+    # reader saving the same row waits for this one to commit, then reads its result.
+    row_lock = " FOR UPDATE"
+
+    def current_reader(self) -> str:
+        """Who is writing, as notes and highlights record it: the connected role."""
+        if self._reader is None:
+            self._reader = self.rows("SELECT current_user")[0][0]
+        return self._reader
+
+    def team_group(self) -> str | None:
+        """The readers' group role of a team library (`marginalia team init`), None when
+        it is not one. Read once: a library made a team one while open elsewhere shows
+        authors after it is opened again."""
+        if self._team is _UNKNOWN:
+            from reader.storage.team import team_group  # team builds on this module
+
+            self._team = team_group(self)
+        return self._team  # type: ignore[return-value]
+
+    def forget_team(self) -> None:
+        """Read the team set-up again at next use (team init just changed it)."""
+        self._team = _UNKNOWN
+        self._team_outdated = None
+
+    def team_outdated(self) -> str | None:
+        """On a team library set up by an earlier version (its notes' histories not yet
+        private), the message saying so; None otherwise. Read once, as team_group."""
+        if self._team_outdated is None:
+            from reader.storage import team
+
+            self._team_outdated = (team.outdated_message(self) if self.team_group() is not None
+                                   and team.team_version(self) < team.TEAM_VERSION else "")
+        return self._team_outdated or None
 
     def not_available(self, feature: str) -> LibraryError:
         """The error for a feature that does not run on a PostgreSQL library yet."""

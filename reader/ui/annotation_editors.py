@@ -79,7 +79,12 @@ class TagsEdit(QLineEdit):
 
 
 class NoteEdit(QPlainTextEdit):
-    """A Markdown note: Ctrl+Enter commits, Escape reverts, Tab moves on."""
+    """A Markdown note: Ctrl+Enter commits, Escape reverts, Tab moves on.
+
+    `saved` is the stored note as last read; `started_from` the stored text the typing
+    began from. They differ when the note was changed elsewhere while one typed (a
+    refresh moves `saved` and keeps the typing): saving then is a conflict, which the
+    library records (HighlightManager.set_note's `based_on`)."""
 
     committed = Signal()
     reverted = Signal()
@@ -88,6 +93,7 @@ class NoteEdit(QPlainTextEdit):
     def __init__(self, placeholder: str, parent=None) -> None:
         super().__init__(parent)
         self.saved = ""
+        self.started_from = ""
         self.setPlaceholderText(placeholder)
         self.setTabChangesFocus(True)
 
@@ -103,7 +109,13 @@ class NoteEdit(QPlainTextEdit):
         if not dirty:
             self.revert()
 
+    def mark_saved(self, note: str) -> None:
+        """The typed text was stored as `note`: the text stays as typed, cursor and all,
+        and further typing starts from it."""
+        self.saved = self.started_from = note
+
     def revert(self) -> None:
+        self.started_from = self.saved
         if self.toPlainText() != self.saved:
             self.setPlainText(self.saved)
 

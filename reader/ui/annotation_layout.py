@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QCompleter,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListView,
+    QPlainTextEdit,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -25,6 +27,9 @@ from reader.ui.plain import plain_label
 NO_ARTICLE_HINT = "Open an article to see its highlights and notes here."
 NO_HIGHLIGHTS_HINT = "No highlights yet. Select text and press H to highlight it."
 NO_MATCH_HINT = "No highlights match these filters."
+EVERYONE = "Everyone"
+MINE = "Mine"
+PRIVATE_LABEL = "Private: only I can see it, its note and the note's history"
 NO_SELECTION_HINT = "Select a highlight to edit its tags and note."
 ORPHAN_HINT = (f"{ORPHAN_LABEL}. Select the passage in the article, then re-attach the "
                "highlight to it.")
@@ -51,6 +56,14 @@ class AnnotationLayout:
         tag_filter_completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         tag_filter_completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.tag_filter.setCompleter(tag_filter_completer)
+        # A team library's: whose highlights to list (hidden in a personal library).
+        self.author_filter = QComboBox()
+        self.author_filter.setObjectName("authorFilter")
+        self.author_filter.setAccessibleName("Filter by author")
+        self.author_filter.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.author_filter.setMinimumContentsLength(8)
+        self.author_filter.hide()
         self.count_label = _heading("HIGHLIGHTS")
 
         self.list_view = QListView()
@@ -75,6 +88,12 @@ class AnnotationLayout:
         self.orphan_label = plain_label(ORPHAN_HINT)
         self.orphan_label.setWordWrap(True)
         self.orphan_label.setStyleSheet(f"color: {theme.ACCENT};")
+        self.author_label = plain_label(clipped=True)  # "By ann" on a team library
+        self.author_label.setObjectName("authorHint")
+        self.private_check = QCheckBox(PRIVATE_LABEL)
+        self.private_check.setObjectName("privateCheck")
+        self.private_check.setAccessibleDescription(
+            "Other readers of the team library cannot see a private highlight")
         self.tags_edit = TagsEdit(self.tag_names)
         self.tags_edit.setAccessibleName("Highlight tags")
         self.tags_edit.setAccessibleDescription("Enter saves, Escape reverts")
@@ -88,6 +107,21 @@ class AnnotationLayout:
         self.note_view.setPlaceholderText("The formatted note appears here.")
         self.note_view.setMinimumHeight(40)
         self.note_view.setMaximumHeight(110)
+        self.history_heading = _heading("EARLIER VERSIONS OF THIS NOTE")
+        self.history_view = QPlainTextEdit()  # plain text: notes are shown, never rendered
+        self.history_view.setObjectName("noteHistory")
+        self.history_view.setAccessibleName("Earlier versions of this note")
+        self.history_view.setReadOnly(True)
+        self.history_view.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByKeyboard
+            | Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.history_view.setTabChangesFocus(True)
+        self.history_view.setMaximumHeight(110)
+        # Shown only when they have something to say (a team library, a note's history):
+        # hidden, they ask no room of the editor, nor of the window's least height.
+        for widget in (self.author_label, self.private_check, self.history_heading,
+                       self.history_view):
+            widget.hide()
         self.reattach_button = QPushButton("Re-attach to selection")
         self.reattach_button.setAccessibleDescription(
             "Place this highlight on the passage selected in the article")
@@ -105,8 +139,9 @@ class AnnotationLayout:
         buttons.addStretch(1)
         buttons.addWidget(self.delete_button)
         editor_layout = _column(self.editor, _heading("SELECTED HIGHLIGHT"), self.changed_label,
-                                self.orphan_label,
-                                self.tags_edit, self.note_edit, self.note_view)
+                                self.orphan_label, self.author_label, self.private_check,
+                                self.tags_edit, self.note_edit, self.note_view,
+                                self.history_heading, self.history_view)
         editor_layout.addLayout(buttons)
         self.editor_stack = QStackedWidget()
         self.editor_stack.addWidget(self.editor_hint)
@@ -115,6 +150,7 @@ class AnnotationLayout:
         filters = QHBoxLayout()
         filters.addWidget(self.colour_filter)
         filters.addWidget(self.tag_filter, 1)
+        filters.addWidget(self.author_filter)
         top = QWidget()
         self.revised_label = plain_label()  # "Revised 3 March 2026 · 2 earlier versions …"
         self.revised_label.setObjectName("revisedHint")
@@ -140,8 +176,9 @@ class AnnotationLayout:
         outer.setContentsMargins(10, 6, 10, 10)
         outer.addWidget(self.stack)
         order = [self.article_tags, self.article_note, self.colour_filter, self.tag_filter,
-                 self.list_view, self.tags_edit, self.note_edit, self.note_view,
-                 self.reattach_button, self.delete_button]
+                 self.author_filter, self.list_view, self.private_check, self.tags_edit,
+                 self.note_edit, self.note_view, self.history_view, self.reattach_button,
+                 self.delete_button]
         for first, second in zip(order, order[1:]):
             QWidget.setTabOrder(first, second)
 

@@ -1,5 +1,6 @@
 """The annotation panel beside the reading pane: the article's tags and note, its highlights
-(filtered by colour and tag), and an editor for the selected highlight's tags and note.
+(filtered by colour, tag and, in a team library, author), and an editor for the selected
+highlight's tags and note, with the note's earlier versions when a save replaced one.
 
 Edits are saved on Enter (tags), Ctrl+Enter (notes), when focus leaves an editor, and
 before the selection, the filters or the article change; Escape reverts an editor. A
@@ -17,14 +18,22 @@ from PySide6.QtGui import QColor, QIcon, QPixmap, QTextCursor
 from PySide6.QtWidgets import QWidget
 
 from reader.library import Library, LibraryError
-from reader.records import ArticleRecord, Changes, HighlightRecord
+from reader.records import ArticleRecord, Changes, HighlightRecord, NoteSaved
 from reader.annotations.tags import SEPARATOR
 from reader.ui.annotation_editors import NoteEdit
-from reader.ui.annotation_layout import NO_HIGHLIGHTS_HINT, NO_MATCH_HINT, AnnotationLayout
+from reader.ui.annotation_layout import (
+    EVERYONE,
+    MINE,
+    NO_HIGHLIGHTS_HINT,
+    NO_MATCH_HINT,
+    AnnotationLayout,
+)
 from reader.ui.highlight_list import (
     ID_ROLE,
     HighlightListModel,
+    author_line,
     changed_line,
+    note_history_text,
 )
 from reader.ui.revisions_dialog import revised_line
 
@@ -74,6 +83,8 @@ class AnnotationPanel(AnnotationLayout, QWidget):
         self.note_edit.textChanged.connect(self._render_note)
         self.colour_filter.currentIndexChanged.connect(self._apply_filters)
         self.tag_filter.textChanged.connect(self._apply_filters)
+        self.author_filter.currentIndexChanged.connect(self._apply_filters)
+        self.private_check.clicked.connect(self._set_private)
         self.list_view.selectionModel().currentChanged.connect(self._current_changed)
         self.list_view.activated.connect(self._activated)
         self.delete_button.clicked.connect(self.delete_current)
@@ -135,6 +146,7 @@ class AnnotationPanel(AnnotationLayout, QWidget):
                     and self.model.is_filtered():
                 self.tag_filter.clear()  # a filter must not hide what was asked for
                 self.colour_filter.setCurrentIndex(0)
+                self.author_filter.setCurrentIndex(0)
             self._select_row(self.model.row_of(highlight_id))
 
     def current_highlight_id(self) -> int | None:
@@ -237,7 +249,8 @@ class AnnotationPanel(AnnotationLayout, QWidget):
         selected = self._loaded_id
         self._save_highlight(leaving=True)
         with self._quietly():
-            self.model.set_filter(self.colour_filter.currentData(), self.tag_filter.text())
+            self.model.set_filter(self.colour_filter.currentData(), self.tag_filter.text(),
+                                  self.author_filter.currentData())
             self._select_row(self.model.row_of(selected))
         self._load_editor()
         self._update_counts()
@@ -267,6 +280,30 @@ class AnnotationPanel(AnnotationLayout, QWidget):
             self.colour_filter.addItem(QIcon(swatch), colour.name, colour.key)
         self.colour_filter.setCurrentIndex(max(0, self.colour_filter.findData(chosen)))
         self.colour_filter.blockSignals(False)
+        self._load_authors()
+
+    def _load_authors(self) -> None:
+        """The author filter of a team library: Everyone, Mine, then each other reader
+        with highlights in the article (a chosen one stays, with none left)."""
+        highlights = self.library.highlights
+        team = highlights.is_team
+        self.author_filter.setVisible(team)
+        if not team:
+            return
+        me = highlights.reader
+        chosen = self.author_filter.currentData()
+        others = [name for name in highlights.authors(self._article_id) if name != me] \
+            if self._article_id is not None else []
+        if chosen not in (None, me, *others):
+            others.append(chosen)
+        self.author_filter.blockSignals(True)
+        self.author_filter.clear()
+        self.author_filter.addItem(EVERYONE, None)
+        self.author_filter.addItem(MINE, me)
+        for name in others:
+            self.author_filter.addItem(name, name)
+        self.author_filter.setCurrentIndex(max(0, self.author_filter.findData(chosen)))
+        self.author_filter.blockSignals(False)
 
     def _load_article(self, keep_edits: bool, article: ArticleRecord | None = None) -> None:
         if article is None or article.id != self._article_id:
@@ -299,11 +336,47 @@ class AnnotationPanel(AnnotationLayout, QWidget):
         self.tags_edit.load(record.tags, keep)
         self.note_edit.load(record.note, keep)
         self._render_note()
+        self._load_authorship(record)
         self.changed_label.setText(changed_line(record))
         self.changed_label.setVisible(record.changed_in is not None)
         self.orphan_label.setVisible(record.orphaned)
         self.reattach_button.setVisible(record.orphaned)
         self.editor_stack.setCurrentIndex(1)
+
+    def _load_authorship(self, record: HighlightRecord) -> None:
+        """Who made the highlight and whether it is private (a team library's; its author
+        may change that), and the note's earlier versions, if a save replaced any."""
+        me = self.library.highlights.reader
+        line = author_line(record, me)
+        self.author_label.setText(line)
+        self.author_label.setVisible(bool(line))
+        self.private_check.setChecked(record.private)
+        self.private_check.setVisible(bool(record.author) and record.author == me)
+        try:
+            versions = self.library.highlights.note_history(record.id)
+        except LibraryError:
+            versions = []
+        text = note_history_text(versions, me)
+        if self.history_view.toPlainText() != text:
+            self.history_view.setPlainText(text)
+        self.history_heading.setVisible(bool(versions))
+        self.history_view.setVisible(bool(versions))
+
+    def _set_private(self, private: bool) -> None:
+        highlight_id = self._loaded_id
+        if highlight_id is None:
+            return
+        self._save_highlight()
+        try:
+            changes = self.library.highlights.set_private(highlight_id, private)
+        except LibraryError as exc:
+            self._show_message(str(exc))
+            self._load_editor(keep_edits=True)
+            return
+        self._show_message("")
+        self.model.refresh_highlight(highlight_id)
+        self._load_editor(keep_edits=True)
+        self.changed.emit(changes)
 
     def _exists(self, highlight_id: int) -> bool:
         try:
@@ -328,20 +401,25 @@ class AnnotationPanel(AnnotationLayout, QWidget):
         if highlight_id is None or not (self.tags_edit.is_dirty() or self.note_edit.is_dirty()):
             return
         changes: Changes | None = None
+        saved_note: NoteSaved | None = None
         try:
             if self.tags_edit.is_dirty():
                 changes = _merge(changes, self.library.highlights.set_tags(
                     highlight_id, self.tags_edit.value()))
             if self.note_edit.is_dirty():
-                changes = _merge(changes, self.library.highlights.set_note(
-                    highlight_id, self.note_edit.value()))
+                saved_note = self.library.highlights.set_note(
+                    highlight_id, self.note_edit.value(), based_on=self.note_edit.started_from)
+                changes = _merge(changes, saved_note)
             record = self.library.highlights.get(highlight_id)
         except LibraryError as exc:
             self._show_message(str(exc))
             return
-        self._show_message("")
+        self._show_message(conflict_message(saved_note, self.library.highlights.reader))
         self.tags_edit.load(record.tags)  # as stored: tidied, existing tags' spelling
-        self.note_edit.saved = record.note  # the text stays as typed, cursor and all
+        self.note_edit.mark_saved(record.note)
+        if saved_note is not None and saved_note.kept is not None \
+                and highlight_id == self.current_highlight_id():
+            self._load_authorship(record)  # the replaced version joins the history
         self.model.refresh_highlight(highlight_id)
         if changes is not None and changes.tags:
             self._load_lookups()
@@ -381,6 +459,22 @@ class AnnotationPanel(AnnotationLayout, QWidget):
     def _show_message(self, text: str) -> None:
         self.message.setText(text)
         self.message.setVisible(bool(text))
+
+
+def conflict_message(saved: NoteSaved | None, reader: str) -> str:
+    """What to tell the reader whose note save won over a change made while they typed
+    ("" when there was no such change)."""
+    if saved is None or not saved.conflict or saved.kept is None:
+        return ""
+    writer = saved.kept.written_by
+    if not writer:
+        return ("This note was changed elsewhere while you were editing; that version is "
+                "kept in the note's history.")
+    if writer == reader:
+        return ("You changed this note in another window while you were editing here; "
+                "that version is kept in the note's history.")
+    return (f"{writer} changed this note while you were editing; their version is kept "
+            "in the note's history.")
 
 
 def _merge(changes: Changes | None, more: Changes) -> Changes:

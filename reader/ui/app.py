@@ -45,14 +45,20 @@ def create_application(argv: list[str], theme_name: str = theme.DEFAULT_THEME) -
 GC_FREEZE_AFTER_MS = 3000
 
 
-def run(db_path: Path, argv: list[str] | None = None, target: str | None = None) -> int:
+def run(db_path: Path | str, argv: list[str] | None = None, target: str | None = None) -> int:
     """Open the library at db_path (seeding a new one) and run the window until it closes.
 
     `target` is a marginalia:// link to open at, or an article file to import and open.
     If a window is already open on this library, the target goes to it and this returns 0.
+
+    A postgresql://… URL (a str; a file is a Path) opens a team library on that server.
+    What guards a file is skipped there: one window per file (several readers, and
+    several windows, share a server's library), the check after a crash, the upgrade
+    notice, the session marker and the daily backup (the server's own backups keep it).
     """
+    on_server = isinstance(db_path, str)
     # Before anything else (no QApplication, no library): a second launch only forwards.
-    instance = SingleInstance.for_library(db_path)
+    instance = SingleInstance("") if on_server else SingleInstance.for_library(db_path)
     if instance.try_hand_off(portable_target(target)):
         if not instance.acknowledged:
             print("marginalia: the open Marginalia window is busy; it will take the request "
@@ -83,9 +89,9 @@ def run(db_path: Path, argv: list[str] | None = None, target: str | None = None)
         # The whole-file check is slow on a large library (2 s at 100,000 articles), so it
         # runs before opening only after a session that did not end cleanly; otherwise
         # the daily backup checks its copy in the background.
-        if unclean_exit(db_path) and not check_and_repair(db_path):
+        if not on_server and unclean_exit(db_path) and not check_and_repair(db_path):
             return 1
-        notice = upgrade_notice(db_path)
+        notice = None if on_server else upgrade_notice(db_path)
         try:
             library = Library.open(db_path)
         except LibraryError as exc:
@@ -97,7 +103,8 @@ def run(db_path: Path, argv: list[str] | None = None, target: str | None = None)
                 notice.close()
         with library:
             report = library.seed_if_new(seeds_dir())
-            session_marker(db_path).touch()
+            if not on_server:
+                session_marker(db_path).touch()
             window = MainWindow(library, window_settings(), preferences, article_after_paint=True)
             errors.set_parent(window)
             window.show()
@@ -110,10 +117,12 @@ def run(db_path: Path, argv: list[str] | None = None, target: str | None = None)
                 for problem in report.problems:
                     print(f"marginalia: {problem}", file=sys.stderr)
                 window.show_import_problems(report)
-            backups = BackgroundBackup(db_path, window)
-            backups.start()
-            # Damage is looked for before the user's first changes, not only after a crash.
-            window.watch.check_in_background()
+            backups = None if on_server else BackgroundBackup(db_path, window)
+            if backups is not None:
+                backups.start()
+                # Damage is looked for before the user's first changes, not only after a
+                # crash (the server checks its own pages).
+                window.watch.check_in_background()
             for request in early:
                 handle_request(window, request)
             trace("ready")
@@ -122,10 +131,12 @@ def run(db_path: Path, argv: list[str] | None = None, target: str | None = None)
             # all again each time, a pause of tens of milliseconds holding the GIL.
             QTimer.singleShot(GC_FREEZE_AFTER_MS, gc.freeze)
             status = app.exec()
-            backups.wait()
+            if backups is not None:
+                backups.wait()
             operations.drain()  # no job may use the library once it is closed
-            if library.damaged is None:  # a damaged library keeps it: the next start
-                session_marker(db_path).unlink(missing_ok=True)  # checks and offers a backup
+            # A damaged library keeps it: the next start checks and offers a backup.
+            if not on_server and library.damaged is None:
+                session_marker(db_path).unlink(missing_ok=True)
             return status
     except Exception as exc:
         errors.log((type(exc), exc, exc.__traceback__))  # a failed start-up is logged too

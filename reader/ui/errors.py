@@ -5,6 +5,11 @@ exception raised in a slot, a timer callback or a Qt virtual, and then carries o
 `threading.excepthook`. Each unexpected exception is written to `marginalia.log` in the
 user's log folder, passed to the hook that was there before (which prints it), and shown
 in a non-modal dialog; the event loop keeps running.
+
+A LibraryError is not unexpected: its message is written for the user (a feature that
+does not run on this library, a change refused, a file that cannot be read). One that
+reaches the hook (a command's handler did not catch it) is shown as it is, in a notice
+without a traceback, and logged as one line.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QDialogButtonBox,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -35,7 +41,7 @@ from shiboken6 import isValid
 from reader import APP_NAME, __version__
 from reader.paths import log_dir
 from reader.ui import theme
-from reader.ui.plain import plain_label
+from reader.ui.plain import message_box, plain_label
 
 LOG_FILE = "marginalia.log"
 LOG_MAX_BYTES = 1_000_000
@@ -52,6 +58,13 @@ ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 def log_path() -> Path:
     """The log file: `marginalia.log` in the user log folder ($XDG_STATE_HOME on Linux)."""
     return log_dir() / LOG_FILE
+
+
+def is_refusal(exc: BaseException | None) -> bool:
+    """Whether the exception is a LibraryError, whose message is meant for the user.
+    (reader.storage.database is not imported for this: without it, none was raised.)"""
+    database = sys.modules.get("reader.storage.database")
+    return database is not None and isinstance(exc, database.LibraryError)
 
 
 def summary(exc_type: type[BaseException], exc: BaseException | None) -> str:
@@ -128,6 +141,27 @@ class ErrorDialog(QDialog):
         QGuiApplication.clipboard().setText(self.report_text())
 
 
+class RefusalNotice:
+    """Says why something cannot be done, without a traceback (tests replace `show_refusal`)."""
+
+    @classmethod
+    def show_refusal(cls, parent: QWidget | None, message: str,
+                     shown: QMessageBox | None = None) -> QMessageBox | None:
+        """Show the message without blocking; `shown`, the notice still open from
+        before, takes the new message instead of a second window opening."""
+        if shown is not None and isValid(shown) and shown.isVisible():
+            shown.setText(message)
+            return shown
+        box = message_box(QMessageBox.Icon.Warning, APP_NAME, message,
+                          buttons=QMessageBox.StandardButton.Ok, parent=parent)
+        box.setObjectName("refusalNotice")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        box.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False)
+        box.setWindowModality(Qt.WindowModality.NonModal)
+        box.show()
+        return box
+
+
 class ErrorHandler(QObject):
     """Logs each unexpected exception, passes it on to the previous hook, and shows it.
 
@@ -142,6 +176,7 @@ class ErrorHandler(QObject):
         self.path = path or log_path()
         self._window = parent_window
         self._dialog: ErrorDialog | None = None
+        self._notice: QMessageBox | None = None
         self._file_handler: logging.Handler | None = None
         self._previous_hook = sys.excepthook
         self._previous_thread_hook = threading.excepthook
@@ -190,6 +225,9 @@ class ErrorHandler(QObject):
             # KeyboardInterrupt, SystemExit: not errors to report.
             self._previous_hook(exc_type, exc, tb)
             return
+        if is_refusal(exc):
+            self._refuse(exc)
+            return
         self.log((exc_type, exc, tb))
         self._pass_on(self._previous_hook, exc_type, exc, tb)
         self._show((exc_type, exc, tb))
@@ -199,8 +237,9 @@ class ErrorHandler(QObject):
             self._previous_thread_hook(args)
             return
         info = (args.exc_type, args.exc_value, args.exc_traceback)
-        self.log(info, thread=args.thread.name if args.thread is not None else "?")
-        self._pass_on(self._previous_thread_hook, args)
+        if not is_refusal(args.exc_value):  # a refusal is logged by `_refuse`
+            self.log(info, thread=args.thread.name if args.thread is not None else "?")
+            self._pass_on(self._previous_thread_hook, args)
         if threading.current_thread() is threading.main_thread():
             self._show(info)
         else:
@@ -220,8 +259,22 @@ class ErrorHandler(QObject):
                   f"Also written to {self.path}\n\n")
         return header + "".join(traceback.format_exception(*info))
 
+    def _refuse(self, exc: BaseException) -> None:
+        """A LibraryError: logged as one line and its message shown as it is."""
+        logging.getLogger(LOGGER_NAME).warning("Refused: %s", exc)
+        if QApplication.instance() is None:
+            return
+        try:
+            window = self._window if self._window is not None and isValid(self._window) else None
+            self._notice = RefusalNotice.show_refusal(window, str(exc), self._notice)
+        except Exception:  # noqa: BLE001 (see _show)
+            traceback.print_exc()
+
     def _show(self, info: ExcInfo) -> None:
         if QApplication.instance() is None:
+            return
+        if is_refusal(info[1]):  # from another thread
+            self._refuse(info[1])
             return
         message, details = summary(info[0], info[1]), self.details(info)
         try:

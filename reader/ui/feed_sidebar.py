@@ -58,7 +58,8 @@ class FeedListModel(QAbstractListModel):
         """Read the feeds again, in a worker (a read already running is dropped)."""
         if self._op is not None:
             self._op.cancel()
-        self._op = QueryOp(self, self._library, self._library.feeds.list).success(
+        library = self._library  # `feeds` is looked up in the job: its refusal is a failure
+        self._op = QueryOp(self, library, lambda: library.feeds.list()).success(
             self._apply).failure(self._failed).run()
 
     def wait(self, timeout: float | None = None) -> None:

@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from reader.annotations.colours import HEX
 from reader.library import Library
-from reader.records import HighlightRecord
+from reader.annotations.highlights import written_by
+from reader.records import HighlightRecord, NoteVersion
 from reader.annotations.tags import is_under, normalise
 from reader.importing.head import format_date
 from reader.ui import theme
@@ -55,6 +56,34 @@ def changed_line(record: HighlightRecord) -> str:
             f"It read: “{shorten(record.previous_exact, 300)}”")
 
 
+def author_line(record: HighlightRecord, reader: str) -> str:
+    """Who made a highlight of a team library, and whether it is private ("" in a
+    personal library, whose highlights have no author)."""
+    if not record.author:
+        return ""
+    who = "you" if record.author == reader else record.author
+    return f"By {who} · private: only you can see it" if record.private else f"By {who}"
+
+
+def stamp(iso: str) -> str:
+    """A stored UTC time as a short date and minute ("2026-12-07 18:02 UTC")."""
+    return f"{iso[:10]} {iso[11:16]} UTC" if len(iso) >= 16 else iso
+
+
+def note_history_text(versions: list[NoteVersion], reader: str) -> str:
+    """The earlier versions of a note, newest first, each with who wrote it and when and
+    who replaced it and when, for the panel's history ("" when there are none)."""
+    def name(who: str, start: bool = False) -> str:
+        if who and who != reader:
+            return who  # a role's name, as written
+        word = "you" if who == reader else "someone"
+        return word.capitalize() if start else word
+
+    return "\n\n".join(
+        f"{name(v.written_by, True)}, {stamp(v.written_at)} (replaced by "
+        f"{name(v.replaced_by)}, {stamp(v.replaced_at)}):\n{v.note}" for v in versions)
+
+
 def note_preview(note: str) -> str:
     """The start of a Markdown note as plain words, for a one-line preview."""
     lines = [_MARKUP.sub("", line.strip()) for line in note.splitlines() if line.strip()]
@@ -71,6 +100,7 @@ class HighlightListModel(QAbstractListModel):
         self._article_id: int | None = None
         self._colour: str | None = None
         self._tag = ""
+        self._author: str | None = None
         self._records: list[HighlightRecord] = []
         self._total = 0
         self._colour_names: dict[str, str] = {}
@@ -111,14 +141,17 @@ class HighlightListModel(QAbstractListModel):
         self._article_id = article_id
         self.reload(reset=True, records=highlights)
 
-    def set_filter(self, colour: str | None = None, tag: str = "") -> None:
-        """Show only highlights of this colour (None: any) carrying this tag or one below it."""
+    def set_filter(self, colour: str | None = None, tag: str = "",
+                   author: str | None = None) -> None:
+        """Show only highlights of this colour (None: any) carrying this tag or one below it,
+        made by this reader (None: by anyone; a team library's)."""
         self._colour = colour or None
         self._tag = normalise(tag or "")
+        self._author = author
         self.reload()
 
     def is_filtered(self) -> bool:
-        return bool(self._colour or self._tag)
+        return bool(self._colour or self._tag or self._author is not None)
 
     def total_count(self) -> int:
         """How many highlights the article has, filters aside."""
@@ -155,6 +188,8 @@ class HighlightListModel(QAbstractListModel):
     def _accepts(self, record: HighlightRecord) -> bool:
         if self._colour and record.colour != self._colour:
             return False
+        if not written_by(record, self._author):
+            return False
         return not self._tag or any(is_under(name, self._tag) for name in record.tags)
 
     def row_of(self, highlight_id: int | None) -> int | None:
@@ -172,6 +207,8 @@ class HighlightListModel(QAbstractListModel):
     def describe(self, record: HighlightRecord) -> str:
         """The row as a sentence, for screen readers."""
         parts = [f"{self.colour_name(record.colour)} highlight: {shorten(record.exact)}"]
+        if record.author:
+            parts.append(f"by {record.author}" + (", private" if record.private else ""))
         if record.tags:
             parts.append("tags " + ", ".join(record.tags))
         if record.note.strip():
@@ -280,6 +317,12 @@ class HighlightDelegate(QStyledItemDelegate):
             x += orphan_metrics.horizontalAdvance(CHANGED_LABEL + " · ")
         painter.setFont(self.meta_font)
         painter.setPen(QColor(theme.MUTED))
+        room = left + width - x
+        if record.author and room > 0:  # a team library's: who made it
+            who = metrics.elidedText(record.author + (" (private)" if record.private else "")
+                                     + " · ", Qt.TextElideMode.ElideMiddle, room)
+            painter.drawText(x, baseline, who)
+            x += metrics.horizontalAdvance(who)
         room = left + width - x
         if room > 0:
             name = metrics.elidedText(colour_name, Qt.TextElideMode.ElideRight, room)

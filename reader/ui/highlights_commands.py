@@ -146,6 +146,7 @@ class HighlightsCommands:
         def failed(error: Exception) -> None:
             if isinstance(error, (LibraryError, ValueError)):
                 self.say(str(error))
+                self._update_actions()  # an undo refused is off the history
                 return
             self.status.clear()
             report_error(error)

@@ -61,15 +61,17 @@ class MainWindow(ReviewMode, WindowPreferences, WindowImporting, WindowViews, Fe
         self.library = library
         self.settings = settings  # window geometry and per-library view state
         self.preferences = preferences  # the user's settings.toml
-        self._library_key = "library-" + hashlib.sha1(
-            str(library.path.resolve()).encode()).hexdigest()[:12]
+        # The file's full path, or a PostgreSQL library's URL without its password.
+        where = library.url if library.path is None else str(library.path.resolve())
+        self._library_key = "library-" + hashlib.sha1(where.encode()).hexdigest()[:12]
         self._highlights: list[HighlightRecord] = []
         self._shown_article: int | None = None
         self._pending: tuple[int, int] | None = None  # (article, fallback row) to select
         # The open article and its row when the list was last rebuilt, to stay on it.
         self._place: tuple[int | None, int] = (None, -1)
         self.bus = ChangeBus(self)  # every change to the library is announced here
-        self.setWindowTitle(APP_NAME)
+        # A team library names its server and database (never the password).
+        self.setWindowTitle(APP_NAME if library.url is None else f"{APP_NAME} — {library.url}")
         self.resize(1360, 820)
 
         self.model = ArticleListModel(library, self)
@@ -139,6 +141,9 @@ class MainWindow(ReviewMode, WindowPreferences, WindowImporting, WindowViews, Fe
             keymap, self.why_not)
         self._update_colour_titles()
         self.update_undo_actions()
+        # Named again as the menu opens: another window's undo may have been refused
+        # (another reader changed it since), which takes it off the shared history.
+        self.actions.menus["Edit"].aboutToShow.connect(self.update_undo_actions)
 
         # The views follow the bus in this order: the sidebar's sections (whose reload may
         # change the list's filter), the list, then this window (which stays on the open
@@ -330,8 +335,14 @@ class MainWindow(ReviewMode, WindowPreferences, WindowImporting, WindowViews, Fe
 
     def _search(self, text: str) -> None:
         follows = self.view_follows_search(text)  # a view's query chooses the view
-        self._keep_current_after(lambda: self.model.set_filters(search=text, **follows))
-        self._show_query_note(text)
+        try:
+            self._keep_current_after(lambda: self.model.set_filters(search=text, **follows))
+            self._show_query_note(text)
+        except LibraryError as exc:
+            # Searching cannot run on this library (not on PostgreSQL yet, say): said
+            # under the box, where the reader is typing, and the list shown unfiltered.
+            self._keep_current_after(lambda: self.model.set_filters(search=""))
+            self._say_under_search([str(exc)])
 
     def _warm_up_queries(self) -> None:
         from reader.query.syntax import parse
@@ -343,7 +354,9 @@ class MainWindow(ReviewMode, WindowPreferences, WindowImporting, WindowViews, Fe
         left out), so that a typo in a field or a date does not pass unnoticed."""
         from reader.query.syntax import is_query
 
-        messages = self.library.query.messages(text) if is_query(text) else ()
+        self._say_under_search(self.library.query.messages(text) if is_query(text) else ())
+
+    def _say_under_search(self, messages) -> None:
         self.query_note.setText("\n".join(f"⚠ {m}" for m in messages))
         self.query_note.setVisible(bool(messages))
 

@@ -26,6 +26,7 @@ from reader.ui.plain import plain_label, tooltip
 
 _log = logging.getLogger(__name__)
 SETTLE_MS = 250  # a change waits this long for others before the count runs
+UNCOUNTED_MARK = "⚠"  # the count failed; the tooltip says why
 
 
 def today_phrase(queue: ReviewQueue | None) -> str:
@@ -105,7 +106,11 @@ class ReviewEntry(QWidget):
         self._settle.stop()
         if self._op is not None:
             self._op.cancel()
-        options, review = self._options(), self._library.review
+        try:
+            options, review = self._options(), self._library.review
+        except LibraryError as exc:  # the review does not run on this library: said here
+            self._failed(exc)
+            return
         day = review.clock.today()
         self._counted = None
         self._op = QueryOp(self, self._library, lambda: review.today(options)).success(
@@ -142,8 +147,10 @@ class ReviewEntry(QWidget):
     def _failed(self, error: Exception) -> None:
         if isinstance(error, LibraryError):  # a scope the query cannot run, a damaged file
             _log.warning("Today's review could not be counted: %s", error)
-            self.count.setText("")
+            self.queue = None
+            self.count.setText(UNCOUNTED_MARK)
             self.setToolTip(tooltip(str(error)))
+            self.setAccessibleDescription(str(error))
         else:
             report_error(error)
 

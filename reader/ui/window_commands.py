@@ -14,7 +14,9 @@ from PySide6.QtWidgets import QApplication
 from reader.annotations.colours import COLOURS, DEFAULT_COLOUR
 from reader.commands import WINDOW_INVOCATIONS, invocation, unmet
 from reader.ui import theme
+from reader.library import LibraryError
 from reader.links import Link
+from reader.records import Changes
 
 # Each dialog is imported by the command that opens it: none is needed to show the
 # window, and together they are a noticeable part of start-up.
@@ -30,24 +32,27 @@ class WindowCommands:
         self.close()
 
     def cmd_edit_undo(self) -> None:
-        label = self.library.undo_stack.undo_label
-        changes = self.library.undo()
+        self._undo_or_redo(self.library.undo_stack.undo_label, self.library.undo, "Undone",
+                           "Nothing to undo.")
+
+    def cmd_edit_redo(self) -> None:
+        self._undo_or_redo(self.library.undo_stack.redo_label, self.library.redo, "Redone",
+                           "Nothing to redo.")
+
+    def _undo_or_redo(self, label: str | None, step: Callable[[], Changes | None], done: str,
+                      nothing: str) -> None:
+        try:
+            changes = step()
+        except LibraryError as exc:  # another reader changed it since: refused, nothing done
+            self.update_undo_actions()  # the refused step is off the history
+            self.statusBar().showMessage(str(exc), STATUS_MS)
+            return
         if changes is None:
-            self.statusBar().showMessage("Nothing to undo.", STATUS_MS)
+            self.statusBar().showMessage(nothing, STATUS_MS)
             return
         self.announce(changes)
         self.update_undo_actions()  # also when the undone action changed nothing visible
-        self.statusBar().showMessage(f"Undone: {label}", STATUS_MS)
-
-    def cmd_edit_redo(self) -> None:
-        label = self.library.undo_stack.redo_label
-        changes = self.library.redo()
-        if changes is None:
-            self.statusBar().showMessage("Nothing to redo.", STATUS_MS)
-            return
-        self.announce(changes)
-        self.update_undo_actions()
-        self.statusBar().showMessage(f"Redone: {label}", STATUS_MS)
+        self.statusBar().showMessage(f"{done}: {label}", STATUS_MS)
 
     def update_undo_actions(self) -> None:
         """Edit › Undo and Redo say what they would undo or redo, and are disabled when

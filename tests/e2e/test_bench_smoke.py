@@ -17,9 +17,13 @@ def test_a_small_benchmark_runs_and_reports_every_operation(tmp_path):
     out = tmp_path / "results.json"
     env = {**os.environ, "MARGINALIA_BENCH_CACHE": str(tmp_path / "cache"),
            "QT_QPA_PLATFORM": "offscreen"}
+    # The PostgreSQL rows on the tests' server; without one, recorded as skipped (never
+    # on a cluster of the run's own: tests/e2e/test_bench_postgres.py starts that).
+    pg = os.environ.get("MARGINALIA_TEST_PG") or "off"
     done = subprocess.run(
         [sys.executable, "-m", "bench", "--articles", "300", "--runs", "1", "--reps", "1",
-         "--out", str(out)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+         "--pg", pg, "--out", str(out)], check=False, cwd=ROOT, env=env, capture_output=True,
+        text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "Traceback" not in done.stderr
     results = json.loads(out.read_text(encoding="utf-8"))
@@ -70,3 +74,24 @@ def test_a_small_benchmark_runs_and_reports_every_operation(tmp_path):
     queue_row = next(r for r in results["rows"]
                      if r["measurement"].startswith("Build today's review queue"))
     assert queue_row["floor"] and queue_row["ratio"]
+
+    # The core rows on PostgreSQL, each beside its SQLite figure: timed on the tests'
+    # server, or skipped with the reason; none missing either way.
+    section = results["postgres"]
+    assert section["articles"] == 300
+    postgres = [r for r in results["rows"] if r["measurement"].startswith("PostgreSQL (300")]
+    assert len(postgres) == 5, [r["measurement"] for r in postgres]
+    assert all(r["floor"] and r["floor"] > 0 for r in postgres)
+    if pg == "off":
+        assert section["skipped"] == "--pg off was given"
+        assert all(r["value"] is None and r["skipped"] == section["skipped"] for r in postgres)
+        assert "PostgreSQL rows skipped: --pg off was given" in done.stdout
+    else:
+        assert section["skipped"] is None and section["copy_s"] > 0
+        assert section["rows"]["list"]["same_ids"] is True
+        for row in postgres:
+            assert (row["value"] and row["ratio"]) or \
+                "not available on a PostgreSQL library" in row["skipped"]
+        assert not any(r["skipped"] for r in postgres
+                       if "list page" in r["measurement"] or "highlight" in r["measurement"])
+        assert "PostgreSQL 1" in done.stdout  # the server line of the table

@@ -104,3 +104,20 @@ def test_a_damaged_library_is_not_touched_and_can_be_restored(qapp, tmp_path, mo
     assert status == 0 and seen["rows"] == 2
     kept = [p for p in tmp_path.iterdir() if ".replaced-" in p.name and p.name.endswith(tuple("0123456789Z"))]
     assert any(hashlib.sha256(p.read_bytes()).hexdigest() == damaged for p in kept)
+
+
+def test_a_team_library_that_cannot_be_reached_is_named_without_its_password(
+        qapp, tmp_path, monkeypatch, capsys):
+    from reader.cli.main import main
+
+    shown = []
+    monkeypatch.setattr(app_module, "critical", lambda *args: shown.append(args[2]))
+    monkeypatch.chdir(tmp_path)
+    url = "postgresql://ann:s3cret@127.0.0.1:1/team"
+    assert main(["--db", url]) == 1
+    monkeypatch.setenv("MARGINALIA_DB", url)
+    assert main([]) == 1
+    err = capsys.readouterr().err
+    assert len(shown) == 2 and all("postgresql://ann:***@127.0.0.1:1/team" in s for s in shown)
+    assert "s3cret" not in err + "".join(shown)
+    assert list(tmp_path.iterdir()) == []  # no file named after it: no marker, no backups

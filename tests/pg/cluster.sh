@@ -8,6 +8,8 @@
 # postgresql package creates; otherwise the user running the script. It listens on
 # 127.0.0.1 and on a unix socket in DIR, trusts local connections (nobody else can reach
 # it) and skips fsync (its data is thrown away). The superuser is called postgres.
+# With PG_DURABLE=1 it keeps fsync and synchronous commits on, as a real server does
+# (the benchmark times commits on it beside SQLite's synchronous=FULL).
 # .ci/run uses this script; a developer runs the same two commands:
 #
 #   dir=$(mktemp -d) && export MARGINALIA_TEST_PG=$(tests/pg/cluster.sh start "$dir")
@@ -58,8 +60,10 @@ case "$action" in
     as_server "$bin/initdb" --pgdata="$dir/data" --username=postgres --auth=trust \
       --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
       || { cat "$dir/initdb.log" >&2; exit 1; }
+    fast="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    [ "${PG_DURABLE:-}" = 1 ] && fast=""
     as_server "$bin/pg_ctl" --pgdata="$dir/data" --log="$dir/server.log" --wait \
-      -o "-c port=$port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+      -o "-c port=$port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir $fast" \
       start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
     echo "$port" >"$dir/port"
     echo "postgresql://postgres@127.0.0.1:$port/postgres"

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import os
 import uuid
+from urllib.parse import urlsplit
 
 import pytest
-from pg_urls import with_database
+from pg_urls import as_role, with_database
 
 TEST_PG_ENV = "MARGINALIA_TEST_PG"
 SKIP_REASON = (f"PostgreSQL tests skipped: set {TEST_PG_ENV} to a server's URL (a superuser, "
@@ -64,3 +65,39 @@ def pg_database(pg_admin, pg_server):
 def pg_url(pg_database) -> str:
     """The URL of a new, empty database for this test."""
     return pg_database()
+
+
+@pytest.fixture
+def team(pg_url, pg_admin):
+    """A team library with two readers, ann and bob (roles unique to this test)."""
+    from reader.storage.postgres import PostgresStorage
+    from reader.storage.team import add_reader, init
+
+    suffix = uuid.uuid4().hex[:8]
+    names = {"group": f"team_{suffix}", "ann": f"ann_{suffix}", "bob": f"bob_{suffix}"}
+    with PostgresStorage.open(pg_url) as storage:
+        assert init(storage, names["group"]) == names["group"]
+        assert add_reader(storage, names["ann"]) is True
+        assert add_reader(storage, names["bob"]) is True
+        assert add_reader(storage, names["bob"]) is False  # already there: joins again
+    yield {"url": pg_url, **names}
+    pg_admin.execute(f'DROP DATABASE IF EXISTS "{urlsplit(pg_url).path[1:]}" WITH (FORCE)')
+    for role in (names["ann"], names["bob"], names["group"]):
+        pg_admin.execute(f'DROP ROLE IF EXISTS "{role}"')
+
+
+TEAM_TEXT = "# Rivers\n\nRivers carry salt to the sea, and trade follows the rivers.\n"
+
+
+@pytest.fixture
+def readers(team, tmp_path):
+    """Ann's and Bob's libraries on the team library, and an article Ann imported
+    (TEAM_TEXT)."""
+    from reader.library import Library
+
+    path = tmp_path / "rivers.md"
+    path.write_text(TEAM_TEXT, encoding="utf-8")
+    with Library.open(as_role(team["url"], team["ann"])) as ann, \
+            Library.open(as_role(team["url"], team["bob"])) as bob:
+        (article,) = ann.import_files([path]).added
+        yield ann, bob, article

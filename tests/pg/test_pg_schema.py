@@ -240,3 +240,25 @@ def test_committed_changes_are_announced_on_the_changes_channel(pg_url, pg_stora
         with pg_storage.database.atomic():
             run("DELETE FROM article WHERE id = %s", (article,))
         assert f"{writer_pid} article {article}" in heard()
+
+
+@pytest.mark.parametrize("order", ["added", "published"])
+def test_the_lists_first_page_walks_an_index_without_sorting(pg_storage, order):
+    """The newest-first orders are read from their index (step 13), as on SQLite."""
+    from reader.reads import list_ids
+    from reader.storage.dialect import to_postgres
+
+    run = pg_storage.database.execute_sql
+    for n in range(3):
+        run(ARTICLE, (f"Article {n}", "x", "Text."))
+    plans: list[str] = []
+
+    def explain(sql, params):
+        with pg_storage.database.atomic():
+            run("SET LOCAL enable_seqscan = off")
+            plans.extend(row[0] for row in run("EXPLAIN " + to_postgres(sql), params))
+        return []
+
+    list_ids(explain, order=order, limit=200)
+    plan = "\n".join(plans)
+    assert "Index" in plan and "Sort" not in plan, plan

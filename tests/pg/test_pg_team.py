@@ -5,7 +5,7 @@ another role)."""
 from __future__ import annotations
 
 import uuid
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -14,6 +14,7 @@ from reader.storage.copy import CopyError, copy_library
 from reader.storage.drivers import psycopg as load_psycopg
 from reader.storage.postgres import PostgresLibraryError, PostgresStorage
 from reader.storage.team import add_reader, init, team_group
+from pg_urls import as_role
 
 ARTICLE = ("INSERT INTO article (title, source_format, source_text, text, content_hash,"
            " added_at) VALUES ('T', 'text', 'x', 'some text', 'h', 'n') RETURNING id")
@@ -22,28 +23,6 @@ HIGHLIGHT = ("INSERT INTO highlight (article_id, start, \"end\", exact, note, pr
              " RETURNING id")
 
 psycopg = load_psycopg()  # reader keeps peewee's import from loading it
-
-
-def as_role(url: str, role: str) -> str:
-    parts = urlsplit(url)
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit((parts.scheme, f"{role}@{host}", parts.path, parts.query, ""))
-
-
-@pytest.fixture
-def team(pg_url, pg_admin):
-    """A team library with two readers, ann and bob (roles unique to this test)."""
-    suffix = uuid.uuid4().hex[:8]
-    names = {"group": f"team_{suffix}", "ann": f"ann_{suffix}", "bob": f"bob_{suffix}"}
-    with PostgresStorage.open(pg_url) as storage:
-        assert init(storage, names["group"]) == names["group"]
-        assert add_reader(storage, names["ann"]) is True
-        assert add_reader(storage, names["bob"]) is True
-        assert add_reader(storage, names["bob"]) is False  # already there: joins again
-    yield {"url": pg_url, **names}
-    pg_admin.execute(f'DROP DATABASE IF EXISTS "{urlsplit(pg_url).path[1:]}" WITH (FORCE)')
-    for role in (names["ann"], names["bob"], names["group"]):
-        pg_admin.execute(f'DROP ROLE IF EXISTS "{role}"')
 
 
 def test_a_private_note_is_readable_by_its_author_alone(team):

@@ -251,3 +251,55 @@ def test_a_failed_background_operation_is_logged_and_shown_once(qtbot, handler, 
     assert "job_for_the_test" in details  # the worker's traceback
     assert on_gui_thread
     assert "the disk is full" in _log_text()
+
+
+# --- a LibraryError is a refusal in the user's words, not an unexpected error -------------
+
+
+def refused_slot_for_the_test() -> None:
+    from reader.library import LibraryError
+
+    raise LibraryError("Saved views is not available on a PostgreSQL library yet (db).")
+
+
+@no_capture
+def test_a_library_error_in_a_slot_is_shown_as_its_message_without_a_traceback(
+        qtbot, handler, shown):
+    QTimer.singleShot(0, refused_slot_for_the_test)
+    qtbot.waitUntil(lambda: any(w.objectName() == "refusalNotice" and w.isVisible()
+                                for w in QApplication.topLevelWidgets()))
+    (notice,) = [w for w in QApplication.topLevelWidgets()
+                 if w.objectName() == "refusalNotice" and w.isVisible()]
+    assert notice.text() == "Saved views is not available on a PostgreSQL library yet (db)."
+    assert notice.textFormat() == Qt.TextFormat.PlainText
+    # A second refusal while it is open takes its place: one notice, not a pile of them.
+    QTimer.singleShot(0, lambda: _refuse_again(
+        "Export is not available on a PostgreSQL library yet."))
+    qtbot.waitUntil(lambda: notice.text().startswith("Export"))
+    assert [w for w in QApplication.topLevelWidgets()
+            if w.objectName() == "refusalNotice" and w.isVisible()] == [notice]
+    notice.close()
+    assert shown == []  # never the unexpected-error window
+    logged = _log_text()
+    assert "Refused: Saved views is not available" in logged
+    assert "Traceback" not in logged
+
+
+def _refuse_again(message: str) -> None:
+    from reader.library import LibraryError
+
+    raise LibraryError(message)
+
+
+@no_capture
+def test_a_library_error_in_a_worker_thread_is_shown_as_its_message_on_the_gui_thread(
+        qtbot, handler, shown, monkeypatch):
+    refusals: list[tuple[str, bool]] = []
+    monkeypatch.setattr(errors.RefusalNotice, "show_refusal", classmethod(
+        lambda cls, parent, message, notice=None: refusals.append(
+            (message, threading.current_thread() is threading.main_thread()))))
+    thread = threading.Thread(target=_refuse_again, args=("Feeds are not here yet.",))
+    thread.start()
+    thread.join()
+    qtbot.waitUntil(lambda: bool(refusals))
+    assert refusals == [("Feeds are not here yet.", True)] and shown == []

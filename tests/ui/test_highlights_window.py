@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from reader.annotations.colours import COLOURS
+from reader.library import Library
 from reader.records import Changes
 from reader.ui.highlights_commands import ExportHighlightsFile, TagChoice, parse_tag_changes
 from reader.ui.highlights_window import HighlightsWindow
@@ -166,6 +167,25 @@ def test_delete_the_chosen_then_undo_in_the_window_brings_them_back(opened, qtbo
          Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     qtbot.waitUntil(lambda: len(_shown_ids(highlights)) == 1, timeout=3000)
     assert library.highlights.count() == 1
+
+
+def test_an_undo_another_reader_would_lose_work_by_is_refused_here(opened, qtbot,
+                                                                    library_path):
+    window, highlights, library, made = opened
+    _key(qtbot, highlights, Qt.Key.Key_Down)
+    _key(qtbot, highlights, Qt.Key.Key_3)  # recolour the current one
+    undo = highlights.command_actions["highlights.undo"]
+    assert undo.isEnabled() and library.highlights.get(made[3]).colour == "blue"
+    with Library.open(library_path) as colleague:  # another process on the same file
+        colleague.highlights.set_note(made[3], "Their note")
+        colleague.highlights.recolour(made[3], "pink")
+    _key(qtbot, highlights, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert highlights.status.text().startswith(
+        "Cannot undo “Change colour of 1 highlight”: someone else has changed it since.")
+    assert not undo.isEnabled()  # off the history: the key does nothing now
+    assert library.highlights.get(made[3]).colour == "pink"
+    window.actions.menus["Edit"].aboutToShow.emit()  # the main window's menu follows
+    assert window.actions.menu_actions["edit.undo"].text() == "Undo"
 
 
 def test_tag_the_chosen_adding_and_taking_off(opened, qtbot, monkeypatch):

@@ -29,6 +29,30 @@ def test_seeding_a_new_library_imports_the_samples_once(library):
     assert library.articles.count() == 0
 
 
+def test_of_two_readers_opening_a_new_library_at_once_one_seeds_it(library, monkeypatch):
+    # The second opens the library while the first is still importing the samples: it
+    # finds the library claimed, not empty-and-unseeded, and imports nothing itself.
+    where = library.path if library.path is not None else library.storage.url
+    with Library.open(where) as colleague:
+        seen = []
+        importing = library.import_files
+
+        def import_files(paths, progress=None):
+            seen.append(colleague.seed_if_new(seeds_dir()))
+            return importing(paths, progress)
+
+        monkeypatch.setattr(library, "import_files", import_files)
+        report = library.seed_if_new(seeds_dir())
+        assert seen == [None] and len(report.added) == 2
+        assert colleague.articles.count() == 2
+
+
+def test_a_library_with_articles_is_never_seeded(library, write_file):
+    library.import_files([write_file("own.md", "# Own\n\nMine.")])
+    assert library.seed_if_new(seeds_dir()) is None
+    assert [s.title for s in library.articles.summaries(library.articles.ids())] == ["Own"]
+
+
 def test_a_bad_file_does_not_stop_the_batch_and_leaves_nothing_behind(library, write_file):
     good = write_file("good.md", "# Good\n\nFine text.")
     empty = write_file("empty.md", "")
