@@ -80,7 +80,6 @@ class Library:
         """The saved views (a reader.views.ViewManager)."""
         from reader.views import ViewManager
 
-        self.require_file("Saved views")
         return ViewManager(self.storage, self.query, self.undo_stack)
 
     @cached_property
@@ -88,7 +87,6 @@ class Library:
         """The daily review of highlights (a reader.review.manager.ReviewManager)."""
         from reader.review.manager import ReviewManager
 
-        self.require_file("The daily review")
         return ReviewManager(self.storage, self.query, self.highlights)
 
     @property

@@ -106,7 +106,7 @@ class ReviewManager:
             state = CardState(*card_row[5:])
             gaps = gaps_from_json(record.exact, cloze)
             reviews, lapses = self._store.rows(
-                "SELECT count(*), coalesce(sum(rating = 1 AND previous_state = 2), 0)"
+                "SELECT count(*), count(CASE WHEN rating = 1 AND previous_state = 2 THEN 1 END)"
                 " FROM review_log WHERE card_id = ?", (card_id,))[0]
         return ReviewCard(record, title, author, publication, published, tags,
                           context_before(before), context_after(after), kind, gaps, question,
@@ -162,7 +162,7 @@ class ReviewManager:
                 raise LibraryError("That card was graded again since; only its latest grade "
                                    "can be taken back.")
             self._set_state(card_id, CardState.from_json(before))
-            self._store.database.execute_sql("DELETE FROM review_log WHERE id = ?", (log_id,))
+            self._store.run("DELETE FROM review_log WHERE id = ?", (log_id,))
         return highlight_id
 
     def retire(self, highlight_id: int, retired: bool = True) -> None:
@@ -170,7 +170,7 @@ class ReviewManager:
         with self._store.write():
             self._check_highlight(highlight_id)
             card_id = self._ensure_card(highlight_id)
-            self._store.database.execute_sql(
+            self._store.run(
                 "UPDATE review_card SET retired = ? WHERE id = ?", (int(retired), card_id))
 
     # --- mastery ----------------------------------------------------------------------------
@@ -202,7 +202,7 @@ class ReviewManager:
             if old_kind == HIGHLIGHT and kind != HIGHLIGHT:
                 values.update(CardState().columns())
             sets = ", ".join(f"{name} = ?" for name in values)
-            self._store.database.execute_sql(f"UPDATE review_card SET {sets} WHERE id = ?",
+            self._store.run(f"UPDATE review_card SET {sets} WHERE id = ?",
                                              (*values.values(), card_id))
 
     # --- history ----------------------------------------------------------------------------
@@ -221,7 +221,7 @@ class ReviewManager:
     def _streak(self, today) -> int:
         expected = today
         streak = 0
-        for (day,) in self._store.database.execute_sql(
+        for (day,) in self._store.rows(
                 "SELECT DISTINCT day FROM review_log WHERE day <= ? ORDER BY day DESC",
                 (today.isoformat(),)):
             if day == expected.isoformat():
@@ -274,14 +274,13 @@ class ReviewManager:
                                  (highlight_id,))
         if found:
             return found[0][0]
-        return self._store.database.execute_sql(
-            "INSERT INTO review_card (highlight_id, created_at) VALUES (?, ?)",
-            (highlight_id, stamp(self.clock.now()))).lastrowid
+        return self._store.models.ReviewCard.insert(
+            highlight_id=highlight_id, created_at=stamp(self.clock.now())).execute()
 
     def _set_state(self, card_id: int, state: CardState) -> None:
         columns = state.columns()
         sets = ", ".join(f"{name} = ?" for name in columns)
-        self._store.database.execute_sql(f"UPDATE review_card SET {sets} WHERE id = ?",
+        self._store.run(f"UPDATE review_card SET {sets} WHERE id = ?",
                                          (*columns.values(), card_id))
 
     def _check_highlight(self, highlight_id: int) -> None:

@@ -126,7 +126,8 @@ def build(store: Storage, query: Any, clock: Clock, scope: str = "",
 def done_today(store: Storage, day: str) -> tuple[int, int]:
     """Grades given on a review day to new cards, and to cards in review (the learning
     steps of mastery cards count against neither limit)."""
-    rows = store.rows("SELECT sum(previous_state IS NULL), sum(previous_state = 2)"
+    rows = store.rows("SELECT count(CASE WHEN previous_state IS NULL THEN 1 END),"
+                      " count(CASE WHEN previous_state = 2 THEN 1 END)"
                       " FROM review_log WHERE day = ?", (day,))
     return rows[0][0] or 0, rows[0][1] or 0
 
@@ -142,9 +143,9 @@ def due_between(store: Storage, query: Any, start: datetime, end: datetime, scop
 
 
 def _rows(store: Storage, scope: str, sql: str, params: list[Any]) -> list[tuple]:
-    from peewee import OperationalError
+    from peewee import OperationalError, ProgrammingError
 
     try:
         return store.rows(sql, params)
-    except OperationalError as exc:
+    except (OperationalError, ProgrammingError) as exc:
         raise LibraryError(f"Cannot build the review of {scope!r}: {exc}.") from exc

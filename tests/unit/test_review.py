@@ -21,6 +21,12 @@ from reader.review.cards import (
 )
 from reader.review.clock import parse_stamp
 
+
+@pytest.fixture
+def library(any_library):
+    """Each test runs on a SQLite file and on a PostgreSQL database."""
+    return any_library
+
 MONDAY = datetime(2025, 6, 2, 9, 0, tzinfo=timezone.utc)
 
 

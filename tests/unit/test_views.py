@@ -14,6 +14,12 @@ from reader.records import Changes, SavedView
 from reader.storage.migrations import MIGRATIONS
 from reader.views import key_conflict, view_bindings
 
+
+@pytest.fixture
+def library(any_library):
+    """Each test runs on a SQLite file and on a PostgreSQL database."""
+    return any_library
+
 BUILT_IN = [("Inbox", "is:unread -is:archived", "G, I"), ("Annotated", "has:highlights", "G, A"),
             ("Orphans", "is:orphaned", "G, O"), ("Feeds", "has:feed", "G, F")]
 
