@@ -68,8 +68,8 @@ class Library:
         return getattr(self.storage, "url", None)
 
     def require_file(self, feature: str) -> None:
-        """Raise LibraryError naming `feature` when the library is on PostgreSQL, where
-        it does not run yet."""
+        """Raise LibraryError naming `feature`, a feature of library files (SQLite's
+        file check, backups), when the library is on PostgreSQL."""
         if self.on_postgres:
             raise self.storage.not_available(feature)
 
@@ -308,10 +308,9 @@ def _is_url(path: object) -> bool:
 def _refuse_url(path: object, feature: str) -> None:
     """LibraryError naming `feature` for a PostgreSQL URL given where a file is needed."""
     if _is_url(path):
-        from reader.storage.postgres import redact
+        from reader.storage.postgres import file_only
 
-        raise LibraryError(f"{feature} is not available on a PostgreSQL library yet "
-                           f"({redact(str(path))}); they work on library files.")
+        raise file_only(feature, str(path))
 
 
 # How many parsed files one import transaction stores, and how long parsed files wait.

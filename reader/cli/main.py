@@ -48,8 +48,8 @@ class _Parser(argparse.ArgumentParser):
             if action.dest == "db":
                 action.help = (f"the library file (default: ${DB_ENV}, else "
                                f"{default_library_path()}); a postgresql:// URL opens a "
-                               "team library: the window, `copy`, `team`, `import`, `show`, "
-                               "`list`, `search`, `add`, `export` and `feeds` work there so far")
+                               "team library: the window and every command but backup and "
+                               "restore work there")
         return super().format_help()
 
 
@@ -229,11 +229,11 @@ def _main(argv: list[str] | None) -> int:
     if rest and rest[0] in team_commands.COMMANDS:
         return team_commands.run(rest[0], rest[1:], db_text)
     if team_commands.is_postgres_url(db_text):
-        if rest and rest[0] in team_commands.LIBRARY_COMMANDS:
+        if rest and rest[0] in SUBCOMMANDS:
             # Straight to the whole library: the lean read path reads SQLite files only.
             options = build_subcommand_parser(rest[0]).parse_args(rest[1:])
             return _run_on_library(rest[0], options, db_text.strip())
-        if rest and rest[0] in SUBCOMMANDS + FILE_COMMANDS + DESKTOP_COMMANDS:
+        if rest and rest[0] in FILE_COMMANDS + DESKTOP_COMMANDS:
             return team_commands.refuse_postgres(rest[0], db_text)
         return _window(parser, rest, db_text.strip())
     db_path = (Path(args.db) if args.db else default_library_path()).expanduser()

@@ -6,13 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-# Commands that work on a library on PostgreSQL so far; the window and every other
-# command still need a SQLite file, and say so instead of failing part-way.
-POSTGRES_COMMANDS = ("copy", "team init", "team add-reader", "import FILE…", "show ID",
-                     "add URL…", "export", "feeds", "list [--query QUERY]", "search QUERY")
 COMMANDS = ("copy", "team")
-# Commands run on the library itself, on PostgreSQL as on a file (reader.cli.main).
-LIBRARY_COMMANDS = ("import", "show", "add", "export", "feeds", "list", "search")
 
 _SCHEMES = ("postgresql://", "postgres://")
 
@@ -23,15 +17,14 @@ def is_postgres_url(text: str | None) -> bool:
 
 
 def refuse_postgres(command: str, url: str) -> int:
-    """The message for a command that does not run on PostgreSQL yet."""
+    """The message for a command that works on a library file only (its backups, the
+    desktop entry): everything else runs on a PostgreSQL library as on a file."""
     from reader.storage.postgres import redact
 
     print(f"marginalia: {redact(url.strip())} is a PostgreSQL library; `marginalia {command}` "
-          "does not work on "
-          "PostgreSQL yet. So far PostgreSQL supports the window (marginalia --db URL) and: "
-          + ", ".join(f"marginalia {name}" for name in POSTGRES_COMMANDS)
-          + " (e.g. `marginalia copy --from URL --to library.sqlite3` to work on a copy). "
-          "Nothing was changed.", file=sys.stderr)
+          "works on a library file only. A team library's backups are the server's "
+          "(pg_dump), or a copy to a file: `marginalia copy --from URL --to "
+          "library.sqlite3`. Nothing was changed.", file=sys.stderr)
     return 2
 
 

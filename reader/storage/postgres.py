@@ -18,10 +18,6 @@ from reader.storage.pg_connection import LostHook, PostgresDatabase, reason_of, 
 
 URL_SCHEMES = ("postgresql", "postgres")
 
-# What runs on a PostgreSQL library so far; every other command says so and stops.
-SUPPORTED_COMMANDS = ("copy", "team", "import", "show", "add", "export", "feeds", "list",
-                      "search")
-
 # The bookkeeping table that stands for SQLite's `PRAGMA user_version`: one row.
 SCHEMA_TABLE = "schema_version"
 
@@ -52,6 +48,14 @@ def is_postgres_url(text: object) -> bool:
 # Up to the last @ before the path: a password may hold an unencoded @.
 _PASSWORD_IN_NETLOC = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^/@:?#]*):[^/?#]*@")
 _PASSWORD_IN_QUERY = re.compile(r"(?i)([?&]password=)[^&#]*")
+
+
+def file_only(feature: str, url: str) -> LibraryError:
+    """The error for a feature of library files asked of a PostgreSQL library (`url`)."""
+    return LibraryError(f"{feature} works on a library file only, not on a PostgreSQL "
+                        f"library ({redact(url)}): the server keeps a team library's "
+                        "backups (pg_dump), and `marginalia copy --from URL --to "
+                        "library.sqlite3` makes a file of it.")
 
 
 def redact(url: str) -> str:
@@ -363,7 +367,5 @@ class PostgresStorage:
         return connection
 
     def not_available(self, feature: str) -> LibraryError:
-        """The error for a feature that does not run on a PostgreSQL library yet."""
-        return LibraryError(f"{feature} is not available on a PostgreSQL library yet "
-                            f"({self.url}); copy it to a file to use it: marginalia copy "
-                            "--from URL --to library.sqlite3.")
+        """The error for a feature of library files (backups, SQLite's file check)."""
+        return file_only(feature, self.url)

@@ -208,7 +208,6 @@ def test_a_deleted_article_takes_its_stamp_with_it_and_undo_brings_one(library, 
     assert ids[0] in _stamps(library)
 
 
-@pytest.mark.sqlite_only("The daily review")
 def test_a_graded_review_moves_the_stamp_and_shows_only_where_the_template_shows_it(
         library, annotated, tmp_path, rendered):
     ids, _plain = annotated

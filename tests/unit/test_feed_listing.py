@@ -37,7 +37,6 @@ def test_a_feeds_articles_are_listed_with_the_other_filters(feed_library):
     assert library.articles.ids(feed=feed, archived=True) == [first]
 
 
-@pytest.mark.sqlite_only("Full-text search")
 def test_a_feeds_articles_are_searched(feed_library):
     library, feed, first, _second = feed_library
     title = library.articles.get(first).title.split()[0]

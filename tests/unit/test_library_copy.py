@@ -139,12 +139,12 @@ def test_redact_hides_every_form_of_password():
     assert check_url("postgres://ann@host/db") == "postgresql://ann@host/db"
 
 
-@pytest.mark.parametrize("command", [["review"], ["backup"]])
-def test_commands_on_a_postgres_library_say_what_supports_it(command, capsys, monkeypatch):
+@pytest.mark.parametrize("command", [["backup"], ["restore", "backup.sqlite3"]])
+def test_file_commands_on_a_postgres_library_say_they_need_a_file(command, capsys, monkeypatch):
     url = f"postgresql://ann:{PASSWORD}@127.0.0.1:1/lib"
     assert main(["--db", url, *command]) == 2
     err = capsys.readouterr().err
-    assert "does not work on PostgreSQL yet" in err and "marginalia copy" in err
+    assert "works on a library file only" in err and "marginalia copy" in err
     assert PASSWORD not in err and "postgresql://ann:***@127.0.0.1:1/lib" in err
     monkeypatch.setenv("MARGINALIA_DB", url)
     assert main(command) == 2

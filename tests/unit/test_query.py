@@ -234,7 +234,6 @@ def test_the_command_line_takes_queries(library, shelf, library_path, capsys):
     assert "2 highlights" in out and "traded" in out and "Danube" in out
 
 
-@pytest.mark.sqlite_only("Export")
 def test_export_takes_a_query(library, shelf, library_path, tmp_path, capsys):
     from reader.cli.main import main
 

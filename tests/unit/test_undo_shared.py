@@ -171,7 +171,6 @@ def test_article_notes_tags_and_deletion_by_a_colleague_stop_undo(me, colleague,
     assert colleague.highlights.get(hid).article_id == article
 
 
-@pytest.mark.sqlite_only("Saved views")
 def test_saved_views_a_colleague_changed_are_not_undone(me, colleague):
     first = me.views.add("Unread", "is:unread")
     second = me.views.add("Later", "tag:later")
