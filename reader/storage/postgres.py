@@ -146,14 +146,17 @@ def _reason(error: BaseException, url: str) -> str:
 def read_schema_version(database: PostgresqlDatabase) -> int:
     """The library's schema version: 0 for an empty database. A database that holds
     tables but no Marginalia schema is refused (it is someone else's)."""
+    # The tables first, then the schema table: a library being created by another
+    # process commits its schema table with its first tables, so tables seen here mean
+    # its schema table is seen next (the other order could see neither, then both).
+    tables = [name for (name,) in database.execute_sql(
+        "SELECT table_name FROM information_schema.tables"
+        " WHERE table_schema = current_schema() ORDER BY table_name LIMIT 4").fetchall()]
     present = database.execute_sql(
         "SELECT to_regclass(%s) IS NOT NULL", (SCHEMA_TABLE,)).fetchone()[0]
     if present:
         row = database.execute_sql(f"SELECT max(version) FROM {SCHEMA_TABLE}").fetchone()
         return int(row[0] or 0)
-    tables = [name for (name,) in database.execute_sql(
-        "SELECT table_name FROM information_schema.tables"
-        " WHERE table_schema = current_schema() ORDER BY table_name LIMIT 4").fetchall()]
     if tables:
         raise PostgresLibraryError(
             f"the database holds tables ({', '.join(tables)}) but no Marginalia schema; "

@@ -262,3 +262,33 @@ def test_the_lists_first_page_walks_an_index_without_sorting(pg_storage, order):
     list_ids(explain, order=order, limit=200)
     plan = "\n".join(plans)
     assert "Index" in plan and "Sort" not in plan, plan
+
+
+def test_a_library_another_process_creates_meanwhile_is_read_not_refused(pg_url):
+    """Opening while another process creates the library: its first tables and its
+    schema table commit between this opener's two looks, which must not take it for
+    someone else's database."""
+    from reader.storage.drivers import psycopg
+    from reader.storage.postgres import read_schema_version
+
+    creating = psycopg().connect(pg_url)  # a transaction, committed on cue
+    creating.execute("CREATE TABLE schema_version (version integer NOT NULL)")
+    creating.execute("INSERT INTO schema_version (version) VALUES (3)")
+    creating.execute("CREATE TABLE article (id bigint PRIMARY KEY)")
+    database = connect(pg_url)
+    real = database.execute_sql
+    looks: list[str] = []
+
+    def commit_after_the_first_look(sql, params=None, *args, **kwargs):
+        result = real(sql, params, *args, **kwargs)
+        if not looks:
+            creating.commit()
+        looks.append(sql)
+        return result
+
+    database.execute_sql = commit_after_the_first_look
+    try:
+        assert read_schema_version(database) == 3
+    finally:
+        database.close()
+        creating.close()
