@@ -176,9 +176,11 @@ def _copy(source: Storage | PostgresStorage, target: Storage | PostgresStorage, 
             f"copying {_name(source)} to {_name(target)} failed ({reason}); nothing was "
             "written to the target.") from exc
     if target_info.postgres:
-        # Statistics for the planner now, not when autovacuum comes round: it would
-        # take the copied tables for nearly empty ones and plan the first reads so.
-        target.database.execute_sql("ANALYZE")
+        # Now, not when autovacuum comes round: the planner's statistics (it would take
+        # the copied tables for nearly empty ones), the search indexes' pending entries
+        # merged (until then a rare word took 100 ms instead of 0.3), and the visibility
+        # map that lets the list's first page be read from its index alone.
+        target.database.execute_sql("VACUUM (ANALYZE)")
     return CopyReport(_name(source), _name(target), figures, time.monotonic() - started,
                       replace)
 

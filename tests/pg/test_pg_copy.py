@@ -120,3 +120,18 @@ def test_the_command_copies_in_a_fresh_process(annotated_library, pg_url, tmp_pa
     assert "every count and checksum matches" in done.stdout
     assert redact(url) in done.stdout + done.stderr
     assert PASSWORD not in done.stdout + done.stderr
+
+
+def test_a_copy_leaves_the_search_indexes_merged(annotated_library, pg_url):
+    """The GIN indexes' pending lists are merged before the copy returns (VACUUM)."""
+    source = annotated_library.path
+    annotated_library.close()
+    copy_library(source, pg_url)
+    storage = PostgresStorage.open(pg_url)
+    try:
+        storage.database.execute_sql("CREATE EXTENSION IF NOT EXISTS pgstattuple")
+        for index in ("article_search", "highlight_search"):
+            pending = storage.rows(f"SELECT pending_pages FROM pgstatginindex('{index}')")
+            assert pending == [(0,)], index
+    finally:
+        storage.close()
