@@ -102,7 +102,7 @@ def any_library_location(request, library_path) -> str:
     `sqlite_only`)."""
     only = request.node.get_closest_marker("sqlite_only")
     if request.param == "postgresql" and only is not None:
-        pytest.skip(f"{only.args[0]} is not available on a PostgreSQL library yet")
+        pytest.skip(f"SQLite only: {only.args[0]}")
     if request.param == "sqlite":
         return str(library_path)
     return request.getfixturevalue("new_pg_database")()

@@ -102,17 +102,6 @@ def test_an_export_after_the_server_ended_the_connection_reconnects(pg_url, pg_a
         assert len(written) == 1 and "Rivers" in written[0].read_text(encoding="utf-8")
 
 
-def test_an_export_chosen_by_a_query_says_the_query_language_is_not_ported(
-        pg_url, tmp_path, capsys):
-    Library.open(pg_url).close()
-    assert main(["--db", pg_url, "export", "--out", str(tmp_path / "vault"),
-                 "--query", "is:unread"]) == 1
-    err = capsys.readouterr().err
-    assert err.startswith("marginalia: The query language (saved views, filters) is not "
-                          "available on a PostgreSQL library yet")
-    assert not (tmp_path / "vault").exists()
-
-
 def test_a_readers_export_leaves_out_anothers_private_highlights(team, tmp_path):
     with Library.open(as_role(team["url"], team["ann"])) as ann:
         path = tmp_path / "rivers.md"
