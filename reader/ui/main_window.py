@@ -70,8 +70,8 @@ class MainWindow(ReviewMode, WindowPreferences, WindowImporting, WindowViews, Fe
         # The open article and its row when the list was last rebuilt, to stay on it.
         self._place: tuple[int | None, int] = (None, -1)
         self.bus = ChangeBus(self)  # every change to the library is announced here
-        # A team library names its server and database (never the password).
-        self.setWindowTitle(APP_NAME if library.url is None else f"{APP_NAME} — {library.url}")
+        # A team library: its address, never the password (the desktop adds " — Marginalia").
+        self.setWindowTitle(APP_NAME if library.url is None else library.url)
         self.resize(1360, 820)
 
         self.model = ArticleListModel(library, self)
