@@ -304,3 +304,17 @@ def highlight_without_article(library) -> Path:
     connection.commit()
     connection.close()
     return path
+
+
+def shown_panel(qtbot, library, article_id: int | None):
+    """The annotation panel on its own, shown and active (keys reach it), on an article."""
+    from reader.ui.annotation_panel import AnnotationPanel
+
+    panel = AnnotationPanel(library)
+    qtbot.addWidget(panel)
+    panel.resize(380, 900)
+    with qtbot.waitActive(panel):
+        panel.show()
+        panel.activateWindow()
+    panel.show_article(article_id)
+    return panel

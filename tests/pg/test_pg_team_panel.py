@@ -10,17 +10,7 @@ from PySide6.QtCore import Qt
 from reader.ui.annotation_panel import AnnotationPanel
 from reader.ui.highlight_list import ID_ROLE
 from test_pg_team_notes import span
-
-
-def _panel(qtbot, library, article_id: int) -> AnnotationPanel:
-    panel = AnnotationPanel(library)
-    qtbot.addWidget(panel)
-    panel.resize(380, 900)
-    with qtbot.waitActive(panel):
-        panel.show()
-        panel.activateWindow()
-    panel.show_article(article_id)
-    return panel
+from tests.conftest import shown_panel
 
 
 def _ids(panel: AnnotationPanel) -> list[int]:
@@ -38,7 +28,7 @@ def highlights(readers):
 def test_authors_are_shown_and_filter_the_list(qtbot, team, readers, highlights):
     ann, _bob, article = readers
     salt, trade = highlights
-    panel = _panel(qtbot, ann, article)
+    panel = shown_panel(qtbot, ann, article)
     combo = panel.author_filter
     assert combo.isVisibleTo(panel)
     assert [combo.itemText(i) for i in range(combo.count())] == ["Everyone", "Mine", team["bob"]]
@@ -62,10 +52,10 @@ def test_authors_are_shown_and_filter_the_list(qtbot, team, readers, highlights)
     assert not panel.private_check.isVisibleTo(panel)  # not Ann's to make private
 
 
-def test_ones_own_highlight_made_private_from_the_panel(qtbot, team, readers, highlights):
+def test_ones_own_highlight_made_private_from_theshown_panel(qtbot, team, readers, highlights):
     ann, bob, article = readers
     salt, trade = highlights
-    panel = _panel(qtbot, ann, article)
+    panel = shown_panel(qtbot, ann, article)
     panel.select_highlight(salt)
     with qtbot.waitSignal(panel.changed) as changed:
         panel.private_check.click()
@@ -73,18 +63,18 @@ def test_ones_own_highlight_made_private_from_the_panel(qtbot, team, readers, hi
     assert ann.highlights.get(salt).private is True
     assert panel.author_label.text() == "By you · private: only you can see it"
     assert [r.id for r in bob.highlights.for_article(article)] == [trade]
-    bob_panel = _panel(qtbot, bob, article)
+    bob_panel = shown_panel(qtbot, bob, article)
     assert _ids(bob_panel) == [trade]
     combo = bob_panel.author_filter
     assert [combo.itemText(i) for i in range(combo.count())] == ["Everyone", "Mine"]
 
 
-def test_a_note_two_readers_edited_at_once_keeps_both_in_the_panel(qtbot, team, readers,
+def test_a_note_two_readers_edited_at_once_keeps_both_in_theshown_panel(qtbot, team, readers,
                                                                   highlights):
     ann, bob, article = readers
     salt, _trade = highlights
     ann.highlights.set_note(salt, "Salt made the rivers rich.")
-    panel = _panel(qtbot, bob, article)
+    panel = shown_panel(qtbot, bob, article)
     panel.select_highlight(salt)
     panel.note_edit.setPlainText("Bob: tolls, not salt.")
     ann.highlights.set_note(salt, "Ann: salt and grain.", based_on="Salt made the rivers rich.")

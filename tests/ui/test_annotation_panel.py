@@ -12,7 +12,6 @@ from reader.paths import seeds_dir
 from reader.records import Changes
 from reader.importing.sources import parse_article
 from reader.ui.annotation_layout import NO_ARTICLE_HINT, NO_HIGHLIGHTS_HINT, NO_MATCH_HINT
-from reader.ui.annotation_panel import AnnotationPanel
 from reader.ui.annotation_editors import NoteView
 from reader.ui.highlight_list import (
     HIGHLIGHT_ROLE,
@@ -22,6 +21,7 @@ from reader.ui.highlight_list import (
     HighlightListModel,
     wrap_lines,
 )
+from tests.conftest import shown_panel
 
 INCURSION = "Ukrainian military launches incursion of Russia"
 REMOVED = ("Unconfirmed reports by Russian bloggers suggested that Ukrainian troops were "
@@ -55,17 +55,6 @@ def _orphan(library, article_id: int) -> int:
         article_id, parse_article(source.replace(paragraph + "\n", ""), "markdown"))
     assert orphaned == [highlight_id]
     return highlight_id
-
-
-def _panel(qtbot, library, article_id: int | None) -> AnnotationPanel:
-    panel = AnnotationPanel(library)
-    qtbot.addWidget(panel)
-    panel.resize(380, 900)
-    with qtbot.waitActive(panel):
-        panel.show()
-        panel.activateWindow()
-    panel.show_article(article_id)
-    return panel
 
 
 def _ids(model) -> list[int]:
@@ -127,7 +116,7 @@ def test_panel_filter_row_filters_the_list(qtbot, seeded_library, article):
     other = _highlight(seeded_library, article, LAST, "blue")
     seeded_library.highlights.set_tags(rome, ["history/rome"])
     seeded_library.colours.rename("green", "Key claim")
-    panel = _panel(qtbot, seeded_library, article)
+    panel = shown_panel(qtbot, seeded_library, article)
     combo = panel.colour_filter
     assert [combo.itemText(i) for i in range(combo.count())] == [
         "All colours", "Yellow", "Key claim", "Blue", "Pink", "Purple"]
@@ -158,7 +147,7 @@ def test_rows_are_tall_enough_for_their_content(qtbot, seeded_library, article):
 
 # --- empty states and selection -------------------------------------------------------------
 def test_empty_states(qtbot, seeded_library, article):
-    panel = _panel(qtbot, seeded_library, None)
+    panel = shown_panel(qtbot, seeded_library, None)
     assert panel.stack.currentWidget() is panel.placeholder
     assert panel.placeholder.text() == NO_ARTICLE_HINT
     panel.show_article(article)
@@ -177,7 +166,7 @@ def test_empty_states(qtbot, seeded_library, article):
 def test_choosing_in_the_list_emits_highlight_chosen(qtbot, seeded_library, article):
     first = _highlight(seeded_library, article, FIRST)
     second = _highlight(seeded_library, article, SECOND)
-    panel = _panel(qtbot, seeded_library, article)
+    panel = shown_panel(qtbot, seeded_library, article)
     view = panel.list_view
     rect = view.visualRect(panel.model.index(1))
     with qtbot.waitSignal(panel.highlight_chosen) as blocker:
@@ -194,7 +183,7 @@ def test_choosing_in_the_list_emits_highlight_chosen(qtbot, seeded_library, arti
 def test_select_highlight_is_quiet_and_not_hidden_by_filters(qtbot, seeded_library, article):
     _highlight(seeded_library, article, FIRST, "yellow")
     second = _highlight(seeded_library, article, SECOND, "blue")
-    panel = _panel(qtbot, seeded_library, article)
+    panel = shown_panel(qtbot, seeded_library, article)
     panel.colour_filter.setCurrentIndex(panel.colour_filter.findData("yellow"))
     assert second not in _ids(panel.model)
     with qtbot.assertNotEmitted(panel.highlight_chosen):
@@ -210,7 +199,7 @@ def test_select_highlight_is_quiet_and_not_hidden_by_filters(qtbot, seeded_libra
 def test_enter_and_ctrl_enter_save_tags_and_note(qtbot, library_path, seeded_library, article):
     highlight = _highlight(seeded_library, article, FIRST)
     seeded_library.highlights.set_tags(highlight, ["economy"])
-    panel = _panel(qtbot, seeded_library, article)
+    panel = shown_panel(qtbot, seeded_library, article)
     panel.select_highlight(highlight)
     assert panel.tags_edit.text() == "economy"
     emitted: list[Changes] = []
@@ -245,7 +234,7 @@ def test_tags_complete_the_segment_after_the_last_comma(qtbot, seeded_library, a
     highlight = _highlight(seeded_library, article, FIRST)
     other = _highlight(seeded_library, article, SECOND)
     seeded_library.highlights.set_tags(other, ["history/rome", "economy"])
-    panel = _panel(qtbot, seeded_library, article)
+    panel = shown_panel(qtbot, seeded_library, article)
     panel.select_highlight(highlight)
     panel.tags_edit.setFocus()
     qtbot.keyClicks(panel.tags_edit, "economy, rom")
@@ -265,7 +254,7 @@ def test_tags_complete_the_segment_after_the_last_comma(qtbot, seeded_library, a
 def test_unsaved_note_is_saved_when_the_selection_changes(qtbot, seeded_library, article):
     first = _highlight(seeded_library, article, FIRST)
     second = _highlight(seeded_library, article, SECOND)
-    panel = _panel(qtbot, seeded_library, article)
+    panel = shown_panel(qtbot, seeded_library, article)
     panel.select_highlight(first)
     panel.focus_highlight_note()
     qtbot.keyClicks(panel.note_edit, "typed, never committed")
@@ -283,7 +272,7 @@ def test_saving_on_the_way_to_another_highlight_does_not_pull_back(qtbot, seeded
     """The window refreshes the panel and selects `Changes.highlight_id` after each change."""
     first = _highlight(seeded_library, article, FIRST)
     second = _highlight(seeded_library, article, SECOND)
-    panel = _panel(qtbot, seeded_library, article)
+    panel = shown_panel(qtbot, seeded_library, article)
     emitted: list[Changes] = []
 
     def like_the_window(changes: Changes) -> None:
@@ -307,7 +296,7 @@ def test_saving_on_the_way_to_another_highlight_does_not_pull_back(qtbot, seeded
 
 def test_focus_leaving_the_editor_saves(qtbot, seeded_library, article):
     highlight = _highlight(seeded_library, article, FIRST)
-    panel = _panel(qtbot, seeded_library, article)
+    panel = shown_panel(qtbot, seeded_library, article)
     panel.select_highlight(highlight)
     panel.focus_highlight_note()
     qtbot.keyClicks(panel.note_edit, "saved on the way out")
@@ -319,7 +308,7 @@ def test_focus_leaving_the_editor_saves(qtbot, seeded_library, article):
 def test_show_article_and_save_pending_save_what_was_typed(qtbot, seeded_library, article):
     highlight = _highlight(seeded_library, article, FIRST)
     other_article = next(i for i in seeded_library.articles.ids() if i != article)
-    panel = _panel(qtbot, seeded_library, article)
+    panel = shown_panel(qtbot, seeded_library, article)
     panel.select_highlight(highlight)
     panel.note_edit.setPlainText("kept when the article changes")
     panel.article_note.setPlainText("article note, kept too")
@@ -335,7 +324,7 @@ def test_escape_reverts_the_editors(qtbot, seeded_library, article):
     highlight = _highlight(seeded_library, article, FIRST)
     seeded_library.highlights.set_note(highlight, "the saved note")
     seeded_library.highlights.set_tags(highlight, ["kept"])
-    panel = _panel(qtbot, seeded_library, article)
+    panel = shown_panel(qtbot, seeded_library, article)
     panel.select_highlight(highlight)
     panel.focus_highlight_note()
     qtbot.keyClicks(panel.note_edit, " plus a mistake")
@@ -356,7 +345,7 @@ def test_escape_reverts_the_editors(qtbot, seeded_library, article):
 
 
 def test_article_tags_and_note_are_saved(qtbot, library_path, seeded_library, article):
-    panel = _panel(qtbot, seeded_library, article)
+    panel = shown_panel(qtbot, seeded_library, article)
     emitted: list[Changes] = []
     panel.changed.connect(emitted.append)
     assert panel.focus_article_tags()
@@ -378,7 +367,7 @@ def test_article_tags_and_note_are_saved(qtbot, library_path, seeded_library, ar
 def test_rendered_note_shows_markdown(qtbot, seeded_library, article):
     highlight = _highlight(seeded_library, article, FIRST)
     seeded_library.highlights.set_note(highlight, "A **bold** claim")
-    panel = _panel(qtbot, seeded_library, article)
+    panel = shown_panel(qtbot, seeded_library, article)
     panel.select_highlight(highlight)
     view = panel.note_view
     assert view.toPlainText() == "A bold claim"
@@ -410,7 +399,7 @@ def test_rendered_note_fetches_nothing(qtbot, tmp_path):
 def test_delete_button_deletes_and_selects_the_next(qtbot, seeded_library, article):
     first = _highlight(seeded_library, article, FIRST)
     second = _highlight(seeded_library, article, SECOND)
-    panel = _panel(qtbot, seeded_library, article)
+    panel = shown_panel(qtbot, seeded_library, article)
     panel.select_highlight(first)
     with qtbot.waitSignal(panel.changed):
         qtbot.mouseClick(panel.delete_button, Qt.MouseButton.LeftButton)
@@ -425,7 +414,7 @@ def test_delete_button_deletes_and_selects_the_next(qtbot, seeded_library, artic
 def test_reattach_is_offered_for_orphans_only(qtbot, seeded_library, article):
     placed = _highlight(seeded_library, article, FIRST)
     orphan = _orphan(seeded_library, article)
-    panel = _panel(qtbot, seeded_library, article)
+    panel = shown_panel(qtbot, seeded_library, article)
     panel.select_highlight(placed)
     assert panel.reattach_button.isHidden() and panel.orphan_label.isHidden()
     panel.select_highlight(orphan)
@@ -445,7 +434,7 @@ def test_reattach_is_offered_for_orphans_only(qtbot, seeded_library, article):
 def test_refresh_keeps_selection_and_unsaved_typing(qtbot, seeded_library, article):
     _highlight(seeded_library, article, LAST)
     middle = _highlight(seeded_library, article, SECOND)
-    panel = _panel(qtbot, seeded_library, article)
+    panel = shown_panel(qtbot, seeded_library, article)
     panel.select_highlight(middle)
     seeded_library.highlights.set_tags(middle, ["from-elsewhere"])
     with qtbot.assertNotEmitted(panel.highlight_chosen):
@@ -466,7 +455,7 @@ def test_refresh_keeps_selection_and_unsaved_typing(qtbot, seeded_library, artic
 
 def test_every_control_is_reachable_by_tab(qtbot, seeded_library, article):
     orphan = _orphan(seeded_library, article)
-    panel = _panel(qtbot, seeded_library, article)
+    panel = shown_panel(qtbot, seeded_library, article)
     panel.select_highlight(orphan)
     panel.article_tags.setFocus()
     qtbot.waitUntil(panel.article_tags.hasFocus)

@@ -8,8 +8,9 @@ import pytest
 
 from reader.library import Library
 from reader.records import NoteSaved, NoteVersion
-from reader.ui.annotation_panel import AnnotationPanel, conflict_message
+from reader.ui.annotation_panel import conflict_message
 from reader.ui.highlight_list import note_history_text
+from tests.conftest import shown_panel
 
 TEXT = "# Rivers\n\nRivers carry salt to the sea, and trade follows the rivers.\n"
 
@@ -25,20 +26,11 @@ def _highlight(library, article_id: int, word: str) -> int:
     return library.highlights.create(article_id, start, start + len(word)).highlight_id
 
 
-def _panel(qtbot, library, article_id: int) -> AnnotationPanel:
-    panel = AnnotationPanel(library)
-    qtbot.addWidget(panel)
-    panel.resize(380, 900)
-    panel.show()
-    panel.show_article(article_id)
-    return panel
-
-
 def test_a_save_over_a_change_made_meanwhile_says_so_and_shows_the_other_version(
         qtbot, library, library_path, article):
     hid = _highlight(library, article, "salt")
     library.highlights.set_note(hid, "Start.")
-    panel = _panel(qtbot, library, article)
+    panel = shown_panel(qtbot, library, article)
     panel.select_highlight(hid)
     assert panel.note_edit.toPlainText() == "Start."
     assert not panel.history_view.isVisibleTo(panel)
@@ -71,7 +63,7 @@ def test_the_history_follows_the_selected_highlight(qtbot, library, article):
     without = _highlight(library, article, "trade")
     library.highlights.set_note(without, "only one")
     library.highlights.set_note(without, "only one, edited", based_on="only one")
-    panel = _panel(qtbot, library, article)
+    panel = shown_panel(qtbot, library, article)
     panel.select_highlight(with_history)
     assert panel.history_view.isVisibleTo(panel)
     assert panel.history_view.toPlainText().endswith(":\nolder")
@@ -82,7 +74,7 @@ def test_the_history_follows_the_selected_highlight(qtbot, library, article):
 
 def test_a_personal_library_shows_no_authors_or_privacy(qtbot, library, article):
     hid = _highlight(library, article, "salt")
-    panel = _panel(qtbot, library, article)
+    panel = shown_panel(qtbot, library, article)
     panel.select_highlight(hid)
     assert not panel.author_filter.isVisibleTo(panel)
     assert not panel.author_label.isVisibleTo(panel)
