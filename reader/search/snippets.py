@@ -23,8 +23,8 @@ import sys
 import unicodedata
 from collections import namedtuple
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # typing's constant, without importing typing (the lean search's start-up)
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
