@@ -37,7 +37,8 @@ def _cli(*args: str, **options) -> subprocess.Popen:
 
 
 @pytest.mark.parametrize("command", [["list"], ["list", "--json"], ["search", "article"],
-                                     ["search", "article", "--json"]])
+                                     ["search", "article", "--json"],
+                                     ["list", "--json", "--query", "is:unread"]])
 def test_a_reader_that_closes_early_ends_the_command_quietly(long_list, command):
     process = _cli("--db", str(long_list), *command)
     assert process.stdout.read(100)  # like `head -c 100`: read a little, then close
