@@ -248,20 +248,25 @@ def one_line(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
-def snippets(rows: Rows, text: str, article_ids: Sequence[int]) -> dict[int, str]:
+def snippets(rows: Rows, text: str, article_ids: Sequence[int],
+             stemmer_for: Callable[[set[str]], Callable[[str], str | None]] | None = None,
+             ) -> dict[int, str]:
     """A line of each of these articles around the search's first match (for the rows
-    shown), built from their texts: see reader.search.snippets."""
+    shown), built from their texts: see reader.search.snippets. The words are stemmed
+    as FTS5's index stems them (Porter), or by `stemmer_for(words)`: the stemmer that
+    knows these (folded) words, as another index stems them."""
     if fts_query(text, ARTICLE_COLUMNS) is None or not article_ids:
         return {}
     from reader.search import snippets as lines
 
-    wanted = lines.terms(text, MIN_PREFIX)
-    found = {}
+    stemmer = stemmer_for(set(lines.query_words(text))) if stemmer_for else None
+    wanted = lines.terms(text, MIN_PREFIX, stemmer)
+    bodies = {}
     for chunk in _chunks(article_ids):
-        for article_id, body in rows(
-                f"SELECT id, text FROM article WHERE id IN ({_marks(chunk)})", chunk):
-            found[article_id] = lines.snippet(body, wanted)
-    return found
+        bodies.update(rows(f"SELECT id, text FROM article WHERE id IN ({_marks(chunk)})", chunk))
+    if stemmer_for:
+        stemmer = stemmer_for(set().union(*(lines.candidates(b, wanted) for b in bodies.values())))
+    return {article_id: lines.snippet(body, wanted, stemmer) for article_id, body in bodies.items()}
 
 
 # --- one article, and its highlights -----------------------------------------------------

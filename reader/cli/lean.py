@@ -142,12 +142,12 @@ def run(name: str, options: argparse.Namespace, db_path: Path) -> int | None:
     finally:
         sys.stdout, sys.stderr = real_out, real_err
         connection.close()
-    _write(sys.stderr, err.getvalue())
-    _write(sys.stdout, out.getvalue())
+    write_held(sys.stderr, err.getvalue())
+    write_held(sys.stdout, out.getvalue())
     return status
 
 
-def _write(stream: io.TextIOBase | None, text: str) -> None:
+def write_held(stream: io.TextIOBase | None, text: str) -> None:
     """Write held output as print() would have: nothing when the process started with the
     stream closed (None), and in pieces, so that a reader that stopped reading early is
     noticed (BrokenPipeError, see reader.cli.main): one write of 180 KB to a pipe whose

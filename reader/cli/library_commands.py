@@ -204,7 +204,7 @@ def search(library: Library, options: argparse.Namespace) -> int:
         found = library.query.articles(options.query, archived=None, limit=200)
         _say(found.messages)
         words = library.query.compile(options.query).text
-        snippets = reads.snippets(rows, words, found.ids) if words else {}
+        snippets = library.search.snippets(words, found.ids) if words else {}
         articles = [(i, snippets.get(i, "")) for i in found.ids]
         marks = library.highlights.records(library.query.highlights(options.query, 200).ids)
         titles = reads.titles(rows, sorted({h.article_id for h in marks}))

@@ -33,6 +33,10 @@ from pathlib import Path
 from reader import __version__
 from reader.paths import DB_ENV, default_library_path
 
+TYPE_CHECKING = False  # typing's constant, without importing typing (start-up)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 SUBCOMMANDS = ("import", "add", "list", "show", "search", "export", "revisions", "feeds",
                "views", "review")
 DESKTOP_COMMANDS = ("install-desktop", "uninstall-desktop")
@@ -288,6 +292,28 @@ def _run_subcommand(name: str, argv: list[str], db_path: Path) -> int:
     return _run_on_library(name, options, db_path)
 
 
+# The subcommands that print what they read, as the lean path (reader.cli.lean) does.
+PRINTING_SUBCOMMANDS = ("list", "search", "show")
+
+
+def _output_held(command: Callable[..., int], *args: object) -> int:
+    """Run `command(*args)` with its output held, then written as the lean path writes
+    it (reader.cli.lean.write_held: in pieces, so that a reader that stopped reading
+    early is noticed), what it printed before an error too."""
+    import contextlib
+    import io
+
+    from reader.cli.lean import write_held
+
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            return command(*args)
+    finally:
+        write_held(sys.stderr, err.getvalue())
+        write_held(sys.stdout, out.getvalue())
+
+
 def _run_on_library(name: str, options: argparse.Namespace, db_path: Path | str) -> int:
     """Run a subcommand on the library, opened whole (created or upgraded if need be)."""
     import sqlite3
@@ -319,6 +345,8 @@ def _run_on_library(name: str, options: argparse.Namespace, db_path: Path | str)
                     raise LibraryError(f"{db_path} is damaged ({library.damaged}). Nothing "
                                        "was changed; restore the newest good backup "
                                        "(marginalia restore FILE).")
+            if name in PRINTING_SUBCOMMANDS:
+                return _output_held(handlers[name], library, options)
             return handlers[name](library, options)
     except LibraryError as exc:
         print(f"marginalia: {exc}", file=sys.stderr)

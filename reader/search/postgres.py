@@ -16,7 +16,7 @@ made a prefix (`word:*`), as on SQLite.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from peewee import DatabaseError
@@ -62,6 +62,24 @@ def tsquery(rows: reads.Rows, text: str) -> str | None:
     if typed is not None and typed_is_word and query.endswith("'"):
         query += ":*"
     return query
+
+
+def server_stems(rows: reads.Rows) -> Callable[[set[str]], Callable[[str], str | None]]:
+    """A `stemmer_for` for reader.reads.snippets: the stems of words as the server's
+    `english` configuration makes them (the index's own; Snowball's English stemmer in
+    the server's version, not Porter's: "markedly" is "mark"), asked for in one
+    statement per set of words, each word once. A stop word has none (None)."""
+    known: dict[str, str | None] = {}
+
+    def stemmer_for(words: set[str]) -> Callable[[str], str | None]:
+        new = sorted(words.difference(known))
+        if new:
+            known.update(rows(
+                f"SELECT w, (tsvector_to_array(to_tsvector('{LANGUAGE}', w)))[1]"
+                " FROM unnest(?::text[]) AS w", (new,)))
+        return lambda word: known.get(word)
+
+    return stemmer_for
 
 
 def index_first_rows(store: Any, sql: str, params: Sequence[object]) -> list[tuple]:
@@ -113,8 +131,9 @@ class PostgresSearchManager:
 
     def snippets(self, text: str, article_ids: list[int]) -> dict[int, str]:
         """A line of each of these articles around the search's first match, built from
-        their texts as on SQLite (see reader.search.snippets)."""
-        return reads.snippets(self._store.rows, text, article_ids)
+        their texts as on SQLite (see reader.search.snippets), the words stemmed by the
+        server, as the index stems them."""
+        return reads.snippets(self._store.rows, text, article_ids, server_stems(self._store.rows))
 
     def highlights(self, text: str, limit: int = 200) -> list[HighlightHit]:
         """Highlights whose quote or note matches, best first; the snippet is from the

@@ -10,7 +10,10 @@ word being typed matches as a prefix of a word's stem, like the query.
 
 snowballstemmer provides the Porter stemmer (the original algorithm, which FTS5's
 porter tokenizer implements); it is pure Python, maintained by the Snowball project
-and what Sphinx's search uses.
+and what Sphinx's search uses. A PostgreSQL library's index stems with the server's
+`english` configuration instead (Snowball's English stemmer, in the server's version:
+"markedly" is "mark" there, "markedli" by Porter): its snippets pass `stemmer`, the
+server's stems of the words (reader.search.postgres.ServerStems).
 """
 
 from __future__ import annotations
@@ -20,6 +23,12 @@ import sys
 import unicodedata
 from collections import namedtuple
 from functools import lru_cache
+
+TYPE_CHECKING = False  # typing's constant, without importing typing (the lean search's start-up)
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    Stemmer = Callable[[str], "str | None"]  # a folded word's stem; None: not indexed
 
 BEFORE = 24  # context before the match: a few words, so that a narrow list still shows it
 LENGTH = 220  # characters in all; the list row elides what does not fit
@@ -99,26 +108,59 @@ def _fold_char(char: str) -> str:
     return lower if len(lower) == 1 else char
 
 
-def terms(query: str, prefix_from: int) -> list[Term]:
-    """The words a search looks for, as the index matches them. Excluded words
-    (`-word`, `-"a phrase"`) and operators are left out; the last word is a prefix when
-    it has at least `prefix_from` characters and the text ends with it (still typed)."""
+def query_words(query: str) -> list[str]:
+    """The words of a search that `terms` stems, folded: excluded words (`-word`,
+    `-"a phrase"`) and operators left out."""
+    return [fold(m.group()) for m in _query_words(query)[1]]
+
+
+def _query_words(query: str) -> tuple[str, list[re.Match[str]]]:
     text = re.sub(r'(?:^|\s)-("[^"]*"?|\S+)', " ", query)
-    found = [m for m in _WORD.finditer(text) if m.group() not in _OPERATORS]
+    return text, [m for m in _WORD.finditer(text) if m.group() not in _OPERATORS]
+
+
+def terms(query: str, prefix_from: int, stemmer: Stemmer | None = None) -> list[Term]:
+    """The words a search looks for, as the index matches them (stemmed by `stemmer`,
+    Porter's by default). Excluded words and operators are left out (see query_words),
+    and words the index does not hold (stop words: no stem); the last word is a prefix when
+    it has at least `prefix_from` characters and the text ends with it (still typed)."""
+    stemmer = stemmer or _stem_folded
+    text, found = _query_words(query)
     result = []
     for number, match in enumerate(found):
         word = match.group()
         typed = (number == len(found) - 1 and match.end() == len(text.rstrip())
                  and not text.rstrip().endswith('"') and len(word) >= prefix_from)
-        result.append(Term(stem(word), typed))
+        word_stem = stemmer(fold(word))
+        if word_stem is not None:
+            result.append(Term(word_stem, typed))
     return list(dict.fromkeys(result))
 
 
-def find(text: str, wanted: list[Term]) -> tuple[int, int] | None:
-    """Where the first word matching one of the terms is in the text."""
-    # Porter changes at most a stem's last two letters from the word's (y to i, ational
-    # to ate…), so a word can match only if it begins with the rest: a regex finds
-    # those candidates and only they are stemmed.
+def find(text: str, wanted: list[Term], stemmer: Stemmer | None = None) -> tuple[int, int] | None:
+    """Where the first word matching one of the terms is in the text, its words stemmed
+    by `stemmer` (Porter's by default), as the terms were."""
+    stemmer = stemmer or _stem_folded
+    for start, end, word in _candidates(text, wanted):
+        word_stem = stemmer(word)
+        if word_stem is not None and any(t.matches(word_stem) for t in wanted):
+            return start, end
+    return None
+
+
+def candidates(text: str, wanted: list[Term]) -> set[str]:
+    """The words of the text (folded) that `find` may stem looking for the terms."""
+    return {word for _, _, word in _candidates(text, wanted)}
+
+
+def _candidates(text: str, wanted: list[Term]) -> Iterator[tuple[int, int, str]]:
+    """Each word of the text that may match one of the terms: where it is, and folded."""
+    # A stemmer (Porter's, or Snowball's English) changes at most a stem's last two
+    # letters from the word's (y to i, ational to ate, dying to die…), so a word can
+    # match only if it begins with the rest: a regex finds those candidates and only
+    # they are stemmed.
+    if not wanted:
+        return
     heads = sorted({t.stem[:max(1, len(t.stem) - 2)] for t in wanted}, key=len, reverse=True)
     pattern = r"(?<![^\W_])(?:" + "|".join(map(re.escape, heads)) + r")[^\W_]*"
     if _plain_letters(text):
@@ -128,10 +170,7 @@ def find(text: str, wanted: list[Term]) -> tuple[int, int] | None:
     else:
         haystack, flags = _fold_text(text), 0
     for match in re.finditer(pattern, haystack, flags):
-        word_stem = _stem_folded(match.group().lower())
-        if any(t.matches(word_stem) for t in wanted):
-            return match.start(), match.end()
-    return None
+        yield match.start(), match.end(), match.group().lower()
 
 
 _FOREIGN_LETTER = re.compile(r"(?![\x00-\x7f])[^\W_]")  # a letter or digit beyond ASCII
@@ -151,9 +190,10 @@ def _fold_text(text: str) -> str:
     return text.translate(table)
 
 
-def snippet(text: str, wanted: list[Term]) -> str:
-    """One line of the text around its first match (the text's beginning without one)."""
-    where = find(text, wanted) if wanted else None
+def snippet(text: str, wanted: list[Term], stemmer: Stemmer | None = None) -> str:
+    """One line of the text around its first match (the text's beginning without one),
+    its words stemmed by `stemmer` (see find)."""
+    where = find(text, wanted, stemmer) if wanted else None
     start = 0
     if where is not None and where[0] > BEFORE:
         start = where[0] - BEFORE

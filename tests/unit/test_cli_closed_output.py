@@ -17,16 +17,17 @@ from reader.library import Library
 
 
 @pytest.fixture
-def long_list(library_path, tmp_path) -> Path:
-    """A library whose list is far longer than a pipe holds (64 KB on Linux)."""
+def long_list(any_library_location, tmp_path) -> str:
+    """A library whose list is far longer than a pipe holds (64 KB on Linux), on each
+    engine (a SQLite file's path or a PostgreSQL URL, for --db)."""
     folder = tmp_path / "articles"
     folder.mkdir()
     for number in range(40):
         title = f"Article {number} " + "with a very long title " * 200
         (folder / f"{number}.md").write_text(f"# {title}\n\nText of article {number}.\n")
-    with Library.open(library_path) as library:
+    with Library.open(any_library_location) as library:
         assert len(library.import_files([folder]).added) == 40
-    return library_path
+    return any_library_location
 
 
 def _cli(*args: str, **options) -> subprocess.Popen:
@@ -36,7 +37,8 @@ def _cli(*args: str, **options) -> subprocess.Popen:
 
 
 @pytest.mark.parametrize("command", [["list"], ["list", "--json"], ["search", "article"],
-                                     ["search", "article", "--json"]])
+                                     ["search", "article", "--json"],
+                                     ["list", "--json", "--query", "is:unread"]])
 def test_a_reader_that_closes_early_ends_the_command_quietly(long_list, command):
     process = _cli("--db", str(long_list), *command)
     assert process.stdout.read(100)  # like `head -c 100`: read a little, then close

@@ -12,8 +12,14 @@ from reader.paths import seeds_dir
 
 
 @pytest.fixture
-def db(library_path):
-    with Library.open(library_path) as library:
+def location(any_library_location):
+    """Every test here runs on a SQLite file and on PostgreSQL (the --db it is given)."""
+    return any_library_location
+
+
+@pytest.fixture
+def db(location):
+    with Library.open(location) as library:
         library.import_files([seeds_dir()])
         second = next(i for i in library.articles.ids()
                       if library.articles.get(i).title.startswith("Ukraine continues"))
@@ -23,18 +29,18 @@ def db(library_path):
         library.highlights.set_note(hid, "Logistics matter.")
         library.highlights.set_tags(hid, ["kursk"])
         library.articles.set_tags(second, ["offensive"])
-    return str(library_path), second, hid
+    return location, second, hid
 
 
-def test_import_reports_each_bad_file_and_fails(library_path, write_file, capsys):
+def test_import_reports_each_bad_file_and_fails(location, write_file, capsys):
     good = write_file("good.md", "# Good\n\nText.")
     empty = write_file("empty.txt", "")
-    status = main(["--db", str(library_path), "import", str(good), str(empty)])
+    status = main(["--db", location, "import", str(good), str(empty)])
     out, err = capsys.readouterr()
     assert status == 1
     assert out.strip() == "1 imported, 1 could not be imported."
     assert err.strip() == f"marginalia: {empty}: is empty"
-    assert main(["--db", str(library_path), "import", str(good)]) == 0
+    assert main(["--db", location, "import", str(good)]) == 0
     assert "1 already in the library" in capsys.readouterr().out
 
 

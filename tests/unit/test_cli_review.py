@@ -18,10 +18,16 @@ MONDAY = date(2025, 6, 2)
 
 
 @pytest.fixture
-def db(library_path):
+def location(any_library_location):
+    """Every test here runs on a SQLite file and on PostgreSQL (the --db it is given)."""
+    return any_library_location
+
+
+@pytest.fixture
+def db(location):
     """Three highlights; the first graded Again on Monday at noon (local time), so due
     on Tuesday."""
-    with Library.open(library_path) as library:
+    with Library.open(location) as library:
         article_id = library.articles.add(parse_article(
             "# Bridges\n\nOne bridge was old. Two bridges were new. Three were planned.",
             MARKDOWN, "b.md"))
@@ -35,7 +41,7 @@ def db(library_path):
                                                  colour).highlight_id)
         library.review.clock = Clock(datetime(2025, 6, 2, 12, 0))
         library.review.grade(ids[0], 1)
-    return str(library_path), ids
+    return location, ids
 
 
 def test_due_lists_todays_cards_as_json_on_any_day(db, capsys):
@@ -92,6 +98,6 @@ def test_a_bad_day_is_refused(db, capsys):
     assert "a date is written YYYY-MM-DD" in capsys.readouterr().err
 
 
-def test_nothing_to_review_in_an_empty_library(library_path, capsys):
-    assert main(["--db", str(library_path), "review", "--due"]) == 0
+def test_nothing_to_review_in_an_empty_library(location, capsys):
+    assert main(["--db", location, "review", "--due"]) == 0
     assert capsys.readouterr().out.strip() == "Nothing to review today."

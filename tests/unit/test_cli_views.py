@@ -13,14 +13,20 @@ from reader.settings import default_path
 
 
 @pytest.fixture
-def db(library_path):
+def location(any_library_location):
+    """Every test here runs on a SQLite file and on PostgreSQL (the --db it is given)."""
+    return any_library_location
+
+
+@pytest.fixture
+def db(location):
     """The sample articles, one of them read and annotated."""
-    with Library.open(library_path) as library:
+    with Library.open(location) as library:
         library.import_files([seeds_dir()])
         first, second = library.articles.ids()
         library.articles.set_read(first, True)
         library.highlights.create(second, 0, 10)
-    return str(library_path)
+    return location
 
 
 def test_list_shows_name_count_query_and_key(db, capsys):
@@ -97,6 +103,7 @@ def test_a_query_mended_is_said(db, capsys):
     assert "marginalia: query:" in capsys.readouterr().err
 
 
+@pytest.mark.sqlite_only("A read-only library file")
 def test_a_read_only_library_is_listed_but_not_changed(db, capsys, library_path, unwritable):
     unwritable(library_path.parent)
     assert main(["--db", db, "views", "list"]) == 0

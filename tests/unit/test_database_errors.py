@@ -9,6 +9,12 @@ from peewee import IntegrityError, InterfaceError, OperationalError, PostgresqlD
 from reader.storage.database import LibraryBusyError, LibraryError, database_errors
 from reader.storage.postgres import PostgresStorage
 
+
+@pytest.fixture
+def library(any_library):
+    """Every test here runs on a SQLite file and on PostgreSQL."""
+    return any_library
+
 URL = "postgresql://ann:secret@db.example/team"
 
 
@@ -59,6 +65,7 @@ def test_other_errors_pass_as_they_are(pg_storage, library):
             raise ValueError("not a database error")
 
 
+@pytest.mark.sqlite_only("SQLite's busy file")
 def test_on_sqlite_a_busy_library_is_said_and_other_database_errors_pass(library):
     with pytest.raises(LibraryBusyError, match=r"^Importing x stopped: .*library\.sqlite3: the "
                                                "library is busy"), \

@@ -192,19 +192,19 @@ def test_a_code_line_that_looks_like_a_marker_cannot_cut_a_region(library, write
     assert Exporter(library, full_text=True).to_folder(folder, [article_id]).conflicts == ()
 
 
-def test_full_text_on_the_command_line(library_path, write_file, tmp_path):
+def test_full_text_on_the_command_line(any_library_location, write_file, tmp_path):
     import subprocess
     import sys
     from pathlib import Path
 
     from reader.library import Library
 
-    with Library.open(library_path) as library:
+    with Library.open(any_library_location) as library:
         (article_id,) = library.import_files([write_file("rivers.md", SOURCE)]).added
         _highlight(library, article_id, "Supplies stopped for a week", note="A week!")
     command = Path(sys.executable).parent / "marginalia"
     out = tmp_path / "vault"
-    result = subprocess.run([str(command), "--db", str(library_path), "export", "--out",
+    result = subprocess.run([str(command), "--db", any_library_location, "export", "--out",
                              str(out), "--full-text"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     (path,) = out.glob("*.md")

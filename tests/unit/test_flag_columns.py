@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import pytest
+
+
+@pytest.fixture
+def library(any_library):
+    """Every test here runs on a SQLite file and on PostgreSQL."""
+    return any_library
 
 def test_flags_are_stored_as_integers_and_read_as_bools(library, write_file):
     (article_id,) = library.import_files([write_file("a.md", "# A\n\nWords.")]).added
     library.articles.set_read(article_id, True)
     library.articles.set_archived(article_id, False)
-    rows = library.storage.rows("SELECT typeof(read), read, typeof(archived), archived"
+    type_of = "pg_typeof({})::text" if library.on_postgres else "typeof({})"
+    rows = library.storage.rows(f"SELECT {type_of.format('read')}, read,"
+                                f" {type_of.format('archived')}, archived"
                                 " FROM article WHERE id = ?", (article_id,))
-    assert rows == [("integer", 1, "integer", 0)]
+    kind = "bigint" if library.on_postgres else "integer"
+    assert rows == [(kind, 1, kind, 0)]
     record = library.articles.get(article_id)
     assert record.read is True and record.archived is False
     row = library.storage.models.Article.get_by_id(article_id)

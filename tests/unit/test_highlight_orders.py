@@ -7,6 +7,12 @@ import pytest
 
 
 @pytest.fixture
+def library(any_library):
+    """Every test here runs on a SQLite file and on PostgreSQL."""
+    return any_library
+
+
+@pytest.fixture
 def shelf(library, write_file):
     """Highlights made out of reading order in two articles, a day apart each."""
     zebra, apple = library.import_files([

@@ -94,15 +94,15 @@ def test_recolour_note_tags_delete(library, article):
     assert library.tags.names() == []  # unused tags do not linger
 
 
-def test_annotations_survive_reopening_the_file(library_path, write_file):
-    with Library.open(library_path) as library:
+def test_annotations_survive_reopening_the_library(any_library_location, write_file):
+    with Library.open(any_library_location) as library:
         (article_id,) = library.import_files([write_file("r.md", SOURCE)]).added
         hid = library.highlights.create(article_id, 10, 20, "pink").highlight_id
         library.highlights.set_note(hid, "kept")
         library.highlights.set_tags(hid, ["a"])
         library.articles.set_note(article_id, "article note")
         library.articles.set_tags(article_id, ["b"])
-    with Library.open(library_path) as library:
+    with Library.open(any_library_location) as library:
         record = library.highlights.get(hid)
         assert (record.colour, record.note, record.tags) == ("pink", "kept", ("a",))
         article = library.articles.get(article_id)

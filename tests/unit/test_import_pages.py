@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.unit.test_html_import import NEWS_PAGE, assert_safe
+
+
+@pytest.fixture
+def library(any_library):
+    """Every test here runs on a SQLite file and on PostgreSQL."""
+    return any_library
 
 
 def test_a_saved_news_page_becomes_a_clean_article(library, write_file):

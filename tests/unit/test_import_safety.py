@@ -14,6 +14,12 @@ import pytest
 from reader.importing import sources
 from reader.importing.sources import SourceError, parse_article, read_article
 
+
+@pytest.fixture
+def library(any_library):
+    """Every test here runs on a SQLite file and on PostgreSQL."""
+    return any_library
+
 posix_only = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs and /dev/zero")
 
 

@@ -107,12 +107,12 @@ def test_document_text_is_the_stored_canonical_text(seeded_library):
         assert document.blocks[0].text == seeded_library.articles.get(article_id).title
 
 
-def test_read_state_is_saved(library_path, write_file):
-    with Library.open(library_path) as library:
+def test_read_state_is_saved(any_library_location, write_file):
+    with Library.open(any_library_location) as library:
         (article_id,) = library.import_files([write_file("a.md", "# A\n\nText.")]).added
         changes = library.articles.set_read(article_id, True)
         assert changes.articles == {article_id}
-    with Library.open(library_path) as library:
+    with Library.open(any_library_location) as library:
         assert library.articles.get(article_id).read is True
 
 
@@ -129,13 +129,14 @@ def test_archived_articles_leave_the_reading_list(library, write_file):
     assert sorted(library.articles.ids()) == sorted([a, b])
 
 
-def test_reading_position_and_progress_are_saved_and_the_end_marks_read(library_path, write_file):
-    with Library.open(library_path) as library:
+def test_reading_position_and_progress_are_saved_and_the_end_marks_read(any_library_location,
+                                                                        write_file):
+    with Library.open(any_library_location) as library:
         (article_id,) = library.import_files([write_file("a.md", "# A\n\nText.")]).added
         assert library.articles.set_position(article_id, 5, 40).articles == {article_id}
         assert library.articles.set_position(article_id, 5, 40).articles == frozenset()
         assert library.articles.get(article_id).read is False
-    with Library.open(library_path) as library:
+    with Library.open(any_library_location) as library:
         record = library.articles.get(article_id)
         assert (record.reading_position, record.progress) == (5, 40)
         library.articles.set_position(article_id, 9, 100)

@@ -7,14 +7,22 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from playhouse.sqlite_ext import SearchField
 
 from reader import reads
 from reader.search import snippets
 
+
+@pytest.fixture
+def library(any_library):
+    """Every test here runs on a SQLite file and on PostgreSQL."""
+    return any_library
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.sqlite_only("FTS5's query translation")
 def test_the_index_columns_are_the_models(library):
     models = library.storage.models
     for index, columns in ((models.ArticleIndex, reads.ARTICLE_COLUMNS),

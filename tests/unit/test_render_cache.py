@@ -8,6 +8,12 @@ import reader.reads
 from reader.document.model import PARAGRAPH, Block, Document, Span
 from reader.document.render_cache import RenderCache, rendered_documents
 
+
+@pytest.fixture
+def library(any_library):
+    """Every test here runs on a SQLite file and on PostgreSQL."""
+    return any_library
+
 ARTICLE = "# A title\n\nBy Ana Lopez\n\nFirst paragraph with a *word*.\n\nSecond paragraph.\n"
 
 

@@ -14,12 +14,19 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from fsrs import Card, Rating, Scheduler
 
 from reader.importing.parsing import MARKDOWN
 from reader.importing.sources import parse_article
 from reader.review import Clock, Gap, Limits, ReviewSession
 from reader.review.clock import parse_stamp
+
+
+@pytest.fixture
+def library(any_library):
+    """Every test here runs on a SQLite file and on PostgreSQL."""
+    return any_library
 
 START = datetime(2025, 3, 3, 8, 30, tzinfo=timezone.utc)
 SEED = 20250303

@@ -241,12 +241,13 @@ def test_a_long_article_is_diffed_word_by_word():
     assert sum(len(text.split()) for op, text in pieces if op == "removed") == 51
 
 
-def test_cli_lists_revisions_shows_a_diff_and_revised_at(library_path, write_file, capsys):
-    with Library.open(library_path) as library:
+def test_cli_lists_revisions_shows_a_diff_and_revised_at(any_library_location, write_file,
+                                                         capsys):
+    with Library.open(any_library_location) as library:
         (article_id,) = library.import_files([write_file("v1.md", FIRST)]).added
         library.import_files([write_file("v2.md", SECOND)])
         (revision,) = library.articles.revisions(article_id)
-    db = ["--db", str(library_path)]
+    db = ["--db", any_library_location]
     assert main([*db, "revisions", str(article_id)]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Rivers: 1 earlier version\n")

@@ -1,5 +1,6 @@
-"""The library file: pragmas, migrations from the first schema, refusing newer files, and
-one database object per open library."""
+"""The library's storage: the schema the migrations make and its foreign keys, on both
+engines; the SQLite file's own (pragmas, migrations from the first schema, refusing newer
+files, its write lock, a full disk) on SQLite; one database object per open library."""
 
 from __future__ import annotations
 
@@ -7,12 +8,17 @@ import hashlib
 import sqlite3
 
 import pytest
-
 from peewee import SqliteDatabase
 
 from reader.library import Library
 from reader.storage.database import SCHEMA_VERSION, LibraryError, Storage
 from reader.storage.migrations import MIGRATIONS
+
+
+@pytest.fixture
+def library(any_library):
+    """Every test here runs on a SQLite file and on PostgreSQL."""
+    return any_library
 
 
 def test_pragmas_are_in_force_on_a_real_file(library_path):
@@ -33,10 +39,14 @@ def test_new_library_has_the_current_schema(library_path):
 
 
 def test_schema_made_by_migrations_matches_the_models(library):
+    # PostgreSQL's full-text index is a generated tsvector column, `search`, in the two
+    # tables SQLite's FTS5 tables index (reader.storage.migrations_postgres, step 3).
+    index_columns = {"article", "highlight"} if library.on_postgres else set()
     for model in library.storage.models.tables:
-        columns = {c.name for c in library.storage.database.get_columns(model._meta.table_name)}
+        table = model._meta.table_name
+        columns = {c.name for c in library.storage.database.get_columns(table)}
         fields = {f.column_name for f in model._meta.sorted_fields}
-        assert columns == fields, model.__name__
+        assert columns == fields | ({"search"} if table in index_columns else set()), table
 
 
 def test_foreign_keys_cascade(library, write_file):
@@ -119,25 +129,40 @@ def test_opening_an_old_library_keeps_a_backup_first(library_path):
     conn.close()
 
 
-def test_prefixes_of_two_and_three_letters_are_indexed(library, write_file):
-    """The word being typed is searched as a prefix; short prefixes use FTS5's prefix
-    index (schema 6) instead of merging every word that begins so."""
-    ((sql,),) = library.storage.rows("SELECT sql FROM sqlite_master WHERE name = 'article_fts'")
-    assert "prefix='2 3'" in sql
+def test_prefixes_of_two_and_three_letters_are_searched(library, write_file):
+    """The word being typed is searched as a prefix, however short."""
     (bridges,) = library.import_files([write_file("b.md", "# Bridges\n\nTwo bridges fell.")]).added
     assert library.articles.ids(search="br") == [bridges]
     assert library.articles.ids(search="bri") == [bridges]
+
+
+@pytest.mark.sqlite_only("FTS5's prefix index")
+def test_prefixes_of_two_and_three_letters_are_indexed(library, write_file):
+    """Short prefixes use FTS5's prefix index (schema 6) instead of merging every word
+    that begins so."""
+    ((sql,),) = library.storage.rows("SELECT sql FROM sqlite_master WHERE name = 'article_fts'")
+    assert "prefix='2 3'" in sql
+    library.import_files([write_file("b.md", "# Bridges\n\nTwo bridges fell.")])
     library.storage.database.execute_sql(
         "INSERT INTO article_fts (article_fts, rank) VALUES ('integrity-check', 1)")
 
 
-def test_two_libraries_in_one_process_are_independent(tmp_path, write_file):
+@pytest.fixture
+def second_location(any_library_location, tmp_path, request) -> str:
+    """Another new library's location on the same engine as any_library_location."""
+    if any_library_location.startswith("postgresql:"):
+        return request.getfixturevalue("new_pg_database")()
+    return str(tmp_path / "second.sqlite3")
+
+
+def test_two_libraries_in_one_process_are_independent(any_library_location, second_location,
+                                                      write_file):
     """Each library owns its database object: writes, searches, undo and closing one
     leave the other as it was, in the UI thread and in workers alike."""
     from concurrent.futures import ThreadPoolExecutor
 
-    first = Library.open(tmp_path / "first.sqlite3")
-    second = Library.open(tmp_path / "second.sqlite3")
+    first = Library.open(any_library_location)
+    second = Library.open(second_location)
     try:
         (a,) = first.import_files([write_file("a.md", "# Alpha\n\nBridges over the river.")]).added
         (b,) = second.import_files([write_file("b.md", "# Beta\n\nRailways and bridges.")]).added
@@ -165,13 +190,23 @@ def test_two_libraries_in_one_process_are_independent(tmp_path, write_file):
         # The other library goes on working after one is closed.
         second.articles.set_read(b, True)
         assert second.articles.get(b).read
-        with pytest.raises(Exception):  # noqa: B017 - a closed library refuses use
-            first.articles.count()
     finally:
         first.close()
         second.close()
 
 
+def test_a_closed_library_refuses_use(library, request):
+    if library.on_postgres:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=(
+            "a closed PostgreSQL library reconnects at its next statement (PostgresStorage."
+            "close only closes the thread's connection); making it refuse use lets a "
+            "window's recount timer fail on the library a test closed")))
+    library.close()
+    with pytest.raises(Exception):  # noqa: B017 - a closed library refuses use
+        library.articles.count()
+
+
+@pytest.mark.sqlite_only("SQLite's BEGIN IMMEDIATE")
 def test_writes_take_the_write_lock_at_their_start(library, write_file):
     """A write transaction is BEGIN IMMEDIATE: in WAL mode a deferred one that read
     first can fail at once with SQLITE_BUSY when another connection wrote meanwhile."""
@@ -186,6 +221,7 @@ def test_writes_take_the_write_lock_at_their_start(library, write_file):
     assert begins and all(s.upper() == "BEGIN IMMEDIATE" for s in begins)
 
 
+@pytest.mark.sqlite_only("Restoring a backup file")
 def test_a_restore_is_refused_while_the_library_is_open(library, library_path):
     from reader.storage import backup
 
@@ -202,6 +238,7 @@ def _hold_write_lock(path):
     return other
 
 
+@pytest.mark.sqlite_only("SQLite's file write lock")
 def test_a_writer_waits_for_the_lock_then_writes(library, library_path, write_file):
     import threading
 
@@ -213,6 +250,7 @@ def test_a_writer_waits_for_the_lock_then_writes(library, library_path, write_fi
     assert [r.title for r in library.articles.records(library.articles.ids())] == ["Waited"]
 
 
+@pytest.mark.sqlite_only("SQLite's file write lock")
 def test_a_library_busy_for_too_long_is_said_and_nothing_is_written(
         library, library_path, write_file, monkeypatch):
     from reader.storage import database
@@ -233,6 +271,7 @@ def test_a_library_busy_for_too_long_is_said_and_nothing_is_written(
     assert library.highlights.count() == 1
 
 
+@pytest.mark.sqlite_only("SQLite's max_page_count")
 def test_a_full_disk_is_said_plainly_and_nothing_is_half_written(library, write_file):
     """SQLite's SQLITE_FULL, as a full disk gives it: max_page_count makes the file full."""
     from reader.library import LibraryError
