@@ -136,4 +136,25 @@ def copy(options: argparse.Namespace) -> int:
     rows = sum(figures.target_rows for figures in report.tables)
     print(f"Copied {rows} rows in {len(report.tables)} tables to {report.target} in "
           f"{report.seconds:.1f} s; every count and checksum matches the source.")
+    for line in _team_notes(report):
+        print(line)
     return 0
+
+
+def _team_notes(report) -> list[str]:
+    """What a copy between a team library and a personal one did not carry over, from
+    its reader.storage.copy.CopyReport (not named here: the lean commands load no
+    typing)."""
+    notes = []
+    if report.only_visible:
+        notes.append("Other readers' private highlights are not visible to you and are not "
+                     "copied, nor their tags, notes' histories or review cards.")
+    if report.columns_left_out:
+        notes.append(f"The highlights' authors and private flags "
+                     f"({', '.join(report.columns_left_out)}) were not kept: a personal "
+                     "library has none, and every copied highlight is an ordinary one.")
+    if report.columns_defaulted:
+        notes.append(f"The team library's {', '.join(report.columns_defaulted)} took its "
+                     "defaults: every copied highlight's author is the role that copied, "
+                     "and none is private.")
+    return notes

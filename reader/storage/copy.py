@@ -20,7 +20,7 @@ from reader.storage.database import (
 )
 from reader.storage.postgres import PostgresStorage, is_postgres_url, redact
 from reader.storage.postgres import read_schema_version as read_postgres_version
-from reader.storage.schema_info import SchemaInfo, quote
+from reader.storage.schema_info import TEAM_COLUMNS, SchemaInfo, quote
 
 BATCH_ROWS = 500
 
@@ -58,6 +58,29 @@ class CopyReport:
     tables: tuple[TableFigures, ...]
     seconds: float
     replaced: bool
+    # A team library copied to a personal one: its columns the target has no place for
+    # ("highlight.author"), which were not kept.
+    columns_left_out: tuple[str, ...] = ()
+    # A personal library copied into a team one: the target's columns the source has
+    # none of, which took the target's defaults.
+    columns_defaulted: tuple[str, ...] = ()
+    # Row-level security hid some of the source's rows (other readers' private
+    # highlights) from the role that copied: they, and the rows about them, were not
+    # copied, and how many there are cannot be known through it.
+    only_visible: bool = False
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What is copied of each table: the columns both sides have (in the source's
+    order), and which of the source's rows (an SQL condition, '' for all). The copy and
+    the checksums on both sides go by the same plan, so verification stays exact."""
+
+    columns: dict[str, list[str]]
+    where: dict[str, str]
+    columns_left_out: tuple[str, ...]
+    columns_defaulted: tuple[str, ...]
+    only_visible: bool
 
 
 def describe(spec: str | Path) -> str:
@@ -136,14 +159,15 @@ def _copy(source: Storage | PostgresStorage, target: Storage | PostgresStorage, 
         raise CopyError(
             f"{_name(source)} and {_name(target)} hold different tables "
             f"({', '.join(sorted(set(tables) ^ set(target_tables)))}); nothing was copied.")
-    for table in tables:
-        ours, theirs = set(source_info.columns(table)), set(target_info.columns(table))
-        if ours != theirs:
-            only = [f"{c} only in {_name(source)}" for c in sorted(ours - theirs)]
-            only += [f"{c} only in {_name(target)}" for c in sorted(theirs - ours)]
-            raise CopyError(f"the table {table} has different columns ({'; '.join(only)}): "
-                            "a team library's authors and private highlights have no place "
-                            "in a library without them yet. Nothing was copied.")
+    plan = _plan(source, target, source_info, target_info, tables)
+    foreign = target_info.not_owned(tables)
+    if foreign:
+        raise CopyError(
+            f"{_name(target)}: a copy empties the library's tables and sets their ids, which "
+            f"only the role owning them may do, and {', '.join(foreign[:3])}"
+            f"{' and others' if len(foreign) > 3 else ''} are not yours. Connect as the "
+            "role that owns them (of a team library, the one that ran `marginalia team "
+            "init`). Nothing was copied.")
     if not replace:
         extra = _beyond_new(target_info, tables)
         if extra:
@@ -155,12 +179,14 @@ def _copy(source: Storage | PostgresStorage, target: Storage | PostgresStorage, 
         with _snapshot(source), target.write():
             _clear(target_info, order)
             for table in order:
-                _copy_table(source_info, target_info, table, batch_rows, progress)
+                _copy_table(source_info, target_info, table, plan, batch_rows, progress)
             target_info.set_next_ids(source_info.next_ids())
-            sums = {table: checksum(source_info, table) for table in tables}
-            _settle(source_info, target_info, order, sums, batch_rows)
+            sums = {table: checksum(source_info, table, plan.columns[table], plan.where[table])
+                    for table in tables}
+            _settle(source_info, target_info, order, sums, plan, batch_rows)
             figures = tuple(
-                TableFigures(table, *_pair(sums[table], checksum(target_info, table)))
+                TableFigures(table, *_pair(sums[table],
+                                           checksum(target_info, table, plan.columns[table])))
                 for table in tables)
             wrong = [f.table for f in figures if not f.matches]
             if wrong:
@@ -182,7 +208,47 @@ def _copy(source: Storage | PostgresStorage, target: Storage | PostgresStorage, 
         # map that lets the list's first page be read from its index alone.
         target.database.execute_sql("VACUUM (ANALYZE)")
     return CopyReport(_name(source), _name(target), figures, time.monotonic() - started,
-                      replace)
+                      replace, plan.columns_left_out, plan.columns_defaulted,
+                      plan.only_visible)
+
+
+def _plan(source: Storage | PostgresStorage, target: Storage | PostgresStorage,
+          source_info: SchemaInfo, target_info: SchemaInfo, tables: list[str]) -> _Plan:
+    """The columns and rows to copy. The tables' columns must be the same on both sides
+    but for a team library's own (TEAM_COLUMNS): a personal library has no place for
+    them and leaves them out; a team library given a personal one's rows fills them with
+    its defaults. Of a source whose row-level security hides highlights from the
+    connected role, the rows of other tables about those highlights (their tags, notes'
+    histories, review cards and logs, import records) are left out too."""
+    columns: dict[str, list[str]] = {}
+    left_out: list[str] = []
+    defaulted: list[str] = []
+    for table in tables:
+        ours, theirs = source_info.columns(table), target_info.columns(table)
+        differ = set(ours) ^ set(theirs)
+        if not differ <= TEAM_COLUMNS.get(table, frozenset()):
+            only = [f"{c} only in {_name(source)}" for c in sorted(set(ours) - set(theirs))]
+            only += [f"{c} only in {_name(target)}" for c in sorted(set(theirs) - set(ours))]
+            raise CopyError(f"the table {table} has different columns ({'; '.join(only)}): "
+                            "apart from a team library's authors and private flags, both "
+                            "libraries must have the same columns. Nothing was copied.")
+        columns[table] = [c for c in ours if c in theirs]
+        left_out += [f"{table}.{c}" for c in ours if c not in theirs]
+        defaulted += [f"{table}.{c}" for c in theirs if c not in ours]
+    hidden = "highlight" in tables and source_info.hides_rows("highlight")
+    where = {table: _about_visible_highlights(table, columns[table])
+             if hidden and table != "highlight" else "" for table in tables}
+    return _Plan(columns, where, tuple(left_out), tuple(defaulted), hidden)
+
+
+def _about_visible_highlights(table: str, columns: list[str]) -> str:
+    """The rows of `table` not about a highlight the connected role cannot see: the
+    highlight's own row-level security decides, through the subquery."""
+    if "highlight_id" not in columns:
+        return ""
+    mine = f"{quote(table)}.{quote('highlight_id')}"
+    return (f"({mine} IS NULL OR EXISTS (SELECT 1 FROM {quote('highlight')} AS seen"
+            f" WHERE seen.{quote('id')} = {mine}))")
 
 
 def _pair(source: tuple[int, str], target: tuple[int, str]) -> tuple[int, int, str, str]:
@@ -245,21 +311,21 @@ def _clear(info: SchemaInfo, order: list[str]) -> None:
 
 
 def _settle(source: SchemaInfo, target: SchemaInfo, order: list[str],
-            sums: dict[str, tuple[int, str]], batch_rows: int) -> None:
+            sums: dict[str, tuple[int, str]], plan: _Plan, batch_rows: int) -> None:
     """Rows the target's own triggers wrote while later tables were copied (an article's
     export stamp moves as its highlights arrive) are set back to the source's: a table
     no other table refers to that does not match is emptied and copied again."""
     referred = {parent for table in order for parent in target.parents(table)}
     for table in order:
-        if table not in referred and checksum(target, table) != sums[table]:
+        if table not in referred and checksum(target, table, plan.columns[table]) != sums[table]:
             target.database.execute_sql(f"DELETE FROM {quote(table)}")
-            _copy_table(source, target, table, batch_rows, None)
+            _copy_table(source, target, table, plan, batch_rows, None)
 
 
-def _batches(info: SchemaInfo, table: str, columns: list[str],
-             batch_rows: int) -> Iterator[list[tuple]]:
-    """The table's rows in primary-key order, a batch at a time (keyset paging: no
-    cursor is held open and no whole table is in memory)."""
+def _batches(info: SchemaInfo, table: str, columns: list[str], batch_rows: int,
+             where: str = "") -> Iterator[list[tuple]]:
+    """The table's rows (those meeting `where`, if given) in primary-key order, a batch
+    at a time (keyset paging: no cursor is held open and no whole table is in memory)."""
     key = info.primary_key(table) or ["rowid"]
     key_at = [columns.index(k) for k in key]
     names = ", ".join(quote(c) for c in columns)
@@ -267,13 +333,15 @@ def _batches(info: SchemaInfo, table: str, columns: list[str],
     after: tuple | None = None
     while True:
         if after is None:
-            sql = f"SELECT {names} FROM {quote(table)} ORDER BY {order} LIMIT {batch_rows}"
+            conditions = [where] if where else []
             params: tuple = ()
         else:
             marks = ", ".join([info.param] * len(key))
-            sql = (f"SELECT {names} FROM {quote(table)} WHERE ({order}) > ({marks})"
-                   f" ORDER BY {order} LIMIT {batch_rows}")
+            conditions = ([where] if where else []) + [f"({order}) > ({marks})"]
             params = after
+        sql = (f"SELECT {names} FROM {quote(table)}"
+               + (" WHERE " + " AND ".join(conditions) if conditions else "")
+               + f" ORDER BY {order} LIMIT {batch_rows}")
         rows = info.database.execute_sql(sql, params).fetchall()
         if not rows:
             return
@@ -283,9 +351,9 @@ def _batches(info: SchemaInfo, table: str, columns: list[str],
         after = tuple(rows[-1][i] for i in key_at)
 
 
-def _copy_table(source: SchemaInfo, target: SchemaInfo, table: str, batch_rows: int,
-                progress: Progress | None) -> None:
-    columns = source.columns(table)
+def _copy_table(source: SchemaInfo, target: SchemaInfo, table: str, plan: _Plan,
+                batch_rows: int, progress: Progress | None) -> None:
+    columns = plan.columns[table]
     key = target.primary_key(table)
     names = ", ".join(quote(c) for c in columns)
     marks = ", ".join([target.param] * len(columns))
@@ -301,7 +369,7 @@ def _copy_table(source: SchemaInfo, target: SchemaInfo, table: str, batch_rows: 
     copied = 0
     if key and source.primary_key(table) != key:
         raise CopyError(f"the table {table} has a different primary key on each side.")
-    for rows in _batches(source, table, columns, batch_rows):
+    for rows in _batches(source, table, columns, batch_rows, plan.where[table]):
         cursor = target.database.cursor()
         try:
             cursor.executemany(sql, rows)
@@ -315,19 +383,21 @@ def _copy_table(source: SchemaInfo, target: SchemaInfo, table: str, batch_rows: 
             progress(table, copied)
 
 
-def checksum(info: SchemaInfo, table: str) -> tuple[int, str]:
-    """The table's row count and a sha256 of its rows, the same on both engines.
+def checksum(info: SchemaInfo, table: str, columns: list[str] | None = None,
+             where: str = "") -> tuple[int, str]:
+    """The table's row count and a sha256 of its rows, the same on both engines: of
+    `columns` (all, by default) and of the rows meeting `where` (all, by default).
 
     Each row is encoded canonically (type tag, then length-prefixed value; integers in
     decimal, floats by repr, true/false as integers), hashed, and the row hashes are
     hashed in primary-key order as Python orders keys (text by code point, which is
     SQLite's byte order; PostgreSQL's collation may order text otherwise). Columns
     are taken by name in sorted order, so their order in the table does not matter."""
-    columns = sorted(info.columns(table))
+    columns = sorted(columns if columns is not None else info.columns(table))
     key = info.primary_key(table) or columns
     key_at = [columns.index(k) for k in key]
     keyed: list[tuple[tuple, bytes]] = []
-    for rows in _batches(info, table, columns, 2000):
+    for rows in _batches(info, table, columns, 2000, where):
         for row in rows:
             keyed.append((tuple(row[i] for i in key_at), _row_digest(row)))
     keyed.sort(key=lambda item: tuple(_sort_key(v) for v in item[0]))

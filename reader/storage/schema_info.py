@@ -9,6 +9,10 @@ from peewee import PostgresqlDatabase
 # Engine bookkeeping, not library data: never copied, never compared.
 BOOKKEEPING_TABLES = frozenset({"schema_version", "team_schema"})
 
+# The columns `team init` adds (who wrote each highlight, and whether it is theirs alone):
+# the one difference allowed between a team library and a personal one.
+TEAM_COLUMNS = {"highlight": frozenset({"author", "private"})}
+
 
 class SchemaInfo:
     """Tables, their copyable columns, primary keys, foreign-key parents and id
@@ -69,6 +73,28 @@ class SchemaInfo:
                 "SELECT DISTINCT confrelid::regclass::text FROM pg_constraint"
                 " WHERE contype = 'f' AND conrelid = %s::regclass", (quote(table),))}
         return {row[2] for row in self._rows(f"PRAGMA foreign_key_list({quote(table)})")}
+
+    def hides_rows(self, table: str) -> bool:
+        """Whether row-level security may hide some of the table's rows from the
+        connected role (FORCE applies it to the owner too; a superuser or a BYPASSRLS
+        role sees every row). Always False on SQLite."""
+        if not self.postgres:
+            return False
+        return bool(self._rows(
+            "SELECT c.relrowsecurity AND (c.relforcerowsecurity OR c.relowner <> r.oid)"
+            " AND NOT r.rolsuper AND NOT r.rolbypassrls"
+            " FROM pg_class c, pg_roles r WHERE c.oid = %s::regclass"
+            " AND r.rolname = current_user", (quote(table),))[0][0])
+
+    def not_owned(self, tables: list[str]) -> list[str]:
+        """Of `tables`, those the connected role may not empty and renumber: not its
+        own (nor a role's it is a member of) and it no superuser. None on SQLite."""
+        if not self.postgres:
+            return []
+        return [table for table in tables if not self._rows(
+            "SELECT r.rolsuper OR pg_has_role(r.oid, c.relowner, 'MEMBER')"
+            " FROM pg_class c, pg_roles r WHERE c.oid = %s::regclass"
+            " AND r.rolname = current_user", (quote(table),))[0][0]]
 
     def insert_order(self, tables: list[str]) -> list[str]:
         """The tables with every table after the tables it refers to."""

@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 import pytest
 
 from reader.cli.main import main
-from reader.storage.copy import CopyError, copy_library
 from reader.storage.drivers import psycopg as load_psycopg
 from reader.storage.postgres import PostgresLibraryError, PostgresStorage
 from reader.storage.team import add_reader, init, team_group
@@ -106,8 +105,3 @@ def test_add_reader_needs_a_team_library(pg_url):
             pytest.raises(PostgresLibraryError, match="not a team library yet"):
         add_reader(storage, "someone")
 
-
-def test_copying_a_team_library_to_a_file_is_refused_by_name(team, tmp_path):
-    with pytest.raises(CopyError, match=r"the table highlight has different columns \(author "
-                                        r"only in .*private only in .*Nothing was copied"):
-        copy_library(team["url"], tmp_path / "copy.sqlite3")
