@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
-
 from reader.library import Library
 from reader.paths import default_library_path
 from reader.ui import app as app_module
-from reader.ui.main_window import MainWindow
+from tests.window_probe import close_when_shown
 
 
 def test_first_run_seeds_the_default_library_and_opens_the_window(qapp, isolated_user_folders):
@@ -16,21 +13,7 @@ def test_first_run_seeds_the_default_library_and_opens_the_window(qapp, isolated
     assert str(library_path).startswith(str(isolated_user_folders))
     assert not library_path.exists()
     seen = {}
-
-    def inspect_and_quit():
-        # The article opens once the window has painted its list.
-        windows = [w for w in QApplication.topLevelWidgets()
-                   if isinstance(w, MainWindow) and w.isVisible() and w.shown_article]
-        if not windows:
-            QTimer.singleShot(50, inspect_and_quit)
-            return
-        window = windows[0]
-        seen["title"] = window.windowTitle()
-        seen["rows"] = sorted(window.model.index(r).data() for r in range(window.model.rowCount()))
-        seen["text"] = window.reading_pane.plain_text()
-        window.close()
-
-    QTimer.singleShot(0, inspect_and_quit)
+    close_when_shown(seen)
     assert app_module.run(library_path) == 0
     assert "Marginalia" in seen["title"]
     assert seen["rows"] == ["Ukraine continues offensive inside Russia",
@@ -57,25 +40,14 @@ def test_a_newer_library_is_refused_with_a_message(qapp, tmp_path, monkeypatch, 
 
 def _run_and_close(path):
     seen = {}
-
-    def inspect_and_quit():
-        # The article opens once the window has painted its list.
-        windows = [w for w in QApplication.topLevelWidgets()
-                   if isinstance(w, MainWindow) and w.isVisible() and w.shown_article]
-        if not windows:
-            QTimer.singleShot(50, inspect_and_quit)
-            return
-        seen["rows"] = windows[0].model.rowCount()
-        windows[0].close()
-
-    QTimer.singleShot(0, inspect_and_quit)
+    close_when_shown(seen)
     return app_module.run(path), seen
 
 
 def test_a_daily_backup_is_made_on_start(qapp, tmp_path):
     path = tmp_path / "library.sqlite3"
     status, seen = _run_and_close(path)
-    assert status == 0 and seen["rows"] == 2
+    assert status == 0 and len(seen["rows"]) == 2
     (backup,) = (tmp_path / "backups").iterdir()
     assert backup.name.startswith("library-") and backup.suffix == ".sqlite3"
     assert not app_module.session_marker(path).exists()  # a clean end
@@ -101,7 +73,7 @@ def test_a_damaged_library_is_not_touched_and_can_be_restored(qapp, tmp_path, mo
     assert asked and asked[0] is not None
     monkeypatch.setattr(app_module.RestoreOffer, "ask", classmethod(lambda cls, *args: True))
     status, seen = _run_and_close(path)
-    assert status == 0 and seen["rows"] == 2
+    assert status == 0 and len(seen["rows"]) == 2
     kept = [p for p in tmp_path.iterdir() if ".replaced-" in p.name and p.name.endswith(tuple("0123456789Z"))]
     assert any(hashlib.sha256(p.read_bytes()).hexdigest() == damaged for p in kept)
 

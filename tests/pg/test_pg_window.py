@@ -202,26 +202,14 @@ def test_the_title_never_shows_the_password(pg_server, pg_database, show_window)
 
 _CHILD = """
 import json, sys
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
 from reader.cli.main import main
-from reader.ui.main_window import MainWindow
+from tests.window_probe import close_when_shown
 
 seen = {}
-
-def inspect_and_quit():
-    windows = [w for w in QApplication.topLevelWidgets()
-               if isinstance(w, MainWindow) and w.isVisible() and w.shown_article]
-    if not windows:
-        QTimer.singleShot(50, inspect_and_quit)
-        return
-    seen["title"] = windows[0].windowTitle()
-    seen["rows"] = windows[0].model.rowCount()
-    windows[0].close()
-
-QTimer.singleShot(0, inspect_and_quit)
+close_when_shown(seen)
 status = main(sys.argv[1:])
-print(json.dumps(dict(seen, status=status)))
+print(json.dumps({"title": seen.get("title"), "rows": len(seen.get("rows", ())),
+                  "status": status}))
 sys.exit(status)
 """
 
