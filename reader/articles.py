@@ -263,7 +263,9 @@ class ArticleManager:
         tags (without case) and its highlights' ids, those asked for."""
 
         def state() -> Any:
-            found = self._store.rows("SELECT note FROM article WHERE id = ?", (article_id,))
+            # Locked on PostgreSQL until undo has written (see HighlightManager._column_values).
+            found = self._store.rows("SELECT note FROM article WHERE id = ?"
+                                     + self._store.row_lock, (article_id,))
             if not found:
                 return None
             return (found[0][0] if note else None,

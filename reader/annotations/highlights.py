@@ -480,9 +480,12 @@ class HighlightManager:
         found: dict[int, tuple[Any, ...]] = {}
         # Quoted: `end` is a reserved word in PostgreSQL.
         selected = ", ".join(f'"{name}"' for name in ["id", "article_id", *columns])
+        # Locked to the end of the transaction on PostgreSQL (`row_lock`): undo reads them
+        # to see that no one changed them since, and no one may between that and its write.
         for chunk in _chunks(ids):
             for row in self._store.rows(
-                    f"SELECT {selected} FROM highlight WHERE id IN ({_marks(chunk)})", chunk):
+                    f"SELECT {selected} FROM highlight WHERE id IN ({_marks(chunk)})"
+                    + self._store.row_lock, chunk):
                 found[row[0]] = tuple(row[1:])
         return {hid: found[hid] for hid in ids if hid in found}
 

@@ -184,3 +184,42 @@ def test_saved_views_a_colleague_changed_are_not_undone(me, colleague):
     me.views.rename(second.id, "Soon")
     me.undo()  # nothing changed it since: undone
     assert colleague.views.get(second.id).name == "Later"
+
+
+def test_no_one_changes_the_rows_between_undos_check_and_its_write(me, colleague, article):
+    """Undo's check holds the rows it read until its write is committed (on PostgreSQL a
+    row lock, on SQLite the file's write lock): a colleague's save waits, then lands."""
+    import threading
+
+    hid = me.highlights.create(article, 6, 15).highlight_id
+    me.highlights.set_note(hid, "mine")
+    entry = me.undo_stack._done[-1]
+    checked, release, saved = threading.Event(), threading.Event(), threading.Event()
+    revert = entry.undo
+
+    def revert_slowly():
+        checked.set()  # the check has passed, inside undo's transaction
+        release.wait(10)
+        return revert()
+
+    def in_thread(library, work, *after):
+        try:
+            work()
+            for event in after:
+                event.set()
+        finally:
+            library.release_thread()
+
+    entry.undo = revert_slowly
+    undoing = threading.Thread(target=in_thread, args=(me, me.undo))
+    undoing.start()
+    assert checked.wait(10)
+    saving = threading.Thread(target=in_thread, args=(
+        colleague, lambda: colleague.highlights.set_note(hid, "theirs"), saved))
+    saving.start()
+    assert not saved.wait(0.5)  # it waits for the undo to commit …
+    release.set()
+    undoing.join(10)
+    saving.join(30)
+    assert saved.is_set()  # … then lands after it
+    assert me.highlights.get(hid).note == "theirs"
