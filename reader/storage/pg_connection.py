@@ -111,8 +111,10 @@ class PostgresDatabase(PostgresqlDatabase):
         try:
             return super().connect(reuse_if_open)
         except (DatabaseError, InterfaceError) as exc:
-            if self.deferred:
-                raise
+            if self.deferred:  # closed, possibly while this thread was on its way here
+                from reader.storage.database import LibraryClosedError
+
+                raise LibraryClosedError("The library has been closed.") from None
             raise self._lost(exc, "cannot connect") from exc
 
     def begin(self, isolation_level: Any = None) -> None:

@@ -240,8 +240,13 @@ class PostgresStorage:
         return cls(url, database)
 
     def close(self) -> None:
+        """Close this thread's connection; the library refuses further use (work still
+        running for it gets LibraryClosedError) instead of quietly reconnecting."""
+        if self.database.deferred:
+            return
         if not self.database.is_closed():
             self.database.close()
+        self.database.init(None)
 
     def __enter__(self) -> PostgresStorage:
         return self
@@ -279,9 +284,13 @@ class PostgresStorage:
         return self.database.atomic()
 
     def release_thread(self) -> None:
-        """Close the calling thread's own connection, if it opened one."""
-        if not self.database.is_closed():
-            self.database.close()
+        """Close the calling thread's own connection, if it opened one (safe after
+        `close`: a worker may finish after the window closed its library)."""
+        try:
+            if not self.database.deferred and not self.database.is_closed():
+                self.database.close()
+        except InterfaceError:
+            pass
 
     def explain(self, error: Exception) -> Exception:
         """A database error said in words naming the library (a LibraryError): a refusal
