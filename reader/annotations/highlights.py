@@ -209,7 +209,7 @@ class HighlightManager:
                         "UPDATE highlight SET private = ?, updated_at = ? WHERE id = ?",
                         (value, utc_now(), highlight_id)).rowcount
             except DatabaseError as exc:
-                if not _refused_by_policy(exc):
+                if not self._store.refused(exc):
                     raise
                 raise LibraryError(
                     f"This highlight is {record.author}'s: only its author can make it "
@@ -599,13 +599,6 @@ class HighlightManager:
         if not row:
             raise LibraryError(f"There is no article with id {article_id}.")
         return row[0][0]
-
-
-def _refused_by_policy(error: DatabaseError) -> bool:
-    """Whether PostgreSQL refused a change for want of the right (insufficient_privilege,
-    as row-level security's WITH CHECK does), not for any other failure."""
-    cause = getattr(error, "orig", None)  # peewee keeps the driver's error there
-    return getattr(cause, "sqlstate", None) == "42501"
 
 
 _SNAPSHOT_EXTRAS = ("tags", "history", "private")

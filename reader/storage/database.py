@@ -322,6 +322,12 @@ class Storage:
         self.database.damaged = "; ".join(lines[:3]) + (" …" if len(lines) > 3 else "")
         return self.database.damaged
 
+    @staticmethod
+    def refused(error: BaseException) -> bool:
+        """Whether the database refused a statement for want of a right: a file has no
+        rights but being writable (see `read_only`)."""
+        return False
+
     def explain(self, error: Exception) -> Exception:
         """The error to raise for a database error: a full disk, a busy library or
         damage said in words naming the file; anything else as it was."""

@@ -34,6 +34,11 @@ _INSUFFICIENT_PRIVILEGE = "42501"
 _CONNECTION_LOST = ("08", "57")
 
 
+def _sqlstate(error: BaseException) -> str:
+    """The driver's SQLSTATE code of a peewee error ("" when it has none)."""
+    return getattr(getattr(error, "orig", None), "sqlstate", None) or ""
+
+
 class PostgresLibraryError(LibraryError):
     """A PostgreSQL library that cannot be used; the message names its URL, never the
     password."""
@@ -292,6 +297,12 @@ class PostgresStorage:
         except InterfaceError:
             pass
 
+    @staticmethod
+    def refused(error: BaseException) -> bool:
+        """Whether the server refused a statement for want of a right (a missing grant, or
+        a row-level security policy's WITH CHECK), not for any other failure."""
+        return _sqlstate(error) == _INSUFFICIENT_PRIVILEGE
+
     def explain(self, error: Exception) -> Exception:
         """A database error said in words naming the library (a LibraryError): a refusal
         by the server (a missing grant, row-level security), a lost connection, or
@@ -300,7 +311,7 @@ class PostgresStorage:
             return error
         reason = " ".join(str(getattr(error, "orig", None) or error).split()) \
             or type(error).__name__
-        state = getattr(getattr(error, "orig", None), "sqlstate", None) or ""
+        state = _sqlstate(error)
         if state == _INSUFFICIENT_PRIVILEGE:
             return LibraryError(f"{self.url}: the server refused it ({reason}).")
         if isinstance(error, InterfaceError) or (isinstance(error, OperationalError) and (
